@@ -1,0 +1,13 @@
+/*
+ * mongoalchemy: MongoDB documents served from C behind FastCGI.
+ *
+ * The whole public face of the library. Include this one header.
+ */
+#ifndef MONGOALCHEMY_H
+#define MONGOALCHEMY_H
+
+#include <mongoalchemy/error.h>
+#include <mongoalchemy/config.h>
+#include <mongoalchemy/db.h>
+
+#endif

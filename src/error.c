@@ -1,0 +1,108 @@
+/*
+ * Errors: the code names, and the one place that turns a driver error into
+ * one of our codes.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ma-private.h"
+
+static const char *const error_names[MA_ERR__MAX] = {
+	[MA_OK] = "no error",
+	[MA_ERR_CONFIG] = "configuration error",
+	[MA_ERR_INVALID] = "invalid argument",
+	[MA_ERR_NOMEM] = "out of memory",
+	[MA_ERR_UNAVAILABLE] = "database unavailable",
+	[MA_ERR_AUTH] = "authentication failed",
+	[MA_ERR_DRIVER] = "database error",
+};
+
+const char *
+ma_strerror(ma_error_code code)
+{
+	/* Casting first: an out-of-range value from a caller is not UB here. */
+	if ((unsigned)code >= MA_ERR__MAX || error_names[code] == NULL)
+		return "unknown error";
+	return error_names[code];
+}
+
+void
+ma_error_clear(ma_error *error)
+{
+	if (error == NULL)
+		return;
+	memset(error, 0, sizeof(*error));
+}
+
+void
+_ma_error_set(ma_error *error, ma_error_code code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (error == NULL)
+		return;
+	memset(error, 0, sizeof(*error));
+	error->code = code;
+	va_start(ap, fmt);
+	vsnprintf(error->message, sizeof(error->message), fmt, ap);
+	va_end(ap);
+}
+
+/* Server error codes that mean "these credentials are refused". */
+#define SERVER_AUTHENTICATION_FAILED 18
+
+static ma_error_code
+code_from_bson(const bson_error_t *berr)
+{
+	switch (berr->domain) {
+	case MONGOC_ERROR_SERVER_SELECTION:
+	case MONGOC_ERROR_STREAM:
+		return MA_ERR_UNAVAILABLE;
+	case MONGOC_ERROR_CLIENT:
+		if (berr->code == MONGOC_ERROR_CLIENT_AUTHENTICATE)
+			return MA_ERR_AUTH;
+		return MA_ERR_DRIVER;
+	case MONGOC_ERROR_SERVER:
+	case MONGOC_ERROR_QUERY:
+		if (berr->code == SERVER_AUTHENTICATION_FAILED)
+			return MA_ERR_AUTH;
+		return MA_ERR_DRIVER;
+	default:
+		return MA_ERR_DRIVER;
+	}
+}
+
+void
+_ma_error_from_bson(ma_error *error, const bson_error_t *berr,
+		    const char *context, const char *secret)
+{
+	if (error == NULL)
+		return;
+	_ma_error_set(error, code_from_bson(berr), "%s: %s", context,
+		      berr->message);
+	error->domain = berr->domain;
+	error->driver_code = berr->code;
+	_ma_scrub_secret(error->message, sizeof(error->message), secret);
+}
+
+void
+_ma_scrub_secret(char *msg, size_t size, const char *secret)
+{
+	bson_string_t *out;
+	const char *p, *hit;
+	size_t slen;
+
+	if (msg == NULL || size == 0 || secret == NULL || secret[0] == '\0')
+		return;
+	slen = strlen(secret);
+
+	/* Rebuild rather than edit in place: the mask may be longer than the
+	 * secret, and truncating the result can only drop text, never reveal. */
+	out = bson_string_new(NULL);
+	for (p = msg; (hit = strstr(p, secret)) != NULL; p = hit + slen) {
+		bson_string_append_printf(out, "%.*s***", (int)(hit - p), p);
+	}
+	bson_string_append(out, p);
+	bson_strncpy(msg, out->str, size);
+	bson_string_free(out, true);
+}

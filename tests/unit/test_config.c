@@ -1,0 +1,545 @@
+/*
+ * Configuration: every key, defaults, Flask-MongoAlchemy's URI cases,
+ * prefixes, percent-encoding, redaction and every bad value.
+ */
+#include <stdlib.h>
+
+#include <criterion/criterion.h>
+
+#include "fake_env.h"
+#include "ma-private.h"
+
+/* A config that must build; fails the test with the message otherwise. */
+#define MUST_CONFIG(...)                                                       \
+	({                                                                     \
+		ma_error e_;                                                   \
+		ma_config *c_ = CONFIG_FROM(NULL, &e_, __VA_ARGS__);           \
+		cr_assert_not_null(c_, "config failed: %s", e_.message);       \
+		c_;                                                            \
+	})
+
+/* A config that must fail with MA_ERR_CONFIG; returns the message. */
+static ma_error last_error;
+#define MUST_FAIL(...)                                                         \
+	({                                                                     \
+		ma_config *c_ = CONFIG_FROM(NULL, &last_error, __VA_ARGS__);   \
+		cr_assert_null(c_, "config unexpectedly built");               \
+		cr_assert_eq(last_error.code, MA_ERR_CONFIG, "code %d: %s",    \
+			     last_error.code, last_error.message);             \
+		last_error.message;                                            \
+	})
+
+#define DB_TEST {"MONGOALCHEMY_DATABASE", "test"}
+
+/* --- Flask-MongoAlchemy's own cases (database "test") ------------------- */
+
+Test(flask_uri, defaults)
+{
+	ma_config *c = MUST_CONFIG(DB_TEST);
+
+	cr_assert_str_eq(ma_config_uri(c), "mongodb://localhost:27017/");
+	cr_assert_str_eq(ma_config_database(c), "test");
+	cr_assert_str_eq(ma_config_prefix(c), "MONGOALCHEMY");
+	cr_assert_null(ma_config_user(c));
+	cr_assert_null(ma_config_auth_source(c));
+	cr_assert_null(ma_config_replica_set(c));
+	cr_assert_not(ma_config_safe_session(c));
+	cr_assert_not(ma_config_uses_connection_string(c));
+	ma_config_destroy(c);
+}
+
+Test(flask_uri, user_without_password)
+{
+	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_USER", "luke"});
+
+	cr_assert_str_eq(ma_config_uri(c), "mongodb://luke@localhost:27017/");
+	cr_assert_str_eq(ma_config_user(c), "luke");
+	cr_assert_str_eq(ma_config_auth_source(c), "admin");
+	ma_config_destroy(c);
+}
+
+Test(flask_uri, database_authentication)
+{
+	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_USER", "luke"},
+				   {"MONGOALCHEMY_PASSWORD", "father"},
+				   {"MONGOALCHEMY_SERVER_AUTH", "false"});
+
+	cr_assert_str_eq(ma_config_uri(c),
+			 "mongodb://luke:father@localhost:27017/test");
+	cr_assert_str_eq(ma_config_auth_source(c), "test");
+	cr_assert_str_eq(ma_config_uri_redacted(c),
+			 "mongodb://luke:***@localhost:27017/test");
+	ma_config_destroy(c);
+}
+
+Test(flask_uri, server_authentication_is_the_default)
+{
+	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_USER", "luke"},
+				   {"MONGOALCHEMY_PASSWORD", "father"});
+
+	cr_assert_str_eq(ma_config_uri(c),
+			 "mongodb://luke:father@localhost:27017/");
+	cr_assert_str_eq(ma_config_auth_source(c), "admin");
+	ma_config_destroy(c);
+}
+
+Test(flask_uri, server_auth_false_without_user_keeps_empty_path)
+{
+	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_SERVER_AUTH", "no"});
+
+	cr_assert_str_eq(ma_config_uri(c), "mongodb://localhost:27017/");
+	ma_config_destroy(c);
+}
+
+Test(flask_uri, server_and_port)
+{
+	ma_config *c = MUST_CONFIG(DB_TEST,
+				   {"MONGOALCHEMY_SERVER", "database.lukehome.com"},
+				   {"MONGOALCHEMY_PORT", "42"});
+
+	cr_assert_str_eq(ma_config_uri(c), "mongodb://database.lukehome.com:42/");
+	ma_config_destroy(c);
+}
+
+Test(flask_uri, options)
+{
+	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_OPTIONS", "safe=true"});
+
+	cr_assert_str_eq(ma_config_uri(c), "mongodb://localhost:27017/?safe=true");
+	ma_config_destroy(c);
+}
+
+Test(flask_uri, connection_string_is_used_unchanged)
+{
+	const char *cs = "mongodb://luke:father@db1.example:1234,db2.example/"
+			 "other?authSource=admin&w=2";
+	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_CONNECTION_STRING", cs},
+				   {"MONGOALCHEMY_SERVER", "ignored.example"},
+				   {"MONGOALCHEMY_PORT", "not-a-port"},
+				   {"MONGOALCHEMY_USER", "ignored"},
+				   {"MONGOALCHEMY_OPTIONS", "ignored"});
+	char wc[64];
+
+	cr_assert_str_eq(ma_config_uri(c), cs);
+	cr_assert(ma_config_uses_connection_string(c));
+	/* The database variable wins over the path of the string. */
+	cr_assert_str_eq(ma_config_database(c), "test");
+	cr_assert_str_eq(ma_config_user(c), "luke");
+	cr_assert_str_eq(ma_config_auth_source(c), "admin");
+	cr_assert_str_eq(ma_config_uri_redacted(c),
+			 "mongodb://luke:***@db1.example:1234,db2.example/"
+			 "other?authSource=admin&w=2");
+	cr_assert_str_eq(ma_write_concern_describe(ma_config_write_concern(
+						 c, MA_SAFE_SESSION),
+					 wc, sizeof(wc)),
+			 "w:2");
+	ma_config_destroy(c);
+}
+
+/* --- the other keys ------------------------------------------------------ */
+
+Test(keys, replica_set_becomes_an_option)
+{
+	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_REPLICA_SET", "rs0"});
+
+	cr_assert_str_eq(ma_config_uri(c), "mongodb://localhost:27017/?replicaSet=rs0");
+	cr_assert_str_eq(ma_config_replica_set(c), "rs0");
+	ma_config_destroy(c);
+}
+
+Test(keys, replica_set_follows_options)
+{
+	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_REPLICA_SET", "rs 0"},
+				   {"MONGOALCHEMY_OPTIONS", "appname=shop"});
+
+	cr_assert_str_eq(ma_config_uri(c),
+			 "mongodb://localhost:27017/?appname=shop&replicaSet=rs%200");
+	cr_assert_str_eq(ma_config_replica_set(c), "rs 0");
+	ma_config_destroy(c);
+}
+
+Test(keys, empty_variable_is_unset)
+{
+	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_PORT", ""},
+				   {"MONGOALCHEMY_REPLICA_SET", ""},
+				   {"MONGOALCHEMY_USER", ""});
+
+	cr_assert_str_eq(ma_config_uri(c), "mongodb://localhost:27017/");
+	cr_assert_null(ma_config_replica_set(c));
+	ma_config_destroy(c);
+}
+
+Test(keys, password_without_user_is_not_used)
+{
+	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_PASSWORD", "father"});
+
+	cr_assert_str_eq(ma_config_uri(c), "mongodb://localhost:27017/");
+	ma_config_destroy(c);
+}
+
+Test(keys, ipv6_server_is_bracketed)
+{
+	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_SERVER", "::1"},
+				   {"MONGOALCHEMY_PORT", "27018"});
+
+	cr_assert_str_eq(ma_config_uri(c), "mongodb://[::1]:27018/");
+	ma_config_destroy(c);
+}
+
+Test(keys, socket_path_server_is_encoded_without_port)
+{
+	ma_config *c = MUST_CONFIG(
+		DB_TEST, {"MONGOALCHEMY_SERVER", "/run/mongodb/mongod.sock"});
+
+	cr_assert_str_eq(ma_config_uri(c), "mongodb://%2Frun%2Fmongodb%2Fmongod.sock/");
+	ma_config_destroy(c);
+}
+
+Test(keys, booleans_accept_every_spelling_in_any_case)
+{
+	static const char *const yes[] = {"true", "TRUE", "1", "yes", "Yes", "on", "ON"};
+	static const char *const no[] = {"false", "False", "0", "no", "NO", "off", "Off"};
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_SAFE_SESSION", yes[i]});
+		cr_assert(ma_config_safe_session(c), "%s should be true", yes[i]);
+		ma_config_destroy(c);
+	}
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_SAFE_SESSION", no[i]},
+					   {"MONGOALCHEMY_SERVER_AUTH", no[i]},
+					   {"MONGOALCHEMY_USER", "u"});
+		cr_assert_not(ma_config_safe_session(c), "%s should be false", no[i]);
+		cr_assert_str_eq(ma_config_auth_source(c), "test");
+		ma_config_destroy(c);
+	}
+}
+
+/* --- prefixes ------------------------------------------------------------ */
+
+Test(prefix, custom_prefix_reads_only_its_variables)
+{
+	ma_error e;
+	ma_config *c = CONFIG_FROM("OTHER_DATABASE", &e,
+				   {"MONGOALCHEMY_DATABASE", "library"},
+				   {"OTHER_DATABASE_DATABASE", "other"},
+				   {"OTHER_DATABASE_PORT", "27018"});
+
+	cr_assert_not_null(c, "%s", e.message);
+	cr_assert_str_eq(ma_config_prefix(c), "OTHER_DATABASE");
+	cr_assert_str_eq(ma_config_database(c), "other");
+	cr_assert_str_eq(ma_config_uri(c), "mongodb://localhost:27018/");
+	ma_config_destroy(c);
+}
+
+Test(prefix, two_prefixes_side_by_side)
+{
+	fake_var *env = ENV({"MONGOALCHEMY_DATABASE", "library"},
+			    {"MONGOALCHEMY_SERVER", "books.example"},
+			    {"OTHER_DATABASE", "other"},
+			    {"OTHER_USER", "han"}, {"OTHER_PASSWORD", "solo"});
+	ma_error e1, e2;
+	ma_config *a = ma_config_new(NULL, fake_lookup, env, &e1);
+	ma_config *b = ma_config_new("OTHER", fake_lookup, env, &e2);
+
+	cr_assert_not_null(a, "%s", e1.message);
+	cr_assert_not_null(b, "%s", e2.message);
+	cr_assert_str_eq(ma_config_database(a), "library");
+	cr_assert_str_eq(ma_config_uri(a), "mongodb://books.example:27017/");
+	cr_assert_str_eq(ma_config_database(b), "other");
+	cr_assert_str_eq(ma_config_uri(b), "mongodb://han:solo@localhost:27017/");
+	ma_config_destroy(a);
+	ma_config_destroy(b);
+}
+
+Test(prefix, error_names_the_prefixed_variable)
+{
+	ma_error e;
+	ma_config *c = CONFIG_FROM("OTHER", &e, {"MONGOALCHEMY_DATABASE", "x"});
+
+	cr_assert_null(c);
+	cr_assert_eq(e.code, MA_ERR_CONFIG);
+	cr_assert(strstr(e.message, "OTHER_DATABASE is not set") != NULL, "%s", e.message);
+}
+
+Test(prefix, unusable_prefixes_are_refused)
+{
+	static const char *const bad[] = {"", "1ST", "MY-APP", "A B", "A$",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"};
+	size_t i;
+	ma_error e;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_null(CONFIG_FROM(bad[i], &e, DB_TEST), "prefix \"%s\"", bad[i]);
+		cr_assert_eq(e.code, MA_ERR_CONFIG);
+		cr_assert(strstr(e.message, "prefix") != NULL, "%s", e.message);
+	}
+}
+
+Test(prefix, reads_the_process_environment)
+{
+	ma_error e;
+	ma_config *c;
+
+	setenv("ENVTEST_DATABASE", "fromenv", 1);
+	setenv("ENVTEST_SERVER", "env.example", 1);
+	setenv("ENVTEST_PORT", "1234", 1);
+	c = ma_config_new_from_env("ENVTEST", &e);
+	cr_assert_not_null(c, "%s", e.message);
+	cr_assert_str_eq(ma_config_database(c), "fromenv");
+	cr_assert_str_eq(ma_config_uri(c), "mongodb://env.example:1234/");
+	ma_config_destroy(c);
+}
+
+Test(prefix, no_lookup_function_is_an_invalid_argument)
+{
+	ma_error e;
+
+	cr_assert_null(ma_config_new(NULL, NULL, NULL, &e));
+	cr_assert_eq(e.code, MA_ERR_INVALID);
+}
+
+/* --- percent-encoding and redaction ------------------------------------- */
+
+Test(secrets, user_and_password_are_percent_encoded)
+{
+	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_USER", "dark@side:x"},
+				   {"MONGOALCHEMY_PASSWORD", "p@ss:w/rd%?#"});
+
+	cr_assert_str_eq(ma_config_uri(c),
+			 "mongodb://dark%40side%3Ax:p%40ss%3Aw%2Frd%25%3F%23@localhost:27017/");
+	/* The driver decodes them back to what was configured. */
+	cr_assert_str_eq(ma_config_user(c), "dark@side:x");
+	cr_assert_str_eq(mongoc_uri_get_password(ma_config_mongoc_uri(c)), "p@ss:w/rd%?#");
+	cr_assert_str_eq(ma_config_uri_redacted(c), "mongodb://dark%40side%3Ax:***@localhost:27017/");
+	ma_config_destroy(c);
+}
+
+Test(secrets, password_is_not_in_a_driver_message)
+{
+	/* The driver quotes bad option values; this one is the password. */
+	const char *msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_USER", "luke"},
+				    {"MONGOALCHEMY_PASSWORD", "hunter2"},
+				    {"MONGOALCHEMY_OPTIONS", "connectTimeoutMS=hunter2"});
+
+	cr_assert(strstr(msg, "MONGOALCHEMY_OPTIONS") != NULL, "%s", msg);
+	cr_assert(strstr(msg, "hunter2") == NULL, "%s", msg);
+}
+
+Test(secrets, password_is_not_in_a_connection_string_error)
+{
+	const char *msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_CONNECTION_STRING",
+					      "mongodb://luke:hunter2@"});
+
+	cr_assert(strstr(msg, "MONGOALCHEMY_CONNECTION_STRING") != NULL, "%s", msg);
+	cr_assert(strstr(msg, "hunter2") == NULL, "%s", msg);
+}
+
+Test(secrets, connection_string_redaction_hides_the_password)
+{
+	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_CONNECTION_STRING",
+					     "mongodb://luke:hunter2@localhost/"});
+
+	cr_assert_str_eq(ma_config_uri_redacted(c), "mongodb://luke:***@localhost/");
+	cr_assert_str_eq(_ma_config_secret(c), "hunter2");
+	ma_config_destroy(c);
+}
+
+/* --- write safety -------------------------------------------------------- */
+
+static const char *
+describe(const ma_config *c, ma_safe safe)
+{
+	static char buf[128];
+
+	return ma_write_concern_describe(ma_config_write_concern(c, safe), buf,
+					 sizeof(buf));
+}
+
+Test(write_concern, unsafe_session_is_still_acknowledged)
+{
+	ma_config *c = MUST_CONFIG(DB_TEST);
+	const mongoc_write_concern_t *wc = ma_config_write_concern(c, MA_SAFE_SESSION);
+
+	cr_assert(mongoc_write_concern_is_acknowledged(wc));
+	cr_assert_str_eq(describe(c, MA_SAFE_SESSION), "w:1 (acknowledged, the driver's default)");
+	cr_assert_str_eq(describe(c, MA_SAFE_OFF), "w:1 (acknowledged, the driver's default)");
+	cr_assert_str_eq(describe(c, MA_SAFE_ON), "w:majority, j:true");
+	ma_config_destroy(c);
+}
+
+Test(write_concern, safe_session_waits_for_majority_and_journal)
+{
+	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_SAFE_SESSION", "true"});
+	const mongoc_write_concern_t *uri_wc =
+		mongoc_uri_get_write_concern(ma_config_mongoc_uri(c));
+
+	cr_assert_str_eq(describe(c, MA_SAFE_SESSION), "w:majority, j:true");
+	/* The client is made from the URI: it must carry the same. */
+	cr_assert_eq(mongoc_write_concern_get_w(uri_wc), MONGOC_WRITE_CONCERN_W_MAJORITY);
+	cr_assert(mongoc_write_concern_get_journal(uri_wc));
+	/* A call can still ask for the plain acknowledged concern. */
+	cr_assert_str_eq(describe(c, MA_SAFE_OFF), "w:1 (acknowledged, the driver's default)");
+	ma_config_destroy(c);
+}
+
+Test(write_concern, fire_and_forget_only_when_options_ask)
+{
+	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_OPTIONS", "w=0"});
+
+	cr_assert_str_eq(describe(c, MA_SAFE_SESSION),
+			 "w:0 (unacknowledged: writes can be lost without an error)");
+	cr_assert_str_eq(describe(c, MA_SAFE_ON), "w:majority, j:true");
+	ma_config_destroy(c);
+}
+
+Test(write_concern, safe_session_contradicting_options_is_an_error)
+{
+	const char *msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_SAFE_SESSION", "on"},
+				    {"MONGOALCHEMY_OPTIONS", "w=0"});
+
+	cr_assert(strstr(msg, "MONGOALCHEMY_SAFE_SESSION") != NULL, "%s", msg);
+}
+
+Test(write_concern, safe_session_agrees_with_flask_safe_option)
+{
+	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_SAFE_SESSION", "true"},
+				   {"MONGOALCHEMY_OPTIONS", "safe=true"});
+
+	cr_assert_str_eq(describe(c, MA_SAFE_SESSION), "w:majority, j:true");
+	ma_config_destroy(c);
+}
+
+/* --- bad values ---------------------------------------------------------- */
+
+#define ASSERT_MSG_HAS(msg, needle)                                            \
+	cr_assert(strstr((msg), (needle)) != NULL, "\"%s\" lacks \"%s\"",     \
+		  (msg), (needle))
+
+Test(bad_values, missing_database)
+{
+	const char *msg = MUST_FAIL({"MONGOALCHEMY_SERVER", "x"});
+
+	ASSERT_MSG_HAS(msg, "MONGOALCHEMY_DATABASE is not set");
+}
+
+Test(bad_values, empty_database_is_missing)
+{
+	ASSERT_MSG_HAS(MUST_FAIL({"MONGOALCHEMY_DATABASE", ""}),
+		       "MONGOALCHEMY_DATABASE is not set");
+}
+
+Test(bad_values, database_names_mongodb_refuses)
+{
+	static const char *const bad[] = {"my.db", "a/b", "a b", "a$b", "a\"b", "c:d",
+		"0123456789012345678901234567890123456789012345678901234567890123"};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *msg = MUST_FAIL({"MONGOALCHEMY_DATABASE", bad[i]});
+		ASSERT_MSG_HAS(msg, "MONGOALCHEMY_DATABASE");
+	}
+}
+
+Test(bad_values, ports)
+{
+	static const char *const bad[] = {"abc", "70000", "65536", "0", "+80", " 80",
+					  "80 ", "-1", "8o", "0x50", "99999999999999999999"};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_PORT", bad[i]});
+		ASSERT_MSG_HAS(msg, "MONGOALCHEMY_PORT");
+		ASSERT_MSG_HAS(msg, bad[i]);
+	}
+}
+
+Test(bad_values, port_bounds_are_accepted)
+{
+	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_PORT", "65535"});
+
+	cr_assert_str_eq(ma_config_uri(c), "mongodb://localhost:65535/");
+	ma_config_destroy(c);
+	c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_PORT", "1"});
+	cr_assert_str_eq(ma_config_uri(c), "mongodb://localhost:1/");
+	ma_config_destroy(c);
+}
+
+Test(bad_values, booleans)
+{
+	static const char *const bad[] = {"maybe", "ture", "2", "y", "t", "enabled"};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_SAFE_SESSION", bad[i]});
+		ASSERT_MSG_HAS(msg, "MONGOALCHEMY_SAFE_SESSION");
+		ASSERT_MSG_HAS(msg, bad[i]);
+		msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_SERVER_AUTH", bad[i]});
+		ASSERT_MSG_HAS(msg, "MONGOALCHEMY_SERVER_AUTH");
+	}
+}
+
+Test(bad_values, servers_that_would_change_the_uri)
+{
+	static const char *const bad[] = {"user@host", "a,b", "host/db", "host?x=1",
+					  "ho st", "host#x", "host\n"};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_SERVER", bad[i]});
+		ASSERT_MSG_HAS(msg, "MONGOALCHEMY_SERVER");
+	}
+}
+
+Test(bad_values, options_syntax)
+{
+	static const char *const bad[] = {"foo", "a=1&&b=2", "=x", "a=1&", "&a=1"};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_OPTIONS", bad[i]});
+		ASSERT_MSG_HAS(msg, "MONGOALCHEMY_OPTIONS");
+	}
+}
+
+Test(bad_values, options_the_driver_rejects)
+{
+	static const char *const bad[] = {"connectTimeoutMS=abc", "tls=maybe",
+					  "journal=true&w=0", "replicaSet="};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_OPTIONS", bad[i]});
+		ASSERT_MSG_HAS(msg, "MONGOALCHEMY_OPTIONS is refused by the driver");
+	}
+}
+
+Test(bad_values, replica_set_in_two_places)
+{
+	const char *msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_REPLICA_SET", "rs0"},
+				    {"MONGOALCHEMY_OPTIONS", "w=1&REPLICASET=rs1"});
+
+	ASSERT_MSG_HAS(msg, "MONGOALCHEMY_OPTIONS");
+	ASSERT_MSG_HAS(msg, "MONGOALCHEMY_REPLICA_SET");
+}
+
+Test(bad_values, malformed_connection_strings)
+{
+	static const char *const bad[] = {"http://localhost/", "localhost:27017",
+					  "mongodb://", "mongodb://host:99999/",
+					  "mongodb://host/?connectTimeoutMS=x"};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_CONNECTION_STRING", bad[i]});
+		ASSERT_MSG_HAS(msg, "MONGOALCHEMY_CONNECTION_STRING is not a valid MongoDB URI");
+	}
+}
+
+Test(bad_values, connection_string_still_needs_the_database)
+{
+	const char *msg = MUST_FAIL({"MONGOALCHEMY_CONNECTION_STRING", "mongodb://h/db"});
+
+	ASSERT_MSG_HAS(msg, "MONGOALCHEMY_DATABASE is not set");
+}
