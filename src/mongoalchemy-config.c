@@ -28,6 +28,21 @@ usage(FILE *out)
 		MA_CONFIG_DEFAULT_PREFIX);
 }
 
+/*
+ * The driver logs its connection chatter (DEBUG, INFO) to stderr by
+ * default; an operator wants its warnings and errors only.
+ */
+static void
+log_warnings(mongoc_log_level_t level, const char *domain, const char *message,
+	     void *ctx)
+{
+	(void)ctx;
+	if (level <= MONGOC_LOG_LEVEL_WARNING) {
+		fprintf(stderr, "mongoalchemy-config: driver %s: %s: %s\n",
+			mongoc_log_level_str(level), domain, message);
+	}
+}
+
 static const char *
 or_none(const char *s)
 {
@@ -101,6 +116,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 
+	mongoc_log_set_handler(log_warnings, NULL);
 	cfg = ma_config_new_from_env(prefix, &err);
 	if (cfg == NULL) {
 		fprintf(stderr, "mongoalchemy-config: %s\n", err.message);
