@@ -401,10 +401,14 @@ parse_connection_string(ma_config *cfg, ma_error *error)
 		return false;
 	}
 
-	/* Keep the parsed password for scrubbing driver messages later. */
+	/* The string's password is the one to keep out of driver messages;
+	 * a _PASSWORD variable beside it is ignored like the rest. */
 	pw = mongoc_uri_get_password(cfg->muri);
-	if (pw != NULL && cfg->values[KEY_PASSWORD] == NULL)
-		cfg->values[KEY_PASSWORD] = bson_strdup(pw);
+	if (cfg->values[KEY_PASSWORD] != NULL) {
+		bson_zero_free(cfg->values[KEY_PASSWORD],
+			       strlen(cfg->values[KEY_PASSWORD]));
+	}
+	cfg->values[KEY_PASSWORD] = pw ? bson_strdup(pw) : NULL;
 	return true;
 }
 

@@ -346,6 +346,20 @@ Test(secrets, connection_string_redaction_hides_the_password)
 	ma_config_destroy(c);
 }
 
+Test(secrets, connection_string_password_replaces_an_ignored_variable)
+{
+	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_PASSWORD", "unused"},
+				   {"MONGOALCHEMY_CONNECTION_STRING",
+				    "mongodb://luke:hunter2@localhost/"});
+
+	cr_assert_str_eq(_ma_config_secret(c), "hunter2");
+	ma_config_destroy(c);
+	c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_PASSWORD", "unused"},
+			{"MONGOALCHEMY_CONNECTION_STRING", "mongodb://localhost/"});
+	cr_assert_null(_ma_config_secret(c));
+	ma_config_destroy(c);
+}
+
 /* --- write safety -------------------------------------------------------- */
 
 static const char *
