@@ -191,13 +191,15 @@ static bool
 options_has(const char *options, const char *key)
 {
 	size_t klen = strlen(key);
-	const char *p;
+	const char *p = options;
 
-	for (p = options; p != NULL; p = strchr(p, '&') ? strchr(p, '&') + 1 : NULL) {
+	for (;;) {
 		if (strncasecmp(p, key, klen) == 0 && p[klen] == '=')
 			return true;
+		if ((p = strchr(p, '&')) == NULL)
+			return false;
+		p++;
 	}
-	return false;
 }
 
 /* --- reading ------------------------------------------------------------- */
@@ -375,40 +377,45 @@ build_uri(ma_config *cfg, ma_error *error)
 	return false;
 }
 
+/* Replaces the password kept for scrubbing messages; takes ownership. */
+static void
+set_secret(ma_config *cfg, char *secret)
+{
+	char *old = cfg->values[KEY_PASSWORD];
+
+	if (old != NULL)
+		bson_zero_free(old, strlen(old));
+	cfg->values[KEY_PASSWORD] = secret;
+}
+
+/*
+ * The string's password is the secret to keep out of messages; a _PASSWORD
+ * variable beside it is ignored like the rest. Until the driver has parsed
+ * the string, the secret is what stands between ':' and '@' (the driver
+ * does not quote the URI in its errors today; a later version might).
+ */
 static bool
 parse_connection_string(ma_config *cfg, ma_error *error)
 {
-	bson_error_t berr;
 	const char *cs = cfg->values[KEY_CONNECTION_STRING];
-	const char *pw;
+	bson_error_t berr;
 	size_t off, len;
-	char *guess;
+	const char *pw;
 
+	set_secret(cfg, _ma_uri_password_span(cs, &off, &len)
+				? bson_strndup(cs + off, len)
+				: NULL);
 	cfg->uri = bson_strdup(cs);
 	cfg->uri_redacted = _ma_uri_redact(cs);
 	cfg->muri = mongoc_uri_new_with_error(cs, &berr);
 	if (cfg->muri == NULL) {
 		key_error(error, cfg, KEY_CONNECTION_STRING,
 			  "is not a valid MongoDB URI: %s", berr.message);
-		/* The driver does not quote the URI today; make sure a later
-		 * version cannot leak the password through us. */
-		if (error != NULL && _ma_uri_password_span(cs, &off, &len)) {
-			guess = bson_strndup(cs + off, len);
-			_ma_scrub_secret(error->message, sizeof(error->message),
-					 guess);
-			bson_zero_free(guess, len);
-		}
 		return false;
 	}
 
-	/* The string's password is the one to keep out of driver messages;
-	 * a _PASSWORD variable beside it is ignored like the rest. */
 	pw = mongoc_uri_get_password(cfg->muri);
-	if (cfg->values[KEY_PASSWORD] != NULL) {
-		bson_zero_free(cfg->values[KEY_PASSWORD],
-			       strlen(cfg->values[KEY_PASSWORD]));
-	}
-	cfg->values[KEY_PASSWORD] = pw ? bson_strdup(pw) : NULL;
+	set_secret(cfg, pw ? bson_strdup(pw) : NULL);
 	return true;
 }
 

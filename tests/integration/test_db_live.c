@@ -3,11 +3,10 @@
  * document written and read back, one client per process across fork(),
  * an unreachable server, and both authentication modes.
  */
-#include <signal.h>
-#include <sys/wait.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -86,7 +85,7 @@ Test(live, raw_document_is_written_and_read_back)
 	cr_assert_not(mongoc_cursor_error(cur, &berr), "find: %s", berr.message);
 	cr_assert_eq(n, 1);
 
-	/* It is in the configured database, whatever the URI's path says. */
+	/* It went to MONGOALCHEMY_DATABASE. */
 	database = mongoc_client_get_database(ma_db_client(db, NULL),
 					      getenv("MONGOALCHEMY_DATABASE"));
 	cr_assert(mongoc_database_has_collection(database, name, &berr),
@@ -113,6 +112,7 @@ Test(live, safe_session_writes_are_acknowledged)
 	bson_t reply;
 	bson_error_t berr;
 	bson_iter_t it;
+	const mongoc_write_concern_t *wc;
 	ma_error e;
 
 	live_require_server();
@@ -123,6 +123,10 @@ Test(live, safe_session_writes_are_acknowledged)
 	name = unique_name("safe");
 	coll = ma_db_collection(db, name, &e);
 	cr_assert_not_null(coll, "%s", e.message);
+	wc = mongoc_collection_get_write_concern(coll);
+	cr_assert_eq(mongoc_write_concern_get_w(wc), MONGOC_WRITE_CONCERN_W_MAJORITY);
+	cr_assert(mongoc_write_concern_journal_is_set(wc) &&
+		  mongoc_write_concern_get_journal(wc));
 
 	doc = BCON_NEW("n", BCON_INT32(1));
 	cr_assert(mongoc_collection_insert_one(coll, doc, NULL, &reply, &berr),

@@ -1,11 +1,11 @@
 # Minimal TAP for the shell tests: plan, ok/not ok, skip, and a summary exit.
-# Sourced; the test sets TAP_PLAN before its first check.
+# Sourced; the test calls tap_plan N before its first check.
 tap_n=0
 tap_failed=0
 
 tap_plan() { echo "1..$1"; }
 
-# ok NAME: the last command's status decides.
+# tap_check STATUS NAME: STATUS 0 is ok, anything else is not ok.
 tap_check() {
 	local status=$1 name=$2
 	tap_n=$((tap_n + 1))
