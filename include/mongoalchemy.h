@@ -9,5 +9,7 @@
 #include <mongoalchemy/error.h>
 #include <mongoalchemy/config.h>
 #include <mongoalchemy/db.h>
+#include <mongoalchemy/schema.h>
+#include <mongoalchemy/document.h>
 
 #endif

@@ -10,10 +10,18 @@
 /* The name servers log for our connections, unless the URI sets one. */
 #define MA_APPNAME "mongoalchemy"
 
+/* A declared type, and the process that last created its indexes. */
+typedef struct db_type {
+	const ma_type *type;
+	pid_t indexed_pid;
+} db_type;
+
 struct ma_db {
 	ma_config *config;
 	mongoc_client_t *client;
 	pid_t client_pid; /* the process that created client */
+	db_type *types;
+	size_t ntypes;
 };
 
 ma_db *
@@ -64,6 +72,7 @@ ma_db_destroy(ma_db *db)
 	drop_inherited_client(db);
 	mongoc_client_destroy(db->client);
 	ma_config_destroy(db->config);
+	bson_free(db->types);
 	bson_free(db);
 }
 
@@ -137,6 +146,161 @@ ma_db_ping(ma_db *db, ma_error *error)
 	}
 	ma_error_clear(error);
 	return true;
+}
+
+/* --- types and their indexes --------------------------------------------- */
+
+static db_type *
+find_type(ma_db *db, const ma_type *type)
+{
+	size_t i;
+
+	for (i = 0; i < db->ntypes; i++) {
+		if (db->types[i].type == type)
+			return &db->types[i];
+	}
+	return NULL;
+}
+
+bool
+ma_db_add_type(ma_db *db, const ma_type *type, ma_error *error)
+{
+	if (!ma_type_check(type, error))
+		return false;
+	if (find_type(db, type) == NULL) {
+		db->types = bson_realloc(db->types,
+					 (db->ntypes + 1) * sizeof(*db->types));
+		db->types[db->ntypes++] = (db_type){type, 0};
+	}
+	ma_error_clear(error);
+	return true;
+}
+
+/*
+ * Appends the database form of a dotted path of JSON names to out: the
+ * index keys are declared the way users write fields.
+ */
+static void
+db_path(const ma_type *type, const char *path, bson_string_t *out)
+{
+	const ma_field *f;
+	const char *dot;
+	char *name;
+
+	for (;;) {
+		dot = strchr(path, '.');
+		name = dot != NULL ? bson_strndup(path, (size_t)(dot - path))
+				   : bson_strdup(path);
+		f = ma_type_field(type, name);
+		bson_string_append(out, f != NULL ? ma_field_db_name(f) : name);
+		bson_free(name);
+		if (dot == NULL)
+			return;
+		bson_string_append_c(out, '.');
+		type = f != NULL && f->kind == MA_KIND_DOCUMENT ? f->type : NULL;
+		path = dot + 1;
+	}
+}
+
+/* {key: {...}, name: ..., unique: ...} for one declared index. */
+static void
+append_index(bson_t *indexes, const char *ikey, const ma_type *type,
+	     const ma_index *ix)
+{
+	bson_t spec, keys;
+	bson_string_t *name = bson_string_new(NULL), *path;
+	const char *const *k;
+	bool desc;
+
+	BSON_APPEND_DOCUMENT_BEGIN(indexes, ikey, &spec);
+	BSON_APPEND_DOCUMENT_BEGIN(&spec, "key", &keys);
+	for (k = ix->keys; *k != NULL; k++) {
+		desc = (*k)[0] == '-';
+		path = bson_string_new(NULL);
+		db_path(type, *k + desc, path);
+		BSON_APPEND_INT32(&keys, path->str, desc ? -1 : 1);
+		/* MongoDB's own default name: "year_-1_title_1". */
+		bson_string_append_printf(name, "%s%s_%d", k == ix->keys ? "" : "_",
+					  path->str, desc ? -1 : 1);
+		bson_string_free(path, true);
+	}
+	bson_append_document_end(&spec, &keys);
+	BSON_APPEND_UTF8(&spec, "name", ix->name != NULL ? ix->name : name->str);
+	if (ix->unique)
+		BSON_APPEND_BOOL(&spec, "unique", true);
+	bson_append_document_end(indexes, &spec);
+	bson_string_free(name, true);
+}
+
+static bool
+create_indexes(ma_db *db, mongoc_client_t *client, const ma_type *type,
+	       ma_error *error)
+{
+	mongoc_database_t *database;
+	const ma_index *ix;
+	bson_t cmd = BSON_INITIALIZER, indexes, reply;
+	bson_error_t berr;
+	char ibuf[16], context[128];
+	const char *ikey;
+	uint32_t i = 0;
+	bool ok;
+
+	if (type->indexes == NULL || type->indexes[0].keys == NULL)
+		return true;
+	BSON_APPEND_UTF8(&cmd, "createIndexes", ma_type_collection(type));
+	BSON_APPEND_ARRAY_BEGIN(&cmd, "indexes", &indexes);
+	for (ix = type->indexes; ix->keys != NULL; ix++) {
+		bson_uint32_to_string(i++, &ikey, ibuf, sizeof(ibuf));
+		append_index(&indexes, ikey, type, ix);
+	}
+	bson_append_array_end(&cmd, &indexes);
+
+	/* createIndexes succeeds without work when the indexes exist, and
+	 * fails when one of the same name differs: a declaration that no
+	 * longer matches the server is reported, not papered over. */
+	database = mongoc_client_get_database(client, ma_config_database(db->config));
+	ok = mongoc_database_write_command_with_opts(database, &cmd, NULL, &reply,
+						     &berr);
+	if (!ok) {
+		snprintf(context, sizeof(context),
+			 "cannot create the indexes of %s", type->name);
+		_ma_error_from_bson(error, &berr, context,
+				    _ma_config_secret(db->config));
+	}
+	mongoc_database_destroy(database);
+	bson_destroy(&reply);
+	bson_destroy(&cmd);
+	return ok;
+}
+
+bool
+ma_db_ensure_indexes(ma_db *db, ma_error *error)
+{
+	mongoc_client_t *client = ma_db_client(db, error);
+	pid_t pid = getpid();
+	size_t i;
+
+	if (client == NULL)
+		return false;
+	for (i = 0; i < db->ntypes; i++) {
+		if (db->types[i].indexed_pid == pid)
+			continue;
+		if (!create_indexes(db, client, db->types[i].type, error))
+			return false;
+		db->types[i].indexed_pid = pid;
+	}
+	ma_error_clear(error);
+	return true;
+}
+
+mongoc_collection_t *
+_ma_db_type_collection(ma_db *db, const ma_type *type, ma_error *error)
+{
+	if (find_type(db, type) == NULL && !ma_db_add_type(db, type, error))
+		return NULL;
+	if (!ma_db_ensure_indexes(db, error))
+		return NULL;
+	return ma_db_collection(db, ma_type_collection(type), error);
 }
 
 void

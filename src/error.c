@@ -15,6 +15,10 @@ static const char *const error_names[MA_ERR__MAX] = {
 	[MA_ERR_UNAVAILABLE] = "database unavailable",
 	[MA_ERR_AUTH] = "authentication failed",
 	[MA_ERR_DRIVER] = "database error",
+	[MA_ERR_JSON] = "malformed JSON",
+	[MA_ERR_VALIDATION] = "invalid document",
+	[MA_ERR_DUPLICATE] = "duplicate key",
+	[MA_ERR_NOT_FOUND] = "not found",
 };
 
 const char *
@@ -51,6 +55,14 @@ _ma_error_set(ma_error *error, ma_error_code code, const char *fmt, ...)
 /* Server error codes that mean "these credentials are refused". */
 #define SERVER_AUTHENTICATION_FAILED 18
 
+/* Duplicate key: 11000 today; 11001 and 12582 from servers before 3.0,
+ * which some compatible servers still send. */
+static bool
+is_duplicate_key(uint32_t code)
+{
+	return code == 11000 || code == 11001 || code == 12582;
+}
+
 static ma_error_code
 code_from_bson(const bson_error_t *berr)
 {
@@ -66,6 +78,8 @@ code_from_bson(const bson_error_t *berr)
 	case MONGOC_ERROR_QUERY:
 		if (berr->code == SERVER_AUTHENTICATION_FAILED)
 			return MA_ERR_AUTH;
+		if (is_duplicate_key(berr->code))
+			return MA_ERR_DUPLICATE;
 		return MA_ERR_DRIVER;
 	default:
 		return MA_ERR_DRIVER;

@@ -78,4 +78,132 @@ bool _ma_uri_password_span(const char *uri, size_t *offset, size_t *len);
  * for scrubbing driver messages, never for printing. */
 const char *_ma_config_secret(const ma_config *config);
 
+/* --- output buffer (buf.c) ----------------------------------------------- */
+
+/* A growable byte buffer; JSON output is written into one of these. */
+typedef struct ma_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+} ma_buf;
+
+void _ma_buf_init(ma_buf *buf, size_t cap);
+void _ma_buf_destroy(ma_buf *buf);
+/* Makes room for n more bytes (and a NUL). Aborts on out of memory, as
+ * libbson does. */
+void _ma_buf_reserve(ma_buf *buf, size_t n);
+void _ma_buf_append(ma_buf *buf, const char *s, size_t n);
+void _ma_buf_printf(ma_buf *buf, const char *fmt, ...) MA_PRINTF(2, 3);
+/* The contents, NUL-terminated, handed to the caller (bson_free()); the
+ * buffer is left empty. */
+char *_ma_buf_steal(ma_buf *buf, size_t *len);
+
+static inline void
+_ma_buf_putc(ma_buf *buf, char c)
+{
+	if (buf->len + 1 >= buf->cap)
+		_ma_buf_reserve(buf, 1);
+	buf->data[buf->len++] = c;
+}
+
+/* --- dates (datetime.c) -------------------------------------------------- */
+
+/*
+ * Parses an ISO 8601 date and time with a zone (Z or +hh:mm), years 0000 to
+ * 9999, fraction truncated to milliseconds, into milliseconds since the
+ * epoch. The whole of s[0..len) must be the date.
+ */
+bool _ma_datetime_parse(const char *s, size_t len, int64_t *ms);
+
+/* Room for "YYYY-MM-DDTHH:MM:SS.mmmZ" and its NUL. */
+#define MA_DATETIME_SIZE 25
+
+/*
+ * Writes ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" into out. Returns false (out
+ * untouched) when the date is outside the years 0 to 9999.
+ */
+bool _ma_datetime_format(int64_t ms, char out[MA_DATETIME_SIZE]);
+
+/* --- walking a document against its type (schema.c) ---------------------- */
+
+/*
+ * The state of a walk over a document: where we are (the path of the
+ * field, "author.name" or "tags[2]") and the problems found so far.
+ */
+typedef struct ma_walk {
+	ma_problems *problems;
+	ma_buf path;
+} ma_walk;
+
+void _ma_walk_init(ma_walk *walk, ma_problems *problems);
+void _ma_walk_destroy(ma_walk *walk);
+/* Descends into key (n bytes) or list index i; returns what to pass to
+ * _ma_walk_pop() to come back. */
+size_t _ma_walk_push_key(ma_walk *walk, const char *key, size_t n);
+size_t _ma_walk_push_index(ma_walk *walk, size_t i);
+void _ma_walk_pop(ma_walk *walk, size_t mark);
+/* A problem at the current path. */
+void _ma_walk_problem(ma_walk *walk, const char *fmt, ...) MA_PRINTF(2, 3);
+/* A problem at the current path saying what field expects: "must be ...". */
+void _ma_walk_expect(ma_walk *walk, const ma_field *field);
+/* Checks a key of an object being read from a client: '$', '.'. */
+bool _ma_walk_check_key(ma_walk *walk, const char *key);
+
+/* Value checks shared by JSON input and BSON validation; each adds the
+ * problem itself and returns false. */
+bool _ma_check_string(ma_walk *walk, const ma_field *field, const char *s,
+		      size_t len);
+bool _ma_check_int(ma_walk *walk, const ma_field *field, int64_t v);
+bool _ma_check_float(ma_walk *walk, const ma_field *field, double v);
+bool _ma_check_enum(ma_walk *walk, const ma_field *field, const char *s,
+		    size_t len);
+bool _ma_check_items(ma_walk *walk, const ma_field *field, size_t n);
+
+/* The field whose database name is key (n bytes), or NULL. hint, when
+ * not NULL, is where to look first and is moved past a match: documents
+ * are usually stored in the order of their type's table. */
+const ma_field *_ma_type_field_by_db_name(const ma_type *type, const char *key,
+					  size_t n, size_t *hint);
+
+/* Turns a problem list into an MA_ERR_VALIDATION error
+ * "invalid Book: year: ...; title: ...". */
+void _ma_error_from_problems(ma_error *error, const ma_type *type,
+			     const ma_problems *problems);
+
+/* The list to fill: given (emptied), or a new one when the caller passed
+ * none. _ma_problems_done() frees the new one. */
+ma_problems *_ma_problems_use(ma_problems *given);
+void _ma_problems_done(ma_problems *used, ma_problems *given);
+
+/* --- conversion and validation ------------------------------------------- */
+
+/* Converts one JSON value for field into out under key (json-in.c). */
+struct json_object;
+void _ma_json_value_to_bson(ma_walk *walk, const ma_field *field,
+			    struct json_object *value, bson_t *out,
+			    const char *key);
+/* Parses JSON text with our limits into a json-c value (an object when
+ * `object`); NULL with MA_ERR_JSON filled. Duplicate keys are added to walk
+ * (json-in.c). A JSON null gives NULL too, with error MA_OK. */
+struct json_object *_ma_json_parse(const char *json, size_t len, bool object,
+				   ma_walk *walk, ma_error *error);
+
+/* Appends doc as JSON, names and forms from type (NULL: none) (json-out.c). */
+void _ma_json_write_doc(ma_buf *buf, const ma_type *type, const bson_t *doc);
+
+/* Checks the declared fields of doc against type (validate.c). */
+void _ma_validate_doc(ma_walk *walk, const ma_type *type, const bson_t *doc);
+void _ma_validate_value(ma_walk *walk, const ma_field *field,
+			const bson_iter_t *iter);
+
+/* --- the database object and types (db.c) -------------------------------- */
+
+/*
+ * The collection of type, after making sure (once per process) that the
+ * indexes of every type the database object knows exist. Registers type
+ * when it is new. mongoc_collection_destroy() it.
+ */
+mongoc_collection_t *_ma_db_type_collection(ma_db *db, const ma_type *type,
+					    ma_error *error);
+
 #endif

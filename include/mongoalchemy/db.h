@@ -18,6 +18,7 @@
 
 #include <mongoalchemy/config.h>
 #include <mongoalchemy/error.h>
+#include <mongoalchemy/schema.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -69,6 +70,23 @@ mongoc_collection_t *ma_db_collection(ma_db *db, const char *name,
  * refused, MA_ERR_DRIVER otherwise.
  */
 bool ma_db_ping(ma_db *db, ma_error *error);
+
+/*
+ * Declares that db stores documents of type (checked with ma_type_check()).
+ * The indexes of every declared type are created once per process, when
+ * the process first uses the database for a document, not before every
+ * operation; a type first used without being declared joins then. Adding
+ * a type twice is harmless. Does not connect.
+ */
+bool ma_db_add_type(ma_db *db, const ma_type *type, ma_error *error);
+
+/*
+ * Creates the indexes of every declared type now, in this process, unless
+ * that is already done. For a worker that wants a broken index declaration
+ * (a conflicting index already on the server) to stop it at start rather
+ * than fail its first request.
+ */
+bool ma_db_ensure_indexes(ma_db *db, ma_error *error);
 
 /*
  * Frees the driver's global state. Call once, at process exit, after every

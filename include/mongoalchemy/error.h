@@ -22,6 +22,10 @@ typedef enum ma_error_code {
 	MA_ERR_UNAVAILABLE, /* the MongoDB server cannot be reached */
 	MA_ERR_AUTH,        /* the server refused the credentials */
 	MA_ERR_DRIVER,      /* any other error from the driver or the server */
+	MA_ERR_JSON,        /* input is not JSON, or not the JSON expected */
+	MA_ERR_VALIDATION,  /* a document breaks its type: see ma_problems */
+	MA_ERR_DUPLICATE,   /* a unique index refused a write */
+	MA_ERR_NOT_FOUND,   /* no such document */
 	MA_ERR__MAX
 } ma_error_code;
 

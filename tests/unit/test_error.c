@@ -65,12 +65,24 @@ Test(from_bson, refused_credentials_are_auth)
 		     MA_ERR_AUTH);
 }
 
-Test(from_bson, other_server_errors_are_driver_errors)
+Test(from_bson, duplicate_key_is_its_own_kind)
 {
 	ma_error e = from_bson(MONGOC_ERROR_SERVER, 11000, "E11000 duplicate key", NULL);
 
-	cr_assert_eq(e.code, MA_ERR_DRIVER);
+	cr_assert_eq(e.code, MA_ERR_DUPLICATE);
 	cr_assert_eq(e.driver_code, 11000);
+	cr_assert_eq(from_bson(MONGOC_ERROR_QUERY, 11001, "dup", NULL).code,
+		     MA_ERR_DUPLICATE);
+	cr_assert_eq(from_bson(MONGOC_ERROR_SERVER, 12582, "dup", NULL).code,
+		     MA_ERR_DUPLICATE);
+}
+
+Test(from_bson, other_server_errors_are_driver_errors)
+{
+	ma_error e = from_bson(MONGOC_ERROR_SERVER, 2, "BadValue", NULL);
+
+	cr_assert_eq(e.code, MA_ERR_DRIVER);
+	cr_assert_eq(e.driver_code, 2);
 }
 
 Test(from_bson, secret_is_scrubbed)

@@ -1,0 +1,20 @@
+/*
+ * The library of Flask-MongoAlchemy's documentation:
+ *
+ *   class Author(db.Document):
+ *       name = db.StringField()
+ *
+ *   class Book(db.Document):
+ *       title = db.StringField()
+ *       author = db.DocumentField(Author)
+ *       year = db.IntField()
+ */
+#ifndef LIBRARY_H
+#define LIBRARY_H
+
+#include <mongoalchemy.h>
+
+extern const ma_type library_author_type;
+extern const ma_type library_book_type;
+
+#endif

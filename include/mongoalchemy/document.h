@@ -1,0 +1,198 @@
+/*
+ * Documents: a value of a document type, its JSON and BSON forms, and
+ * Flask-MongoAlchemy's save() and remove().
+ *
+ * A document holds its fields in their MongoDB form (a BSON document with
+ * the fields' database names). It is created empty, from JSON sent by a
+ * client (checked against the type, every problem reported), or from BSON
+ * read from MongoDB (taken as it is: a document written behind the type's
+ * back still reads, extra fields and all).
+ *
+ * A document is for one thread at a time.
+ */
+#ifndef MONGOALCHEMY_DOCUMENT_H
+#define MONGOALCHEMY_DOCUMENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <bson/bson.h>
+
+#include <mongoalchemy/config.h>
+#include <mongoalchemy/db.h>
+#include <mongoalchemy/error.h>
+#include <mongoalchemy/schema.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* How deep JSON input may nest, counting the document itself. */
+#define MA_JSON_MAX_DEPTH 32
+
+typedef struct ma_doc ma_doc;
+
+/* --- creating ------------------------------------------------------------ */
+
+/* An empty document of type, without an id. Cannot fail. */
+ma_doc *ma_doc_new(const ma_type *type);
+
+/*
+ * A document from JSON text (len bytes; json need not end in NUL), checked
+ * against type: fields missing with a default get it, `_id` (optional)
+ * must be 24 hex digits. Fails with:
+ *   MA_ERR_JSON        not JSON, or JSON nested deeper than
+ *                      MA_JSON_MAX_DEPTH, a number beyond 64-bit or double
+ *                      range, NaN or Infinity, not an object;
+ *   MA_ERR_VALIDATION  an object that breaks the type: unknown fields, keys
+ *                      with '$' or '.', duplicate keys, values of the wrong
+ *                      kind or out of bounds. problems (when not NULL)
+ *                      gets every one; the error's message lists them.
+ */
+ma_doc *ma_doc_new_from_json(const ma_type *type, const char *json, size_t len,
+			     ma_problems *problems, ma_error *error);
+
+/*
+ * A document from its MongoDB form. bson is copied and not checked: fields
+ * the type does not know are kept and shown, missing ones stay missing.
+ */
+ma_doc *ma_doc_new_from_bson(const ma_type *type, const bson_t *bson);
+
+/* NULL is a no-op. */
+void ma_doc_destroy(ma_doc *doc);
+
+/* --- reading ------------------------------------------------------------- */
+
+const ma_type *ma_doc_type(const ma_doc *doc);
+
+/* The MongoDB form. Valid until the document is changed or destroyed. */
+const bson_t *ma_doc_bson(const ma_doc *doc);
+
+/* true and *id set when the document has an ObjectId `_id`. */
+bool ma_doc_id(const ma_doc *doc, bson_oid_t *id);
+
+/*
+ * Flask-MongoAlchemy's ==: true when both have the same type and the same
+ * id, or are the same document. Two documents without ids differ.
+ */
+bool ma_doc_equal(const ma_doc *a, const ma_doc *b);
+
+/*
+ * The JSON form, NUL-terminated, in a new buffer to free with bson_free();
+ * *len (when not NULL) gets its length. Cannot fail: values the type does
+ * not describe get their natural JSON form.
+ */
+char *ma_doc_to_json(const ma_doc *doc, size_t *len);
+
+/*
+ * Typed getters. path is a field name, or a dotted path into embedded
+ * documents ("author.name"). Each returns false (and leaves *out alone)
+ * when the field is missing, null, or holds another kind of value.
+ * A string stays valid until the document is changed or destroyed.
+ */
+bool ma_doc_get_string(const ma_doc *doc, const char *path, const char **out);
+bool ma_doc_get_int(const ma_doc *doc, const char *path, int64_t *out);
+bool ma_doc_get_float(const ma_doc *doc, const char *path, double *out);
+bool ma_doc_get_bool(const ma_doc *doc, const char *path, bool *out);
+/* milliseconds since 1970-01-01T00:00:00Z */
+bool ma_doc_get_datetime(const ma_doc *doc, const char *path, int64_t *out);
+bool ma_doc_get_oid(const ma_doc *doc, const char *path, bson_oid_t *out);
+/* true when the field is present and null. */
+bool ma_doc_is_null(const ma_doc *doc, const char *path);
+/* The embedded document at path as a new document of the field's type. */
+ma_doc *ma_doc_get_doc(const ma_doc *doc, const char *path);
+
+/* --- changing ------------------------------------------------------------ */
+
+/*
+ * Typed setters on the field `name` (not a path). They fail with
+ * MA_ERR_INVALID when the type has no such field or the field holds another
+ * kind of value; bounds are checked by ma_doc_validate() and save, so that
+ * every problem is reported at once, as a form would want.
+ */
+bool ma_doc_set_string(ma_doc *doc, const char *name, const char *value,
+		       ma_error *error);
+bool ma_doc_set_int(ma_doc *doc, const char *name, int64_t value,
+		    ma_error *error);
+bool ma_doc_set_float(ma_doc *doc, const char *name, double value,
+		      ma_error *error);
+bool ma_doc_set_bool(ma_doc *doc, const char *name, bool value,
+		     ma_error *error);
+bool ma_doc_set_datetime(ma_doc *doc, const char *name, int64_t ms,
+			 ma_error *error);
+/* objectid and ref fields */
+bool ma_doc_set_oid(ma_doc *doc, const char *name, const bson_oid_t *value,
+		    ma_error *error);
+/* document fields: value (of the field's type) is copied. */
+bool ma_doc_set_doc(ma_doc *doc, const char *name, const ma_doc *value,
+		    ma_error *error);
+/* Any field, from JSON text, converted and checked as ma_doc_new_from_json()
+ * would: the way to set lists, enums and dicts. */
+bool ma_doc_set_json(ma_doc *doc, const char *name, const char *json,
+		     ma_problems *problems, ma_error *error);
+bool ma_doc_set_null(ma_doc *doc, const char *name, ma_error *error);
+/* Removes the field. Not having it is not an error. */
+bool ma_doc_unset(ma_doc *doc, const char *name, ma_error *error);
+
+/*
+ * Checks the declared fields against the type: missing required fields
+ * (those with a default are filled in by save), kinds, bounds, regexes,
+ * enums, nested documents and lists. Fields the type does not know (read
+ * from MongoDB) are left alone. Fails with MA_ERR_VALIDATION.
+ */
+bool ma_doc_validate(const ma_doc *doc, ma_problems *problems, ma_error *error);
+
+/* --- MongoDB ------------------------------------------------------------- */
+
+/*
+ * Flask-MongoAlchemy's save(safe): fills in missing defaults, validates,
+ * then inserts the document when it has no id (the id is generated here,
+ * and set on doc) or replaces the stored one with the same id (inserting it
+ * when it is gone). Fails with MA_ERR_VALIDATION (nothing is sent),
+ * MA_ERR_DUPLICATE (a unique index refused it), MA_ERR_UNAVAILABLE,
+ * MA_ERR_AUTH or MA_ERR_DRIVER (the server's code in driver_code). On
+ * failure the document is as before, except for a generated id.
+ */
+bool ma_doc_save(ma_db *db, ma_doc *doc, ma_safe safe, ma_problems *problems,
+		 ma_error *error);
+
+/*
+ * Flask-MongoAlchemy's remove(safe): deletes the stored document with doc's
+ * id. Fails with MA_ERR_INVALID when doc has no id, MA_ERR_NOT_FOUND when
+ * no document had it (with an acknowledged write concern), or a database
+ * error.
+ */
+bool ma_doc_remove(ma_db *db, const ma_doc *doc, ma_safe safe,
+		   ma_error *error);
+
+/*
+ * The document that the ref field `name` of doc points to, read from its
+ * type's collection. NULL with MA_ERR_NOT_FOUND when the field is missing,
+ * null, or points to no document; MA_ERR_INVALID when name is not a ref.
+ */
+ma_doc *ma_doc_deref(ma_db *db, const ma_doc *doc, const char *name,
+		     ma_error *error);
+
+/* --- conversion without a document -------------------------------------- */
+
+/*
+ * JSON text to the MongoDB form of type, checked: what
+ * ma_doc_new_from_json() does, into *out (initialized here; bson_destroy()
+ * it, also on failure).
+ */
+bool ma_json_to_bson(const ma_type *type, const char *json, size_t len,
+		     bson_t *out, ma_problems *problems, ma_error *error);
+
+/*
+ * A stored document of type as JSON text: database names become JSON
+ * names, ObjectIds 24 hex digits, dates ISO 8601 UTC with milliseconds.
+ * Same contract as ma_doc_to_json().
+ */
+char *ma_bson_to_json(const ma_type *type, const bson_t *bson, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

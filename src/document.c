@@ -1,0 +1,758 @@
+/*
+ * Documents: values of a type, kept in their MongoDB form, and
+ * Flask-MongoAlchemy's save() and remove().
+ */
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "ma-private.h"
+
+struct ma_doc {
+	const ma_type *type;
+	bson_t bson;
+};
+
+/* --- creating ------------------------------------------------------------ */
+
+ma_doc *
+ma_doc_new(const ma_type *type)
+{
+	ma_doc *doc = bson_malloc0(sizeof(*doc));
+
+	doc->type = type;
+	bson_init(&doc->bson);
+	return doc;
+}
+
+ma_doc *
+ma_doc_new_from_json(const ma_type *type, const char *json, size_t len,
+		     ma_problems *problems, ma_error *error)
+{
+	bson_t out;
+	ma_doc *doc;
+
+	if (!ma_json_to_bson(type, json, len, &out, problems, error)) {
+		bson_destroy(&out);
+		return NULL;
+	}
+	doc = bson_malloc0(sizeof(*doc));
+	doc->type = type;
+	bson_steal(&doc->bson, &out);
+	return doc;
+}
+
+ma_doc *
+ma_doc_new_from_bson(const ma_type *type, const bson_t *bson)
+{
+	ma_doc *doc = bson_malloc0(sizeof(*doc));
+
+	doc->type = type;
+	bson_copy_to(bson, &doc->bson);
+	return doc;
+}
+
+void
+ma_doc_destroy(ma_doc *doc)
+{
+	if (doc == NULL)
+		return;
+	bson_destroy(&doc->bson);
+	bson_free(doc);
+}
+
+/* --- reading ------------------------------------------------------------- */
+
+const ma_type *
+ma_doc_type(const ma_doc *doc)
+{
+	return doc->type;
+}
+
+const bson_t *
+ma_doc_bson(const ma_doc *doc)
+{
+	return &doc->bson;
+}
+
+bool
+ma_doc_id(const ma_doc *doc, bson_oid_t *id)
+{
+	bson_iter_t it;
+
+	if (!bson_iter_init_find(&it, &doc->bson, "_id") ||
+	    !BSON_ITER_HOLDS_OID(&it))
+		return false;
+	if (id != NULL)
+		bson_oid_copy(bson_iter_oid(&it), id);
+	return true;
+}
+
+/* {_id: <doc's id>} into sel; false when doc has no id. */
+static bool
+id_selector(const ma_doc *doc, bson_t *sel)
+{
+	bson_iter_t it;
+
+	bson_init(sel);
+	if (!bson_iter_init_find(&it, &doc->bson, "_id"))
+		return false;
+	bson_append_iter(sel, "_id", 3, &it);
+	return true;
+}
+
+bool
+ma_doc_equal(const ma_doc *a, const ma_doc *b)
+{
+	bson_t ia, ib;
+	bool eq;
+
+	if (a == NULL || b == NULL)
+		return false;
+	if (a == b)
+		return true;
+	if (a->type != b->type)
+		return false;
+	eq = id_selector(a, &ia) & id_selector(b, &ib);
+	eq = eq && bson_equal(&ia, &ib);
+	bson_destroy(&ia);
+	bson_destroy(&ib);
+	return eq;
+}
+
+char *
+ma_doc_to_json(const ma_doc *doc, size_t *len)
+{
+	return ma_bson_to_json(doc->type, &doc->bson, len);
+}
+
+/*
+ * Finds the value at a dotted path of JSON names; *field gets the field
+ * that describes it (NULL for a field the type does not declare).
+ */
+static bool
+find_path(const ma_doc *doc, const char *path, bson_iter_t *out,
+	  const ma_field **field)
+{
+	const ma_type *type = doc->type;
+	const ma_field *f = NULL;
+	const char *seg = path, *dot;
+	ma_buf dbpath;
+	bson_iter_t it;
+	char *name;
+	bool found;
+
+	if (path == NULL || path[0] == '\0')
+		return false;
+	_ma_buf_init(&dbpath, 64);
+	for (;;) {
+		dot = strchr(seg, '.');
+		name = dot != NULL ? bson_strndup(seg, (size_t)(dot - seg))
+				   : bson_strdup(seg);
+		f = ma_type_field(type, name);
+		if (dbpath.len > 0)
+			_ma_buf_putc(&dbpath, '.');
+		if (f != NULL)
+			_ma_buf_append(&dbpath, ma_field_db_name(f),
+				       strlen(ma_field_db_name(f)));
+		else
+			_ma_buf_append(&dbpath, name, strlen(name));
+		bson_free(name);
+		type = f != NULL && f->kind == MA_KIND_DOCUMENT ? f->type : NULL;
+		if (dot == NULL)
+			break;
+		seg = dot + 1;
+	}
+	dbpath.data[dbpath.len] = '\0';
+	found = bson_iter_init(&it, &doc->bson) &&
+		bson_iter_find_descendant(&it, dbpath.data, out);
+	_ma_buf_destroy(&dbpath);
+	if (field != NULL)
+		*field = f;
+	return found;
+}
+
+bool
+ma_doc_get_string(const ma_doc *doc, const char *path, const char **out)
+{
+	bson_iter_t it;
+
+	if (!find_path(doc, path, &it, NULL) || !BSON_ITER_HOLDS_UTF8(&it))
+		return false;
+	*out = bson_iter_utf8(&it, NULL);
+	return true;
+}
+
+bool
+ma_doc_get_int(const ma_doc *doc, const char *path, int64_t *out)
+{
+	bson_iter_t it;
+
+	if (!find_path(doc, path, &it, NULL) ||
+	    !(BSON_ITER_HOLDS_INT32(&it) || BSON_ITER_HOLDS_INT64(&it)))
+		return false;
+	*out = bson_iter_as_int64(&it);
+	return true;
+}
+
+bool
+ma_doc_get_float(const ma_doc *doc, const char *path, double *out)
+{
+	bson_iter_t it;
+
+	if (!find_path(doc, path, &it, NULL) || !BSON_ITER_HOLDS_NUMBER(&it))
+		return false;
+	*out = bson_iter_as_double(&it);
+	return true;
+}
+
+bool
+ma_doc_get_bool(const ma_doc *doc, const char *path, bool *out)
+{
+	bson_iter_t it;
+
+	if (!find_path(doc, path, &it, NULL) || !BSON_ITER_HOLDS_BOOL(&it))
+		return false;
+	*out = bson_iter_bool(&it);
+	return true;
+}
+
+bool
+ma_doc_get_datetime(const ma_doc *doc, const char *path, int64_t *out)
+{
+	bson_iter_t it;
+
+	if (!find_path(doc, path, &it, NULL) || !BSON_ITER_HOLDS_DATE_TIME(&it))
+		return false;
+	*out = bson_iter_date_time(&it);
+	return true;
+}
+
+bool
+ma_doc_get_oid(const ma_doc *doc, const char *path, bson_oid_t *out)
+{
+	bson_iter_t it;
+
+	if (!find_path(doc, path, &it, NULL) || !BSON_ITER_HOLDS_OID(&it))
+		return false;
+	bson_oid_copy(bson_iter_oid(&it), out);
+	return true;
+}
+
+bool
+ma_doc_is_null(const ma_doc *doc, const char *path)
+{
+	bson_iter_t it;
+
+	return find_path(doc, path, &it, NULL) && BSON_ITER_HOLDS_NULL(&it);
+}
+
+ma_doc *
+ma_doc_get_doc(const ma_doc *doc, const char *path)
+{
+	const ma_field *f;
+	bson_iter_t it;
+	const uint8_t *data;
+	uint32_t len;
+	bson_t sub;
+
+	if (!find_path(doc, path, &it, &f) || f == NULL ||
+	    f->kind != MA_KIND_DOCUMENT || !BSON_ITER_HOLDS_DOCUMENT(&it))
+		return NULL;
+	bson_iter_document(&it, &len, &data);
+	if (!bson_init_static(&sub, data, len))
+		return NULL;
+	return ma_doc_new_from_bson(f->type, &sub);
+}
+
+/* --- changing ------------------------------------------------------------ */
+
+/*
+ * Writes the value held under "v" in holder as key, where key was (or at
+ * the end); a NULL holder removes key. BSON cannot be edited in place, so
+ * the document is rebuilt: fields keep their order.
+ */
+static void
+put(ma_doc *doc, const char *key, const bson_t *holder)
+{
+	bson_iter_t it, value;
+	bson_t out;
+	bool done = false;
+	bool have = holder != NULL && bson_iter_init_find(&value, holder, "v");
+
+	bson_init(&out);
+	if (bson_iter_init(&it, &doc->bson)) {
+		while (bson_iter_next(&it)) {
+			if (strcmp(bson_iter_key(&it), key) != 0) {
+				bson_append_iter(&out, NULL, 0, &it);
+				continue;
+			}
+			if (have && !done)
+				bson_append_iter(&out, key, -1, &value);
+			done = true;
+		}
+	}
+	if (have && !done)
+		bson_append_iter(&out, key, -1, &value);
+	bson_destroy(&doc->bson);
+	bson_steal(&doc->bson, &out);
+}
+
+static const char *const kind_names[MA_KIND__MAX] = {
+	[MA_KIND_NONE] = "nothing",	 [MA_KIND_STRING] = "a string",
+	[MA_KIND_INT] = "an int",	 [MA_KIND_FLOAT] = "a float",
+	[MA_KIND_BOOL] = "a bool",	 [MA_KIND_DATETIME] = "a datetime",
+	[MA_KIND_OBJECTID] = "an objectid", [MA_KIND_DOCUMENT] = "a document",
+	[MA_KIND_LIST] = "a list",	 [MA_KIND_ANY] = "any value",
+	[MA_KIND_ENUM] = "an enum",	 [MA_KIND_REF] = "a ref",
+};
+
+/* The field name, if it is of kind a or b; otherwise NULL and an error. */
+static const ma_field *
+settable(const ma_doc *doc, const char *name, ma_kind a, ma_kind b,
+	 ma_error *error)
+{
+	const ma_field *f = ma_type_field(doc->type, name);
+
+	if (f == NULL) {
+		_ma_error_set(error, MA_ERR_INVALID, "%s has no field %s",
+			      doc->type->name, name != NULL ? name : "(null)");
+		return NULL;
+	}
+	if (f->kind != a && f->kind != b) {
+		_ma_error_set(error, MA_ERR_INVALID, "%s.%s is %s, not %s",
+			      doc->type->name, name, kind_names[f->kind],
+			      kind_names[a]);
+		return NULL;
+	}
+	return f;
+}
+
+/* Ends a setter: holder's "v" goes in as field f. */
+static bool
+set_from(ma_doc *doc, const ma_field *f, bson_t *holder, ma_error *error)
+{
+	put(doc, ma_field_db_name(f), holder);
+	bson_destroy(holder);
+	ma_error_clear(error);
+	return true;
+}
+
+bool
+ma_doc_set_string(ma_doc *doc, const char *name, const char *value,
+		  ma_error *error)
+{
+	const ma_field *f = settable(doc, name, MA_KIND_STRING, MA_KIND_ENUM, error);
+	bson_t h = BSON_INITIALIZER;
+
+	if (f == NULL)
+		return false;
+	if (value == NULL || !bson_utf8_validate(value, strlen(value), false)) {
+		_ma_error_set(error, MA_ERR_INVALID,
+			      "%s.%s: a string must be valid UTF-8, not NULL",
+			      doc->type->name, name);
+		return false;
+	}
+	BSON_APPEND_UTF8(&h, "v", value);
+	return set_from(doc, f, &h, error);
+}
+
+bool
+ma_doc_set_int(ma_doc *doc, const char *name, int64_t value, ma_error *error)
+{
+	const ma_field *f = settable(doc, name, MA_KIND_INT, MA_KIND_INT, error);
+	bson_t h = BSON_INITIALIZER;
+
+	if (f == NULL)
+		return false;
+	BSON_APPEND_INT64(&h, "v", value);
+	return set_from(doc, f, &h, error);
+}
+
+bool
+ma_doc_set_float(ma_doc *doc, const char *name, double value, ma_error *error)
+{
+	const ma_field *f = settable(doc, name, MA_KIND_FLOAT, MA_KIND_FLOAT, error);
+	bson_t h = BSON_INITIALIZER;
+
+	if (f == NULL)
+		return false;
+	BSON_APPEND_DOUBLE(&h, "v", value);
+	return set_from(doc, f, &h, error);
+}
+
+bool
+ma_doc_set_bool(ma_doc *doc, const char *name, bool value, ma_error *error)
+{
+	const ma_field *f = settable(doc, name, MA_KIND_BOOL, MA_KIND_BOOL, error);
+	bson_t h = BSON_INITIALIZER;
+
+	if (f == NULL)
+		return false;
+	BSON_APPEND_BOOL(&h, "v", value);
+	return set_from(doc, f, &h, error);
+}
+
+bool
+ma_doc_set_datetime(ma_doc *doc, const char *name, int64_t ms, ma_error *error)
+{
+	const ma_field *f =
+		settable(doc, name, MA_KIND_DATETIME, MA_KIND_DATETIME, error);
+	bson_t h = BSON_INITIALIZER;
+
+	if (f == NULL)
+		return false;
+	BSON_APPEND_DATE_TIME(&h, "v", ms);
+	return set_from(doc, f, &h, error);
+}
+
+bool
+ma_doc_set_oid(ma_doc *doc, const char *name, const bson_oid_t *value,
+	       ma_error *error)
+{
+	const ma_field *f = settable(doc, name, MA_KIND_OBJECTID, MA_KIND_REF, error);
+	bson_t h = BSON_INITIALIZER;
+
+	if (f == NULL)
+		return false;
+	BSON_APPEND_OID(&h, "v", value);
+	return set_from(doc, f, &h, error);
+}
+
+bool
+ma_doc_set_doc(ma_doc *doc, const char *name, const ma_doc *value,
+	       ma_error *error)
+{
+	const ma_field *f =
+		settable(doc, name, MA_KIND_DOCUMENT, MA_KIND_DOCUMENT, error);
+	bson_t h = BSON_INITIALIZER;
+
+	if (f == NULL)
+		return false;
+	if (value == NULL || value->type != f->type) {
+		_ma_error_set(error, MA_ERR_INVALID, "%s.%s holds a %s",
+			      doc->type->name, name, f->type->name);
+		return false;
+	}
+	BSON_APPEND_DOCUMENT(&h, "v", &value->bson);
+	return set_from(doc, f, &h, error);
+}
+
+bool
+ma_doc_set_json(ma_doc *doc, const char *name, const char *json,
+		ma_problems *problems, ma_error *error)
+{
+	const ma_field *f = ma_type_field(doc->type, name);
+	ma_problems *p;
+	ma_walk walk;
+	ma_error perr;
+	json_object *v;
+	bson_t h = BSON_INITIALIZER;
+	bool ok = false;
+
+	if (f == NULL || json == NULL) {
+		_ma_error_set(error, MA_ERR_INVALID, "%s has no field %s",
+			      doc->type->name, name != NULL ? name : "(null)");
+		return false;
+	}
+	p = _ma_problems_use(problems);
+	_ma_walk_init(&walk, p);
+	v = _ma_json_parse(json, strlen(json), false, &walk, &perr);
+	if (v == NULL && perr.code != MA_OK) {
+		if (error != NULL)
+			*error = perr;
+		goto done;
+	}
+	_ma_walk_push_key(&walk, f->name, strlen(f->name));
+	_ma_json_value_to_bson(&walk, f, v, &h, "v");
+	json_object_put(v);
+	if (ma_problems_count(p) > 0) {
+		_ma_error_from_problems(error, doc->type, p);
+		goto done;
+	}
+	put(doc, ma_field_db_name(f), &h);
+	ma_error_clear(error);
+	ok = true;
+done:
+	bson_destroy(&h);
+	_ma_walk_destroy(&walk);
+	_ma_problems_done(p, problems);
+	return ok;
+}
+
+bool
+ma_doc_set_null(ma_doc *doc, const char *name, ma_error *error)
+{
+	const ma_field *f = ma_type_field(doc->type, name);
+	bson_t h = BSON_INITIALIZER;
+
+	if (f == NULL) {
+		_ma_error_set(error, MA_ERR_INVALID, "%s has no field %s",
+			      doc->type->name, name != NULL ? name : "(null)");
+		return false;
+	}
+	BSON_APPEND_NULL(&h, "v");
+	return set_from(doc, f, &h, error);
+}
+
+bool
+ma_doc_unset(ma_doc *doc, const char *name, ma_error *error)
+{
+	const ma_field *f = ma_type_field(doc->type, name);
+
+	if (f == NULL) {
+		_ma_error_set(error, MA_ERR_INVALID, "%s has no field %s",
+			      doc->type->name, name != NULL ? name : "(null)");
+		return false;
+	}
+	put(doc, ma_field_db_name(f), NULL);
+	ma_error_clear(error);
+	return true;
+}
+
+/* --- validation ---------------------------------------------------------- */
+
+/* Problems of bson as a doc->type; false and the error filled if any. */
+static bool
+validate(const ma_type *type, const bson_t *bson, ma_problems *problems,
+	 ma_error *error)
+{
+	ma_problems *p = _ma_problems_use(problems);
+	ma_walk walk;
+	bool ok;
+
+	_ma_walk_init(&walk, p);
+	_ma_validate_doc(&walk, type, bson);
+	ok = ma_problems_count(p) == 0;
+	if (ok)
+		ma_error_clear(error);
+	else
+		_ma_error_from_problems(error, type, p);
+	_ma_walk_destroy(&walk);
+	_ma_problems_done(p, problems);
+	return ok;
+}
+
+bool
+ma_doc_validate(const ma_doc *doc, ma_problems *problems, ma_error *error)
+{
+	return validate(doc->type, &doc->bson, problems, error);
+}
+
+/* --- MongoDB ------------------------------------------------------------- */
+
+/* doc's fields, then the defaults of the missing ones, into out. */
+static void
+with_defaults(const ma_doc *doc, bson_t *out)
+{
+	const ma_field *f;
+	ma_problems *p = ma_problems_new();
+	ma_walk walk;
+	json_object *v;
+	bson_iter_t it;
+
+	bson_copy_to(&doc->bson, out);
+	_ma_walk_init(&walk, p);
+	for (f = doc->type->fields; f->kind != MA_KIND_NONE; f++) {
+		if (f->default_json == NULL ||
+		    bson_iter_init_find(&it, &doc->bson, ma_field_db_name(f)))
+			continue;
+		/* ma_type_check() vouches for defaults; a bad one adds
+		 * nothing and validation then says "required". */
+		v = json_tokener_parse(f->default_json);
+		_ma_json_value_to_bson(&walk, f, v, out, ma_field_db_name(f));
+		json_object_put(v);
+	}
+	_ma_walk_destroy(&walk);
+	ma_problems_destroy(p);
+}
+
+/* The options of a write: the write concern for safe. */
+static const mongoc_write_concern_t *
+write_opts(ma_db *db, ma_safe safe, bson_t *opts)
+{
+	const mongoc_write_concern_t *wc =
+		ma_config_write_concern(ma_db_config(db), safe);
+
+	bson_init(opts);
+	mongoc_write_concern_append((mongoc_write_concern_t *)wc, opts);
+	return wc;
+}
+
+static void
+driver_error(ma_db *db, ma_error *error, const bson_error_t *berr,
+	     const char *verb, const ma_type *type)
+{
+	char context[128];
+
+	snprintf(context, sizeof(context), "cannot %s %s", verb, type->name);
+	_ma_error_from_bson(error, berr, context,
+			    _ma_config_secret(ma_db_config(db)));
+}
+
+/* out = {_id: oid, ...rest} */
+static void
+id_first(bson_t *out, const bson_oid_t *oid, const bson_t *rest)
+{
+	bson_init(out);
+	BSON_APPEND_OID(out, "_id", oid);
+	bson_concat(out, rest);
+}
+
+bool
+ma_doc_save(ma_db *db, ma_doc *doc, ma_safe safe, ma_problems *problems,
+	    ma_error *error)
+{
+	mongoc_collection_t *coll = NULL;
+	bson_t full, stored, with_id, opts, sel, reply;
+	bson_error_t berr;
+	bson_oid_t oid;
+	bool ok = false, is_new;
+
+	with_defaults(doc, &full);
+	bson_init(&opts);
+	bson_init(&sel);
+	bson_init(&reply);
+	if (!validate(doc->type, &full, problems, error)) {
+		bson_init(&stored);
+		goto done;
+	}
+
+	/* A new document gets its id here, before the write: a save that
+	 * is retried after a lost reply then replaces instead of adding a
+	 * second copy. */
+	is_new = !bson_has_field(&full, "_id");
+	if (is_new) {
+		bson_oid_init(&oid, NULL);
+		id_first(&stored, &oid, &full);
+		id_first(&with_id, &oid, &doc->bson);
+		bson_destroy(&doc->bson);
+		bson_steal(&doc->bson, &with_id);
+	} else {
+		bson_copy_to(&full, &stored);
+	}
+
+	coll = _ma_db_type_collection(db, doc->type, error);
+	if (coll == NULL)
+		goto done;
+	bson_destroy(&opts);
+	write_opts(db, safe, &opts);
+	if (is_new) {
+		ok = mongoc_collection_insert_one(coll, &stored, &opts, &reply,
+						  &berr);
+	} else {
+		bson_destroy(&sel);
+		id_selector(doc, &sel);
+		BSON_APPEND_BOOL(&opts, "upsert", true);
+		ok = mongoc_collection_replace_one(coll, &sel, &stored, &opts,
+						   &reply, &berr);
+	}
+	if (!ok) {
+		driver_error(db, error, &berr, "save", doc->type);
+		goto done;
+	}
+	bson_destroy(&doc->bson);
+	bson_steal(&doc->bson, &stored);
+	bson_init(&stored);
+	ma_error_clear(error);
+done:
+	mongoc_collection_destroy(coll);
+	bson_destroy(&full);
+	bson_destroy(&stored);
+	bson_destroy(&opts);
+	bson_destroy(&sel);
+	bson_destroy(&reply);
+	return ok;
+}
+
+bool
+ma_doc_remove(ma_db *db, const ma_doc *doc, ma_safe safe, ma_error *error)
+{
+	const mongoc_write_concern_t *wc;
+	mongoc_collection_t *coll = NULL;
+	bson_t sel, opts, reply;
+	bson_error_t berr;
+	bson_iter_t it;
+	bool ok = false;
+
+	bson_init(&opts);
+	bson_init(&reply);
+	if (!id_selector(doc, &sel)) {
+		_ma_error_set(error, MA_ERR_INVALID,
+			      "this %s has no id: it was never saved",
+			      doc->type->name);
+		goto done;
+	}
+	coll = _ma_db_type_collection(db, doc->type, error);
+	if (coll == NULL)
+		goto done;
+	bson_destroy(&opts);
+	wc = write_opts(db, safe, &opts);
+	if (!mongoc_collection_delete_one(coll, &sel, &opts, &reply, &berr)) {
+		driver_error(db, error, &berr, "remove", doc->type);
+		goto done;
+	}
+	/* Only an acknowledged write says how many it deleted. */
+	if (mongoc_write_concern_is_acknowledged(wc) &&
+	    bson_iter_init_find(&it, &reply, "deletedCount") &&
+	    bson_iter_as_int64(&it) == 0) {
+		_ma_error_set(error, MA_ERR_NOT_FOUND, "no %s has this id",
+			      doc->type->name);
+		goto done;
+	}
+	ma_error_clear(error);
+	ok = true;
+done:
+	mongoc_collection_destroy(coll);
+	bson_destroy(&sel);
+	bson_destroy(&opts);
+	bson_destroy(&reply);
+	return ok;
+}
+
+ma_doc *
+ma_doc_deref(ma_db *db, const ma_doc *doc, const char *name, ma_error *error)
+{
+	const ma_field *f = ma_type_field(doc->type, name);
+	mongoc_collection_t *coll = NULL;
+	mongoc_cursor_t *cursor = NULL;
+	const bson_t *found;
+	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER;
+	bson_error_t berr;
+	bson_iter_t it;
+	ma_doc *out = NULL;
+
+	if (f == NULL || f->kind != MA_KIND_REF) {
+		_ma_error_set(error, MA_ERR_INVALID, "%s.%s is not a ref",
+			      doc->type->name, name != NULL ? name : "(null)");
+		goto done;
+	}
+	if (!bson_iter_init_find(&it, &doc->bson, ma_field_db_name(f)) ||
+	    !BSON_ITER_HOLDS_OID(&it)) {
+		_ma_error_set(error, MA_ERR_NOT_FOUND, "%s.%s is not set",
+			      doc->type->name, name);
+		goto done;
+	}
+	coll = _ma_db_type_collection(db, f->type, error);
+	if (coll == NULL)
+		goto done;
+	BSON_APPEND_OID(&filter, "_id", bson_iter_oid(&it));
+	BSON_APPEND_INT64(&opts, "limit", 1);
+	cursor = mongoc_collection_find_with_opts(coll, &filter, &opts, NULL);
+	if (mongoc_cursor_next(cursor, &found)) {
+		out = ma_doc_new_from_bson(f->type, found);
+		ma_error_clear(error);
+	} else if (mongoc_cursor_error(cursor, &berr)) {
+		driver_error(db, error, &berr, "read", f->type);
+	} else {
+		_ma_error_set(error, MA_ERR_NOT_FOUND,
+			      "%s.%s points to no %s", doc->type->name, name,
+			      f->type->name);
+	}
+done:
+	mongoc_cursor_destroy(cursor);
+	mongoc_collection_destroy(coll);
+	bson_destroy(&filter);
+	bson_destroy(&opts);
+	return out;
+}
