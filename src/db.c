@@ -306,5 +306,6 @@ _ma_db_type_collection(ma_db *db, const ma_type *type, ma_error *error)
 void
 ma_cleanup(void)
 {
+	_ma_regex_cache_clear();
 	mongoc_cleanup();
 }

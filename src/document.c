@@ -541,28 +541,61 @@ ma_doc_validate(const ma_doc *doc, ma_problems *problems, ma_error *error)
 
 /* --- MongoDB ------------------------------------------------------------- */
 
-/* doc's fields, then the defaults of the missing ones, into out. */
+/*
+ * in's fields, then the defaults of the missing ones, into out (initialized
+ * here), in embedded documents too: what JSON input does, for documents
+ * built with the setters.
+ */
+static void
+fill_defaults(ma_walk *walk, const ma_type *type, const bson_t *in, bson_t *out)
+{
+	const ma_field *f;
+	json_object *v;
+	bson_iter_t it;
+	bson_t sub, child;
+	const uint8_t *data;
+	uint32_t len;
+
+	bson_init(out);
+	if (bson_iter_init(&it, in)) {
+		while (bson_iter_next(&it)) {
+			f = _ma_type_field_by_db_name(type, bson_iter_key(&it),
+						      bson_iter_key_len(&it), NULL);
+			if (f == NULL || f->kind != MA_KIND_DOCUMENT ||
+			    !BSON_ITER_HOLDS_DOCUMENT(&it)) {
+				bson_append_iter(out, NULL, 0, &it);
+				continue;
+			}
+			bson_iter_document(&it, &len, &data);
+			if (!bson_init_static(&sub, data, len)) {
+				bson_append_iter(out, NULL, 0, &it);
+				continue;
+			}
+			fill_defaults(walk, f->type, &sub, &child);
+			bson_append_document(out, bson_iter_key(&it),
+					     (int)bson_iter_key_len(&it), &child);
+			bson_destroy(&child);
+		}
+	}
+	for (f = type->fields; f->kind != MA_KIND_NONE; f++) {
+		if (f->default_json == NULL || bson_has_field(in, ma_field_db_name(f)))
+			continue;
+		/* ma_type_check() vouches for defaults; a bad one adds
+		 * nothing and validation then says what is wrong. */
+		v = json_tokener_parse(f->default_json);
+		_ma_json_value_to_bson(walk, f, v, out, ma_field_db_name(f));
+		json_object_put(v);
+	}
+}
+
 static void
 with_defaults(const ma_doc *doc, bson_t *out)
 {
-	const ma_field *f;
 	ma_problems *p = ma_problems_new();
 	ma_walk walk;
-	json_object *v;
-	bson_iter_t it;
 
-	bson_copy_to(&doc->bson, out);
 	_ma_walk_init(&walk, p);
-	for (f = doc->type->fields; f->kind != MA_KIND_NONE; f++) {
-		if (f->default_json == NULL ||
-		    bson_iter_init_find(&it, &doc->bson, ma_field_db_name(f)))
-			continue;
-		/* ma_type_check() vouches for defaults; a bad one adds
-		 * nothing and validation then says "required". */
-		v = json_tokener_parse(f->default_json);
-		_ma_json_value_to_bson(&walk, f, v, out, ma_field_db_name(f));
-		json_object_put(v);
-	}
+	fill_defaults(&walk, doc->type, &doc->bson, out);
 	_ma_walk_destroy(&walk);
 	ma_problems_destroy(p);
 }

@@ -6,6 +6,7 @@
  * natural JSON form instead of an error: reading must never fail on a
  * document that is already stored.
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,16 +139,18 @@ static void
 write_double(ma_buf *b, double v)
 {
 	char tmp[32];
-	int n;
+	int n, prec;
 
 	if (!isfinite(v)) {
 		_ma_buf_append(b, "null", 4);
 		return;
 	}
-	/* The shortest of the usual two forms that reads back as v. */
-	n = snprintf(tmp, sizeof(tmp), "%.15g", v);
-	if (strtod(tmp, NULL) != v)
-		n = snprintf(tmp, sizeof(tmp), "%.17g", v);
+	/* The fewest digits that read back as v. A normal double needs 15 to
+	 * 17; a subnormal has fewer digits of precision, so search from 1. */
+	prec = v != 0 && fabs(v) < DBL_MIN ? 1 : 15;
+	do {
+		n = snprintf(tmp, sizeof(tmp), "%.*g", prec++, v);
+	} while (prec <= 17 && strtod(tmp, NULL) != v);
 	_ma_buf_append(b, tmp, (size_t)n);
 	/* Keep a double a double for whoever reads it back. */
 	if (strpbrk(tmp, ".e") == NULL)

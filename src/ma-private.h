@@ -158,6 +158,8 @@ bool _ma_check_float(ma_walk *walk, const ma_field *field, double v);
 bool _ma_check_enum(ma_walk *walk, const ma_field *field, const char *s,
 		    size_t len);
 bool _ma_check_items(ma_walk *walk, const ma_field *field, size_t n);
+/* Frees this thread's compiled regexes (ma_cleanup() calls it). */
+void _ma_regex_cache_clear(void);
 
 /* The field whose database name is key (n bytes), or NULL. hint, when
  * not NULL, is where to look first and is moved past a match: documents

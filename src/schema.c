@@ -147,8 +147,17 @@ size_t
 _ma_walk_push_index(ma_walk *walk, size_t i)
 {
 	size_t mark = walk->path.len;
+	char tmp[24], *p = tmp + sizeof(tmp);
 
-	_ma_buf_printf(&walk->path, "[%zu]", i);
+	/* Every list item passes here: no printf. */
+	*--p = ']';
+	do {
+		*--p = (char)('0' + i % 10);
+		i /= 10;
+	} while (i != 0);
+	*--p = '[';
+	_ma_buf_append(&walk->path, p, (size_t)(tmp + sizeof(tmp) - p));
+	walk->path.data[walk->path.len] = '\0';
 	return mark;
 }
 
@@ -308,25 +317,72 @@ utf8_length(const char *s, size_t len)
 	return n;
 }
 
+/*
+ * Compiled regexes, per thread (types are shared, read-only tables, so the
+ * cache cannot live in them), keyed by the pattern's address: compiling
+ * costs more than matching, many times over. The key is sound because a
+ * type's strings live as long as the type, which is static.
+ */
+#define REGEX_CACHE_SIZE 16
+
+typedef struct cached_regex {
+	const char *pattern;
+	regex_t re;
+	bool ok;
+} cached_regex;
+
+static _Thread_local cached_regex regex_cache[REGEX_CACHE_SIZE];
+static _Thread_local size_t regex_cached, regex_next;
+
+static cached_regex *
+compiled(const char *pattern)
+{
+	cached_regex *c;
+	char *anchored;
+	size_t i;
+
+	for (i = 0; i < regex_cached; i++) {
+		if (regex_cache[i].pattern == pattern)
+			return &regex_cache[i];
+	}
+	/* Full: replace the oldest entry. */
+	if (regex_cached < REGEX_CACHE_SIZE) {
+		c = &regex_cache[regex_cached++];
+	} else {
+		c = &regex_cache[regex_next];
+		regex_next = (regex_next + 1) % REGEX_CACHE_SIZE;
+		if (c->ok)
+			regfree(&c->re);
+	}
+	anchored = bson_strdup_printf("^(%s)$", pattern);
+	c->pattern = pattern;
+	c->ok = regcomp(&c->re, anchored, REG_EXTENDED | REG_NOSUB) == 0;
+	bson_free(anchored);
+	return c;
+}
+
+void
+_ma_regex_cache_clear(void)
+{
+	size_t i;
+
+	for (i = 0; i < regex_cached; i++) {
+		if (regex_cache[i].ok)
+			regfree(&regex_cache[i].re);
+	}
+	regex_cached = regex_next = 0;
+}
+
 static bool
 regex_matches(const char *pattern, const char *s)
 {
-	regex_t re;
-	char *anchored;
-	bool ok = false;
+	cached_regex *c = compiled(pattern);
 
-	/* XXX: compiled on every check; a field with a regex costs one
-	 * regcomp per value. A per-type cache needs a home that a static
-	 * const table does not have. */
-	anchored = bson_strdup_printf("^(%s)$", pattern);
-	if (regcomp(&re, anchored, REG_EXTENDED | REG_NOSUB) == 0) {
-		ok = regexec(&re, s, 0, NULL, 0) == 0;
-		regfree(&re);
-	}
-	bson_free(anchored);
-	return ok;
+	return c->ok && regexec(&c->re, s, 0, NULL, 0) == 0;
 }
 
+/* s is valid UTF-8: json-c checks JSON input, the setter checks its
+ * argument, and stored documents passed the driver's check on insert. */
 bool
 _ma_check_string(ma_walk *walk, const ma_field *f, const char *s, size_t len)
 {
@@ -334,10 +390,6 @@ _ma_check_string(ma_walk *walk, const ma_field *f, const char *s, size_t len)
 
 	if (memchr(s, '\0', len) != NULL) {
 		_ma_walk_problem(walk, "must not contain a NUL character");
-		return false;
-	}
-	if (!bson_utf8_validate(s, len, false)) {
-		_ma_walk_problem(walk, "must be valid UTF-8");
 		return false;
 	}
 	n = utf8_length(s, len);

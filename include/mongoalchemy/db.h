@@ -73,10 +73,10 @@ bool ma_db_ping(ma_db *db, ma_error *error);
 
 /*
  * Declares that db stores documents of type (checked with ma_type_check()).
- * The indexes of every declared type are created once per process, when
- * the process first uses the database for a document, not before every
- * operation; a type first used without being declared joins then. Adding
- * a type twice is harmless. Does not connect.
+ * The indexes of every declared type are created once per process and
+ * database object, when the process first uses db for a document, not
+ * before every operation; a type first used without being declared joins
+ * then. Adding a type twice is harmless. Does not connect.
  */
 bool ma_db_add_type(ma_db *db, const ma_type *type, ma_error *error);
 
@@ -89,8 +89,9 @@ bool ma_db_add_type(ma_db *db, const ma_type *type, ma_error *error);
 bool ma_db_ensure_indexes(ma_db *db, ma_error *error);
 
 /*
- * Frees the driver's global state. Call once, at process exit, after every
- * database object is destroyed.
+ * Frees the driver's global state (and the calling thread's compiled field
+ * regexes). Call once, at process exit, after every database object is
+ * destroyed.
  */
 void ma_cleanup(void);
 
