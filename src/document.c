@@ -457,13 +457,14 @@ ma_doc_set_json(ma_doc *doc, const char *name, const char *json,
 	}
 	p = _ma_problems_use(problems);
 	_ma_walk_init(&walk, p);
+	/* Paths, duplicate keys' too, start at the field. */
+	_ma_walk_push_key(&walk, f->name, strlen(f->name));
 	v = _ma_json_parse(json, strlen(json), false, &walk, &perr);
 	if (v == NULL && perr.code != MA_OK) {
 		if (error != NULL)
 			*error = perr;
 		goto done;
 	}
-	_ma_walk_push_key(&walk, f->name, strlen(f->name));
 	_ma_json_value_to_bson(&walk, f, v, &h, "v");
 	json_object_put(v);
 	if (ma_problems_count(p) > 0) {

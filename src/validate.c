@@ -8,22 +8,30 @@
 
 #include "ma-private.h"
 
+/* The keys of an MA_ANY value, at every depth; array indexes are not
+ * keys, and their paths read "extra[0]" as JSON input's do. */
 static bool
-check_keys(ma_walk *walk, bson_iter_t *it)
+check_keys(ma_walk *walk, bson_iter_t *it, bool array)
 {
 	bson_iter_t child;
-	size_t mark;
+	size_t mark, i;
 	bool ok = true;
 
-	while (bson_iter_next(it)) {
-		mark = _ma_walk_push_key(walk, bson_iter_key(it),
-					 bson_iter_key_len(it));
-		if (!_ma_walk_check_key(walk, bson_iter_key(it)))
-			ok = false;
-		else if ((BSON_ITER_HOLDS_DOCUMENT(it) ||
-			  BSON_ITER_HOLDS_ARRAY(it)) &&
-			 bson_iter_recurse(it, &child))
-			ok = check_keys(walk, &child) && ok;
+	for (i = 0; bson_iter_next(it); i++) {
+		if (array) {
+			mark = _ma_walk_push_index(walk, i);
+		} else {
+			mark = _ma_walk_push_key(walk, bson_iter_key(it),
+						 bson_iter_key_len(it));
+			if (!_ma_walk_check_key(walk, bson_iter_key(it))) {
+				ok = false;
+				_ma_walk_pop(walk, mark);
+				continue;
+			}
+		}
+		if ((BSON_ITER_HOLDS_DOCUMENT(it) || BSON_ITER_HOLDS_ARRAY(it)) &&
+		    bson_iter_recurse(it, &child))
+			ok = check_keys(walk, &child, BSON_ITER_HOLDS_ARRAY(it)) && ok;
 		_ma_walk_pop(walk, mark);
 	}
 	return ok;
@@ -106,7 +114,7 @@ _ma_validate_value(ma_walk *walk, const ma_field *f, const bson_iter_t *iter)
 	case MA_KIND_ANY:
 		if ((BSON_ITER_HOLDS_DOCUMENT(&it) || BSON_ITER_HOLDS_ARRAY(&it)) &&
 		    bson_iter_recurse(&it, &child))
-			check_keys(walk, &child);
+			check_keys(walk, &child, BSON_ITER_HOLDS_ARRAY(&it));
 		return;
 	case MA_KIND_NONE:
 	case MA_KIND__MAX:

@@ -44,7 +44,8 @@ ma_doc *ma_doc_new(const ma_type *type);
  * must be 24 hex digits. Fails with:
  *   MA_ERR_JSON        not JSON, or JSON nested deeper than
  *                      MA_JSON_MAX_DEPTH, a number beyond 64-bit or double
- *                      range, NaN or Infinity, not an object;
+ *                      range, NaN or Infinity, a key with a NUL, not an
+ *                      object;
  *   MA_ERR_VALIDATION  an object that breaks the type: unknown fields, keys
  *                      with '$' or '.', duplicate keys, values of the wrong
  *                      kind or out of bounds. problems (when not NULL)
@@ -88,7 +89,8 @@ char *ma_doc_to_json(const ma_doc *doc, size_t *len);
 /*
  * Typed getters. path is a field name, or a dotted path into embedded
  * documents ("author.name"). Each returns false (and leaves *out alone)
- * when the field is missing, null, or holds another kind of value.
+ * when the field is missing, null, or holds another kind of value; the
+ * float getter also reads an integer, the int getter a 32-bit one.
  * A string stays valid until the document is changed or destroyed.
  */
 bool ma_doc_get_string(const ma_doc *doc, const char *path, const char **out);

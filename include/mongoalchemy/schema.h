@@ -106,7 +106,7 @@ typedef struct ma_index {
 	const char *name; /* NULL: MongoDB's default, "year_-1_title_1" */
 } ma_index;
 
-/* Query extensions are declared by <mongoalchemy/query.h>. */
+/* Query extensions: declared with the query API; NULL until then. */
 struct ma_query_extension;
 
 /* A document type. */
@@ -169,7 +169,8 @@ const char *ma_field_db_name(const ma_field *field);
 
 /*
  * Checks a declaration once, for the mistakes a compiler cannot see: no
- * name, a duplicate name (JSON or database), a name with '$' or '.', an
+ * name, a duplicate name (JSON or database), a field called _id, a name
+ * with '$' or '.', an
  * embedded type or list item missing, min above max, an empty enum, a regex
  * that does not compile, a default that its own field refuses, an index
  * naming an unknown field. Fails with MA_ERR_INVALID naming the type and

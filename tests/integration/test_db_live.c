@@ -13,30 +13,6 @@
 #include "live.h"
 #include "ma-private.h"
 
-/* A collection name no other run (or parallel test) uses. */
-static char *
-unique_name(const char *base)
-{
-	static unsigned counter;
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return bson_strdup_printf("%s_%ld_%ld_%u", base, (long)getpid(),
-				  (long)ts.tv_nsec, counter++);
-}
-
-static ma_db *
-live_db(void)
-{
-	ma_error e;
-	ma_db *db;
-
-	live_require_server();
-	db = ma_db_new(NULL, &e);
-	cr_assert_not_null(db, "configuration from the environment: %s", e.message);
-	return db;
-}
-
 Test(live, ping_answers)
 {
 	ma_db *db = live_db();
@@ -50,7 +26,7 @@ Test(live, ping_answers)
 Test(live, raw_document_is_written_and_read_back)
 {
 	ma_db *db = live_db();
-	char *name = unique_name("raw");
+	char *name = live_unique_name("raw");
 	mongoc_collection_t *coll;
 	mongoc_database_t *database;
 	bson_t *doc, *filter;
@@ -120,7 +96,7 @@ Test(live, safe_session_writes_are_acknowledged)
 	cfg = ma_config_new_from_env(NULL, &e);
 	cr_assert_not_null(cfg, "%s", e.message);
 	db = ma_db_new_with_config(cfg, &e);
-	name = unique_name("safe");
+	name = live_unique_name("safe");
 	coll = ma_db_collection(db, name, &e);
 	cr_assert_not_null(coll, "%s", e.message);
 	wc = mongoc_collection_get_write_concern(coll);
@@ -186,24 +162,6 @@ Test(live, forked_child_gets_its_own_client_and_parent_keeps_its_own)
 	ma_db_destroy(db);
 }
 
-/* A port nothing listens on: bind one, note it, close it. */
-static unsigned
-closed_port(void)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	unsigned port;
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(fd >= 0);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
-}
-
 Test(live, unreachable_server_is_unavailable_within_the_timeout)
 {
 	char port[16];
@@ -213,7 +171,7 @@ Test(live, unreachable_server_is_unavailable_within_the_timeout)
 	ma_error e;
 	double secs;
 
-	snprintf(port, sizeof(port), "%u", closed_port());
+	snprintf(port, sizeof(port), "%u", live_closed_port());
 	cfg = CONFIG_FROM(NULL, &e, {"MONGOALCHEMY_DATABASE", "test"},
 			  {"MONGOALCHEMY_SERVER", "127.0.0.1"},
 			  {"MONGOALCHEMY_PORT", port},
@@ -298,8 +256,8 @@ Test(auth, server_user_connects_with_server_auth)
 
 Test(auth, database_user_connects_with_database_auth)
 {
-	char *database = unique_name("authdb");
-	char *user = unique_name("reader");
+	char *database = live_unique_name("authdb");
+	char *user = live_unique_name("reader");
 	ma_db *db;
 	ma_error e;
 

@@ -65,30 +65,6 @@ static const ma_type edition_type = {
 
 /* --- helpers ------------------------------------------------------------ */
 
-/* A collection name no other run (or parallel test) uses. */
-static char *
-unique_name(const char *base)
-{
-	static unsigned counter;
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return bson_strdup_printf("%s_%ld_%ld_%ld_%u", base, (long)getpid(),
-				  (long)ts.tv_sec, (long)ts.tv_nsec, counter++);
-}
-
-static ma_db *
-live_db(void)
-{
-	ma_error e;
-	ma_db *db;
-
-	live_require_server();
-	db = ma_db_new(NULL, &e);
-	cr_assert_not_null(db, "configuration from the environment: %s", e.message);
-	return db;
-}
-
 /*
  * A copy of a static type that lives in a collection of this test alone,
  * declared to db. A type's collection is part of its static declaration,
@@ -116,7 +92,7 @@ live_type_new(ma_db *db, const ma_type *base, const char *field,
 	ma_error e;
 
 	lt->type = *base;
-	lt->collection = unique_name(base->name);
+	lt->collection = live_unique_name(base->name);
 	lt->type.collection = lt->collection;
 	if (field != NULL) {
 		while (base->fields[n].kind != MA_KIND_NONE)
@@ -863,24 +839,6 @@ Test(documents_live, deref_reads_the_referenced_document)
 
 /* --- no server ---------------------------------------------------------- */
 
-/* A port nothing listens on: bind one, note it, close it. */
-static unsigned
-closed_port(void)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	unsigned port;
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(fd >= 0);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
-}
-
 static double
 seconds_since(const struct timespec *t0)
 {
@@ -904,7 +862,7 @@ Test(documents_live, unreachable_server_fails_save_quickly_and_keeps_the_id)
 	const char *title;
 	double secs;
 
-	snprintf(port, sizeof(port), "%u", closed_port());
+	snprintf(port, sizeof(port), "%u", live_closed_port());
 	cfg = CONFIG_FROM(NULL, &e, {"MONGOALCHEMY_DATABASE", "test"},
 			  {"MONGOALCHEMY_SERVER", "127.0.0.1"},
 			  {"MONGOALCHEMY_PORT", port},

@@ -362,3 +362,28 @@ Test(json_out, large_documents_grow_the_buffer)
 	bson_free(expected);
 	bson_destroy(&raw);
 }
+
+Test(document, paths_inside_any_values_read_the_same_from_json_and_bson)
+{
+	bson_t *raw = BCON_NEW("l", "pen", "extra", "[", "{", "$x", BCON_INT32(1),
+			       "}", "]");
+	ma_doc *item = ma_doc_new_from_bson(&item_type, raw);
+	ma_problems *p = ma_problems_new();
+	ma_error e;
+
+	cr_assert_not(ma_doc_validate(item, p, &e));
+	cr_assert_eq(ma_problems_count(p), 1);
+	cr_assert_str_eq(ma_problems_field(p, 0), "extra[0].$x");
+	cr_assert_str_eq(ma_problems_message(p, 0),
+			 "field names must not start with '$'");
+
+	cr_assert_not(ma_doc_set_json(item, "extra", "[{\"$x\":1}]", p, &e));
+	cr_assert_str_eq(ma_problems_field(p, 0), "extra[0].$x");
+	cr_assert_not(ma_doc_set_json(item, "extra", "{\"b\":{\"a\":1,\"a\":2}}", p,
+				      &e));
+	cr_assert_str_eq(ma_problems_field(p, 0), "extra.b");
+	cr_assert_str_eq(ma_problems_message(p, 0), "duplicate key \"a\"");
+	ma_problems_destroy(p);
+	ma_doc_destroy(item);
+	bson_destroy(raw);
+}
