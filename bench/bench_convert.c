@@ -144,7 +144,7 @@ fail(const char *fmt, ...)
 	exit(1);
 }
 
-static void
+static _Noreturn void
 usage(void)
 {
 	size_t i;

@@ -105,7 +105,7 @@ bool
 ma_doc_equal(const ma_doc *a, const ma_doc *b)
 {
 	bson_t ia, ib;
-	bool eq;
+	bool has_a, has_b, eq;
 
 	if (a == NULL || b == NULL)
 		return false;
@@ -113,8 +113,10 @@ ma_doc_equal(const ma_doc *a, const ma_doc *b)
 		return true;
 	if (a->type != b->type)
 		return false;
-	eq = id_selector(a, &ia) & id_selector(b, &ib);
-	eq = eq && bson_equal(&ia, &ib);
+	/* Both calls run: each initializes its selector. */
+	has_a = id_selector(a, &ia);
+	has_b = id_selector(b, &ib);
+	eq = has_a && has_b && bson_equal(&ia, &ib);
 	bson_destroy(&ia);
 	bson_destroy(&ib);
 	return eq;
