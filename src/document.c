@@ -544,6 +544,42 @@ ma_doc_validate(const ma_doc *doc, ma_problems *problems, ma_error *error)
 
 /* --- MongoDB ------------------------------------------------------------- */
 
+static void fill_defaults(ma_walk *walk, const ma_type *type,
+			  const bson_t *in, bson_t *out);
+
+/* The value at it, under key, into out: embedded documents (also those in
+ * lists) with their defaults filled in. */
+static void
+fill_value(ma_walk *walk, const ma_field *f, const bson_iter_t *it, bson_t *out)
+{
+	const char *key = bson_iter_key(it);
+	int klen = (int)bson_iter_key_len(it);
+	bson_iter_t items;
+	bson_t sub, child;
+	const uint8_t *data;
+	uint32_t len;
+
+	if (f != NULL && f->kind == MA_KIND_DOCUMENT &&
+	    BSON_ITER_HOLDS_DOCUMENT(it)) {
+		bson_iter_document(it, &len, &data);
+		if (bson_init_static(&sub, data, len)) {
+			fill_defaults(walk, f->type, &sub, &child);
+			bson_append_document(out, key, klen, &child);
+			bson_destroy(&child);
+			return;
+		}
+	}
+	if (f != NULL && f->kind == MA_KIND_LIST && BSON_ITER_HOLDS_ARRAY(it) &&
+	    bson_iter_recurse(it, &items)) {
+		bson_append_array_begin(out, key, klen, &child);
+		while (bson_iter_next(&items))
+			fill_value(walk, f->item, &items, &child);
+		bson_append_array_end(out, &child);
+		return;
+	}
+	bson_append_iter(out, key, klen, it);
+}
+
 /*
  * in's fields, then the defaults of the missing ones, into out (initialized
  * here), in embedded documents too: what JSON input does, for documents
@@ -555,30 +591,15 @@ fill_defaults(ma_walk *walk, const ma_type *type, const bson_t *in, bson_t *out)
 	const ma_field *f;
 	json_object *v;
 	bson_iter_t it;
-	bson_t sub, child;
-	const uint8_t *data;
-	uint32_t len;
 
 	bson_init(out);
 	if (bson_iter_init(&it, in)) {
-		while (bson_iter_next(&it)) {
-			f = _ma_type_field_by_db_name(type, bson_iter_key(&it),
-						      bson_iter_key_len(&it), NULL);
-			if (f == NULL || f->kind != MA_KIND_DOCUMENT ||
-			    !BSON_ITER_HOLDS_DOCUMENT(&it)) {
-				bson_append_iter(out, NULL, 0, &it);
-				continue;
-			}
-			bson_iter_document(&it, &len, &data);
-			if (!bson_init_static(&sub, data, len)) {
-				bson_append_iter(out, NULL, 0, &it);
-				continue;
-			}
-			fill_defaults(walk, f->type, &sub, &child);
-			bson_append_document(out, bson_iter_key(&it),
-					     (int)bson_iter_key_len(&it), &child);
-			bson_destroy(&child);
-		}
+		while (bson_iter_next(&it))
+			fill_value(walk,
+				   _ma_type_field_by_db_name(type, bson_iter_key(&it),
+							     bson_iter_key_len(&it),
+							     NULL),
+				   &it, out);
 	}
 	for (f = type->fields; f->kind != MA_KIND_NONE; f++) {
 		if (f->default_json == NULL || bson_has_field(in, ma_field_db_name(f)))

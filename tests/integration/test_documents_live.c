@@ -63,6 +63,24 @@ static const ma_type edition_type = {
 	.fields = edition_fields,
 };
 
+/* An order line has a default quantity; a cart holds lines. */
+static const ma_field line_fields[] = {
+	MA_STRING("sku"),
+	MA_INT("qty", MA_MIN(1), .default_json = "1"),
+	MA_FIELDS_END
+};
+
+static const ma_type line_type = {.name = "Line", .fields = line_fields};
+
+static const ma_field cart_fields[] = {
+	MA_DOCUMENT("first", &line_type),
+	MA_LIST("lines", MA_ITEM(MA_DOCUMENT(NULL, &line_type))),
+	MA_STRING("state", .default_json = "\"open\""),
+	MA_FIELDS_END
+};
+
+static const ma_type cart_type = {.name = "Cart", .fields = cart_fields};
+
 /* --- helpers ------------------------------------------------------------ */
 
 /*
@@ -777,6 +795,45 @@ Test(documents_live, json_in_json_out_through_the_server)
 }
 
 /* --- refs --------------------------------------------------------------- */
+
+Test(documents_live, save_fills_defaults_in_embedded_documents_and_lists)
+{
+	ma_db *db = live_db();
+	live_type *carts = live_type_new(db, &cart_type, NULL, NULL);
+	bson_t *raw, stored;
+	bson_oid_t id;
+	char hex[25], *out, *expected;
+	ma_doc *cart;
+	ma_error e;
+
+	/* As read from a database written before qty and state existed. */
+	raw = BCON_NEW("first", "{", "sku", "a", "}", "lines", "[", "{", "sku", "b",
+		       "}", "{", "sku", "c", "qty", BCON_INT64(5), "}", "]");
+	cart = ma_doc_new_from_bson(&carts->type, raw);
+	cr_assert(ma_doc_save(db, cart, MA_SAFE_SESSION, NULL, &e), "%s", e.message);
+	cr_assert(ma_doc_id(cart, &id));
+	bson_oid_to_string(&id, hex);
+
+	cr_assert(find_raw(db, carts, &id, &stored));
+	out = ma_bson_to_json(&carts->type, &stored, NULL);
+	expected = bson_strdup_printf(
+		"{\"_id\":\"%s\",\"first\":{\"sku\":\"a\",\"qty\":1},"
+		"\"lines\":[{\"sku\":\"b\",\"qty\":1},{\"sku\":\"c\",\"qty\":5}],"
+		"\"state\":\"open\"}", hex);
+	cr_assert_str_eq(out, expected);
+	bson_free(out);
+	/* The document holds what was stored. */
+	out = ma_doc_to_json(cart, NULL);
+	cr_assert_str_eq(out, expected);
+
+	bson_free(out);
+	bson_free(expected);
+	bson_destroy(&stored);
+	bson_destroy(raw);
+	ma_doc_destroy(cart);
+	live_type_drop(db, carts);
+	ma_db_destroy(db);
+}
 
 Test(documents_live, deref_reads_the_referenced_document)
 {
