@@ -10,10 +10,10 @@
 /* The name servers log for our connections, unless the URI sets one. */
 #define MA_APPNAME "mongoalchemy"
 
-/* A declared type, and the process that last created its indexes. */
+/* A declared type, and whether this process's client created its indexes. */
 typedef struct db_type {
 	const ma_type *type;
-	pid_t indexed_pid;
+	bool indexed;
 } db_type;
 
 struct ma_db {
@@ -87,6 +87,7 @@ ma_db_client(ma_db *db, ma_error *error)
 {
 	const mongoc_uri_t *uri;
 	bson_error_t berr;
+	size_t i;
 
 	drop_inherited_client(db);
 	if (db->client != NULL)
@@ -100,6 +101,10 @@ ma_db_client(ma_db *db, ma_error *error)
 		return NULL;
 	}
 	db->client_pid = getpid();
+
+	/* A new client means a new process: its indexes are to be made. */
+	for (i = 0; i < db->ntypes; i++)
+		db->types[i].indexed = false;
 
 	/* Version 2 reports server errors in the server's own domain. */
 	mongoc_client_set_error_api(db->client, MONGOC_ERROR_API_VERSION_2);
@@ -170,36 +175,10 @@ ma_db_add_type(ma_db *db, const ma_type *type, ma_error *error)
 	if (find_type(db, type) == NULL) {
 		db->types = bson_realloc(db->types,
 					 (db->ntypes + 1) * sizeof(*db->types));
-		db->types[db->ntypes++] = (db_type){type, 0};
+		db->types[db->ntypes++] = (db_type){type, false};
 	}
 	ma_error_clear(error);
 	return true;
-}
-
-/*
- * Appends the database form of a dotted path of JSON names to out: the
- * index keys are declared the way users write fields.
- */
-static void
-db_path(const ma_type *type, const char *path, bson_string_t *out)
-{
-	const ma_field *f;
-	const char *dot;
-	char *name;
-
-	for (;;) {
-		dot = strchr(path, '.');
-		name = dot != NULL ? bson_strndup(path, (size_t)(dot - path))
-				   : bson_strdup(path);
-		f = ma_type_field(type, name);
-		bson_string_append(out, f != NULL ? ma_field_db_name(f) : name);
-		bson_free(name);
-		if (dot == NULL)
-			return;
-		bson_string_append_c(out, '.');
-		type = f != NULL && f->kind == MA_KIND_DOCUMENT ? f->type : NULL;
-		path = dot + 1;
-	}
 }
 
 /* {key: {...}, name: ..., unique: ...} for one declared index. */
@@ -208,28 +187,31 @@ append_index(bson_t *indexes, const char *ikey, const ma_type *type,
 	     const ma_index *ix)
 {
 	bson_t spec, keys;
-	bson_string_t *name = bson_string_new(NULL), *path;
+	ma_buf name, path;
 	const char *const *k;
 	bool desc;
 
+	_ma_buf_init(&name, 64);
+	_ma_buf_init(&path, 64);
 	BSON_APPEND_DOCUMENT_BEGIN(indexes, ikey, &spec);
 	BSON_APPEND_DOCUMENT_BEGIN(&spec, "key", &keys);
 	for (k = ix->keys; *k != NULL; k++) {
+		/* Keys are declared the way users write fields: JSON names. */
 		desc = (*k)[0] == '-';
-		path = bson_string_new(NULL);
-		db_path(type, *k + desc, path);
-		BSON_APPEND_INT32(&keys, path->str, desc ? -1 : 1);
+		path.len = 0;
+		_ma_type_path(type, *k + desc, &path, NULL);
+		BSON_APPEND_INT32(&keys, path.data, desc ? -1 : 1);
 		/* MongoDB's own default name: "year_-1_title_1". */
-		bson_string_append_printf(name, "%s%s_%d", k == ix->keys ? "" : "_",
-					  path->str, desc ? -1 : 1);
-		bson_string_free(path, true);
+		_ma_buf_printf(&name, "%s%s_%d", k == ix->keys ? "" : "_",
+			       path.data, desc ? -1 : 1);
 	}
 	bson_append_document_end(&spec, &keys);
-	BSON_APPEND_UTF8(&spec, "name", ix->name != NULL ? ix->name : name->str);
+	BSON_APPEND_UTF8(&spec, "name", ix->name != NULL ? ix->name : name.data);
 	if (ix->unique)
 		BSON_APPEND_BOOL(&spec, "unique", true);
 	bson_append_document_end(indexes, &spec);
-	bson_string_free(name, true);
+	_ma_buf_destroy(&path);
+	_ma_buf_destroy(&name);
 }
 
 static bool
@@ -273,34 +255,49 @@ create_indexes(ma_db *db, mongoc_client_t *client, const ma_type *type,
 	return ok;
 }
 
+/* Creates the indexes of the declared types this client has not made. */
+static bool
+ensure_indexes(ma_db *db, mongoc_client_t *client, ma_error *error)
+{
+	size_t i;
+
+	for (i = 0; i < db->ntypes; i++) {
+		if (db->types[i].indexed)
+			continue;
+		if (!create_indexes(db, client, db->types[i].type, error))
+			return false;
+		db->types[i].indexed = true;
+	}
+	return true;
+}
+
 bool
 ma_db_ensure_indexes(ma_db *db, ma_error *error)
 {
 	mongoc_client_t *client = ma_db_client(db, error);
-	pid_t pid = getpid();
-	size_t i;
 
-	if (client == NULL)
+	if (client == NULL || !ensure_indexes(db, client, error))
 		return false;
-	for (i = 0; i < db->ntypes; i++) {
-		if (db->types[i].indexed_pid == pid)
-			continue;
-		if (!create_indexes(db, client, db->types[i].type, error))
-			return false;
-		db->types[i].indexed_pid = pid;
-	}
 	ma_error_clear(error);
 	return true;
 }
 
+/*
+ * On every operation's path: one getpid() (in ma_db_client()), a scan of
+ * the declared types, and no server round trip once the indexes exist.
+ */
 mongoc_collection_t *
 _ma_db_type_collection(ma_db *db, const ma_type *type, ma_error *error)
 {
+	mongoc_client_t *client;
+
 	if (find_type(db, type) == NULL && !ma_db_add_type(db, type, error))
 		return NULL;
-	if (!ma_db_ensure_indexes(db, error))
+	client = ma_db_client(db, error);
+	if (client == NULL || !ensure_indexes(db, client, error))
 		return NULL;
-	return ma_db_collection(db, ma_type_collection(type), error);
+	return mongoc_client_get_collection(client, ma_config_database(db->config),
+					    ma_type_collection(type));
 }
 
 void

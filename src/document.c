@@ -15,14 +15,23 @@ struct ma_doc {
 
 /* --- creating ------------------------------------------------------------ */
 
-ma_doc *
-ma_doc_new(const ma_type *type)
+/* A document of type holding bson, which it takes over (bson_steal()). */
+static ma_doc *
+doc_stealing(const ma_type *type, bson_t *bson)
 {
 	ma_doc *doc = bson_malloc0(sizeof(*doc));
 
 	doc->type = type;
-	bson_init(&doc->bson);
+	bson_steal(&doc->bson, bson);
 	return doc;
+}
+
+ma_doc *
+ma_doc_new(const ma_type *type)
+{
+	bson_t empty = BSON_INITIALIZER;
+
+	return doc_stealing(type, &empty);
 }
 
 ma_doc *
@@ -30,26 +39,21 @@ ma_doc_new_from_json(const ma_type *type, const char *json, size_t len,
 		     ma_problems *problems, ma_error *error)
 {
 	bson_t out;
-	ma_doc *doc;
 
 	if (!ma_json_to_bson(type, json, len, &out, problems, error)) {
 		bson_destroy(&out);
 		return NULL;
 	}
-	doc = bson_malloc0(sizeof(*doc));
-	doc->type = type;
-	bson_steal(&doc->bson, &out);
-	return doc;
+	return doc_stealing(type, &out);
 }
 
 ma_doc *
 ma_doc_new_from_bson(const ma_type *type, const bson_t *bson)
 {
-	ma_doc *doc = bson_malloc0(sizeof(*doc));
+	bson_t copy;
 
-	doc->type = type;
-	bson_copy_to(bson, &doc->bson);
-	return doc;
+	bson_copy_to(bson, &copy);
+	return doc_stealing(type, &copy);
 }
 
 void
@@ -136,41 +140,17 @@ static bool
 find_path(const ma_doc *doc, const char *path, bson_iter_t *out,
 	  const ma_field **field)
 {
-	const ma_type *type = doc->type;
-	const ma_field *f = NULL;
-	const char *seg = path, *dot;
 	ma_buf dbpath;
 	bson_iter_t it;
-	char *name;
 	bool found;
 
 	if (path == NULL || path[0] == '\0')
 		return false;
 	_ma_buf_init(&dbpath, 64);
-	for (;;) {
-		dot = strchr(seg, '.');
-		name = dot != NULL ? bson_strndup(seg, (size_t)(dot - seg))
-				   : bson_strdup(seg);
-		f = ma_type_field(type, name);
-		if (dbpath.len > 0)
-			_ma_buf_putc(&dbpath, '.');
-		if (f != NULL)
-			_ma_buf_append(&dbpath, ma_field_db_name(f),
-				       strlen(ma_field_db_name(f)));
-		else
-			_ma_buf_append(&dbpath, name, strlen(name));
-		bson_free(name);
-		type = f != NULL && f->kind == MA_KIND_DOCUMENT ? f->type : NULL;
-		if (dot == NULL)
-			break;
-		seg = dot + 1;
-	}
-	dbpath.data[dbpath.len] = '\0';
+	_ma_type_path(doc->type, path, &dbpath, field);
 	found = bson_iter_init(&it, &doc->bson) &&
 		bson_iter_find_descendant(&it, dbpath.data, out);
 	_ma_buf_destroy(&dbpath);
-	if (field != NULL)
-		*field = f;
 	return found;
 }
 
@@ -309,18 +289,27 @@ static const char *const kind_names[MA_KIND__MAX] = {
 	[MA_KIND_ENUM] = "an enum",	 [MA_KIND_REF] = "a ref",
 };
 
+/* The field name of doc's type; otherwise NULL and an error. */
+static const ma_field *
+field_named(const ma_doc *doc, const char *name, ma_error *error)
+{
+	const ma_field *f = ma_type_field(doc->type, name);
+
+	if (f == NULL)
+		_ma_error_set(error, MA_ERR_INVALID, "%s has no field %s",
+			      doc->type->name, name != NULL ? name : "(null)");
+	return f;
+}
+
 /* The field name, if it is of kind a or b; otherwise NULL and an error. */
 static const ma_field *
 settable(const ma_doc *doc, const char *name, ma_kind a, ma_kind b,
 	 ma_error *error)
 {
-	const ma_field *f = ma_type_field(doc->type, name);
+	const ma_field *f = field_named(doc, name, error);
 
-	if (f == NULL) {
-		_ma_error_set(error, MA_ERR_INVALID, "%s has no field %s",
-			      doc->type->name, name != NULL ? name : "(null)");
+	if (f == NULL)
 		return NULL;
-	}
 	if (f->kind != a && f->kind != b) {
 		_ma_error_set(error, MA_ERR_INVALID, "%s.%s is %s, not %s",
 			      doc->type->name, name, kind_names[f->kind],
@@ -444,7 +433,7 @@ bool
 ma_doc_set_json(ma_doc *doc, const char *name, const char *json,
 		ma_problems *problems, ma_error *error)
 {
-	const ma_field *f = ma_type_field(doc->type, name);
+	const ma_field *f = field_named(doc, name, error);
 	ma_problems *p;
 	ma_walk walk;
 	ma_error perr;
@@ -452,9 +441,11 @@ ma_doc_set_json(ma_doc *doc, const char *name, const char *json,
 	bson_t h = BSON_INITIALIZER;
 	bool ok = false;
 
-	if (f == NULL || json == NULL) {
-		_ma_error_set(error, MA_ERR_INVALID, "%s has no field %s",
-			      doc->type->name, name != NULL ? name : "(null)");
+	if (f == NULL)
+		return false;
+	if (json == NULL) {
+		_ma_error_set(error, MA_ERR_INVALID, "%s.%s: no JSON given",
+			      doc->type->name, name);
 		return false;
 	}
 	p = _ma_problems_use(problems);
@@ -486,14 +477,11 @@ done:
 bool
 ma_doc_set_null(ma_doc *doc, const char *name, ma_error *error)
 {
-	const ma_field *f = ma_type_field(doc->type, name);
+	const ma_field *f = field_named(doc, name, error);
 	bson_t h = BSON_INITIALIZER;
 
-	if (f == NULL) {
-		_ma_error_set(error, MA_ERR_INVALID, "%s has no field %s",
-			      doc->type->name, name != NULL ? name : "(null)");
+	if (f == NULL)
 		return false;
-	}
 	BSON_APPEND_NULL(&h, "v");
 	return set_from(doc, f, &h, error);
 }
@@ -501,13 +489,10 @@ ma_doc_set_null(ma_doc *doc, const char *name, ma_error *error)
 bool
 ma_doc_unset(ma_doc *doc, const char *name, ma_error *error)
 {
-	const ma_field *f = ma_type_field(doc->type, name);
+	const ma_field *f = field_named(doc, name, error);
 
-	if (f == NULL) {
-		_ma_error_set(error, MA_ERR_INVALID, "%s has no field %s",
-			      doc->type->name, name != NULL ? name : "(null)");
+	if (f == NULL)
 		return false;
-	}
 	put(doc, ma_field_db_name(f), NULL);
 	ma_error_clear(error);
 	return true;
@@ -589,7 +574,6 @@ static void
 fill_defaults(ma_walk *walk, const ma_type *type, const bson_t *in, bson_t *out)
 {
 	const ma_field *f;
-	json_object *v;
 	bson_iter_t it;
 
 	bson_init(out);
@@ -602,13 +586,11 @@ fill_defaults(ma_walk *walk, const ma_type *type, const bson_t *in, bson_t *out)
 				   &it, out);
 	}
 	for (f = type->fields; f->kind != MA_KIND_NONE; f++) {
-		if (f->default_json == NULL || bson_has_field(in, ma_field_db_name(f)))
-			continue;
 		/* ma_type_check() vouches for defaults; a bad one adds
 		 * nothing and validation then says what is wrong. */
-		v = json_tokener_parse(f->default_json);
-		_ma_json_value_to_bson(walk, f, v, out, ma_field_db_name(f));
-		json_object_put(v);
+		if (f->default_json != NULL &&
+		    !bson_has_field(in, ma_field_db_name(f)))
+			_ma_default_to_bson(walk, f, out, ma_field_db_name(f));
 	}
 }
 

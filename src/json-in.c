@@ -589,14 +589,22 @@ _ma_json_value_to_bson(ma_walk *walk, const ma_field *f, json_object *v,
 	}
 }
 
-static void
-convert_default(ma_walk *walk, const ma_field *f, bson_t *out)
+bool
+_ma_default_to_bson(ma_walk *walk, const ma_field *f, bson_t *out,
+		    const char *key)
 {
-	json_object *v = json_tokener_parse(f->default_json);
+	ma_error error;
+	json_object *v;
 
-	/* ma_type_check() vouches for the default; "null" parses to NULL. */
-	_ma_json_value_to_bson(walk, f, v, out, ma_field_db_name(f));
+	/* XXX: parsed on every use. A default is a few bytes; caching its
+	 * BSON needs a home that a static const field does not have. */
+	v = _ma_json_parse(f->default_json, strlen(f->default_json), false,
+			   walk, &error);
+	if (v == NULL && error.code != MA_OK)
+		return false;
+	_ma_json_value_to_bson(walk, f, v, out, key);
 	json_object_put(v);
+	return true;
 }
 
 static void
@@ -625,7 +633,7 @@ convert_fields(ma_walk *walk, const ma_type *type, json_object *obj,
 			_ma_json_value_to_bson(walk, f, v, out,
 					       ma_field_db_name(f));
 		else if (f->default_json != NULL)
-			convert_default(walk, f, out);
+			_ma_default_to_bson(walk, f, out, ma_field_db_name(f));
 		else if (!f->optional)
 			_ma_walk_problem(walk, "required");
 		_ma_walk_pop(walk, mark);

@@ -161,6 +161,16 @@ bool _ma_check_items(ma_walk *walk, const ma_field *field, size_t n);
 /* Frees this thread's compiled regexes (ma_cleanup() calls it). */
 void _ma_regex_cache_clear(void);
 
+/*
+ * Follows a dotted path of JSON names ("author.name") through type and its
+ * embedded types. dbpath (when not NULL) gets the path's database form,
+ * parts the type does not declare kept as given; *last (when not NULL) the
+ * field of the last part, or NULL. Returns true when every part is a
+ * declared field and each but the last an embedded document.
+ */
+bool _ma_type_path(const ma_type *type, const char *path, ma_buf *dbpath,
+		   const ma_field **last);
+
 /* The field whose database name is key (n bytes), or NULL. hint, when
  * not NULL, is where to look first and is moved past a match: documents
  * are usually stored in the order of their type's table. */
@@ -189,6 +199,14 @@ void _ma_json_value_to_bson(ma_walk *walk, const ma_field *field,
  * (json-in.c). A JSON null gives NULL too, with error MA_OK. */
 struct json_object *_ma_json_parse(const char *json, size_t len, bool object,
 				   ma_walk *walk, ma_error *error);
+
+/*
+ * Converts f's default (its JSON text, parsed as strictly as input) into
+ * out under key; problems go to walk. false when the text is not JSON,
+ * which ma_type_check() refuses (json-in.c).
+ */
+bool _ma_default_to_bson(ma_walk *walk, const ma_field *field, bson_t *out,
+			 const char *key);
 
 /* Appends doc as JSON, names and forms from type (NULL: none) (json-out.c). */
 void _ma_json_write_doc(ma_buf *buf, const ma_type *type, const bson_t *doc);

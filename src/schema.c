@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "ma-private.h"
 
 /* --- problems ------------------------------------------------------------ */
@@ -462,24 +460,64 @@ ma_field_db_name(const ma_field *field)
 	return field->db_name != NULL ? field->db_name : field->name;
 }
 
-const ma_field *
-ma_type_field(const ma_type *type, const char *name)
+static bool
+key_is(const char *name, const char *key, size_t n)
+{
+	return strncmp(name, key, n) == 0 && name[n] == '\0';
+}
+
+static const ma_field *
+field_n(const ma_type *type, const char *name, size_t n)
 {
 	const ma_field *f;
 
 	if (type == NULL || name == NULL)
 		return NULL;
 	for (f = type->fields; f != NULL && f->kind != MA_KIND_NONE; f++) {
-		if (strcmp(f->name, name) == 0)
+		if (key_is(f->name, name, n))
 			return f;
 	}
 	return NULL;
 }
 
-static bool
-key_is(const char *name, const char *key, size_t n)
+const ma_field *
+ma_type_field(const ma_type *type, const char *name)
 {
-	return strncmp(name, key, n) == 0 && name[n] == '\0';
+	return name == NULL ? NULL : field_n(type, name, strlen(name));
+}
+
+bool
+_ma_type_path(const ma_type *type, const char *path, ma_buf *dbpath,
+	      const ma_field **last)
+{
+	const ma_field *f = NULL;
+	const char *seg = path, *dot;
+	const char *name;
+	bool known = true;
+	size_t n;
+
+	for (;;) {
+		dot = strchr(seg, '.');
+		n = dot != NULL ? (size_t)(dot - seg) : strlen(seg);
+		f = field_n(type, seg, n);
+		known = known && f != NULL;
+		if (dbpath != NULL) {
+			if (seg != path)
+				_ma_buf_putc(dbpath, '.');
+			name = f != NULL ? ma_field_db_name(f) : seg;
+			_ma_buf_append(dbpath, name, f != NULL ? strlen(name) : n);
+		}
+		if (dot == NULL)
+			break;
+		type = f != NULL && f->kind == MA_KIND_DOCUMENT ? f->type : NULL;
+		known = known && type != NULL;
+		seg = dot + 1;
+	}
+	if (dbpath != NULL)
+		dbpath->data[dbpath->len] = '\0';
+	if (last != NULL)
+		*last = f;
+	return known;
 }
 
 const ma_field *
@@ -528,29 +566,24 @@ check_default(const ma_type *type, const ma_field *f, ma_error *error)
 {
 	ma_problems problems;
 	ma_walk walk;
-	json_object *value;
 	bson_t out = BSON_INITIALIZER;
 	bool ok;
 
-	value = json_tokener_parse(f->default_json);
-	if (value == NULL && strcmp(f->default_json, "null") != 0) {
+	memset(&problems, 0, sizeof(problems));
+	_ma_walk_init(&walk, &problems);
+	ok = _ma_default_to_bson(&walk, f, &out, "v");
+	if (!ok)
 		_ma_error_set(error, MA_ERR_INVALID,
 			      "%s.%s: the default is not JSON: %s", type->name,
 			      f->name, f->default_json);
-		return false;
-	}
-	memset(&problems, 0, sizeof(problems));
-	_ma_walk_init(&walk, &problems);
-	_ma_json_value_to_bson(&walk, f, value, &out, "v");
-	ok = problems.count == 0;
-	if (!ok)
+	else if (problems.count > 0)
 		_ma_error_set(error, MA_ERR_INVALID, "%s.%s: the default %s %s",
 			      type->name, f->name, f->default_json,
 			      problems.items[0].message);
+	ok = ok && problems.count == 0;
 	_ma_walk_destroy(&walk);
 	ma_problems_clear(&problems);
 	bson_destroy(&out);
-	json_object_put(value);
 	return ok;
 }
 
@@ -624,28 +657,13 @@ check_field(check_stack *stack, const ma_type *type, const ma_field *f,
 	return true;
 }
 
-/* The database form of a dotted JSON path, or false when a part is not a
- * field. */
+/* An index key ("-year", "author.name", "_id") names a field. */
 static bool
 index_key_known(const ma_type *type, const char *key)
 {
-	const char *dot;
-	const ma_field *f;
-	char *head;
-
 	if (key[0] == '-')
 		key++;
-	if (strcmp(key, "_id") == 0)
-		return true;
-	dot = strchr(key, '.');
-	if (dot == NULL)
-		return ma_type_field(type, key) != NULL;
-	head = bson_strndup(key, (size_t)(dot - key));
-	f = ma_type_field(type, head);
-	bson_free(head);
-	if (f == NULL || f->kind != MA_KIND_DOCUMENT)
-		return false;
-	return index_key_known(f->type, dot + 1);
+	return strcmp(key, "_id") == 0 || _ma_type_path(type, key, NULL, NULL);
 }
 
 static bool

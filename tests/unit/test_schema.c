@@ -149,6 +149,10 @@ Test(schema, mistakes_in_declarations_are_named)
 	check_refused((const ma_field[]){MA_INT("a", .default_json = "ten"),
 					 MA_FIELDS_END},
 		      "T.a: the default is not JSON: ten");
+	/* Defaults are read as strictly as input: json-c alone takes NaN. */
+	check_refused((const ma_field[]){MA_FLOAT("a", .default_json = "NaN"),
+					 MA_FIELDS_END},
+		      "T.a: the default is not JSON: NaN");
 }
 
 Test(schema, index_keys_must_be_fields)
@@ -296,4 +300,39 @@ Test(problems, expectations_of_every_kind)
 		cr_expect_str_eq(ma_problems_message(p, i), expect_cases[i].message);
 	_ma_walk_destroy(&w);
 	ma_problems_destroy(p);
+}
+
+static const ma_field shelf_fields[] = {
+	MA_DOCUMENT("book", &library_book_type, .db_name = "b"),
+	MA_INT("row", .db_name = "r"),
+	MA_FIELDS_END
+};
+
+static const ma_type shelf_type = {.name = "Shelf", .fields = shelf_fields};
+
+Test(schema, paths_map_json_names_to_database_names)
+{
+	const ma_field *last = NULL;
+	ma_buf db;
+
+	_ma_buf_init(&db, 4);
+	cr_assert(_ma_type_path(&shelf_type, "book.author.name", &db, &last));
+	cr_assert_str_eq(db.data, "b.author.name");
+	cr_assert_eq(last, ma_type_field(&library_author_type, "name"));
+
+	/* Unknown parts pass through as given, and the path is not known. */
+	db.len = 0;
+	cr_assert_not(_ma_type_path(&shelf_type, "book.isbn", &db, &last));
+	cr_assert_str_eq(db.data, "b.isbn");
+	cr_assert_null(last);
+	db.len = 0;
+	cr_assert_not(_ma_type_path(&shelf_type, "row.x", &db, &last));
+	cr_assert_str_eq(db.data, "r.x", "a part under a non-document");
+	cr_assert_null(last);
+	db.len = 0;
+	cr_assert(_ma_type_path(&shelf_type, "row", &db, NULL));
+	cr_assert_str_eq(db.data, "r");
+	cr_assert_not(_ma_type_path(&shelf_type, "ro", NULL, NULL),
+		      "a prefix of a name is not the name");
+	_ma_buf_destroy(&db);
 }
