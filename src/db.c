@@ -304,5 +304,6 @@ void
 ma_cleanup(void)
 {
 	_ma_regex_cache_clear();
+	_ma_default_cache_clear();
 	mongoc_cleanup();
 }

@@ -589,21 +589,100 @@ _ma_json_value_to_bson(ma_walk *walk, const ma_field *f, json_object *v,
 	}
 }
 
-bool
-_ma_default_to_bson(ma_walk *walk, const ma_field *f, bson_t *out,
-		    const char *key)
+/* f's default converted, parsing and checking on the way. */
+static bool
+convert_default(ma_walk *walk, const ma_field *f, bson_t *out, const char *key)
 {
 	ma_error error;
 	json_object *v;
 
-	/* XXX: parsed on every use. A default is a few bytes; caching its
-	 * BSON needs a home that a static const field does not have. */
 	v = _ma_json_parse(f->default_json, strlen(f->default_json), false,
 			   walk, &error);
 	if (v == NULL && error.code != MA_OK)
 		return false;
 	_ma_json_value_to_bson(walk, f, v, out, key);
 	json_object_put(v);
+	return true;
+}
+
+/*
+ * Defaults already converted, per thread (a static const field has no room
+ * for it), keyed by the field and its text: a document missing a defaulted
+ * field then costs a copy, not a parse. Types are static, so the keys stay
+ * valid. Only defaults that convert cleanly are kept; a bad one is
+ * converted (and reported) at each use.
+ */
+#define DEFAULT_CACHE_SIZE 32
+
+typedef struct cached_default {
+	const ma_field *field;
+	const char *text;
+	bson_t value; /* {"v": <the default>} */
+} cached_default;
+
+static _Thread_local cached_default default_cache[DEFAULT_CACHE_SIZE];
+static _Thread_local size_t defaults_cached, default_next;
+
+static const cached_default *
+cached(const ma_field *f)
+{
+	cached_default *c;
+	ma_problems *problems;
+	ma_walk walk;
+	bson_t value = BSON_INITIALIZER;
+	bool ok;
+	size_t i;
+
+	for (i = 0; i < defaults_cached; i++) {
+		if (default_cache[i].field == f &&
+		    default_cache[i].text == f->default_json)
+			return &default_cache[i];
+	}
+	problems = ma_problems_new();
+	_ma_walk_init(&walk, problems);
+	ok = convert_default(&walk, f, &value, "v") &&
+	     ma_problems_count(problems) == 0;
+	_ma_walk_destroy(&walk);
+	ma_problems_destroy(problems);
+	if (!ok) {
+		bson_destroy(&value);
+		return NULL;
+	}
+	/* Full: replace the oldest entry. */
+	if (defaults_cached < DEFAULT_CACHE_SIZE) {
+		c = &default_cache[defaults_cached++];
+	} else {
+		c = &default_cache[default_next];
+		default_next = (default_next + 1) % DEFAULT_CACHE_SIZE;
+		bson_destroy(&c->value);
+	}
+	c->field = f;
+	c->text = f->default_json;
+	bson_steal(&c->value, &value);
+	return c;
+}
+
+void
+_ma_default_cache_clear(void)
+{
+	size_t i;
+
+	for (i = 0; i < defaults_cached; i++)
+		bson_destroy(&default_cache[i].value);
+	defaults_cached = default_next = 0;
+}
+
+bool
+_ma_default_to_bson(ma_walk *walk, const ma_field *f, bson_t *out,
+		    const char *key)
+{
+	const cached_default *c = cached(f);
+	bson_iter_t it;
+
+	if (c == NULL)
+		return convert_default(walk, f, out, key);
+	if (bson_iter_init_find(&it, &c->value, "v"))
+		bson_append_iter(out, key, -1, &it);
 	return true;
 }
 

@@ -207,6 +207,8 @@ struct json_object *_ma_json_parse(const char *json, size_t len, bool object,
  */
 bool _ma_default_to_bson(ma_walk *walk, const ma_field *field, bson_t *out,
 			 const char *key);
+/* Frees this thread's converted defaults (ma_cleanup() calls it). */
+void _ma_default_cache_clear(void);
 
 /* Appends doc as JSON, names and forms from type (NULL: none) (json-out.c). */
 void _ma_json_write_doc(ma_buf *buf, const ma_type *type, const bson_t *doc);

@@ -483,7 +483,16 @@ field_n(const ma_type *type, const char *name, size_t n)
 const ma_field *
 ma_type_field(const ma_type *type, const char *name)
 {
-	return name == NULL ? NULL : field_n(type, name, strlen(name));
+	const ma_field *f;
+
+	/* strcmp, not field_n(): this runs for every key of every input. */
+	if (type == NULL || name == NULL)
+		return NULL;
+	for (f = type->fields; f != NULL && f->kind != MA_KIND_NONE; f++) {
+		if (strcmp(f->name, name) == 0)
+			return f;
+	}
+	return NULL;
 }
 
 bool

@@ -90,7 +90,7 @@ bool ma_db_ensure_indexes(ma_db *db, ma_error *error);
 
 /*
  * Frees the driver's global state (and the calling thread's compiled field
- * regexes). Call once, at process exit, after every database object is
+ * regexes and converted defaults). Call once, at process exit, after every database object is
  * destroyed.
  */
 void ma_cleanup(void);

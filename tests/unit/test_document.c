@@ -387,3 +387,36 @@ Test(document, paths_inside_any_values_read_the_same_from_json_and_bson)
 	ma_doc_destroy(item);
 	bson_destroy(raw);
 }
+
+static const ma_field counter_fields[] = {
+	MA_INT("n", .default_json = "7"),
+	MA_LIST("seen", MA_ITEM(MA_INT(NULL)), .default_json = "[1,2]"),
+	MA_FIELDS_END
+};
+
+static const ma_type counter_type = {.name = "Counter", .fields = counter_fields};
+
+/* Converted defaults are kept per field: they must never mix or go stale. */
+Test(document, defaults_are_the_same_at_every_use)
+{
+	static const char item_in[] = "{\"label\":\"pen\"}";
+	static const char counter_in[] = "{\"seen\":[]}";
+	ma_doc *doc;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		if (i == 3)
+			_ma_default_cache_clear();
+		doc = ma_doc_new_from_json(&item_type, item_in, strlen(item_in),
+					   NULL, NULL);
+		assert_json(doc, "{\"label\":\"pen\",\"active\":true}");
+		ma_doc_destroy(doc);
+		doc = ma_doc_new_from_json(&counter_type, counter_in,
+					   strlen(counter_in), NULL, NULL);
+		assert_json(doc, "{\"n\":7,\"seen\":[]}");
+		ma_doc_destroy(doc);
+		doc = ma_doc_new_from_json(&counter_type, "{}", 2, NULL, NULL);
+		assert_json(doc, "{\"n\":7,\"seen\":[1,2]}");
+		ma_doc_destroy(doc);
+	}
+}
