@@ -11,5 +11,6 @@
 #include <mongoalchemy/db.h>
 #include <mongoalchemy/schema.h>
 #include <mongoalchemy/document.h>
+#include <mongoalchemy/query.h>
 
 #endif

@@ -345,3 +345,17 @@ ma_bson_to_json(const ma_type *type, const bson_t *bson, size_t *len)
 	_ma_json_write_doc(&b, type, bson);
 	return _ma_buf_steal(&b, len);
 }
+
+void
+_ma_json_write_value(ma_buf *buf, const ma_field *field, const bson_iter_t *iter)
+{
+	bson_iter_t it = *iter;
+
+	write_value(buf, field, &it);
+}
+
+void
+_ma_json_write_string(ma_buf *buf, const char *s, size_t n)
+{
+	write_string(buf, s, n);
+}

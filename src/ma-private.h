@@ -166,7 +166,8 @@ void _ma_regex_cache_clear(void);
  * embedded types. dbpath (when not NULL) gets the path's database form,
  * parts the type does not declare kept as given; *last (when not NULL) the
  * field of the last part, or NULL. Returns true when every part is a
- * declared field and each but the last an embedded document.
+ * declared field and each but the last an embedded document or a list of
+ * them.
  */
 bool _ma_type_path(const ma_type *type, const char *path, ma_buf *dbpath,
 		   const ma_field **last);
@@ -227,5 +228,48 @@ void _ma_validate_value(ma_walk *walk, const ma_field *field,
  */
 mongoc_collection_t *_ma_db_type_collection(ma_db *db, const ma_type *type,
 					    ma_error *error);
+
+/* --- queries (filter.c, query.c, update.c, page.c) ------------------------ */
+
+/*
+ * Converts value for field into out under key, checking the kind only
+ * (bounds are for writes): what a filter compares with. field NULL is the
+ * document's "_id". false with MA_ERR_INVALID naming path (filter.c).
+ */
+bool _ma_value_to_bson(const ma_field *field, const char *path,
+		       const ma_value *value, bson_t *out, const char *key,
+		       ma_error *error);
+
+/*
+ * Resolves a path of JSON names for a query: "_id", or declared fields
+ * (dotted through embedded documents and lists of them). dbpath gets the
+ * database form; *field the last field (NULL for "_id"). false with
+ * MA_ERR_INVALID ("Book has no field 'x'") (filter.c).
+ */
+bool _ma_query_path(const ma_type *type, const char *path, ma_buf *dbpath,
+		    const ma_field **field, ma_error *error);
+
+/* "^" and prefix with every regex metacharacter escaped: a literal prefix
+ * match. bson_free() (filter.c). */
+char *_ma_regex_prefix(const char *prefix);
+
+/* The filter as a query clause; the filter's type (filter.c). */
+const ma_type *_ma_filter_type(const ma_filter *filter);
+
+/*
+ * Pagination arithmetic (page.c). The offset of page (>= 1) of per_page
+ * (>= 1) items: false when it does not fit in 64 bits (a page past any
+ * collection's end).
+ */
+bool _ma_page_offset(int64_t page, int64_t per_page, int64_t *skip);
+/* ceil(total / per_page) for total >= 0, per_page >= 1, without overflow. */
+int64_t _ma_page_pages(int64_t total, int64_t per_page);
+
+/* Appends one value as JSON in field's form (field NULL: its natural form)
+ * (json-out.c). */
+void _ma_json_write_value(ma_buf *buf, const ma_field *field,
+			  const bson_iter_t *iter);
+/* Appends s (n bytes) as a JSON string (json-out.c). */
+void _ma_json_write_string(ma_buf *buf, const char *s, size_t n);
 
 #endif

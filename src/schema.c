@@ -518,6 +518,10 @@ _ma_type_path(const ma_type *type, const char *path, ma_buf *dbpath,
 		}
 		if (dot == NULL)
 			break;
+		/* Into an embedded document, or into the documents of a
+		 * list: MongoDB's "lines.sku" matches any line's sku. */
+		if (f != NULL && f->kind == MA_KIND_LIST && f->item != NULL)
+			f = f->item;
 		type = f != NULL && f->kind == MA_KIND_DOCUMENT ? f->type : NULL;
 		known = known && type != NULL;
 		seg = dot + 1;
@@ -680,6 +684,7 @@ check_type(check_stack *stack, const ma_type *type, ma_error *error)
 {
 	const ma_field *f, *g;
 	const ma_index *ix;
+	const ma_query_extension *x, *y;
 	const char *const *k;
 	size_t i;
 	bool ok = false;
@@ -734,6 +739,24 @@ check_type(check_stack *stack, const ma_type *type, ma_error *error)
 				_ma_error_set(error, MA_ERR_INVALID,
 					      "%s: index key %s is not a field",
 					      type->name, *k);
+				goto done;
+			}
+		}
+	}
+	for (x = type->extensions; x != NULL && x->name != NULL; x++) {
+		if (x->name[0] == '\0' || x->fn == NULL) {
+			_ma_error_set(error, MA_ERR_INVALID,
+				      "%s: query extension %zu needs a name and "
+				      "a function",
+				      type->name, (size_t)(x - type->extensions));
+			goto done;
+		}
+		for (y = type->extensions; y != x; y++) {
+			if (strcmp(x->name, y->name) == 0) {
+				_ma_error_set(error, MA_ERR_INVALID,
+					      "%s: query extension %s is "
+					      "declared twice",
+					      type->name, x->name);
 				goto done;
 			}
 		}

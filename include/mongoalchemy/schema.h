@@ -106,7 +106,7 @@ typedef struct ma_index {
 	const char *name; /* NULL: MongoDB's default, "year_-1_title_1" */
 } ma_index;
 
-/* Query extensions: declared with the query API; NULL until then. */
+/* Query extensions: see query.h. */
 struct ma_query_extension;
 
 /* A document type. */
@@ -173,7 +173,8 @@ const char *ma_field_db_name(const ma_field *field);
  * with '$' or '.', an
  * embedded type or list item missing, min above max, an empty enum, a regex
  * that does not compile, a default that its own field refuses, an index
- * naming an unknown field. Fails with MA_ERR_INVALID naming the type and
+ * naming an unknown field, a query extension without a name or function
+ * or declared twice. Fails with MA_ERR_INVALID naming the type and
  * field. Embedded types are checked too.
  */
 bool ma_type_check(const ma_type *type, ma_error *error);
