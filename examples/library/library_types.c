@@ -18,6 +18,19 @@ const ma_type library_author_type = {
 	},
 };
 
+/*
+ * Book.query.since("2000"): the books of a year and after, newest first.
+ * Flask-MongoAlchemy's custom query class, as a query extension.
+ */
+static bool
+books_since(ma_query *q, const char *year, ma_error *e)
+{
+	if (year == NULL)
+		year = "0";
+	return ma_query_filter(q, "year", MA_OP_GTE, MA_V_TEXT(year), e) &&
+	       ma_query_sort(q, "-year", e) && ma_query_sort(q, "title", e);
+}
+
 static const ma_field book_fields[] = {
 	MA_STRING("title", .min_len = 1, .max_len = 500),
 	MA_DOCUMENT("author", &library_author_type),
@@ -32,5 +45,9 @@ const ma_type library_book_type = {
 		MA_INDEX("-year", "title"),
 		MA_INDEX("author.name"),
 		MA_INDEXES_END
+	},
+	.extensions = (const ma_query_extension[]){
+		MA_EXTENSION("since", books_since),
+		MA_EXTENSIONS_END
 	},
 };

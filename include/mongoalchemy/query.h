@@ -320,8 +320,9 @@ bool ma_query_distinct(ma_query *query, const char *path, bson_t *values,
 /* Every result, in order. */
 typedef struct ma_cursor ma_cursor;
 
-/* Runs the query. NULL on an error the query already had; the database is
- * first asked at the first ma_cursor_next(). */
+/* Runs the query. NULL on an error the query already had, or when the
+ * type's indexes, created on its first use in a process, cannot be; the
+ * documents are first asked for at the first ma_cursor_next(). */
 ma_cursor *ma_query_find(ma_query *query, ma_error *error);
 
 /*
