@@ -336,3 +336,63 @@ Test(schema, paths_map_json_names_to_database_names)
 		      "a prefix of a name is not the name");
 	_ma_buf_destroy(&db);
 }
+
+/* A cart holds lines, each a document: "lines.sku" is any line's sku. */
+static const ma_field cart_line_fields[] = {
+	MA_STRING("sku", .db_name = "s"),
+	MA_FIELDS_END
+};
+static const ma_type cart_line_type = {.name = "Line", .fields = cart_line_fields};
+static const ma_field cart_fields[] = {
+	MA_LIST("lines", MA_ITEM(MA_DOCUMENT(NULL, &cart_line_type)), .db_name = "l"),
+	MA_LIST("tags", MA_ITEM(MA_STRING(NULL))),
+	MA_FIELDS_END
+};
+static const ma_type cart_type = {.name = "Cart", .fields = cart_fields};
+
+Test(schema, paths_reach_into_lists_of_documents)
+{
+	const ma_field *last = NULL;
+	ma_buf db;
+
+	_ma_buf_init(&db, 4);
+	cr_assert(_ma_type_path(&cart_type, "lines.sku", &db, &last));
+	cr_assert_str_eq(db.data, "l.s");
+	cr_assert_eq(last, &cart_line_fields[0]);
+	db.len = 0;
+	cr_assert_not(_ma_type_path(&cart_type, "tags.x", &db, &last),
+		      "the items of a list of strings have no fields");
+	_ma_buf_destroy(&db);
+}
+
+static bool
+no_op(ma_query *q, const char *arg, ma_error *e)
+{
+	(void)arg;
+	return ma_query_ok(q, e);
+}
+
+Test(schema, query_extensions_are_checked)
+{
+	ma_type t = {.name = "T", .fields = note_fields};
+	ma_error e;
+
+	t.extensions = (const ma_query_extension[]){MA_EXTENSION("a", no_op),
+						    MA_EXTENSION("a", no_op),
+						    MA_EXTENSIONS_END};
+	cr_assert_not(ma_type_check(&t, &e));
+	cr_assert_str_eq(e.message, "T: query extension a is declared twice");
+
+	t.extensions = (const ma_query_extension[]){MA_EXTENSION("b", NULL),
+						    MA_EXTENSIONS_END};
+	cr_assert_not(ma_type_check(&t, &e));
+	cr_assert_str_eq(e.message,
+			 "T: query extension 0 needs a name and a function");
+
+	t.extensions = (const ma_query_extension[]){MA_EXTENSION("", no_op),
+						    MA_EXTENSIONS_END};
+	cr_assert_not(ma_type_check(&t, &e));
+
+	cr_assert(ma_type_check(&library_book_type, &e), "%s", e.message);
+	cr_assert_not_null(ma_type_extension(&library_book_type, "since"));
+}
