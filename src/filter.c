@@ -551,9 +551,7 @@ ma_filter_new(const ma_type *type, const char *path, ma_op op, ma_value value,
 	if (!ok) {
 		ma_filter_destroy(filter);
 		filter = NULL;
-		goto done;
 	}
-	ma_error_clear(error);
 done:
 	_ma_buf_destroy(&db);
 	return filter;
@@ -602,9 +600,7 @@ ma_filter_new_in(const ma_type *type, const char *path, ma_op op,
 	if (!ok) {
 		ma_filter_destroy(filter);
 		filter = NULL;
-		goto done;
 	}
-	ma_error_clear(error);
 done:
 	_ma_buf_destroy(&db);
 	return filter;
@@ -656,7 +652,6 @@ combine(ma_filter *a, ma_filter *b, const char *op, ma_error *error)
 	append_flat(&list, &n, a, op);
 	append_flat(&list, &n, b, op);
 	bson_append_array_end(&out->bson, &list);
-	ma_error_clear(error);
 done:
 	ma_filter_destroy(a);
 	ma_filter_destroy(b);
@@ -694,6 +689,5 @@ ma_filter_not(ma_filter *a, ma_error *error)
 	BSON_APPEND_DOCUMENT(&list, "0", &a->bson);
 	bson_append_array_end(&out->bson, &list);
 	ma_filter_destroy(a);
-	ma_error_clear(error);
 	return out;
 }

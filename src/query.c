@@ -225,7 +225,12 @@ ma_query_where(ma_query *query, ma_filter *filter, ma_error *error)
 {
 	ma_error e;
 
-	_ma_error_set(&e, MA_ERR_INVALID, "a filter that could not be built");
+	/* The reason a filter failed is in the error its constructor got,
+	 * usually this one. */
+	if (filter == NULL && error != NULL && error->code != MA_OK)
+		e = *error;
+	else
+		_ma_error_set(&e, MA_ERR_INVALID, "a filter that could not be built");
 	return add_filter(query, filter, &e, error);
 }
 
@@ -699,42 +704,38 @@ done:
 
 struct ma_cursor {
 	ma_query *query; /* a copy: the cursor may outlive the caller's */
+	bson_t opts;
 	mongoc_collection_t *coll;
 	mongoc_cursor_t *cursor;
 	ma_doc *current;
+	ma_error failed; /* why the collection could not be had */
 };
 
 ma_cursor *
 ma_query_find(ma_query *query, ma_error *error)
 {
 	ma_cursor *c;
-	bson_t opts = BSON_INITIALIZER, sort, proj;
+	bson_t sort, proj;
 
 	if (!_ma_query_usable(query, error))
 		return NULL;
 	c = bson_malloc0(sizeof(*c));
 	c->query = ma_query_copy(query);
-	c->coll = _ma_query_collection(c->query, error);
-	if (c->coll == NULL) {
-		ma_cursor_destroy(c);
-		return NULL;
-	}
+	bson_init(&c->opts);
+	ma_error_clear(&c->failed);
 	_ma_query_sort_doc(query, false, false, &sort);
 	if (!bson_empty(&sort))
-		BSON_APPEND_DOCUMENT(&opts, "sort", &sort);
+		BSON_APPEND_DOCUMENT(&c->opts, "sort", &sort);
 	if (!bson_empty(&query->projection)) {
 		_ma_query_projection(query, &proj);
-		BSON_APPEND_DOCUMENT(&opts, "projection", &proj);
+		BSON_APPEND_DOCUMENT(&c->opts, "projection", &proj);
 		bson_destroy(&proj);
 	}
 	if (query->skip > 0)
-		BSON_APPEND_INT64(&opts, "skip", query->skip);
+		BSON_APPEND_INT64(&c->opts, "skip", query->skip);
 	if (query->limit > 0)
-		BSON_APPEND_INT64(&opts, "limit", query->limit);
-	c->cursor = mongoc_collection_find_with_opts(
-		c->coll, _ma_query_filter(c->query), &opts, NULL);
+		BSON_APPEND_INT64(&c->opts, "limit", query->limit);
 	bson_destroy(&sort);
-	bson_destroy(&opts);
 	ma_error_clear(error);
 	return c;
 }
@@ -748,6 +749,20 @@ ma_cursor_next(ma_cursor *cursor, const ma_doc **doc, ma_error *error)
 	ma_doc_destroy(cursor->current);
 	cursor->current = NULL;
 	*doc = NULL;
+	/* Everything that talks to the server happens here, so that every
+	 * database error comes out of the loop's one check. */
+	if (cursor->cursor == NULL && cursor->failed.code == MA_OK) {
+		cursor->coll = _ma_query_collection(cursor->query, &cursor->failed);
+		if (cursor->coll != NULL)
+			cursor->cursor = mongoc_collection_find_with_opts(
+				cursor->coll, _ma_query_filter(cursor->query),
+				&cursor->opts, NULL);
+	}
+	if (cursor->cursor == NULL) {
+		if (error != NULL)
+			*error = cursor->failed;
+		return false;
+	}
 	if (mongoc_cursor_next(cursor->cursor, &b)) {
 		cursor->current = ma_doc_new_from_bson(cursor->query->type, b);
 		*doc = cursor->current;
@@ -769,5 +784,6 @@ ma_cursor_destroy(ma_cursor *cursor)
 	mongoc_cursor_destroy(cursor->cursor);
 	mongoc_collection_destroy(cursor->coll);
 	ma_query_destroy(cursor->query);
+	bson_destroy(&cursor->opts);
 	bson_free(cursor);
 }

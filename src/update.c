@@ -20,6 +20,8 @@ struct ma_update {
 	char **paths;
 	size_t n_paths;
 	bson_t built;
+	/* The first refused call; MA_OK while there is none. */
+	ma_error error;
 };
 
 ma_update *
@@ -32,6 +34,7 @@ ma_update_new(const ma_type *type)
 	for (i = 0; i < OP__MAX; i++)
 		bson_init(&u->ops[i]);
 	bson_init(&u->built);
+	ma_error_clear(&u->error);
 	return u;
 }
 
@@ -176,9 +179,9 @@ valid_write(const ma_field *f, const char *path, const bson_t *one,
 	return ok;
 }
 
-bool
-ma_update_set(ma_update *update, const char *path, ma_value value,
-	      ma_error *error)
+static bool
+set_value(ma_update *update, const char *path, ma_value value,
+	  ma_error *error)
 {
 	const ma_field *f;
 	bson_t one = BSON_INITIALIZER;
@@ -213,8 +216,8 @@ done:
 	return ok;
 }
 
-bool
-ma_update_unset(ma_update *update, const char *path, ma_error *error)
+static bool
+unset_value(ma_update *update, const char *path, ma_error *error)
 {
 	const ma_field *f;
 	bson_t one = BSON_INITIALIZER;
@@ -239,9 +242,9 @@ done:
 	return ok;
 }
 
-bool
-ma_update_inc(ma_update *update, const char *path, ma_value by,
-	      ma_error *error)
+static bool
+inc_value(ma_update *update, const char *path, ma_value by,
+	  ma_error *error)
 {
 	const ma_field *f;
 	bson_t one = BSON_INITIALIZER;
@@ -306,41 +309,114 @@ done:
 	return ok;
 }
 
+/*
+ * The public calls: a refused one is remembered, and the update then
+ * refuses every later call and every write, as a query does.
+ */
+static bool
+usable(const ma_update *u, ma_error *error)
+{
+	if (u->error.code == MA_OK)
+		return true;
+	if (error != NULL)
+		*error = u->error;
+	return false;
+}
+
+static bool
+recorded(ma_update *u, bool ok, const ma_error *e, ma_error *error)
+{
+	if (!ok && u->error.code == MA_OK)
+		u->error = *e;
+	if (error != NULL)
+		*error = *e;
+	return ok;
+}
+
+bool
+ma_update_set(ma_update *update, const char *path, ma_value value,
+	      ma_error *error)
+{
+	ma_error e;
+
+	if (!usable(update, error))
+		return false;
+	return recorded(update, set_value(update, path, value, &e), &e, error);
+}
+
+bool
+ma_update_unset(ma_update *update, const char *path, ma_error *error)
+{
+	ma_error e;
+
+	if (!usable(update, error))
+		return false;
+	return recorded(update, unset_value(update, path, &e), &e, error);
+}
+
+bool
+ma_update_inc(ma_update *update, const char *path, ma_value by,
+	      ma_error *error)
+{
+	ma_error e;
+
+	if (!usable(update, error))
+		return false;
+	return recorded(update, inc_value(update, path, by, &e), &e, error);
+}
+
+static bool
+list_call(ma_update *u, int op, const char *path, ma_value item,
+	  ma_error *error)
+{
+	ma_error e;
+
+	if (!usable(u, error))
+		return false;
+	return recorded(u, list_op(u, op, path, item, &e), &e, error);
+}
+
 bool
 ma_update_push(ma_update *update, const char *path, ma_value item,
 	       ma_error *error)
 {
-	return list_op(update, OP_PUSH, path, item, error);
+	return list_call(update, OP_PUSH, path, item, error);
 }
 
 bool
 ma_update_add_to_set(ma_update *update, const char *path, ma_value item,
 		     ma_error *error)
 {
-	return list_op(update, OP_ADD_TO_SET, path, item, error);
+	return list_call(update, OP_ADD_TO_SET, path, item, error);
 }
 
 bool
 ma_update_pull(ma_update *update, const char *path, ma_value item,
 	       ma_error *error)
 {
-	return list_op(update, OP_PULL, path, item, error);
+	return list_call(update, OP_PULL, path, item, error);
 }
 
 /* --- writing ------------------------------------------------------------- */
 
-/* Whether the filter's top level pins key to a value, as an upsert's
- * seed: {key: value}, not {key: {$gt: ...}}. */
+/* Whether the filter pins field db, or a field inside it, to a value, as
+ * an upsert's seed: {db: value} or {"db.x": value}, not {db: {$gt: ...}}. */
 static bool
-seeds(const bson_t *filter, const char *key)
+seeds(const bson_t *filter, const char *db)
 {
 	bson_iter_t it, child;
 
-	if (!bson_iter_init_find(&it, filter, key))
+	if (!bson_iter_init(&it, filter))
 		return false;
-	if (!BSON_ITER_HOLDS_DOCUMENT(&it) || !bson_iter_recurse(&it, &child))
-		return true;
-	return !(bson_iter_next(&child) && bson_iter_key(&child)[0] == '$');
+	while (bson_iter_next(&it)) {
+		if (!within(bson_iter_key(&it), db))
+			continue;
+		if (!BSON_ITER_HOLDS_DOCUMENT(&it) || !bson_iter_recurse(&it, &child))
+			return true;
+		if (!(bson_iter_next(&child) && bson_iter_key(&child)[0] == '$'))
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -395,7 +471,7 @@ done:
 static bool
 writable(ma_query *query, const ma_update *u, ma_error *error)
 {
-	if (!_ma_query_usable(query, error))
+	if (!_ma_query_usable(query, error) || (u != NULL && !usable(u, error)))
 		return false;
 	if (u == NULL || bson_empty(&u->built)) {
 		_ma_error_set(error, MA_ERR_INVALID, "the update changes nothing");

@@ -145,8 +145,14 @@ typedef struct ma_value {
  * A filter expression on a document type, for combining with or / not. A
  * query's own filter calls are the usual way; build these only for
  * alternatives. Functions that take filters take ownership of them (also
- * on error) and accept NULL (a filter that failed to build: its error was
- * already reported) by failing.
+ * on error) and accept NULL (a filter that failed to build) by failing.
+ * The calls below fill error only when they fail and leave it alone when
+ * they succeed, so that with one ma_error for a whole expression
+ *
+ *   ma_query_where(q, ma_filter_or(ma_filter_new(..., &e),
+ *                                  ma_filter_new(..., &e), &e), &e)
+ *
+ * fails with the reason of the first part that failed.
  */
 typedef struct ma_filter ma_filter;
 
@@ -320,9 +326,9 @@ bool ma_query_distinct(ma_query *query, const char *path, bson_t *values,
 /* Every result, in order. */
 typedef struct ma_cursor ma_cursor;
 
-/* Runs the query. NULL on an error the query already had, or when the
- * type's indexes, created on its first use in a process, cannot be; the
- * documents are first asked for at the first ma_cursor_next(). */
+/* Runs the query: NULL only on an error the query already had. The
+ * server is first asked at the first ma_cursor_next(), which reports every
+ * database error. */
 ma_cursor *ma_query_find(ma_query *query, ma_error *error);
 
 /*
@@ -340,7 +346,9 @@ void ma_cursor_destroy(ma_cursor *cursor);
 /*
  * An update: MongoDB's update operators on declared fields, each value
  * checked against the field as input is (a set of year to -5 fails when
- * year's minimum is 0). A field may be changed by one operator only.
+ * year's minimum is 0). A field may be changed by one operator only. As a
+ * query does, an update remembers its first refused call: every later call
+ * and every write with it fail with that error.
  */
 typedef struct ma_update ma_update;
 
@@ -375,7 +383,11 @@ const bson_t *ma_update_bson(const ma_update *update);
 enum {
 	MA_UPDATE_MULTI = 1 << 0,      /* every matching document, not the first */
 	MA_UPDATE_UPSERT = 1 << 1,     /* none matches: insert one, seeded
-					* by the filter's equalities */
+					* by the filter's equalities; every
+					* required field must be set by the
+					* update or pinned by an equality
+					* (MA_ERR_INVALID otherwise), and
+					* missing defaults are filled in */
 	MA_UPDATE_RETURN_NEW = 1 << 2, /* find-and-modify: the document as
 					* changed, not as it was */
 };
