@@ -14,6 +14,9 @@
 
 #include "query-private.h"
 
+/* Pages larger than this take more than one round trip. */
+#define PAGE_BATCH_MAX 1000
+
 struct ma_page {
 	ma_query *query; /* a copy */
 	int64_t number, per_page;
@@ -368,8 +371,10 @@ ma_query_paginate_with_opts(ma_query *query, int64_t number, int64_t per_page,
 	if (skip > 0)
 		BSON_APPEND_INT64(&fopts, "skip", skip);
 	BSON_APPEND_INT64(&fopts, "limit", want);
+	/* The whole page in the first batch, up to a bound: a server may
+	 * size its buffers by batchSize before it knows how many match. */
 	BSON_APPEND_INT32(&fopts, "batchSize",
-			  want < INT32_MAX ? (int32_t)want : INT32_MAX);
+			  want < PAGE_BATCH_MAX ? (int32_t)want : PAGE_BATCH_MAX);
 	if (!_ma_query_fetch(q, _ma_query_filter(q), &fopts, &p->items, &p->n,
 			     error))
 		goto fail;
