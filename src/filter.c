@@ -18,6 +18,33 @@ struct ma_filter {
 	bson_t bson;
 };
 
+/*
+ * Why this thread's last filter could not be built. A failed filter is
+ * NULL, and the call it is handed to (or, where, not) reports this, so
+ * that one expression needs one check; the caller's error struct is
+ * output only and never read.
+ */
+static _Thread_local ma_error last_failure;
+
+static ma_filter *
+failed(const ma_error *why, ma_error *error)
+{
+	last_failure = *why;
+	if (error != NULL)
+		*error = *why;
+	return NULL;
+}
+
+void
+_ma_filter_failure(ma_error *error)
+{
+	if (last_failure.code == MA_OK)
+		_ma_error_set(&last_failure, MA_ERR_INVALID,
+			      "a filter that could not be built");
+	if (error != NULL)
+		*error = last_failure;
+}
+
 /* --- operators ----------------------------------------------------------- */
 
 static const char *const op_names[MA_OP__MAX] = {
@@ -512,6 +539,7 @@ ma_filter *
 ma_filter_new(const ma_type *type, const char *path, ma_op op, ma_value value,
 	      ma_error *error)
 {
+	ma_error e;
 	const ma_field *f;
 	ma_filter *filter = NULL;
 	bson_t cond;
@@ -520,19 +548,19 @@ ma_filter_new(const ma_type *type, const char *path, ma_op op, ma_value value,
 
 	_ma_buf_init(&db, 32);
 	if (type == NULL) {
-		_ma_error_set(error, MA_ERR_INVALID, "a filter needs a type");
+		_ma_error_set(&e, MA_ERR_INVALID, "a filter needs a type");
 		goto done;
 	}
-	if (!_ma_query_path(type, path, &db, &f, error))
+	if (!_ma_query_path(type, path, &db, &f, &e))
 		goto done;
 	if (op == MA_OP_IN || op == MA_OP_NIN) {
-		_ma_error_set(error, MA_ERR_INVALID,
+		_ma_error_set(&e, MA_ERR_INVALID,
 			      "%s: %s takes a list of values "
 			      "(ma_query_filter_in)", path, op_names[op]);
 		goto done;
 	}
 	if ((unsigned)op >= MA_OP__MAX) {
-		_ma_error_set(error, MA_ERR_INVALID, "%s: unknown operator %d",
+		_ma_error_set(&e, MA_ERR_INVALID, "%s: unknown operator %d",
 			      path, (int)op);
 		goto done;
 	}
@@ -542,10 +570,10 @@ ma_filter_new(const ma_type *type, const char *path, ma_op op, ma_value value,
 		/* {path: value}: the form every server's planner and an
 		 * upsert's seed understand. */
 		ok = _ma_value_to_bson(f, path, &value, &filter->bson, db.data,
-				       error);
+				       &e);
 	} else {
 		bson_append_document_begin(&filter->bson, db.data, -1, &cond);
-		ok = append_condition(f, path, op, &value, &cond, error);
+		ok = append_condition(f, path, op, &value, &cond, &e);
 		bson_append_document_end(&filter->bson, &cond);
 	}
 	if (!ok) {
@@ -554,13 +582,14 @@ ma_filter_new(const ma_type *type, const char *path, ma_op op, ma_value value,
 	}
 done:
 	_ma_buf_destroy(&db);
-	return filter;
+	return filter != NULL ? filter : failed(&e, error);
 }
 
 ma_filter *
 ma_filter_new_in(const ma_type *type, const char *path, ma_op op,
 		 const ma_value *values, size_t n, ma_error *error)
 {
+	ma_error e;
 	const ma_field *f;
 	ma_filter *filter = NULL;
 	bson_t cond, list;
@@ -572,18 +601,18 @@ ma_filter_new_in(const ma_type *type, const char *path, ma_op op,
 
 	_ma_buf_init(&db, 32);
 	if (type == NULL) {
-		_ma_error_set(error, MA_ERR_INVALID, "a filter needs a type");
+		_ma_error_set(&e, MA_ERR_INVALID, "a filter needs a type");
 		goto done;
 	}
-	if (!_ma_query_path(type, path, &db, &f, error))
+	if (!_ma_query_path(type, path, &db, &f, &e))
 		goto done;
 	if (op != MA_OP_IN && op != MA_OP_NIN) {
-		_ma_error_set(error, MA_ERR_INVALID,
+		_ma_error_set(&e, MA_ERR_INVALID,
 			      "%s: only in and nin take a list of values", path);
 		goto done;
 	}
 	if (n > 0 && values == NULL) {
-		_ma_error_set(error, MA_ERR_INVALID, "%s: the values are NULL",
+		_ma_error_set(&e, MA_ERR_INVALID, "%s: the values are NULL",
 			      path);
 		goto done;
 	}
@@ -593,7 +622,7 @@ ma_filter_new_in(const ma_type *type, const char *path, ma_op op,
 	bson_append_array_begin(&cond, op_mongo[op], -1, &list);
 	for (i = 0; i < n && ok; i++) {
 		bson_uint32_to_string((uint32_t)i, &key, buf, sizeof(buf));
-		ok = _ma_value_to_bson(f, path, &values[i], &list, key, error);
+		ok = _ma_value_to_bson(f, path, &values[i], &list, key, &e);
 	}
 	bson_append_array_end(&cond, &list);
 	bson_append_document_end(&filter->bson, &cond);
@@ -603,7 +632,7 @@ ma_filter_new_in(const ma_type *type, const char *path, ma_op op,
 	}
 done:
 	_ma_buf_destroy(&db);
-	return filter;
+	return filter != NULL ? filter : failed(&e, error);
 }
 
 /* Appends the parts of f to list: f's own list when f is only `op`. */
@@ -632,19 +661,17 @@ combine(ma_filter *a, ma_filter *b, const char *op, ma_error *error)
 	ma_filter *out = NULL;
 	bson_t list;
 	uint32_t n = 0;
+	ma_error e;
 
 	if (a == NULL || b == NULL) {
-		/* The error is the one the failed filter reported. */
-		if (error != NULL && error->code == MA_OK)
-			_ma_error_set(error, MA_ERR_INVALID,
-				      "%s of a filter that could not be built",
-				      op + 1);
+		_ma_filter_failure(error);
 		goto done;
 	}
 	if (a->type != b->type) {
-		_ma_error_set(error, MA_ERR_INVALID,
+		_ma_error_set(&e, MA_ERR_INVALID,
 			      "cannot combine a filter on %s with one on %s",
 			      a->type->name, b->type->name);
+		failed(&e, error);
 		goto done;
 	}
 	out = filter_new(a->type);
@@ -677,9 +704,7 @@ ma_filter_not(ma_filter *a, ma_error *error)
 	bson_t list;
 
 	if (a == NULL) {
-		if (error != NULL && error->code == MA_OK)
-			_ma_error_set(error, MA_ERR_INVALID,
-				      "not of a filter that could not be built");
+		_ma_filter_failure(error);
 		return NULL;
 	}
 	/* $nor of one: MongoDB's $not applies to one field's operator

@@ -253,6 +253,10 @@ bool _ma_query_path(const ma_type *type, const char *path, ma_buf *dbpath,
  * match. bson_free() (filter.c). */
 char *_ma_regex_prefix(const char *prefix);
 
+/* Why this thread's last filter could not be built, into error: what a
+ * call given a NULL filter reports (filter.c). */
+void _ma_filter_failure(ma_error *error);
+
 /* The filter as a query clause; the filter's type (filter.c). */
 const ma_type *_ma_filter_type(const ma_filter *filter);
 

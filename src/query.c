@@ -225,12 +225,8 @@ ma_query_where(ma_query *query, ma_filter *filter, ma_error *error)
 {
 	ma_error e;
 
-	/* The reason a filter failed is in the error its constructor got,
-	 * usually this one. */
-	if (filter == NULL && error != NULL && error->code != MA_OK)
-		e = *error;
-	else
-		_ma_error_set(&e, MA_ERR_INVALID, "a filter that could not be built");
+	if (filter == NULL)
+		_ma_filter_failure(&e);
 	return add_filter(query, filter, &e, error);
 }
 

@@ -146,13 +146,15 @@ typedef struct ma_value {
  * query's own filter calls are the usual way; build these only for
  * alternatives. Functions that take filters take ownership of them (also
  * on error) and accept NULL (a filter that failed to build) by failing.
- * The calls below fill error only when they fail and leave it alone when
- * they succeed, so that with one ma_error for a whole expression
+ * A call given NULL fails with the reason the failed filter could not be
+ * built (this thread's last such reason), so that one check covers a
+ * whole expression:
  *
  *   ma_query_where(q, ma_filter_or(ma_filter_new(..., &e),
  *                                  ma_filter_new(..., &e), &e), &e)
  *
- * fails with the reason of the first part that failed.
+ * fails with the reason of the part that failed. The calls below fill
+ * error only when they fail.
  */
 typedef struct ma_filter ma_filter;
 
