@@ -179,157 +179,107 @@ valid_write(const ma_field *f, const char *path, const bson_t *one,
 	return ok;
 }
 
+/* What operator op does with value on field f, checked, as the only key
+ * of one. */
 static bool
-set_value(ma_update *update, const char *path, ma_value value,
-	  ma_error *error)
+op_value(int op, const ma_field *f, const char *path, const ma_value *v,
+	 bson_t *one, ma_error *error)
 {
-	const ma_field *f;
-	bson_t one = BSON_INITIALIZER;
-	ma_buf db;
-	bool ok = false;
-
-	_ma_buf_init(&db, 32);
-	if (!update_path(update, path, &db, &f, error))
-		goto done;
-	if (value.kind == MA_VALUE_NULL && !f->nullable) {
-		_ma_error_set(error, MA_ERR_INVALID, "%s: must not be null", path);
-		goto done;
+	switch (op) {
+	case OP_UNSET:
+		if (!f->optional) {
+			_ma_error_set(error, MA_ERR_INVALID,
+				      "%s: is required; it cannot be unset", path);
+			return false;
+		}
+		BSON_APPEND_UTF8(one, "v", "");
+		return true;
+	case OP_SET:
+		if (v->kind == MA_VALUE_NULL && !f->nullable) {
+			_ma_error_set(error, MA_ERR_INVALID,
+				      "%s: must not be null", path);
+			return false;
+		}
+		/* A list is replaced whole: an item alone would be a
+		 * filter's meaning. */
+		if (f->kind == MA_KIND_LIST && v->kind != MA_VALUE_JSON &&
+		    v->kind != MA_VALUE_NULL) {
+			_ma_error_set(error, MA_ERR_INVALID,
+				      "%s: must be a list (as JSON); push adds "
+				      "an item", path);
+			return false;
+		}
+		return _ma_value_to_bson(f, path, v, one, "v", error) &&
+		       valid_write(f, path, one, error);
+	case OP_INC:
+		if (f->kind != MA_KIND_INT && f->kind != MA_KIND_FLOAT) {
+			_ma_error_set(error, MA_ERR_INVALID,
+				      "%s: inc applies to int and float fields",
+				      path);
+			return false;
+		}
+		if (v->kind == MA_VALUE_NULL) {
+			_ma_error_set(error, MA_ERR_INVALID,
+				      "%s: cannot add null", path);
+			return false;
+		}
+		return _ma_value_to_bson(f, path, v, one, "v", error);
+	case OP_PUSH:
+	case OP_ADD_TO_SET:
+	case OP_PULL:
+	default:
+		if (f->kind != MA_KIND_LIST || f->item == NULL) {
+			_ma_error_set(error, MA_ERR_INVALID,
+				      "%s: %s applies to lists", path,
+				      op_keys[op] + 1);
+			return false;
+		}
+		if (v->kind == MA_VALUE_NULL && op != OP_PULL &&
+		    !f->item->nullable) {
+			_ma_error_set(error, MA_ERR_INVALID,
+				      "%s: its items must not be null", path);
+			return false;
+		}
+		/* What is pulled is compared, not stored: its kind is
+		 * enough. */
+		return _ma_value_to_bson(f->item, path, v, one, "v", error) &&
+		       (op == OP_PULL || valid_write(f->item, path, one, error));
 	}
-	/* A list is replaced whole: an item alone would be a filter's
-	 * meaning. */
-	if (f->kind == MA_KIND_LIST && value.kind != MA_VALUE_JSON &&
-	    value.kind != MA_VALUE_NULL) {
-		_ma_error_set(error, MA_ERR_INVALID,
-			      "%s: must be a list (as JSON); push adds an item",
-			      path);
-		goto done;
-	}
-	if (!_ma_value_to_bson(f, path, &value, &one, "v", error) ||
-	    !valid_write(f, path, &one, error))
-		goto done;
-	add_op(update, OP_SET, &db, &one);
-	ma_error_clear(error);
-	ok = true;
-done:
-	bson_destroy(&one);
-	_ma_buf_destroy(&db);
-	return ok;
-}
-
-static bool
-unset_value(ma_update *update, const char *path, ma_error *error)
-{
-	const ma_field *f;
-	bson_t one = BSON_INITIALIZER;
-	ma_buf db;
-	bool ok = false;
-
-	_ma_buf_init(&db, 32);
-	if (!update_path(update, path, &db, &f, error))
-		goto done;
-	if (!f->optional) {
-		_ma_error_set(error, MA_ERR_INVALID,
-			      "%s: is required; it cannot be unset", path);
-		goto done;
-	}
-	BSON_APPEND_UTF8(&one, "v", "");
-	add_op(update, OP_UNSET, &db, &one);
-	ma_error_clear(error);
-	ok = true;
-done:
-	bson_destroy(&one);
-	_ma_buf_destroy(&db);
-	return ok;
-}
-
-static bool
-inc_value(ma_update *update, const char *path, ma_value by,
-	  ma_error *error)
-{
-	const ma_field *f;
-	bson_t one = BSON_INITIALIZER;
-	ma_buf db;
-	bool ok = false;
-
-	_ma_buf_init(&db, 32);
-	if (!update_path(update, path, &db, &f, error))
-		goto done;
-	if (f->kind != MA_KIND_INT && f->kind != MA_KIND_FLOAT) {
-		_ma_error_set(error, MA_ERR_INVALID,
-			      "%s: inc applies to int and float fields", path);
-		goto done;
-	}
-	if (by.kind == MA_VALUE_NULL) {
-		_ma_error_set(error, MA_ERR_INVALID, "%s: cannot add null", path);
-		goto done;
-	}
-	if (!_ma_value_to_bson(f, path, &by, &one, "v", error))
-		goto done;
-	add_op(update, OP_INC, &db, &one);
-	ma_error_clear(error);
-	ok = true;
-done:
-	bson_destroy(&one);
-	_ma_buf_destroy(&db);
-	return ok;
-}
-
-/* push, add_to_set (item checked as a write) and pull (as a filter). */
-static bool
-list_op(ma_update *u, int op, const char *path, ma_value item, ma_error *error)
-{
-	const ma_field *f;
-	bson_t one = BSON_INITIALIZER;
-	ma_buf db;
-	bool ok = false;
-
-	_ma_buf_init(&db, 32);
-	if (!update_path(u, path, &db, &f, error))
-		goto done;
-	if (f->kind != MA_KIND_LIST || f->item == NULL) {
-		_ma_error_set(error, MA_ERR_INVALID, "%s: %s applies to lists",
-			      path, op_keys[op] + 1);
-		goto done;
-	}
-	if (item.kind == MA_VALUE_NULL && op != OP_PULL && !f->item->nullable) {
-		_ma_error_set(error, MA_ERR_INVALID,
-			      "%s: its items must not be null", path);
-		goto done;
-	}
-	if (!_ma_value_to_bson(f->item, path, &item, &one, "v", error))
-		goto done;
-	if (op != OP_PULL && !valid_write(f->item, path, &one, error))
-		goto done;
-	add_op(u, op, &db, &one);
-	ma_error_clear(error);
-	ok = true;
-done:
-	bson_destroy(&one);
-	_ma_buf_destroy(&db);
-	return ok;
 }
 
 /*
- * The public calls: a refused one is remembered, and the update then
+ * Adds path op value. A refused call is remembered, and the update then
  * refuses every later call and every write, as a query does.
  */
 static bool
-usable(const ma_update *u, ma_error *error)
+add_call(ma_update *u, int op, const char *path, const ma_value *v,
+	 ma_error *error)
 {
-	if (u->error.code == MA_OK)
-		return true;
-	if (error != NULL)
-		*error = u->error;
-	return false;
-}
+	static const ma_value none = {.kind = MA_VALUE_NULL};
+	const ma_field *f;
+	bson_t one = BSON_INITIALIZER;
+	ma_buf db;
+	ma_error e;
+	bool ok;
 
-static bool
-recorded(ma_update *u, bool ok, const ma_error *e, ma_error *error)
-{
-	if (!ok && u->error.code == MA_OK)
-		u->error = *e;
+	if (u->error.code != MA_OK) {
+		if (error != NULL)
+			*error = u->error;
+		return false;
+	}
+	_ma_buf_init(&db, 32);
+	ok = update_path(u, path, &db, &f, &e) &&
+	     op_value(op, f, path, v != NULL ? v : &none, &one, &e);
+	if (ok) {
+		add_op(u, op, &db, &one);
+		ma_error_clear(&e);
+	} else if (u->error.code == MA_OK) {
+		u->error = e;
+	}
+	bson_destroy(&one);
+	_ma_buf_destroy(&db);
 	if (error != NULL)
-		*error = *e;
+		*error = e;
 	return ok;
 }
 
@@ -337,64 +287,41 @@ bool
 ma_update_set(ma_update *update, const char *path, ma_value value,
 	      ma_error *error)
 {
-	ma_error e;
-
-	if (!usable(update, error))
-		return false;
-	return recorded(update, set_value(update, path, value, &e), &e, error);
+	return add_call(update, OP_SET, path, &value, error);
 }
 
 bool
 ma_update_unset(ma_update *update, const char *path, ma_error *error)
 {
-	ma_error e;
-
-	if (!usable(update, error))
-		return false;
-	return recorded(update, unset_value(update, path, &e), &e, error);
+	return add_call(update, OP_UNSET, path, NULL, error);
 }
 
 bool
 ma_update_inc(ma_update *update, const char *path, ma_value by,
 	      ma_error *error)
 {
-	ma_error e;
-
-	if (!usable(update, error))
-		return false;
-	return recorded(update, inc_value(update, path, by, &e), &e, error);
-}
-
-static bool
-list_call(ma_update *u, int op, const char *path, ma_value item,
-	  ma_error *error)
-{
-	ma_error e;
-
-	if (!usable(u, error))
-		return false;
-	return recorded(u, list_op(u, op, path, item, &e), &e, error);
+	return add_call(update, OP_INC, path, &by, error);
 }
 
 bool
 ma_update_push(ma_update *update, const char *path, ma_value item,
 	       ma_error *error)
 {
-	return list_call(update, OP_PUSH, path, item, error);
+	return add_call(update, OP_PUSH, path, &item, error);
 }
 
 bool
 ma_update_add_to_set(ma_update *update, const char *path, ma_value item,
 		     ma_error *error)
 {
-	return list_call(update, OP_ADD_TO_SET, path, item, error);
+	return add_call(update, OP_ADD_TO_SET, path, &item, error);
 }
 
 bool
 ma_update_pull(ma_update *update, const char *path, ma_value item,
 	       ma_error *error)
 {
-	return list_call(update, OP_PULL, path, item, error);
+	return add_call(update, OP_PULL, path, &item, error);
 }
 
 /* --- writing ------------------------------------------------------------- */
@@ -471,8 +398,13 @@ done:
 static bool
 writable(ma_query *query, const ma_update *u, ma_error *error)
 {
-	if (!_ma_query_usable(query, error) || (u != NULL && !usable(u, error)))
+	if (!_ma_query_usable(query, error))
 		return false;
+	if (u != NULL && u->error.code != MA_OK) {
+		if (error != NULL)
+			*error = u->error;
+		return false;
+	}
 	if (u == NULL || bson_empty(&u->built)) {
 		_ma_error_set(error, MA_ERR_INVALID, "the update changes nothing");
 		return false;

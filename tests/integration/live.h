@@ -96,4 +96,53 @@ live_closed_port(void)
 	return port;
 }
 
+/* A database of one test's own on the environment's server, so that tests
+ * run in parallel and again without seeing each other's data. */
+typedef struct live_own_db {
+	ma_db *db;
+	char *name;
+} live_own_db;
+
+static inline const char *
+live_own_db_lookup(const char *name, void *ctx)
+{
+	if (strcmp(name, "MONGOALCHEMY_DATABASE") == 0)
+		return ctx;
+	return getenv(name);
+}
+
+static inline live_own_db
+live_own_db_open(const char *base)
+{
+	live_own_db t;
+	ma_config *cfg;
+	ma_error e;
+
+	live_require_server();
+	t.name = live_unique_name(base);
+	cfg = ma_config_new("MONGOALCHEMY", live_own_db_lookup, t.name, &e);
+	cr_assert_not_null(cfg, "configuration: %s", e.message);
+	t.db = ma_db_new_with_config(cfg, &e);
+	cr_assert_not_null(t.db, "database object: %s", e.message);
+	return t;
+}
+
+/* Drops the database and frees the object. */
+static inline void
+live_own_db_close(live_own_db *t)
+{
+	mongoc_database_t *mdb;
+	mongoc_client_t *client;
+	ma_error e;
+
+	client = ma_db_client(t->db, &e);
+	cr_assert_not_null(client, "%s", e.message);
+	mdb = mongoc_client_get_database(client, t->name);
+	/* The error is ignored: a test may never have created it. */
+	mongoc_database_drop(mdb, NULL);
+	mongoc_database_destroy(mdb);
+	ma_db_destroy(t->db);
+	bson_free(t->name);
+}
+
 #endif

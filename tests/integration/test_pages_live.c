@@ -19,52 +19,6 @@
 
 /* --- helpers ------------------------------------------------------------ */
 
-typedef struct live_books {
-	ma_db *db;
-	char *database;
-} live_books;
-
-/* The environment, except for the database: this test's own. */
-static const char *
-own_database_lookup(const char *name, void *ctx)
-{
-	if (strcmp(name, "MONGOALCHEMY_DATABASE") == 0)
-		return ctx;
-	return getenv(name);
-}
-
-static void
-books_open(live_books *lb)
-{
-	ma_config *config;
-	ma_error e;
-
-	live_require_server();
-	lb->database = live_unique_name("pages");
-	config = ma_config_new("MONGOALCHEMY", own_database_lookup,
-			       lb->database, &e);
-	cr_assert_not_null(config, "configuration: %s", e.message);
-	lb->db = ma_db_new_with_config(config, &e);
-	cr_assert_not_null(lb->db, "database object: %s", e.message);
-}
-
-static void
-books_close(live_books *lb)
-{
-	mongoc_database_t *database;
-	mongoc_client_t *client;
-	ma_error e;
-
-	client = ma_db_client(lb->db, &e);
-	cr_assert_not_null(client, "%s", e.message);
-	database = mongoc_client_get_database(client, lb->database);
-	/* The error is ignored: a test may never have created it. */
-	mongoc_database_drop(database, NULL);
-	mongoc_database_destroy(database);
-	ma_db_destroy(lb->db);
-	bson_free(lb->database);
-}
-
 /* Saves a Book; its id into *id when id is not NULL. */
 static void
 save_book(ma_db *db, const char *title, int year, bson_oid_t *id)
@@ -342,12 +296,12 @@ assert_json_items(json_object *obj, int first, size_t n)
 
 Test(pagination, thirty_books_make_two_pages_of_twenty)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_query *q;
 	ma_page *p;
 	ma_error e;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, NULL);
 	q = ma_query_new(lb.db, &library_book_type);
 
@@ -362,16 +316,16 @@ Test(pagination, thirty_books_make_two_pages_of_twenty)
 
 	ma_page_destroy(p);
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 Test(pagination, second_page_holds_the_last_ten)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_query *q;
 	ma_page *p;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, NULL);
 	q = ma_query_new(lb.db, &library_book_type);
 
@@ -383,17 +337,17 @@ Test(pagination, second_page_holds_the_last_ten)
 
 	ma_page_destroy(p);
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 Test(pagination, page_past_end_is_not_found)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_query *q;
 	ma_page *p;
 	ma_error e;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, NULL);
 	q = ma_query_new(lb.db, &library_book_type);
 
@@ -403,15 +357,15 @@ Test(pagination, page_past_end_is_not_found)
 		     ma_strerror(e.code));
 
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 Test(pagination, page_zero_is_not_found)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_query *q;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, NULL);
 	q = ma_query_new(lb.db, &library_book_type);
 
@@ -420,17 +374,17 @@ Test(pagination, page_zero_is_not_found)
 	paginate_fails(q, INT64_MIN, MA_PER_PAGE, true, NULL, MA_ERR_NOT_FOUND);
 
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 Test(pagination, only_pages_after_the_first_have_prev)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_page *first, *second, *back;
 	ma_query *q;
 	ma_error e;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, NULL);
 	q = ma_query_new(lb.db, &library_book_type);
 
@@ -450,17 +404,17 @@ Test(pagination, only_pages_after_the_first_have_prev)
 	ma_page_destroy(second);
 	ma_page_destroy(first);
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 Test(pagination, fifty_per_page_is_one_page_without_next)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_query *q;
 	ma_page *p;
 	int64_t num = -1;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, NULL);
 	q = ma_query_new(lb.db, &library_book_type);
 
@@ -474,18 +428,18 @@ Test(pagination, fifty_per_page_is_one_page_without_next)
 
 	ma_page_destroy(p);
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 /* The largest per_page is one page, quickly: its batch is bounded, not
  * sized by per_page. */
 Test(pagination, largest_per_page_is_one_page)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_query *q;
 	ma_page *p;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, NULL);
 	q = ma_query_new(lb.db, &library_book_type);
 
@@ -497,17 +451,17 @@ Test(pagination, largest_per_page_is_one_page)
 	paginate_fails(q, 2, INT64_MAX, true, NULL, MA_ERR_NOT_FOUND);
 
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 Test(pagination, next_num_and_prev_num_exist_only_between_pages)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_page *first, *second;
 	ma_query *q;
 	int64_t num;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, NULL);
 	q = ma_query_new(lb.db, &library_book_type);
 	first = paginate_ok(q, 1, MA_PER_PAGE, true, NULL);
@@ -528,17 +482,17 @@ Test(pagination, next_num_and_prev_num_exist_only_between_pages)
 	ma_page_destroy(second);
 	ma_page_destroy(first);
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 Test(pagination, one_match_has_no_second_page)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_query *q;
 	ma_page *p;
 	ma_error e;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, NULL);
 	q = ma_query_new(lb.db, &library_book_type);
 	cr_assert(ma_query_filter(q, "title", MA_OP_EQ, MA_V_STRING("Book 07"),
@@ -553,17 +507,17 @@ Test(pagination, one_match_has_no_second_page)
 	paginate_fails(q, 2, MA_PER_PAGE, true, NULL, MA_ERR_NOT_FOUND);
 
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 Test(pagination, total_is_the_same_on_every_page)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_query *q;
 	ma_page *p;
 	int64_t page;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, NULL);
 	q = ma_query_new(lb.db, &library_book_type);
 
@@ -581,17 +535,17 @@ Test(pagination, total_is_the_same_on_every_page)
 	}
 
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 /* --- DESIGN.md's rules --------------------------------------------------- */
 
 Test(pagination, per_page_below_one_is_invalid)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_query *q;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 3, NULL);
 	q = ma_query_new(lb.db, &library_book_type);
 
@@ -603,17 +557,17 @@ Test(pagination, per_page_below_one_is_invalid)
 	paginate_fails(q, 2, -1, false, NULL, MA_ERR_INVALID);
 
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 Test(pagination, page_beyond_any_offset_is_not_found)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_query *q;
 	ma_page *p;
 	int64_t total = -1;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, NULL);
 	q = ma_query_new(lb.db, &library_book_type);
 
@@ -631,17 +585,17 @@ Test(pagination, page_beyond_any_offset_is_not_found)
 	ma_page_destroy(p);
 
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 Test(pagination, without_error_out_missing_pages_are_empty)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_query *q;
 	ma_page *p;
 	int64_t num = -1;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, NULL);
 	q = ma_query_new(lb.db, &library_book_type);
 
@@ -662,16 +616,16 @@ Test(pagination, without_error_out_missing_pages_are_empty)
 	ma_page_destroy(p);
 
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 Test(pagination, empty_collection_has_an_empty_first_page)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_query *q;
 	ma_page *p;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	q = ma_query_new(lb.db, &library_book_type);
 
 	p = paginate_ok(q, 1, MA_PER_PAGE, true, NULL);
@@ -683,7 +637,7 @@ Test(pagination, empty_collection_has_an_empty_first_page)
 	paginate_fails(q, 2, MA_PER_PAGE, true, NULL, MA_ERR_NOT_FOUND);
 
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 /*
@@ -693,14 +647,14 @@ Test(pagination, empty_collection_has_an_empty_first_page)
 Test(pagination, pages_in_sort_order_with_id_as_tiebreak)
 {
 	bson_oid_t saved[30], got[31];
-	live_books lb;
+	live_own_db lb;
 	ma_query *q;
 	ma_page *p;
 	size_t n = 0, i, j;
 	int64_t page, year, last_year = -1;
 	char title[32];
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	for (i = 0; i < 30; i++) {
 		snprintf(title, sizeof(title), "Book %02zu", i);
 		save_book(lb.db, title, 2002 - (int)(i % 3), &saved[i]);
@@ -736,17 +690,17 @@ Test(pagination, pages_in_sort_order_with_id_as_tiebreak)
 	}
 
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 Test(pagination, next_and_prev_give_the_neighbours)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_page *first, *second, *third, *none;
 	ma_query *q;
 	ma_error e;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, NULL);
 	q = ma_query_new(lb.db, &library_book_type);
 
@@ -781,18 +735,18 @@ Test(pagination, next_and_prev_give_the_neighbours)
 	ma_page_destroy(second);
 	ma_page_destroy(first);
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 Test(pagination, page_keeps_its_own_query)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_query *q, *copy;
 	ma_page *p, *next;
 	int64_t count = -1;
 	ma_error e;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, NULL);
 	q = sorted_query(lb.db, "-year", NULL);
 	cr_assert(ma_query_filter(q, "year", MA_OP_GTE, MA_V_INT(2000), &e),
@@ -818,20 +772,20 @@ Test(pagination, page_keeps_its_own_query)
 
 	ma_page_destroy(next);
 	ma_page_destroy(p);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 /* --- no_total ------------------------------------------------------------ */
 
 Test(pagination, no_total_leaves_total_and_pages_unknown)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_page_opts opts = {.no_total = true};
 	ma_query *q;
 	ma_page *p;
 	int64_t v = -1;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, NULL);
 	q = ma_query_new(lb.db, &library_book_type);
 
@@ -848,19 +802,19 @@ Test(pagination, no_total_leaves_total_and_pages_unknown)
 	ma_page_destroy(p);
 
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 Test(pagination, no_total_has_next_from_one_item_more)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_page_opts opts = {.no_total = true};
 	ma_page *p, *next;
 	ma_query *q;
 	ma_error e;
 	int64_t num;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, NULL);
 	q = ma_query_new(lb.db, &library_book_type);
 
@@ -903,7 +857,7 @@ Test(pagination, no_total_has_next_from_one_item_more)
 	ma_page_destroy(p);
 
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 /* --- keyset pages -------------------------------------------------------- */
@@ -915,7 +869,7 @@ Test(pagination, no_total_has_next_from_one_item_more)
 Test(pagination, keyset_walk_forward_matches_offset_pages)
 {
 	bson_oid_t by_offset[30], by_keyset[30];
-	live_books lb;
+	live_own_db lb;
 	ma_page_opts opts = {0};
 	ma_page *p, *next;
 	ma_query *q;
@@ -923,7 +877,7 @@ Test(pagination, keyset_walk_forward_matches_offset_pages)
 	size_t n;
 	int64_t page;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_repeating_books(lb.db, 30, NULL);
 	q = sorted_query(lb.db, "-year", "title");
 	cr_assert_eq(offset_ids(q, 7, by_offset, 30), 30);
@@ -960,20 +914,20 @@ Test(pagination, keyset_walk_forward_matches_offset_pages)
 
 	ma_page_destroy(p);
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 Test(pagination, keyset_next_follows_the_last_item)
 {
 	bson_oid_t by_offset[30], id;
-	live_books lb;
+	live_own_db lb;
 	ma_page_opts opts = {0};
 	ma_page *first, *second, *third;
 	ma_query *q;
 	ma_error e;
 	size_t i;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_repeating_books(lb.db, 30, NULL);
 	q = sorted_query(lb.db, "-year", "title");
 	cr_assert_eq(offset_ids(q, 7, by_offset, 30), 30);
@@ -994,13 +948,13 @@ Test(pagination, keyset_next_follows_the_last_item)
 	ma_page_destroy(second);
 	ma_page_destroy(first);
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 Test(pagination, keyset_walk_backward_matches_offset_pages)
 {
 	bson_oid_t by_offset[30], id;
-	live_books lb;
+	live_own_db lb;
 	ma_page_opts opts = {0};
 	ma_page *p, *prev;
 	ma_query *q;
@@ -1008,7 +962,7 @@ Test(pagination, keyset_walk_backward_matches_offset_pages)
 	int64_t page;
 	size_t i;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_repeating_books(lb.db, 30, NULL);
 	q = sorted_query(lb.db, "-year", "title");
 	cr_assert_eq(offset_ids(q, 7, by_offset, 30), 30);
@@ -1040,17 +994,17 @@ Test(pagination, keyset_walk_backward_matches_offset_pages)
 
 	ma_page_destroy(p);
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 Test(pagination, keyset_token_of_another_sort_is_invalid)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_page_opts opts = {0};
 	ma_query *q, *title_only, *swapped;
 	ma_page *p;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_repeating_books(lb.db, 30, NULL);
 	q = sorted_query(lb.db, "-year", "title");
 	title_only = sorted_query(lb.db, "title", NULL);
@@ -1074,7 +1028,7 @@ Test(pagination, keyset_token_of_another_sort_is_invalid)
 	ma_query_destroy(swapped);
 	ma_query_destroy(title_only);
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 Test(pagination, keyset_garbage_token_is_invalid)
@@ -1082,12 +1036,12 @@ Test(pagination, keyset_garbage_token_is_invalid)
 	static const char *const garbage[] = {
 		"[", "[1,2,3,4]", "\"x\"", "507f1f77bcf86cd799439011",
 	};
-	live_books lb;
+	live_own_db lb;
 	ma_page_opts opts = {0};
 	ma_query *q;
 	size_t i;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_repeating_books(lb.db, 30, NULL);
 	q = sorted_query(lb.db, "-year", "title");
 
@@ -1103,19 +1057,19 @@ Test(pagination, keyset_garbage_token_is_invalid)
 	}
 
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 Test(pagination, bare_id_is_a_token_without_sort)
 {
 	bson_oid_t ids[30];
-	live_books lb;
+	live_own_db lb;
 	ma_page_opts opts = {0};
 	ma_page *p, *second;
 	ma_query *q;
 	char hex[25];
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, ids);
 	q = ma_query_new(lb.db, &library_book_type);
 
@@ -1143,19 +1097,19 @@ Test(pagination, bare_id_is_a_token_without_sort)
 	ma_page_destroy(p);
 
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 /* --- JSON ---------------------------------------------------------------- */
 
 Test(pagination, page_json_has_every_member)
 {
-	live_books lb;
+	live_own_db lb;
 	json_object *obj;
 	ma_query *q;
 	ma_page *p;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, NULL);
 	q = ma_query_new(lb.db, &library_book_type);
 
@@ -1192,20 +1146,20 @@ Test(pagination, page_json_has_every_member)
 	ma_page_destroy(p);
 
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 Test(pagination, page_json_items_are_the_books)
 {
 	bson_oid_t ids[3];
-	live_books lb;
+	live_own_db lb;
 	json_object *obj, *item;
 	ma_query *q;
 	ma_page *p;
 	char hex[25];
 	size_t i;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 3, ids);
 	q = ma_query_new(lb.db, &library_book_type);
 
@@ -1223,18 +1177,18 @@ Test(pagination, page_json_items_are_the_books)
 
 	ma_page_destroy(p);
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 Test(pagination, page_json_without_total_has_null_total_and_pages)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_page_opts opts = {.no_total = true};
 	json_object *obj;
 	ma_query *q;
 	ma_page *p;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, NULL);
 	q = ma_query_new(lb.db, &library_book_type);
 
@@ -1253,18 +1207,18 @@ Test(pagination, page_json_without_total_has_null_total_and_pages)
 	ma_page_destroy(p);
 
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 Test(pagination, keyset_page_json_has_after_and_before)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_page_opts opts = {0};
 	json_object *obj;
 	ma_page *first, *middle, *last, *back;
 	ma_query *q;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, NULL);
 	q = ma_query_new(lb.db, &library_book_type);
 
@@ -1308,20 +1262,20 @@ Test(pagination, keyset_page_json_has_after_and_before)
 	ma_page_destroy(middle);
 	ma_page_destroy(first);
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 /* --- filters ------------------------------------------------------------- */
 
 Test(pagination, filters_apply_to_pages_and_total)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_query *q;
 	ma_page *p;
 	ma_error e;
 	size_t i;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, NULL);
 	q = ma_query_new(lb.db, &library_book_type);
 	cr_assert(ma_query_filter(q, "year", MA_OP_GTE, MA_V_INT(2000), &e),
@@ -1342,18 +1296,18 @@ Test(pagination, filters_apply_to_pages_and_total)
 	paginate_fails(q, 3, 15, true, NULL, MA_ERR_NOT_FOUND);
 
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 /* The query's own skip and limit are not the page's. */
 Test(pagination, query_skip_and_limit_do_not_apply)
 {
-	live_books lb;
+	live_own_db lb;
 	ma_query *q;
 	ma_page *p;
 	ma_error e;
 
-	books_open(&lb);
+	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, NULL);
 	q = ma_query_new(lb.db, &library_book_type);
 	cr_assert(ma_query_skip(q, 5, &e), "%s", e.message);
@@ -1365,7 +1319,7 @@ Test(pagination, query_skip_and_limit_do_not_apply)
 	ma_page_destroy(p);
 
 	ma_query_destroy(q);
-	books_close(&lb);
+	live_own_db_close(&lb);
 }
 
 /* --- a server that is not there ----------------------------------------- */

@@ -72,55 +72,6 @@ static const ma_type person_type = {
 	},
 };
 
-/* --- a database per test ------------------------------------------------ */
-
-typedef struct tdb {
-	ma_db *db;
-	char *name;
-} tdb;
-
-/* The environment's server, with this test's database instead of its own. */
-static const char *
-tdb_lookup(const char *name, void *ctx)
-{
-	if (strcmp(name, "MONGOALCHEMY_DATABASE") == 0)
-		return ctx;
-	return getenv(name);
-}
-
-static tdb
-tdb_open(void)
-{
-	tdb t;
-	ma_config *cfg;
-	ma_error e;
-
-	live_require_server();
-	t.name = live_unique_name("q");
-	cfg = ma_config_new("MONGOALCHEMY", tdb_lookup, t.name, &e);
-	cr_assert_not_null(cfg, "configuration: %s", e.message);
-	t.db = ma_db_new_with_config(cfg, &e);
-	cr_assert_not_null(t.db, "database object: %s", e.message);
-	return t;
-}
-
-static void
-tdb_close(tdb *t)
-{
-	mongoc_client_t *client;
-	mongoc_database_t *mdb;
-	ma_error e;
-
-	client = ma_db_client(t->db, &e);
-	cr_assert_not_null(client, "%s", e.message);
-	mdb = mongoc_client_get_database(client, t->name);
-	/* The error is ignored: a test may never have created it. */
-	mongoc_database_drop(mdb, NULL);
-	mongoc_database_destroy(mdb);
-	ma_db_destroy(t->db);
-	bson_free(t->name);
-}
-
 /* --- seeding and reading back ------------------------------------------- */
 
 /* A saved document of type from JSON; the caller destroys it. */
@@ -385,7 +336,7 @@ assert_title(const ma_doc *doc, const char *want)
 
 Test(queries_live, get_of_a_saved_id_returns_it)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_doc *dive = save_json(t.db, &library_book_type,
 				 "{\"title\": \"Dive Into Python\", \"author\": {\"name\": \"Mark Pilgrim\"}, \"year\": 2004}");
 	ma_query *q = ma_query_new(t.db, &library_book_type);
@@ -407,12 +358,12 @@ Test(queries_live, get_of_a_saved_id_returns_it)
 	ma_doc_destroy(got);
 	ma_doc_destroy(dive);
 	ma_query_destroy(q);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(queries_live, get_of_a_missing_id_is_true_with_no_document)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_query *q = ma_query_new(t.db, &library_book_type);
 	ma_doc *got = (ma_doc *)&got;
 	ma_error e;
@@ -424,12 +375,12 @@ Test(queries_live, get_of_a_missing_id_is_true_with_no_document)
 	cr_assert_eq(e.code, MA_OK);
 
 	ma_query_destroy(q);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(queries_live, get_of_blasphemy_is_true_with_no_document_not_an_error)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_query *q = ma_query_new(t.db, &library_book_type);
 	ma_doc *got = (ma_doc *)&got;
 	ma_error e;
@@ -444,12 +395,12 @@ Test(queries_live, get_of_blasphemy_is_true_with_no_document_not_an_error)
 	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s (%s)", e.message, ma_strerror(e.code));
 
 	ma_query_destroy(q);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(queries_live, get_or_404_of_a_missing_id_is_not_found)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_query *q = ma_query_new(t.db, &library_book_type);
 	bson_oid_t ids[5];
 	char hex[25];
@@ -467,12 +418,12 @@ Test(queries_live, get_or_404_of_a_missing_id_is_not_found)
 
 	ma_doc_destroy(got);
 	ma_query_destroy(q);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(queries_live, first_or_404_on_an_empty_collection_is_not_found)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_query *q = ma_query_new(t.db, &library_book_type);
 	ma_doc *got = (ma_doc *)&got;
 	ma_error e;
@@ -485,12 +436,12 @@ Test(queries_live, first_or_404_on_an_empty_collection_is_not_found)
 	cr_assert_null(got);
 
 	ma_query_destroy(q);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(queries_live, first_or_404_returns_the_first_inserted)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_query *q = ma_query_new(t.db, &library_book_type);
 	ma_doc *got;
 	ma_error e;
@@ -505,12 +456,12 @@ Test(queries_live, first_or_404_returns_the_first_inserted)
 
 	ma_doc_destroy(got);
 	ma_query_destroy(q);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(queries_live, get_respects_the_query_filters)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_query *q = ma_query_new(t.db, &library_book_type);
 	ma_doc *got = (ma_doc *)&got;
 	bson_oid_t ids[5];
@@ -531,7 +482,7 @@ Test(queries_live, get_respects_the_query_filters)
 
 	ma_doc_destroy(got);
 	ma_query_destroy(q);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 /* Flask-MongoAlchemy's documentation:
@@ -540,7 +491,7 @@ Test(queries_live, get_respects_the_query_filters)
  *   mark.save() */
 Test(queries_live, documented_filter_first_rename_and_save)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_doc *mark = NULL, *again = NULL;
 	ma_query *q;
 	const char *name;
@@ -575,7 +526,7 @@ Test(queries_live, documented_filter_first_rename_and_save)
 	ma_doc_destroy(again);
 	ma_doc_destroy(mark);
 	ma_query_destroy(q);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 /* --- filters on Book ---------------------------------------------------- */
@@ -588,7 +539,7 @@ Test(queries_live, documented_filter_first_rename_and_save)
 
 Test(filters_live, comparisons_on_an_int)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	const ma_type *b = &library_book_type;
 
 	seed_books(t.db, NULL);
@@ -601,24 +552,24 @@ Test(filters_live, comparisons_on_an_int)
 	expect_where(t.db, b, "year", MA_OP_LTE, MA_V_INT(1991), CPP "|" PERL "|" KR);
 	/* Bounds are the documents', not the question's. */
 	expect_where(t.db, b, "year", MA_OP_LT, MA_V_INT(-5), "");
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(filters_live, text_values_are_parsed_by_the_field_kind)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	const ma_type *b = &library_book_type;
 
 	seed_books(t.db, NULL);
 	expect_where(t.db, b, "year", MA_OP_EQ, MA_V_TEXT("2004"), DIVE);
 	expect_where(t.db, b, "year", MA_OP_GTE, MA_V_TEXT("2004"), DIVE "|" DIVE3);
 	expect_where(t.db, b, "title", MA_OP_EQ, MA_V_TEXT(PERL), PERL);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(filters_live, equality_on_a_string_and_a_dotted_path)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	const ma_type *b = &library_book_type;
 
 	seed_books(t.db, NULL);
@@ -630,12 +581,12 @@ Test(filters_live, equality_on_a_string_and_a_dotted_path)
 	expect_where(t.db, b, "author.name", MA_OP_GT, MA_V_STRING("L"),
 		     DIVE "|" DIVE3 "|" PERL);
 	expect_where(t.db, b, "author.name", MA_OP_EQ, MA_V_STRING("mark pilgrim"), "");
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(filters_live, in_and_nin_including_empty_lists)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	const ma_type *b = &library_book_type;
 	const ma_value years[] = {MA_V_INT(1978), MA_V_INT(2009)};
 	const ma_value names[] = {MA_V_STRING("Larry Wall"), MA_V_STRING("Nobody")};
@@ -649,12 +600,12 @@ Test(filters_live, in_and_nin_including_empty_lists)
 	expect_where_in(t.db, b, "year", MA_OP_IN, years, 0, "");
 	expect_where_in(t.db, b, "year", MA_OP_NIN, years, 0,
 			CPP "|" DIVE "|" DIVE3 "|" PERL "|" KR);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(filters_live, exists_true_and_false)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	const ma_type *b = &library_book_type;
 
 	seed_books(t.db, NULL);
@@ -663,12 +614,12 @@ Test(filters_live, exists_true_and_false)
 	expect_where(t.db, b, "year", MA_OP_EXISTS, MA_V_BOOL(false), "");
 	expect_where(t.db, b, "author.name", MA_OP_EXISTS, MA_V_TEXT("true"),
 		     CPP "|" DIVE "|" DIVE3 "|" PERL "|" KR);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(filters_live, regex_on_a_string)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	const ma_type *b = &library_book_type;
 
 	seed_books(t.db, NULL);
@@ -676,12 +627,12 @@ Test(filters_live, regex_on_a_string)
 	expect_where(t.db, b, "title", MA_OP_REGEX, MA_V_STRING("Python"), DIVE "|" DIVE3);
 	expect_where(t.db, b, "title", MA_OP_REGEX, MA_V_STRING("^C\\+\\+"), CPP);
 	expect_where(t.db, b, "author.name", MA_OP_REGEX, MA_V_STRING("^B"), CPP "|" KR);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(filters_live, startswith_takes_the_prefix_literally)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	const ma_type *b = &library_book_type;
 
 	seed_books(t.db, NULL);
@@ -702,12 +653,12 @@ Test(filters_live, startswith_takes_the_prefix_literally)
 	expect_where(t.db, b, "title", MA_OP_STARTSWITH, MA_V_STRING("Dive"), DIVE "|" DIVE3);
 	expect_where(t.db, b, "title", MA_OP_STARTSWITH, MA_V_STRING(".*"), "");
 	expect_where(t.db, b, "title", MA_OP_STARTSWITH, MA_V_STRING("^Dive"), "");
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(filters_live, or_not_and_several_filters)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	const ma_type *b = &library_book_type;
 	ma_query *q;
 	ma_filter *f;
@@ -761,12 +712,12 @@ Test(filters_live, or_not_and_several_filters)
 	assert_results(q, "title", true, "");
 	ma_query_destroy(q);
 
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(filters_live, id_eq_and_in)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	const ma_type *b = &library_book_type;
 	bson_oid_t ids[5];
 	char hex[25];
@@ -784,14 +735,14 @@ Test(filters_live, id_eq_and_in)
 	vs[1] = MA_V_STRING(hex);
 	expect_where_in(t.db, b, "_id", MA_OP_IN, vs, 2, DIVE "|" DIVE3);
 	expect_where_in(t.db, b, "_id", MA_OP_NIN, vs, 2, CPP "|" PERL "|" KR);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 /* --- filters on every other kind ---------------------------------------- */
 
 Test(filters_live, list_of_strings)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	const ma_type *it = &item_type;
 	const ma_value some[] = {MA_V_STRING("red"), MA_V_STRING("green")};
 	const ma_value blue[] = {MA_V_STRING("blue")};
@@ -809,12 +760,12 @@ Test(filters_live, list_of_strings)
 	expect_where(t.db, it, "tags", MA_OP_EQ, MA_V_JSON("[\"red\", \"blue\"]"), "Alpha");
 	expect_where(t.db, it, "tags", MA_OP_EQ, MA_V_JSON("[\"blue\", \"red\"]"), "");
 	expect_where(t.db, it, "tags", MA_OP_EQ, MA_V_JSON("[]"), "Gamma");
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(filters_live, bool_float_and_datetime)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	const ma_type *it = &item_type;
 
 	seed_items(t.db);
@@ -836,12 +787,12 @@ Test(filters_live, bool_float_and_datetime)
 		     MA_V_TEXT("2020-01-01T01:00:00+01:00"), "Alpha|Gamma");
 	expect_where(t.db, it, "released", MA_OP_GT, MA_V_DATETIME(MS_2019_03_01),
 		     "Alpha|Beta");
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(filters_live, optional_nullable_and_enum)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	const ma_type *it = &item_type;
 	const ma_value genres[] = {MA_V_STRING("novel"), MA_V_TEXT("essay")};
 
@@ -858,14 +809,14 @@ Test(filters_live, optional_nullable_and_enum)
 	expect_where(t.db, it, "genre", MA_OP_NE, MA_V_STRING("novel"), "Beta|Gamma");
 	expect_where_in(t.db, it, "genre", MA_OP_IN, genres, 2, "Alpha|Gamma");
 	expect_where(t.db, it, "genre", MA_OP_STARTSWITH, MA_V_STRING("po"), "Beta");
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 /* --- order, projection, count, distinct --------------------------------- */
 
 Test(queries_live, sort_ascending_descending_and_several_keys)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_query *q;
 	ma_error e;
 
@@ -895,12 +846,12 @@ Test(queries_live, sort_ascending_descending_and_several_keys)
 	assert_results(q, "title", false, CPP "|" KR "|" PERL "|" DIVE3 "|" DIVE);
 	ma_query_destroy(q);
 
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(queries_live, skip_and_limit)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_query *q;
 	ma_doc *got = NULL;
 	ma_error e;
@@ -933,12 +884,12 @@ Test(queries_live, skip_and_limit)
 	assert_results(q, "title", true, CPP "|" DIVE "|" DIVE3 "|" PERL "|" KR);
 	ma_query_destroy(q);
 
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(queries_live, fields_returns_only_what_was_asked_and_the_id)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_query *q = ma_query_new(t.db, &library_book_type);
 	bson_oid_t ids[5], id;
 	const ma_doc *doc;
@@ -988,12 +939,12 @@ Test(queries_live, fields_returns_only_what_was_asked_and_the_id)
 	ma_cursor_destroy(cur);
 	ma_query_destroy(q);
 
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(queries_live, count_with_filters_ignores_skip_and_limit)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_query *q = ma_query_new(t.db, &library_book_type);
 	int64_t n = -1;
 	ma_error e;
@@ -1016,7 +967,7 @@ Test(queries_live, count_with_filters_ignores_skip_and_limit)
 	cr_assert_eq(n, 0);
 
 	ma_query_destroy(q);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 static int
@@ -1029,7 +980,7 @@ cmp_i64(const void *a, const void *b)
 
 Test(queries_live, distinct_of_year_and_of_author_name)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_query *q = ma_query_new(t.db, &library_book_type);
 	const char *names[8];
 	int64_t years[8];
@@ -1072,14 +1023,14 @@ Test(queries_live, distinct_of_year_and_of_author_name)
 	bson_destroy(&values);
 
 	ma_query_destroy(q);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 /* --- errors made while building ----------------------------------------- */
 
 Test(queries_live, a_wrong_value_kind_is_remembered_not_an_empty_result)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_query *q = ma_query_new(t.db, &library_book_type);
 	ma_doc *got = NULL;
 	ma_cursor *cur;
@@ -1115,12 +1066,12 @@ Test(queries_live, a_wrong_value_kind_is_remembered_not_an_empty_result)
 	cr_assert_eq(e.code, MA_ERR_INVALID, "a broken query is not \"not found\"");
 
 	ma_query_destroy(q);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(queries_live, unknown_fields_and_unsortable_keys_are_invalid)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_query *q;
 	ma_error e;
 
@@ -1140,7 +1091,7 @@ Test(queries_live, unknown_fields_and_unsortable_keys_are_invalid)
 	cr_assert_eq(e.code, MA_ERR_INVALID);
 	ma_query_destroy(q);
 
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 /* --- updates ------------------------------------------------------------- */
@@ -1164,7 +1115,7 @@ update_where(ma_db *db, const ma_type *type, const char *path, ma_value v,
 
 Test(updates_live, set_and_inc)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_update *u = ma_update_new(&library_book_type);
 	ma_update_result r;
 	bson_oid_t ids[5];
@@ -1196,12 +1147,12 @@ Test(updates_live, set_and_inc)
 	cr_assert_eq(reread_int(t.db, &library_book_type, &ids[0], "year"), 2002);
 	ma_update_destroy(u);
 
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(updates_live, unset_inc_float_push_pull_and_add_to_set)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_update *u;
 	ma_update_result r;
 	bson_oid_t alpha_id;
@@ -1268,12 +1219,12 @@ Test(updates_live, unset_inc_float_push_pull_and_add_to_set)
 	assert_list(doc, "tags", "green,yellow");
 	ma_doc_destroy(doc);
 
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(updates_live, set_null_and_datetime_and_unset_of_a_required_field)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_update *u = ma_update_new(&item_type), *bad;
 	bson_oid_t id;
 	ma_doc *doc;
@@ -1313,12 +1264,12 @@ Test(updates_live, set_null_and_datetime_and_unset_of_a_required_field)
 	ma_doc_destroy(doc);
 	expect_where(t.db, &item_type, "genre", MA_OP_EQ, MA_V_STRING("essay"), "Alpha|Gamma");
 
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(updates_live, out_of_bounds_set_is_refused_before_anything_is_sent)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_update *u = ma_update_new(&library_book_type);
 	ma_query *q = ma_query_new(t.db, &library_book_type);
 	ma_update_result r;
@@ -1342,12 +1293,12 @@ Test(updates_live, out_of_bounds_set_is_refused_before_anything_is_sent)
 
 	ma_query_destroy(q);
 	ma_update_destroy(u);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(updates_live, multi_updates_every_match_and_without_it_only_one)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_update *u = ma_update_new(&library_book_type);
 	ma_update_result r;
 	ma_error e;
@@ -1382,12 +1333,12 @@ Test(updates_live, multi_updates_every_match_and_without_it_only_one)
 	cr_assert_not(r.upserted);
 
 	ma_update_destroy(u);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(updates_live, upsert_inserts_one_seeded_by_the_filter)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_update *u = ma_update_new(&library_book_type);
 	ma_update_result r;
 	ma_doc *doc;
@@ -1424,13 +1375,13 @@ Test(updates_live, upsert_inserts_one_seeded_by_the_filter)
 	cr_assert_eq(count_where(t.db, &library_book_type, NULL, MA_V_NULL), 6);
 
 	ma_update_destroy(u);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 /* The filter's equalities on a dotted path seed the embedded document. */
 Test(updates_live, upsert_seeds_every_equality_of_the_filter)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_update *u = ma_update_new(&library_book_type);
 	ma_query *q = ma_query_new(t.db, &library_book_type);
 	ma_update_result r;
@@ -1457,13 +1408,13 @@ Test(updates_live, upsert_seeds_every_equality_of_the_filter)
 	ma_doc_destroy(doc);
 
 	ma_update_destroy(u);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 /* An insert that would break the type (no author) is refused, not sent. */
 Test(updates_live, upsert_that_would_insert_an_incomplete_document_is_invalid)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_update *u = ma_update_new(&library_book_type);
 	ma_query *q = ma_query_new(t.db, &library_book_type);
 	ma_update_result r;
@@ -1480,12 +1431,12 @@ Test(updates_live, upsert_that_would_insert_an_incomplete_document_is_invalid)
 	ma_query_destroy(q);
 
 	ma_update_destroy(u);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(updates_live, remove_deletes_matching_and_counts)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_query *q = ma_query_new(t.db, &library_book_type);
 	int64_t deleted = -1;
 	ma_error e;
@@ -1502,7 +1453,7 @@ Test(updates_live, remove_deletes_matching_and_counts)
 	assert_results(q, "title", true, DIVE "|" DIVE3 "|" KR);
 	ma_query_destroy(q);
 
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 /* --- find-and-modify ----------------------------------------------------- */
@@ -1523,7 +1474,7 @@ modify_where(ma_db *db, const char *title, const ma_update *u, unsigned flags)
 
 Test(find_and_modify_live, returns_the_old_document_or_with_return_new_the_new)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_update *u = ma_update_new(&library_book_type);
 	bson_oid_t ids[5], id;
 	ma_doc *out;
@@ -1550,12 +1501,12 @@ Test(find_and_modify_live, returns_the_old_document_or_with_return_new_the_new)
 	cr_assert_eq(reread_int(t.db, &library_book_type, &ids[0], "year"), 2006);
 
 	ma_update_destroy(u);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(find_and_modify_live, modifies_the_first_in_sort_order)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_update *u = ma_update_new(&library_book_type);
 	bson_oid_t ids[5];
 	ma_query *q;
@@ -1587,12 +1538,12 @@ Test(find_and_modify_live, modifies_the_first_in_sort_order)
 	cr_assert_eq(reread_int(t.db, &library_book_type, &ids[3], "year"), 1991);
 
 	ma_update_destroy(u);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(find_and_modify_live, upsert_with_return_new_gives_the_inserted_document)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_update *u = ma_update_new(&library_book_type);
 	ma_doc *out, *stored;
 	bson_oid_t id;
@@ -1615,12 +1566,12 @@ Test(find_and_modify_live, upsert_with_return_new_gives_the_inserted_document)
 	ma_doc_destroy(out);
 
 	ma_update_destroy(u);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(find_and_modify_live, nothing_matched_is_true_with_no_document)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_update *u = ma_update_new(&library_book_type);
 	ma_query *q;
 	ma_doc *out;
@@ -1642,12 +1593,12 @@ Test(find_and_modify_live, nothing_matched_is_true_with_no_document)
 	ma_query_destroy(q);
 
 	ma_update_destroy(u);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(find_and_modify_live, find_and_remove_returns_the_removed_document)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_query *q = ma_query_new(t.db, &library_book_type);
 	ma_doc *out = NULL, *again = (ma_doc *)&again;
 	bson_oid_t ids[5], id;
@@ -1672,7 +1623,7 @@ Test(find_and_modify_live, find_and_remove_returns_the_removed_document)
 	ma_query_destroy(q);
 	cr_assert_eq(count_where(t.db, &library_book_type, NULL, MA_V_NULL), 4);
 
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 /* --- query extensions ---------------------------------------------------- */
@@ -1688,7 +1639,7 @@ seed_people(ma_db *db)
 
 Test(extensions_live, documented_get_johns)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_query *q = ma_query_new(t.db, &person_type);
 	ma_doc *john = NULL;
 	const char *first;
@@ -1710,12 +1661,12 @@ Test(extensions_live, documented_get_johns)
 	ma_doc_destroy(john);
 
 	ma_query_destroy(q);
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(extensions_live, an_argument_is_parsed_and_extensions_combine)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_query *q;
 	ma_error e;
 
@@ -1732,12 +1683,12 @@ Test(extensions_live, an_argument_is_parsed_and_extensions_combine)
 	assert_results(q, "name", false, "John Doe|John Smith");
 	ma_query_destroy(q);
 
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 Test(extensions_live, unknown_extension_and_extension_errors)
 {
-	tdb t = tdb_open();
+	live_own_db t = live_own_db_open("q");
 	ma_query *q;
 	ma_doc *got = NULL;
 	ma_error e, first;
@@ -1766,7 +1717,7 @@ Test(extensions_live, unknown_extension_and_extension_errors)
 	cr_assert_str_eq(e.message, first.message);
 	ma_query_destroy(q);
 
-	tdb_close(&t);
+	live_own_db_close(&t);
 }
 
 /* --- no server ------------------------------------------------------------ */
