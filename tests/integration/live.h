@@ -17,6 +17,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -143,6 +144,28 @@ live_own_db_close(live_own_db *t)
 	mongoc_database_destroy(mdb);
 	ma_db_destroy(t->db);
 	bson_free(t->name);
+}
+
+/* A database object on a port nothing listens on, giving up quickly: a
+ * MongoDB outage. */
+static inline ma_db *
+live_stopped_db(void)
+{
+	char port[16];
+	ma_config *cfg;
+	ma_db *db;
+	ma_error e;
+
+	snprintf(port, sizeof(port), "%u", live_closed_port());
+	cfg = CONFIG_FROM(NULL, &e, {"MONGOALCHEMY_DATABASE", "test"},
+			  {"MONGOALCHEMY_SERVER", "127.0.0.1"},
+			  {"MONGOALCHEMY_PORT", port},
+			  {"MONGOALCHEMY_OPTIONS",
+			   "serverSelectionTimeoutMS=300&connectTimeoutMS=300"});
+	cr_assert_not_null(cfg, "%s", e.message);
+	db = ma_db_new_with_config(cfg, &e);
+	cr_assert_not_null(db, "%s", e.message);
+	return db;
 }
 
 #endif

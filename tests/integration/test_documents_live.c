@@ -908,10 +908,8 @@ seconds_since(const struct timespec *t0)
 
 Test(documents_live, unreachable_server_fails_save_quickly_and_keeps_the_id)
 {
-	char port[16];
 	struct timespec t0;
 	live_type *books;
-	ma_config *cfg;
 	ma_doc *dive;
 	ma_db *db;
 	ma_error e;
@@ -919,15 +917,7 @@ Test(documents_live, unreachable_server_fails_save_quickly_and_keeps_the_id)
 	const char *title;
 	double secs;
 
-	snprintf(port, sizeof(port), "%u", live_closed_port());
-	cfg = CONFIG_FROM(NULL, &e, {"MONGOALCHEMY_DATABASE", "test"},
-			  {"MONGOALCHEMY_SERVER", "127.0.0.1"},
-			  {"MONGOALCHEMY_PORT", port},
-			  {"MONGOALCHEMY_OPTIONS",
-			   "serverSelectionTimeoutMS=300&connectTimeoutMS=300"});
-	cr_assert_not_null(cfg, "%s", e.message);
-	db = ma_db_new_with_config(cfg, &e);
-	cr_assert_not_null(db, "%s", e.message);
+	db = live_stopped_db();
 	books = live_type_new(db, &library_book_type, NULL, NULL);
 	dive = book_new(books, "Dive Into Python", "Mark Pilgrim", 2004);
 

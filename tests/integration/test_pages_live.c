@@ -1327,21 +1327,10 @@ Test(pagination, query_skip_and_limit_do_not_apply)
 Test(pagination, stopped_server_is_unavailable_not_not_found)
 {
 	ma_page_opts no_total = {.no_total = true};
-	ma_config *cfg;
 	ma_query *q;
 	ma_db *db;
-	ma_error e;
-	char port[16];
 
-	snprintf(port, sizeof(port), "%u", live_closed_port());
-	cfg = CONFIG_FROM(NULL, &e, {"MONGOALCHEMY_DATABASE", "test"},
-			  {"MONGOALCHEMY_SERVER", "127.0.0.1"},
-			  {"MONGOALCHEMY_PORT", port},
-			  {"MONGOALCHEMY_OPTIONS",
-			   "serverSelectionTimeoutMS=300&connectTimeoutMS=300"});
-	cr_assert_not_null(cfg, "%s", e.message);
-	db = ma_db_new_with_config(cfg, &e);
-	cr_assert_not_null(db, "%s", e.message);
+	db = live_stopped_db();
 	q = ma_query_new(db, &library_book_type);
 
 	paginate_fails(q, 1, MA_PER_PAGE, true, NULL, MA_ERR_UNAVAILABLE);

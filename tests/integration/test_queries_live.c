@@ -1731,30 +1731,9 @@ Test(extensions_live, unknown_extension_and_extension_errors)
 			     (what), (e).message, ma_strerror((e).code));     \
 	} while (0)
 
-/* A database object on a port nothing listens on, giving up quickly. */
-static ma_db *
-stopped_db(void)
-{
-	char port[16];
-	ma_config *cfg;
-	ma_db *db;
-	ma_error e;
-
-	snprintf(port, sizeof(port), "%u", live_closed_port());
-	cfg = CONFIG_FROM(NULL, &e, {"MONGOALCHEMY_DATABASE", "test"},
-			  {"MONGOALCHEMY_SERVER", "127.0.0.1"},
-			  {"MONGOALCHEMY_PORT", port},
-			  {"MONGOALCHEMY_OPTIONS",
-			   "serverSelectionTimeoutMS=300&connectTimeoutMS=300"});
-	cr_assert_not_null(cfg, "%s", e.message);
-	db = ma_db_new_with_config(cfg, &e);
-	cr_assert_not_null(db, "%s", e.message);
-	return db;
-}
-
 Test(unavailable_live, a_stopped_server_is_an_error_never_nothing_found)
 {
-	ma_db *db = stopped_db();
+	ma_db *db = live_stopped_db();
 	ma_update *u = ma_update_new(&library_book_type);
 	ma_query *q = ma_query_new(db, &library_book_type);
 	ma_doc *out = NULL;
@@ -1807,7 +1786,7 @@ Test(unavailable_live, a_stopped_server_is_an_error_never_nothing_found)
  * the first next: a loop over results then has one place to see errors. */
 Test(unavailable_live, a_stopped_server_fails_the_cursor_not_an_empty_loop)
 {
-	ma_db *db = stopped_db();
+	ma_db *db = live_stopped_db();
 	ma_query *q = ma_query_new(db, &library_book_type);
 	const ma_doc *doc = NULL;
 	ma_cursor *cur;
