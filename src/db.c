@@ -214,44 +214,171 @@ append_index(bson_t *indexes, const char *ikey, const ma_type *type,
 	_ma_buf_destroy(&name);
 }
 
+/* Whether two key documents name the same fields in the same order and
+ * directions (a server may give 1 back as a double). */
+static bool
+same_keys(const bson_t *a, const bson_t *b)
+{
+	bson_iter_t x, y;
+	bool more_x, more_y;
+
+	if (!bson_iter_init(&x, a) || !bson_iter_init(&y, b))
+		return false;
+	for (;;) {
+		more_x = bson_iter_next(&x);
+		more_y = bson_iter_next(&y);
+		if (!more_x || !more_y)
+			return more_x == more_y;
+		if (strcmp(bson_iter_key(&x), bson_iter_key(&y)) != 0 ||
+		    !BSON_ITER_HOLDS_NUMBER(&x) || !BSON_ITER_HOLDS_NUMBER(&y) ||
+		    bson_iter_as_double(&x) != bson_iter_as_double(&y))
+			return false;
+	}
+}
+
+/* A sub-document of doc, or an empty one. */
+static void
+sub_doc(const bson_t *doc, const char *key, bson_t *out)
+{
+	bson_iter_t it;
+	const uint8_t *data;
+	uint32_t len;
+
+	if (bson_iter_init_find(&it, doc, key) && BSON_ITER_HOLDS_DOCUMENT(&it)) {
+		bson_iter_document(&it, &len, &data);
+		if (bson_init_static(out, data, len))
+			return;
+	}
+	bson_init(out);
+}
+
+/* Whether the server already has spec (in existing, an array of what
+ * listIndexes gave), as declared: same name, keys and uniqueness. One that
+ * differs is sent again, and the server's refusal reports the declaration
+ * that no longer matches. */
+static bool
+exists_as_declared(const bson_t *existing, const bson_t *spec)
+{
+	bson_t want_keys, have_keys, have;
+	bson_iter_t it, e;
+	const char *name = NULL;
+	const uint8_t *data;
+	uint32_t len;
+	bool unique, same = false;
+
+	if (bson_iter_init_find(&it, spec, "name"))
+		name = bson_iter_utf8(&it, NULL);
+	unique = bson_iter_init_find(&it, spec, "unique") && bson_iter_as_bool(&it);
+	sub_doc(spec, "key", &want_keys);
+	bson_iter_init(&e, existing);
+	while (!same && name != NULL && bson_iter_next(&e)) {
+		bson_iter_document(&e, &len, &data);
+		if (!bson_init_static(&have, data, len) ||
+		    !bson_iter_init_find(&it, &have, "name") ||
+		    !BSON_ITER_HOLDS_UTF8(&it) ||
+		    strcmp(bson_iter_utf8(&it, NULL), name) != 0)
+			continue;
+		sub_doc(&have, "key", &have_keys);
+		same = same_keys(&want_keys, &have_keys) &&
+		       unique == (bson_iter_init_find(&it, &have, "unique") &&
+				  bson_iter_as_bool(&it));
+		bson_destroy(&have_keys);
+	}
+	bson_destroy(&want_keys);
+	return same;
+}
+
+/* The collection's indexes as an array into out. A collection that does
+ * not exist yet has none: the driver gives an empty cursor. */
+static bool
+list_indexes(mongoc_collection_t *coll, bson_t *out, bson_error_t *berr)
+{
+	mongoc_cursor_t *cursor = mongoc_collection_find_indexes_with_opts(coll, NULL);
+	const bson_t *ix;
+	char ibuf[16];
+	const char *ikey;
+	uint32_t n = 0;
+	bool ok;
+
+	while (mongoc_cursor_next(cursor, &ix)) {
+		bson_uint32_to_string(n++, &ikey, ibuf, sizeof(ibuf));
+		BSON_APPEND_DOCUMENT(out, ikey, ix);
+	}
+	ok = !mongoc_cursor_error(cursor, berr);
+	mongoc_cursor_destroy(cursor);
+	return ok;
+}
+
+/*
+ * Creates the declared indexes the collection lacks. Asking first costs a
+ * round trip, once per process, and keeps every worker after the first
+ * from sending createIndexes at all: MongoDB would answer "all indexes
+ * already exist", but not every server that speaks its protocol does
+ * (FerretDB 1.24 drops the connection when asked for several that exist).
+ */
 static bool
 create_indexes(ma_db *db, mongoc_client_t *client, const ma_type *type,
 	       ma_error *error)
 {
-	mongoc_database_t *database;
+	mongoc_collection_t *coll;
+	mongoc_database_t *database = NULL;
 	const ma_index *ix;
-	bson_t cmd = BSON_INITIALIZER, indexes, reply;
+	bson_t cmd = BSON_INITIALIZER, indexes, all = BSON_INITIALIZER,
+	       existing = BSON_INITIALIZER, reply = BSON_INITIALIZER, spec;
 	bson_error_t berr;
+	bson_iter_t it;
 	char ibuf[16], context[128];
 	const char *ikey;
-	uint32_t i = 0;
-	bool ok;
+	const uint8_t *data;
+	uint32_t i = 0, n = 0, len;
+	bool ok = true;
 
 	if (type->indexes == NULL || type->indexes[0].keys == NULL)
-		return true;
-	BSON_APPEND_UTF8(&cmd, "createIndexes", ma_type_collection(type));
-	BSON_APPEND_ARRAY_BEGIN(&cmd, "indexes", &indexes);
+		goto done;
 	for (ix = type->indexes; ix->keys != NULL; ix++) {
 		bson_uint32_to_string(i++, &ikey, ibuf, sizeof(ibuf));
-		append_index(&indexes, ikey, type, ix);
+		append_index(&all, ikey, type, ix);
+	}
+
+	coll = mongoc_client_get_collection(client, ma_config_database(db->config),
+					    ma_type_collection(type));
+	ok = list_indexes(coll, &existing, &berr);
+	mongoc_collection_destroy(coll);
+	BSON_APPEND_UTF8(&cmd, "createIndexes", ma_type_collection(type));
+	BSON_APPEND_ARRAY_BEGIN(&cmd, "indexes", &indexes);
+	bson_iter_init(&it, &all);
+	while (ok && bson_iter_next(&it)) {
+		bson_iter_document(&it, &len, &data);
+		if (bson_init_static(&spec, data, len) &&
+		    !exists_as_declared(&existing, &spec)) {
+			bson_uint32_to_string(n++, &ikey, ibuf, sizeof(ibuf));
+			BSON_APPEND_DOCUMENT(&indexes, ikey, &spec);
+		}
 	}
 	bson_append_array_end(&cmd, &indexes);
 
-	/* createIndexes succeeds without work when the indexes exist, and
-	 * fails when one of the same name differs: a declaration that no
-	 * longer matches the server is reported, not papered over. */
-	database = mongoc_client_get_database(client, ma_config_database(db->config));
-	ok = mongoc_database_write_command_with_opts(database, &cmd, NULL, &reply,
-						     &berr);
+	/* createIndexes fails when an index of the same name differs: a
+	 * declaration that no longer matches the server is reported, not
+	 * papered over. */
+	if (ok && n > 0) {
+		database = mongoc_client_get_database(
+			client, ma_config_database(db->config));
+		bson_destroy(&reply);
+		ok = mongoc_database_write_command_with_opts(database, &cmd, NULL,
+							     &reply, &berr);
+	}
 	if (!ok) {
 		snprintf(context, sizeof(context),
 			 "cannot create the indexes of %s", type->name);
 		_ma_error_from_bson(error, &berr, context,
 				    _ma_config_secret(db->config));
 	}
+done:
 	mongoc_database_destroy(database);
 	bson_destroy(&reply);
 	bson_destroy(&cmd);
+	bson_destroy(&all);
+	bson_destroy(&existing);
 	return ok;
 }
 

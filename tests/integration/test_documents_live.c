@@ -577,6 +577,54 @@ Test(documents_live, dropped_index_is_recreated_by_a_new_process_not_by_later_sa
 	ma_db_destroy(db);
 }
 
+/*
+ * Every worker after the first finds the indexes in place: it asks the
+ * server which exist and sends no createIndexes for those. (FerretDB, the
+ * test server, drops the connection when asked for several indexes that
+ * exist; MongoDB answers "all indexes already exist". Neither may stop a
+ * worker.)
+ */
+Test(documents_live, a_second_process_finds_its_indexes_in_place)
+{
+	live_own_db t = live_own_db_open("ix");
+	ma_query *q;
+	ma_error e;
+	pid_t pid;
+	int status, round;
+	int64_t n = -1;
+
+	cr_assert(ma_db_add_type(t.db, &library_book_type, &e), "%s", e.message);
+	cr_assert(ma_db_ensure_indexes(t.db, &e), "%s", e.message);
+	for (round = 0; round < 2; round++) {
+		pid = fork();
+		cr_assert_neq(pid, -1);
+		if (pid == 0) {
+			/* A worker: no assertions here, the exit status says it. */
+			static const char json[] =
+				"{\"title\": \"Dive Into Python\", \"author\": "
+				"{\"name\": \"Mark Pilgrim\"}, \"year\": 2004}";
+			ma_doc *dive = ma_doc_new_from_json(&library_book_type, json,
+							    sizeof(json) - 1, NULL, &e);
+			bool ok = dive != NULL && ma_db_ensure_indexes(t.db, &e) &&
+				  ma_doc_save(t.db, dive, MA_SAFE_SESSION, NULL, &e);
+
+			if (!ok)
+				fprintf(stderr, "worker: %s\n", e.message);
+			ma_doc_destroy(dive);
+			ma_db_destroy(t.db);
+			_exit(ok ? 0 : 1);
+		}
+		cr_assert_eq(waitpid(pid, &status, 0), pid);
+		cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			  "worker %d could not use the Book collection", round + 1);
+	}
+	q = ma_query_new(t.db, &library_book_type);
+	cr_assert(ma_query_count(q, &n, &e), "%s", e.message);
+	cr_assert_eq(n, 2);
+	ma_query_destroy(q);
+	live_own_db_close(&t);
+}
+
 /* --- documents written by someone else --------------------------------- */
 
 Test(documents_live, document_written_behind_the_schema_reads_and_keeps_extra_fields)
