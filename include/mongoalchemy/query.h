@@ -469,8 +469,9 @@ typedef struct ma_page ma_page;
  * group of per_page results (pages count from 1), in the query's sort with
  * the id as the last key (so pages never overlap or skip an item; a query
  * without sort is in id order). The query's own skip and limit do not
- * apply. One find with limit per_page (and batchSize to match: one round
- * trip); a count only when the page is full (a short page is the last).
+ * apply. One find with limit per_page (and batchSize to match, up to
+ * 1,000: one round trip); a count only when the page is full (a short page is the last)
+ * or was found by keyset.
  *
  * With error_out, page < 1, and an empty page other than page 1, fail with
  * MA_ERR_NOT_FOUND (a page beyond any 64-bit offset included); without it,
