@@ -127,6 +127,14 @@ _ma_query_path(const ma_type *type, const char *path, ma_buf *dbpath,
 	return true;
 }
 
+bool
+_ma_path_within(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	return strncmp(a, b, n) == 0 && (a[n] == '\0' || a[n] == '.');
+}
+
 /* --- values -------------------------------------------------------------- */
 
 /* What a field of each kind compares with, for messages. */
@@ -262,7 +270,8 @@ json_value(const ma_field *f, const char *path, const char *json, bson_t *out,
 	   const char *key, ma_error *error)
 {
 	ma_problems *problems = ma_problems_new();
-	ma_field any = {.kind = MA_KIND_ANY, .name = path};
+	/* The id is not declared: it is an ObjectId. */
+	ma_field id = {.kind = MA_KIND_OBJECTID, .name = path};
 	json_object *v;
 	ma_walk walk;
 	ma_error jerr;
@@ -278,7 +287,7 @@ json_value(const ma_field *f, const char *path, const char *json, bson_t *out,
 	if (v == NULL) {
 		BSON_APPEND_NULL(out, key);
 	} else {
-		_ma_json_value_to_bson(&walk, f != NULL ? f : &any, v, out, key);
+		_ma_json_value_to_bson(&walk, f != NULL ? f : &id, v, out, key);
 		json_object_put(v);
 	}
 	if (ma_problems_count(problems) > 0) {

@@ -249,6 +249,9 @@ bool _ma_value_to_bson(const ma_field *field, const char *path,
 bool _ma_query_path(const ma_type *type, const char *path, ma_buf *dbpath,
 		    const ma_field **field, ma_error *error);
 
+/* Whether dotted path a is b or a field inside b (filter.c). */
+bool _ma_path_within(const char *a, const char *b);
+
 /* "^" and prefix with every regex metacharacter escaped: a literal prefix
  * match. bson_free() (filter.c). */
 char *_ma_regex_prefix(const char *prefix);

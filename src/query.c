@@ -343,8 +343,11 @@ bool
 ma_query_fields(ma_query *query, const char *path, ma_error *error)
 {
 	const ma_field *f;
+	bson_iter_t it;
+	bson_t kept;
 	ma_buf db;
 	ma_error e;
+	bool narrower = false;
 
 	if (!_ma_query_usable(query, error))
 		return false;
@@ -353,8 +356,31 @@ ma_query_fields(ma_query *query, const char *path, ma_error *error)
 		_ma_buf_destroy(&db);
 		return refine_failed(query, &e, error);
 	}
-	if (!bson_has_field(&query->projection, db.data))
-		BSON_APPEND_INT32(&query->projection, db.data, 1);
+	/* "author" and "author.name" together are a path collision to
+	 * MongoDB: the wider one is enough. */
+	if (bson_iter_init(&it, &query->projection)) {
+		while (bson_iter_next(&it)) {
+			if (_ma_path_within(db.data, bson_iter_key(&it)))
+				goto done;
+			if (_ma_path_within(bson_iter_key(&it), db.data)) {
+				narrower = true;
+				break;
+			}
+		}
+	}
+	if (narrower) {
+		/* Keep the wider path, in the place of the narrower ones. */
+		bson_init(&kept);
+		bson_iter_init(&it, &query->projection);
+		while (bson_iter_next(&it)) {
+			if (!_ma_path_within(bson_iter_key(&it), db.data))
+				bson_append_iter(&kept, NULL, -1, &it);
+		}
+		bson_destroy(&query->projection);
+		query->projection = kept;
+	}
+	BSON_APPEND_INT32(&query->projection, db.data, 1);
+done:
 	_ma_buf_destroy(&db);
 	ma_error_clear(error);
 	return true;
@@ -383,12 +409,20 @@ _ma_query_projection(const ma_query *query, bson_t *out)
 {
 	size_t i;
 
+	bson_iter_t it;
+	bool covered;
+
 	bson_init(out);
 	if (bson_empty(&query->projection))
 		return;
 	bson_concat(out, &query->projection);
 	for (i = 0; i < query->n_sort; i++) {
-		if (!bson_has_field(out, query->sort[i].dbpath))
+		covered = false;
+		bson_iter_init(&it, &query->projection);
+		while (!covered && bson_iter_next(&it))
+			covered = _ma_path_within(query->sort[i].dbpath,
+						  bson_iter_key(&it));
+		if (!covered)
 			BSON_APPEND_INT32(out, query->sort[i].dbpath, 1);
 	}
 }

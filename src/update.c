@@ -72,15 +72,6 @@ rebuild(ma_update *u)
 	}
 }
 
-/* a is b, or a field inside b. */
-static bool
-within(const char *a, const char *b)
-{
-	size_t n = strlen(b);
-
-	return strncmp(a, b, n) == 0 && (a[n] == '\0' || a[n] == '.');
-}
-
 /* Whether some part of path before its last is a list: MongoDB cannot
  * set "lines.sku" for every line. */
 static bool
@@ -129,8 +120,8 @@ update_path(ma_update *u, const char *path, ma_buf *dbpath,
 		return false;
 	}
 	for (i = 0; i < u->n_paths; i++) {
-		if (within(dbpath->data, u->paths[i]) ||
-		    within(u->paths[i], dbpath->data)) {
+		if (_ma_path_within(dbpath->data, u->paths[i]) ||
+		    _ma_path_within(u->paths[i], dbpath->data)) {
 			_ma_error_set(error, MA_ERR_INVALID,
 				      "%s: this update already changes it", path);
 			return false;
@@ -336,7 +327,7 @@ seeds(const bson_t *filter, const char *db)
 	if (!bson_iter_init(&it, filter))
 		return false;
 	while (bson_iter_next(&it)) {
-		if (!within(bson_iter_key(&it), db))
+		if (!_ma_path_within(bson_iter_key(&it), db))
 			continue;
 		if (!BSON_ITER_HOLDS_DOCUMENT(&it) || !bson_iter_recurse(&it, &child))
 			return true;
@@ -372,7 +363,7 @@ update_doc(const ma_query *query, const ma_update *u, bool upsert,
 		db = ma_field_db_name(f);
 		set = seeds(filter, db);
 		for (i = 0; i < u->n_paths && !set; i++)
-			set = within(u->paths[i], db);
+			set = _ma_path_within(u->paths[i], db);
 		if (set)
 			continue;
 		if (f->default_json != NULL) {

@@ -12,6 +12,7 @@
 #include "fake_env.h"
 #include "library.h"
 #include "ma-private.h"
+#include "query-private.h"
 
 static const ma_field part_fields[] = {
 	MA_STRING("name"),
@@ -895,6 +896,37 @@ Test(query, fields_must_be_declared)
 	ma_query_destroy(q);
 	ma_query_destroy(r);
 	ma_query_destroy(s);
+}
+
+/* MongoDB refuses "author" and "author.name" in one projection: the wider
+ * path stays, and a sort key it covers is not added again. */
+Test(query, fields_keep_the_wider_path_and_add_sort_keys)
+{
+	ma_query *q = ma_query_new(db, &library_book_type);
+	bson_t proj;
+	ma_error e;
+
+	cr_assert(ma_query_fields(q, "author.name", &e), "%s", e.message);
+	cr_assert(ma_query_fields(q, "title", &e), "%s", e.message);
+	cr_assert(ma_query_fields(q, "author", &e), "%s", e.message);
+	cr_assert(ma_query_fields(q, "author.name", &e), "%s", e.message);
+	cr_assert(ma_query_sort(q, "author.name", &e), "%s", e.message);
+	cr_assert(ma_query_sort(q, "-year", &e), "%s", e.message);
+	_ma_query_projection(q, &proj);
+	expect_bson(&proj, "{\"title\": {\"$numberInt\": \"1\"}, "
+			   "\"author\": {\"$numberInt\": \"1\"}, "
+			   "\"year\": {\"$numberInt\": \"1\"}}");
+	bson_destroy(&proj);
+	ma_query_destroy(q);
+}
+
+/* The id is not declared, but JSON for it is read as an ObjectId. */
+Test(filter, id_from_json_is_an_objectid)
+{
+	expect_filter("_id", MA_OP_EQ, MA_V_JSON("\"" HEX "\""),
+		      "{\"_id\": " OID_JSON "}");
+	expect_filter_refused(&library_book_type, "_id", MA_OP_EQ,
+			      MA_V_JSON("\"blasphemy\""), "_id");
 }
 
 Test(query, copy_is_independent)
