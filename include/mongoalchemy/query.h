@@ -133,6 +133,7 @@ typedef struct ma_value {
  *   document       JSON (a whole embedded document); filter its fields
  *                  with dotted paths instead
  *   any            STRING, INT, FLOAT, BOOL, DATETIME, OID or JSON
+ * JSON is taken for every kind, and checked as input is (bounds too).
  * NULL matches a field that is null or missing, whatever its kind, with
  * MA_OP_EQ and MA_OP_NE. MA_OP_EXISTS takes BOOL (or TEXT "true"/"false").
  * MA_OP_REGEX and MA_OP_STARTSWITH take STRING or TEXT, on string, enum
