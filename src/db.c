@@ -241,15 +241,9 @@ static void
 sub_doc(const bson_t *doc, const char *key, bson_t *out)
 {
 	bson_iter_t it;
-	const uint8_t *data;
-	uint32_t len;
 
-	if (bson_iter_init_find(&it, doc, key) && BSON_ITER_HOLDS_DOCUMENT(&it)) {
-		bson_iter_document(&it, &len, &data);
-		if (bson_init_static(out, data, len))
-			return;
-	}
-	bson_init(out);
+	if (!bson_iter_init_find(&it, doc, key) || !_ma_iter_view(&it, out))
+		bson_init(out);
 }
 
 /* Whether the server already has spec (in existing, an array of what
@@ -262,8 +256,6 @@ exists_as_declared(const bson_t *existing, const bson_t *spec)
 	bson_t want_keys, have_keys, have;
 	bson_iter_t it, e;
 	const char *name = NULL;
-	const uint8_t *data;
-	uint32_t len;
 	bool unique, same = false;
 
 	if (bson_iter_init_find(&it, spec, "name"))
@@ -272,8 +264,7 @@ exists_as_declared(const bson_t *existing, const bson_t *spec)
 	sub_doc(spec, "key", &want_keys);
 	bson_iter_init(&e, existing);
 	while (!same && name != NULL && bson_iter_next(&e)) {
-		bson_iter_document(&e, &len, &data);
-		if (!bson_init_static(&have, data, len) ||
+		if (!_ma_iter_view(&e, &have) ||
 		    !bson_iter_init_find(&it, &have, "name") ||
 		    !BSON_ITER_HOLDS_UTF8(&it) ||
 		    strcmp(bson_iter_utf8(&it, NULL), name) != 0)
@@ -329,8 +320,7 @@ create_indexes(ma_db *db, mongoc_client_t *client, const ma_type *type,
 	bson_iter_t it;
 	char ibuf[16], context[128];
 	const char *ikey;
-	const uint8_t *data;
-	uint32_t i = 0, n = 0, len;
+	uint32_t i = 0, n = 0;
 	bool ok = true;
 
 	if (type->indexes == NULL || type->indexes[0].keys == NULL)
@@ -348,8 +338,7 @@ create_indexes(ma_db *db, mongoc_client_t *client, const ma_type *type,
 	BSON_APPEND_ARRAY_BEGIN(&cmd, "indexes", &indexes);
 	bson_iter_init(&it, &all);
 	while (ok && bson_iter_next(&it)) {
-		bson_iter_document(&it, &len, &data);
-		if (bson_init_static(&spec, data, len) &&
+		if (_ma_iter_view(&it, &spec) &&
 		    !exists_as_declared(&existing, &spec)) {
 			bson_uint32_to_string(n++, &ikey, ibuf, sizeof(ibuf));
 			BSON_APPEND_DOCUMENT(&indexes, ikey, &spec);

@@ -16,6 +16,32 @@ struct ma_doc {
 /* --- creating ------------------------------------------------------------ */
 
 /* A document of type holding bson, which it takes over (bson_steal()). */
+/* --- BSON helpers ------------------------------------------------------- */
+
+bool
+_ma_iter_view(const bson_iter_t *it, bson_t *view)
+{
+	const uint8_t *data;
+	uint32_t len;
+
+	if (BSON_ITER_HOLDS_DOCUMENT(it))
+		bson_iter_document(it, &len, &data);
+	else if (BSON_ITER_HOLDS_ARRAY(it))
+		bson_iter_array(it, &len, &data);
+	else
+		return false;
+	return bson_init_static(view, data, len);
+}
+
+bool
+_ma_oid_from_hex(const char *s, bson_oid_t *oid)
+{
+	if (s == NULL || strlen(s) != 24 || !bson_oid_is_valid(s, 24))
+		return false;
+	bson_oid_init_from_string(oid, s);
+	return true;
+}
+
 static ma_doc *
 doc_stealing(const ma_type *type, bson_t *bson)
 {
@@ -234,15 +260,11 @@ ma_doc_get_doc(const ma_doc *doc, const char *path)
 {
 	const ma_field *f;
 	bson_iter_t it;
-	const uint8_t *data;
-	uint32_t len;
 	bson_t sub;
 
 	if (!find_path(doc, path, &it, &f) || f == NULL ||
-	    f->kind != MA_KIND_DOCUMENT || !BSON_ITER_HOLDS_DOCUMENT(&it))
-		return NULL;
-	bson_iter_document(&it, &len, &data);
-	if (!bson_init_static(&sub, data, len))
+	    f->kind != MA_KIND_DOCUMENT || !BSON_ITER_HOLDS_DOCUMENT(&it) ||
+	    !_ma_iter_view(&it, &sub))
 		return NULL;
 	return ma_doc_new_from_bson(f->type, &sub);
 }
@@ -541,13 +563,10 @@ fill_value(ma_walk *walk, const ma_field *f, const bson_iter_t *it, bson_t *out)
 	int klen = (int)bson_iter_key_len(it);
 	bson_iter_t items;
 	bson_t sub, child;
-	const uint8_t *data;
-	uint32_t len;
 
 	if (f != NULL && f->kind == MA_KIND_DOCUMENT &&
 	    BSON_ITER_HOLDS_DOCUMENT(it)) {
-		bson_iter_document(it, &len, &data);
-		if (bson_init_static(&sub, data, len)) {
+		if (_ma_iter_view(it, &sub)) {
 			fill_defaults(walk, f->type, &sub, &child);
 			bson_append_document(out, key, klen, &child);
 			bson_destroy(&child);

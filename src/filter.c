@@ -239,15 +239,6 @@ text_float(const char *s, double *out)
 }
 
 static bool
-text_oid(const char *s, bson_oid_t *oid)
-{
-	if (strlen(s) != 24 || !bson_oid_is_valid(s, 24))
-		return false;
-	bson_oid_init_from_string(oid, s);
-	return true;
-}
-
-static bool
 append_utf8(const char *path, const char *s, bson_t *out, const char *key,
 	    ma_error *error)
 {
@@ -372,7 +363,7 @@ _ma_value_to_bson(const ma_field *f, const char *path, const ma_value *v,
 		if (v->kind == MA_VALUE_OID && v->u.oid != NULL)
 			bson_oid_copy(v->u.oid, &oid);
 		else if ((v->kind != MA_VALUE_STRING && v->kind != MA_VALUE_TEXT) ||
-			 !text_oid(v->u.s, &oid))
+			 !_ma_oid_from_hex(v->u.s, &oid))
 			return wrong_value(error, path, f, v);
 		BSON_APPEND_OID(out, key, &oid);
 		return true;

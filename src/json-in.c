@@ -468,16 +468,9 @@ convert_any(ma_walk *walk, json_object *v, bson_t *out, const char *key)
 static bool
 string_oid(json_object *v, bson_oid_t *oid)
 {
-	const char *s;
-
-	if (!json_object_is_type(v, json_type_string) ||
-	    json_object_get_string_len(v) != 24)
-		return false;
-	s = json_object_get_string(v);
-	if (!bson_oid_is_valid(s, 24))
-		return false;
-	bson_oid_init_from_string(oid, s);
-	return true;
+	return json_object_is_type(v, json_type_string) &&
+	       json_object_get_string_len(v) == 24 &&
+	       _ma_oid_from_hex(json_object_get_string(v), oid);
 }
 
 void

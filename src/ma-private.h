@@ -106,6 +106,15 @@ _ma_buf_putc(ma_buf *buf, char c)
 	buf->data[buf->len++] = c;
 }
 
+/* --- BSON helpers (document.c) ------------------------------------------- */
+
+/* A read-only view of the document or array it points at, valid while
+ * its parent is. false when it holds something else. */
+bool _ma_iter_view(const bson_iter_t *it, bson_t *view);
+
+/* The ObjectId written as exactly 24 hex digits in s (NUL-terminated). */
+bool _ma_oid_from_hex(const char *s, bson_oid_t *oid);
+
 /* --- dates (datetime.c) -------------------------------------------------- */
 
 /*

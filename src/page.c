@@ -137,14 +137,15 @@ token_read(const keys *ks, const char *token, bson_t *vals, ma_error *error)
 	ma_problems *problems = ma_problems_new();
 	const char *key;
 	char buf[16], *wrapped = NULL;
+	bson_oid_t oid;
 	ma_value v;
 	ma_walk walk;
 	ma_error e;
 	size_t i;
 	bool ok = false;
 
-	if (ks->n == 1 && ks->k[0].field == NULL && strlen(token) == 24 &&
-	    bson_oid_is_valid(token, 24)) {
+	if (ks->n == 1 && ks->k[0].field == NULL &&
+	    _ma_oid_from_hex(token, &oid)) {
 		wrapped = bson_strdup_printf("[\"%s\"]", token);
 		token = wrapped;
 	}

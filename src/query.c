@@ -604,11 +604,10 @@ ma_query_get(ma_query *query, const char *id, ma_doc **out, ma_error *error)
 		return false;
 	/* Flask-MongoAlchemy's get: an id that cannot be one names no
 	 * document. */
-	if (id == NULL || strlen(id) != 24 || !bson_oid_is_valid(id, 24)) {
+	if (!_ma_oid_from_hex(id, &oid)) {
 		ma_error_clear(error);
 		return true;
 	}
-	bson_oid_init_from_string(&oid, id);
 	return ma_query_get_oid(query, &oid, out, error);
 }
 
@@ -682,8 +681,6 @@ ma_query_distinct(ma_query *query, const char *path, bson_t *values,
 	bson_iter_t it;
 	ma_buf db;
 	bool ok = false;
-	const uint8_t *data;
-	uint32_t len;
 
 	bson_init(values);
 	bson_init(&reply);
@@ -710,8 +707,7 @@ ma_query_distinct(ma_query *query, const char *path, bson_t *values,
 			      "no values", query->type->name);
 		goto done;
 	}
-	bson_iter_array(&it, &len, &data);
-	if (!bson_init_static(&view, data, len)) {
+	if (!_ma_iter_view(&it, &view)) {
 		_ma_error_set(error, MA_ERR_DRIVER,
 			      "cannot read %s: malformed distinct reply",
 			      query->type->name);

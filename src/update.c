@@ -531,8 +531,6 @@ find_and_modify(ma_query *query, const ma_update *update, unsigned flags,
 	bson_t reply = BSON_INITIALIZER;
 	bson_error_t berr;
 	bson_iter_t it;
-	const uint8_t *data;
-	uint32_t len;
 	bson_t value;
 	int mflags = MONGOC_FIND_AND_MODIFY_NONE;
 	bool ok = false;
@@ -581,11 +579,8 @@ find_and_modify(ma_query *query, const ma_update *update, unsigned flags,
 		goto done;
 	}
 	if (bson_iter_init_find(&it, &reply, "value") &&
-	    BSON_ITER_HOLDS_DOCUMENT(&it)) {
-		bson_iter_document(&it, &len, &data);
-		if (bson_init_static(&value, data, len))
-			*out = ma_doc_new_from_bson(query->type, &value);
-	}
+	    BSON_ITER_HOLDS_DOCUMENT(&it) && _ma_iter_view(&it, &value))
+		*out = ma_doc_new_from_bson(query->type, &value);
 	ma_error_clear(error);
 	ok = true;
 done:

@@ -42,7 +42,6 @@ _ma_validate_value(ma_walk *walk, const ma_field *f, const bson_iter_t *iter)
 {
 	bson_iter_t it = *iter, child;
 	bson_t sub;
-	const uint8_t *data;
 	const char *s;
 	uint32_t len;
 	size_t n, mark;
@@ -95,8 +94,7 @@ _ma_validate_value(ma_walk *walk, const ma_field *f, const bson_iter_t *iter)
 			_ma_walk_expect(walk, f);
 			return;
 		}
-		bson_iter_document(&it, &len, &data);
-		if (bson_init_static(&sub, data, len))
+		if (_ma_iter_view(&it, &sub))
 			_ma_validate_doc(walk, f->type, &sub);
 		return;
 	case MA_KIND_LIST:
