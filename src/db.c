@@ -398,6 +398,26 @@ ma_db_ensure_indexes(ma_db *db, ma_error *error)
 	return true;
 }
 
+const mongoc_write_concern_t *
+_ma_db_write_concern(ma_db *db, ma_safe safe, bson_t *opts)
+{
+	const mongoc_write_concern_t *wc =
+		ma_config_write_concern(db->config, safe);
+
+	mongoc_write_concern_append((mongoc_write_concern_t *)wc, opts);
+	return wc;
+}
+
+void
+_ma_db_error(ma_db *db, ma_error *error, const bson_error_t *berr,
+	     const char *verb, const ma_type *type)
+{
+	char context[128];
+
+	snprintf(context, sizeof(context), "cannot %s %s", verb, type->name);
+	_ma_error_from_bson(error, berr, context, _ma_config_secret(db->config));
+}
+
 /*
  * On every operation's path: one getpid() (in ma_db_client()), a scan of
  * the declared types, and no server round trip once the indexes exist.

@@ -625,29 +625,6 @@ with_defaults(const ma_doc *doc, bson_t *out)
 	ma_problems_destroy(p);
 }
 
-/* The options of a write: the write concern for safe. */
-static const mongoc_write_concern_t *
-write_opts(ma_db *db, ma_safe safe, bson_t *opts)
-{
-	const mongoc_write_concern_t *wc =
-		ma_config_write_concern(ma_db_config(db), safe);
-
-	bson_init(opts);
-	mongoc_write_concern_append((mongoc_write_concern_t *)wc, opts);
-	return wc;
-}
-
-static void
-driver_error(ma_db *db, ma_error *error, const bson_error_t *berr,
-	     const char *verb, const ma_type *type)
-{
-	char context[128];
-
-	snprintf(context, sizeof(context), "cannot %s %s", verb, type->name);
-	_ma_error_from_bson(error, berr, context,
-			    _ma_config_secret(ma_db_config(db)));
-}
-
 /* out = {_id: oid, ...rest} */
 static void
 id_first(bson_t *out, const bson_oid_t *oid, const bson_t *rest)
@@ -693,8 +670,7 @@ ma_doc_save(ma_db *db, ma_doc *doc, ma_safe safe, ma_problems *problems,
 	coll = _ma_db_type_collection(db, doc->type, error);
 	if (coll == NULL)
 		goto done;
-	bson_destroy(&opts);
-	write_opts(db, safe, &opts);
+	_ma_db_write_concern(db, safe, &opts);
 	if (is_new) {
 		ok = mongoc_collection_insert_one(coll, &stored, &opts, &reply,
 						  &berr);
@@ -706,7 +682,7 @@ ma_doc_save(ma_db *db, ma_doc *doc, ma_safe safe, ma_problems *problems,
 						   &reply, &berr);
 	}
 	if (!ok) {
-		driver_error(db, error, &berr, "save", doc->type);
+		_ma_db_error(db, error, &berr, "save", doc->type);
 		goto done;
 	}
 	bson_destroy(&doc->bson);
@@ -744,10 +720,9 @@ ma_doc_remove(ma_db *db, const ma_doc *doc, ma_safe safe, ma_error *error)
 	coll = _ma_db_type_collection(db, doc->type, error);
 	if (coll == NULL)
 		goto done;
-	bson_destroy(&opts);
-	wc = write_opts(db, safe, &opts);
+	wc = _ma_db_write_concern(db, safe, &opts);
 	if (!mongoc_collection_delete_one(coll, &sel, &opts, &reply, &berr)) {
-		driver_error(db, error, &berr, "remove", doc->type);
+		_ma_db_error(db, error, &berr, "remove", doc->type);
 		goto done;
 	}
 	/* Only an acknowledged write says how many it deleted. */
@@ -772,45 +747,25 @@ ma_doc *
 ma_doc_deref(ma_db *db, const ma_doc *doc, const char *name, ma_error *error)
 {
 	const ma_field *f = ma_type_field(doc->type, name);
-	mongoc_collection_t *coll = NULL;
-	mongoc_cursor_t *cursor = NULL;
-	const bson_t *found;
-	bson_t filter = BSON_INITIALIZER, opts = BSON_INITIALIZER;
-	bson_error_t berr;
-	bson_iter_t it;
+	ma_query *q;
 	ma_doc *out = NULL;
+	bson_iter_t it;
 
 	if (f == NULL || f->kind != MA_KIND_REF) {
 		_ma_error_set(error, MA_ERR_INVALID, "%s.%s is not a ref",
 			      doc->type->name, name != NULL ? name : "(null)");
-		goto done;
+		return NULL;
 	}
 	if (!bson_iter_init_find(&it, &doc->bson, ma_field_db_name(f)) ||
 	    !BSON_ITER_HOLDS_OID(&it)) {
 		_ma_error_set(error, MA_ERR_NOT_FOUND, "%s.%s is not set",
 			      doc->type->name, name);
-		goto done;
+		return NULL;
 	}
-	coll = _ma_db_type_collection(db, f->type, error);
-	if (coll == NULL)
-		goto done;
-	BSON_APPEND_OID(&filter, "_id", bson_iter_oid(&it));
-	BSON_APPEND_INT64(&opts, "limit", 1);
-	cursor = mongoc_collection_find_with_opts(coll, &filter, &opts, NULL);
-	if (mongoc_cursor_next(cursor, &found)) {
-		out = ma_doc_new_from_bson(f->type, found);
-		ma_error_clear(error);
-	} else if (mongoc_cursor_error(cursor, &berr)) {
-		driver_error(db, error, &berr, "read", f->type);
-	} else {
-		_ma_error_set(error, MA_ERR_NOT_FOUND,
-			      "%s.%s points to no %s", doc->type->name, name,
-			      f->type->name);
-	}
-done:
-	mongoc_cursor_destroy(cursor);
-	mongoc_collection_destroy(coll);
-	bson_destroy(&filter);
-	bson_destroy(&opts);
+	q = ma_query_new(db, f->type);
+	if (ma_query_get_oid(q, bson_iter_oid(&it), &out, error) && out == NULL)
+		_ma_error_set(error, MA_ERR_NOT_FOUND, "%s.%s points to no %s",
+			      doc->type->name, name, f->type->name);
+	ma_query_destroy(q);
 	return out;
 }

@@ -230,6 +230,15 @@ void _ma_validate_value(ma_walk *walk, const ma_field *field,
 
 /* --- the database object and types (db.c) -------------------------------- */
 
+/* Appends the write concern for safe to opts; returns it (db.c). */
+const mongoc_write_concern_t *_ma_db_write_concern(ma_db *db, ma_safe safe,
+						   bson_t *opts);
+
+/* A driver error while doing verb ("save", "read"...) to documents of
+ * type: "cannot read Book: ...", without the password (db.c). */
+void _ma_db_error(ma_db *db, ma_error *error, const bson_error_t *berr,
+		  const char *verb, const ma_type *type);
+
 /*
  * The collection of type, after making sure (once per process) that the
  * indexes of every type the database object knows exist. Registers type

@@ -64,8 +64,4 @@ bool _ma_query_fetch(ma_query *query, const bson_t *filter, const bson_t *opts,
 /* The collection of the query's type, or NULL with error. */
 mongoc_collection_t *_ma_query_collection(ma_query *query, ma_error *error);
 
-/* A database error while doing verb ("read", "update"...) to the type. */
-void _ma_query_db_error(ma_query *query, ma_error *error,
-			const bson_error_t *berr, const char *verb);
-
 #endif

@@ -481,18 +481,6 @@ _ma_query_collection(ma_query *query, ma_error *error)
 	return _ma_db_type_collection(query->db, query->type, error);
 }
 
-void
-_ma_query_db_error(ma_query *query, ma_error *error, const bson_error_t *berr,
-		   const char *verb)
-{
-	char context[128];
-
-	snprintf(context, sizeof(context), "cannot %s %s", verb,
-		 query->type->name);
-	_ma_error_from_bson(error, berr, context,
-			    _ma_config_secret(ma_db_config(query->db)));
-}
-
 bool
 _ma_query_fetch(ma_query *query, const bson_t *filter, const bson_t *opts,
 		ma_doc ***docs, size_t *n, ma_error *error)
@@ -516,7 +504,7 @@ _ma_query_fetch(ma_query *query, const bson_t *filter, const bson_t *opts,
 		(*docs)[(*n)++] = ma_doc_new_from_bson(query->type, b);
 	}
 	if (mongoc_cursor_error(cursor, &berr)) {
-		_ma_query_db_error(query, error, &berr, "read");
+		_ma_db_error(query->db, error, &berr, "read", query->type);
 		ok = false;
 	}
 	mongoc_cursor_destroy(cursor);
@@ -662,7 +650,7 @@ ma_query_count(ma_query *query, int64_t *count, ma_error *error)
 					      NULL, NULL, &berr);
 	mongoc_collection_destroy(coll);
 	if (n < 0) {
-		_ma_query_db_error(query, error, &berr, "count");
+		_ma_db_error(query->db, error, &berr, "count", query->type);
 		return false;
 	}
 	*count = n;
@@ -697,7 +685,7 @@ ma_query_distinct(ma_query *query, const char *path, bson_t *values,
 	bson_destroy(&reply);
 	if (!mongoc_collection_read_command_with_opts(coll, &cmd, NULL, NULL,
 						      &reply, &berr)) {
-		_ma_query_db_error(query, error, &berr, "read");
+		_ma_db_error(query->db, error, &berr, "read", query->type);
 		goto done;
 	}
 	if (!bson_iter_init_find(&it, &reply, "values") ||
@@ -795,7 +783,8 @@ ma_cursor_next(ma_cursor *cursor, const ma_doc **doc, ma_error *error)
 		return true;
 	}
 	if (mongoc_cursor_error(cursor->cursor, &berr))
-		_ma_query_db_error(cursor->query, error, &berr, "read");
+		_ma_db_error(cursor->query->db, error, &berr, "read",
+			     cursor->query->type);
 	else
 		ma_error_clear(error);
 	return false;

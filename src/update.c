@@ -410,16 +410,6 @@ writable(ma_query *query, const ma_update *u, ma_error *error)
 	return true;
 }
 
-static const mongoc_write_concern_t *
-write_concern(ma_query *query, ma_safe safe, bson_t *opts)
-{
-	const mongoc_write_concern_t *wc =
-		ma_config_write_concern(ma_db_config(query->db), safe);
-
-	mongoc_write_concern_append((mongoc_write_concern_t *)wc, opts);
-	return wc;
-}
-
 static int64_t
 reply_count(const bson_t *reply, const char *key)
 {
@@ -453,7 +443,7 @@ ma_query_update(ma_query *query, const ma_update *update, unsigned flags,
 	coll = _ma_query_collection(query, error);
 	if (coll == NULL)
 		goto done;
-	write_concern(query, safe, &opts);
+	_ma_db_write_concern(query->db, safe, &opts);
 	if (upsert)
 		BSON_APPEND_BOOL(&opts, "upsert", true);
 	bson_destroy(&reply);
@@ -464,7 +454,7 @@ ma_query_update(ma_query *query, const ma_update *update, unsigned flags,
 		ok = mongoc_collection_update_one(coll, filter, &doc, &opts,
 						  &reply, &berr);
 	if (!ok) {
-		_ma_query_db_error(query, error, &berr, "update");
+		_ma_db_error(query->db, error, &berr, "update", query->type);
 		goto done;
 	}
 	if (result != NULL) {
@@ -501,12 +491,12 @@ ma_query_remove(ma_query *query, ma_safe safe, int64_t *deleted,
 	coll = _ma_query_collection(query, error);
 	if (coll == NULL)
 		goto done;
-	write_concern(query, safe, &opts);
+	_ma_db_write_concern(query->db, safe, &opts);
 	bson_destroy(&reply);
 	ok = mongoc_collection_delete_many(coll, _ma_query_filter(query), &opts,
 					   &reply, &berr);
 	if (!ok) {
-		_ma_query_db_error(query, error, &berr, "remove");
+		_ma_db_error(query->db, error, &berr, "remove", query->type);
 		goto done;
 	}
 	if (deleted != NULL)
@@ -568,14 +558,14 @@ find_and_modify(ma_query *query, const ma_update *update, unsigned flags,
 			mflags |= MONGOC_FIND_AND_MODIFY_RETURN_NEW;
 	}
 	mongoc_find_and_modify_opts_set_flags(fam, mflags);
-	write_concern(query, MA_SAFE_SESSION, &extra);
+	_ma_db_write_concern(query->db, MA_SAFE_SESSION, &extra);
 	mongoc_find_and_modify_opts_append(fam, &extra);
 
 	bson_destroy(&reply);
 	if (!mongoc_collection_find_and_modify_with_opts(coll, filter, fam,
 							 &reply, &berr)) {
-		_ma_query_db_error(query, error, &berr,
-				   update != NULL ? "update" : "remove");
+		_ma_db_error(query->db, error, &berr,
+			     update != NULL ? "update" : "remove", query->type);
 		goto done;
 	}
 	if (bson_iter_init_find(&it, &reply, "value") &&
