@@ -137,38 +137,18 @@ _ma_path_within(const char *a, const char *b)
 
 /* --- values -------------------------------------------------------------- */
 
-/* What a field of each kind compares with, for messages. */
+/* What a field compares with, for messages: the id is an ObjectId; a list
+ * takes an item, or a whole list as JSON. */
 static const char *
 kind_expects(const ma_field *f)
 {
 	if (f == NULL)
-		return "an id of 24 hex digits";
-	switch (f->kind) {
-	case MA_KIND_STRING:
-		return "a string";
-	case MA_KIND_INT:
-		return "an integer";
-	case MA_KIND_FLOAT:
-		return "a number";
-	case MA_KIND_BOOL:
-		return "true or false";
-	case MA_KIND_DATETIME:
-		return "a date and time in ISO 8601 with a zone";
-	case MA_KIND_OBJECTID:
-	case MA_KIND_REF:
-		return "an id of 24 hex digits";
-	case MA_KIND_DOCUMENT:
-		return "an embedded document (as JSON)";
-	case MA_KIND_ENUM:
-		return "one of its values";
-	case MA_KIND_ANY:
-		return "a value";
-	case MA_KIND_LIST:
-	case MA_KIND_NONE:
-	case MA_KIND__MAX:
-	default:
+		return _ma_kind_expects(MA_KIND_OBJECTID);
+	if (f->kind == MA_KIND_LIST)
 		return "an item of the list, or a list (as JSON)";
-	}
+	if (f->kind == MA_KIND_DOCUMENT)
+		return "an object (as JSON)";
+	return _ma_kind_expects(f->kind);
 }
 
 static const char *

@@ -153,6 +153,8 @@ size_t _ma_walk_push_index(ma_walk *walk, size_t i);
 void _ma_walk_pop(ma_walk *walk, size_t mark);
 /* A problem at the current path. */
 void _ma_walk_problem(ma_walk *walk, const char *fmt, ...) MA_PRINTF(2, 3);
+/* What a value of kind must be, for messages: "an integer" (schema.c). */
+const char *_ma_kind_expects(ma_kind kind);
 /* A problem at the current path saying what field expects: "must be ...". */
 void _ma_walk_expect(ma_walk *walk, const ma_field *field);
 /* Checks a key of an object being read from a client: '$', '.'. */

@@ -227,6 +227,36 @@ count_bounds(size_t min, size_t max, const char *unit, char *out, size_t size)
 		out[0] = '\0';
 }
 
+const char *
+_ma_kind_expects(ma_kind kind)
+{
+	switch (kind) {
+	case MA_KIND_STRING:
+	case MA_KIND_ENUM:
+		return "a string";
+	case MA_KIND_INT:
+		return "an integer";
+	case MA_KIND_FLOAT:
+		return "a number";
+	case MA_KIND_BOOL:
+		return "true or false";
+	case MA_KIND_DATETIME:
+		return "a date and time in ISO 8601, such as 2004-07-01T12:00:00Z";
+	case MA_KIND_OBJECTID:
+	case MA_KIND_REF:
+		return "an ObjectId of 24 hexadecimal digits";
+	case MA_KIND_DOCUMENT:
+		return "an object";
+	case MA_KIND_LIST:
+		return "a list";
+	case MA_KIND_ANY:
+	case MA_KIND_NONE:
+	case MA_KIND__MAX:
+	default:
+		return "a value";
+	}
+}
+
 void
 _ma_walk_expect(ma_walk *walk, const ma_field *f)
 {
@@ -234,37 +264,19 @@ _ma_walk_expect(ma_walk *walk, const ma_field *f)
 	ma_buf values;
 	const char *const *v;
 
+	b[0] = '\0';
 	switch (f->kind) {
 	case MA_KIND_STRING:
 		count_bounds(f->min_len, f->max_len, "characters", b, sizeof(b));
-		_ma_walk_problem(walk, "must be a string%s", b);
 		break;
 	case MA_KIND_INT:
 		int_bounds(f, b, sizeof(b));
-		_ma_walk_problem(walk, "must be an integer%s", b);
 		break;
 	case MA_KIND_FLOAT:
 		float_bounds(f, b, sizeof(b));
-		_ma_walk_problem(walk, "must be a number%s", b);
-		break;
-	case MA_KIND_BOOL:
-		_ma_walk_problem(walk, "must be true or false");
-		break;
-	case MA_KIND_DATETIME:
-		_ma_walk_problem(walk, "must be a date and time in ISO 8601, "
-				       "such as 2004-07-01T12:00:00Z");
-		break;
-	case MA_KIND_OBJECTID:
-	case MA_KIND_REF:
-		_ma_walk_problem(walk,
-				 "must be an ObjectId of 24 hexadecimal digits");
-		break;
-	case MA_KIND_DOCUMENT:
-		_ma_walk_problem(walk, "must be an object");
 		break;
 	case MA_KIND_LIST:
 		count_bounds(f->min_items, f->max_items, "items", b, sizeof(b));
-		_ma_walk_problem(walk, "must be a list%s", b);
 		break;
 	case MA_KIND_ENUM:
 		_ma_buf_init(&values, 64);
@@ -276,14 +288,21 @@ _ma_walk_expect(ma_walk *walk, const ma_field *f)
 		values.data[values.len] = '\0';
 		_ma_walk_problem(walk, "must be one of: %s", values.data);
 		_ma_buf_destroy(&values);
-		break;
+		return;
 	case MA_KIND_ANY:
 	case MA_KIND_NONE:
 	case MA_KIND__MAX:
-	default:
 		_ma_walk_problem(walk, "is not valid");
+		return;
+	case MA_KIND_BOOL:
+	case MA_KIND_DATETIME:
+	case MA_KIND_OBJECTID:
+	case MA_KIND_REF:
+	case MA_KIND_DOCUMENT:
+	default:
 		break;
 	}
+	_ma_walk_problem(walk, "must be %s%s", _ma_kind_expects(f->kind), b);
 }
 
 bool
