@@ -449,6 +449,8 @@ matches_text(const ma_field *f)
 			     f->kind == MA_KIND_ANY);
 }
 
+static const ma_field exists_field = {.kind = MA_KIND_BOOL, .name = "exists"};
+
 /* The value of path op value under key `op` in cond. */
 static bool
 append_condition(const ma_field *f, const char *path, ma_op op,
@@ -459,18 +461,15 @@ append_condition(const ma_field *f, const char *path, ma_op op,
 
 	switch (op) {
 	case MA_OP_EXISTS:
-		if (v->kind == MA_VALUE_BOOL ||
-		    (v->kind == MA_VALUE_TEXT && v->u.s != NULL &&
-		     (strcmp(v->u.s, "true") == 0 || strcmp(v->u.s, "false") == 0))) {
-			BSON_APPEND_BOOL(cond, "$exists",
-					 v->kind == MA_VALUE_BOOL ? v->u.b
-								  : v->u.s[0] == 't');
-			return true;
+		if (v->kind == MA_VALUE_NULL) {
+			_ma_error_set(error, MA_ERR_INVALID,
+				      "%s: exists takes true or false, not null",
+				      path);
+			return false;
 		}
-		_ma_error_set(error, MA_ERR_INVALID,
-			      "%s: exists takes true or false, not %s", path,
-			      value_kind_name(v->kind));
-		return false;
+		/* true or false, read as a bool field reads them */
+		return _ma_value_to_bson(&exists_field, path, v, cond, "$exists",
+					 error);
 	case MA_OP_REGEX:
 	case MA_OP_STARTSWITH:
 		if (!matches_text(f)) {
@@ -515,16 +514,23 @@ append_condition(const ma_field *f, const char *path, ma_op op,
 	}
 }
 
-ma_filter *
-ma_filter_new(const ma_type *type, const char *path, ma_op op, ma_value value,
-	      ma_error *error)
+/*
+ * path op value, or, for in and nin (list), path op values[0..n): checked
+ * and built, or NULL with the reason recorded.
+ */
+static ma_filter *
+build(const ma_type *type, const char *path, ma_op op, bool list,
+      const ma_value *values, size_t n, ma_error *error)
 {
-	ma_error e;
 	const ma_field *f;
 	ma_filter *filter = NULL;
-	bson_t cond;
+	bson_t cond, items;
+	const char *key;
+	char buf[16];
 	ma_buf db;
-	bool ok;
+	ma_error e;
+	size_t i;
+	bool ok = true;
 
 	_ma_buf_init(&db, 32);
 	if (type == NULL) {
@@ -533,15 +539,21 @@ ma_filter_new(const ma_type *type, const char *path, ma_op op, ma_value value,
 	}
 	if (!_ma_query_path(type, path, &db, &f, &e))
 		goto done;
-	if (op == MA_OP_IN || op == MA_OP_NIN) {
-		_ma_error_set(&e, MA_ERR_INVALID,
-			      "%s: %s takes a list of values "
-			      "(ma_query_filter_in)", path, op_names[op]);
-		goto done;
-	}
 	if ((unsigned)op >= MA_OP__MAX) {
 		_ma_error_set(&e, MA_ERR_INVALID, "%s: unknown operator %d",
 			      path, (int)op);
+		goto done;
+	}
+	if (list != (op == MA_OP_IN || op == MA_OP_NIN)) {
+		_ma_error_set(&e, MA_ERR_INVALID,
+			      list ? "%s: only in and nin take a list of values"
+				   : "%s: %s takes a list of values "
+				     "(ma_query_filter_in)",
+			      path, op_names[op]);
+		goto done;
+	}
+	if (n > 0 && values == NULL) {
+		_ma_error_set(&e, MA_ERR_INVALID, "%s: the values are NULL", path);
 		goto done;
 	}
 
@@ -549,11 +561,19 @@ ma_filter_new(const ma_type *type, const char *path, ma_op op, ma_value value,
 	if (op == MA_OP_EQ) {
 		/* {path: value}: the form every server's planner and an
 		 * upsert's seed understand. */
-		ok = _ma_value_to_bson(f, path, &value, &filter->bson, db.data,
-				       &e);
+		ok = _ma_value_to_bson(f, path, values, &filter->bson, db.data, &e);
+	} else if (list) {
+		bson_append_document_begin(&filter->bson, db.data, -1, &cond);
+		bson_append_array_begin(&cond, op_mongo[op], -1, &items);
+		for (i = 0; i < n && ok; i++) {
+			bson_uint32_to_string((uint32_t)i, &key, buf, sizeof(buf));
+			ok = _ma_value_to_bson(f, path, &values[i], &items, key, &e);
+		}
+		bson_append_array_end(&cond, &items);
+		bson_append_document_end(&filter->bson, &cond);
 	} else {
 		bson_append_document_begin(&filter->bson, db.data, -1, &cond);
-		ok = append_condition(f, path, op, &value, &cond, &e);
+		ok = append_condition(f, path, op, values, &cond, &e);
 		bson_append_document_end(&filter->bson, &cond);
 	}
 	if (!ok) {
@@ -566,53 +586,17 @@ done:
 }
 
 ma_filter *
+ma_filter_new(const ma_type *type, const char *path, ma_op op, ma_value value,
+	      ma_error *error)
+{
+	return build(type, path, op, false, &value, 1, error);
+}
+
+ma_filter *
 ma_filter_new_in(const ma_type *type, const char *path, ma_op op,
 		 const ma_value *values, size_t n, ma_error *error)
 {
-	ma_error e;
-	const ma_field *f;
-	ma_filter *filter = NULL;
-	bson_t cond, list;
-	const char *key;
-	char buf[16];
-	ma_buf db;
-	size_t i;
-	bool ok = true;
-
-	_ma_buf_init(&db, 32);
-	if (type == NULL) {
-		_ma_error_set(&e, MA_ERR_INVALID, "a filter needs a type");
-		goto done;
-	}
-	if (!_ma_query_path(type, path, &db, &f, &e))
-		goto done;
-	if (op != MA_OP_IN && op != MA_OP_NIN) {
-		_ma_error_set(&e, MA_ERR_INVALID,
-			      "%s: only in and nin take a list of values", path);
-		goto done;
-	}
-	if (n > 0 && values == NULL) {
-		_ma_error_set(&e, MA_ERR_INVALID, "%s: the values are NULL",
-			      path);
-		goto done;
-	}
-
-	filter = filter_new(type);
-	bson_append_document_begin(&filter->bson, db.data, -1, &cond);
-	bson_append_array_begin(&cond, op_mongo[op], -1, &list);
-	for (i = 0; i < n && ok; i++) {
-		bson_uint32_to_string((uint32_t)i, &key, buf, sizeof(buf));
-		ok = _ma_value_to_bson(f, path, &values[i], &list, key, &e);
-	}
-	bson_append_array_end(&cond, &list);
-	bson_append_document_end(&filter->bson, &cond);
-	if (!ok) {
-		ma_filter_destroy(filter);
-		filter = NULL;
-	}
-done:
-	_ma_buf_destroy(&db);
-	return filter != NULL ? filter : failed(&e, error);
+	return build(type, path, op, true, values, n, error);
 }
 
 /* Appends the parts of f to list: f's own list when f is only `op`. */

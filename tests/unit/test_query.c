@@ -389,6 +389,8 @@ Test(filter, exists_takes_a_bool_or_its_text)
 			      MA_V_INT(1), "year");
 	expect_filter_refused(&library_book_type, "year", MA_OP_EXISTS,
 			      MA_V_TEXT("yes"), "year");
+	expect_filter_refused(&library_book_type, "year", MA_OP_EXISTS,
+			      MA_V_NULL, "year");
 }
 
 Test(filter, regex_passes_the_pattern_through)
