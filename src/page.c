@@ -311,15 +311,13 @@ ma_query_paginate_with_opts(ma_query *query, int64_t number, int64_t per_page,
 	ma_query *q = NULL;
 	ma_page *p = NULL;
 	keys ks = {0};
-	bson_t fopts = BSON_INITIALIZER, sort, proj, vals = BSON_INITIALIZER,
-	       clause;
+	bson_t fopts = BSON_INITIALIZER, vals = BSON_INITIALIZER, clause;
 	const char *token;
 	bool forward, more;
 	int64_t skip = 0, want;
 
 	if (opts == NULL)
 		opts = &none;
-	bson_init(&sort);
 	if (!_ma_query_usable(query, error))
 		goto done;
 	if (per_page < 1) {
@@ -361,17 +359,7 @@ ma_query_paginate_with_opts(ma_query *query, int64_t number, int64_t per_page,
 	want = per_page;
 	if ((p->no_total || p->keyset) && want < INT64_MAX)
 		want++;
-	bson_destroy(&sort);
-	_ma_query_sort_doc(q, true, !forward, &sort);
-	BSON_APPEND_DOCUMENT(&fopts, "sort", &sort);
-	if (!bson_empty(&q->projection)) {
-		_ma_query_projection(q, &proj);
-		BSON_APPEND_DOCUMENT(&fopts, "projection", &proj);
-		bson_destroy(&proj);
-	}
-	if (skip > 0)
-		BSON_APPEND_INT64(&fopts, "skip", skip);
-	BSON_APPEND_INT64(&fopts, "limit", want);
+	_ma_query_find_opts(q, true, !forward, skip, want, &fopts);
 	/* The whole page in the first batch, up to a bound: a server may
 	 * size its buffers by batchSize before it knows how many match. */
 	BSON_APPEND_INT32(&fopts, "batchSize",
@@ -429,7 +417,6 @@ done:
 	bson_free(ks.k);
 	ma_query_destroy(q);
 	bson_destroy(&fopts);
-	bson_destroy(&sort);
 	bson_destroy(&vals);
 	return p;
 }

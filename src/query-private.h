@@ -20,13 +20,12 @@ struct ma_query {
 	const ma_type *type;
 
 	/* The filter: clauses on distinct top-level keys merged into one
-	 * document, the rest in an $and list. */
+	 * document, the rest in an $and list; with an $and list, built is
+	 * the two as one filter. */
 	bson_t merged;
 	bson_t and_list;
 	uint32_t n_and;
-	/* merged and and_list as one filter, rebuilt when dirty. */
 	bson_t built;
-	bool dirty;
 
 	ma_sort_key *sort;
 	size_t n_sort;
@@ -41,7 +40,7 @@ struct ma_query {
 void _ma_query_add_clause(ma_query *query, const bson_t *clause);
 
 /* The whole filter; valid until the query changes. */
-const bson_t *_ma_query_filter(ma_query *query);
+const bson_t *_ma_query_filter(const ma_query *query);
 
 /* Copies the query's sticky error into error; false when there is one. */
 bool _ma_query_usable(const ma_query *query, ma_error *error);
@@ -54,6 +53,11 @@ void _ma_query_sort_doc(const ma_query *query, bool with_id, bool reverse,
 /* The projection (NULL when every field is wanted), with the sort keys
  * added so that tokens can be built. */
 void _ma_query_projection(const ma_query *query, bson_t *out);
+
+/* The options of a find: sort (with the id last when with_id, reversed
+ * when reverse), projection, skip and limit (when above 0), into opts. */
+void _ma_query_find_opts(const ma_query *query, bool with_id, bool reverse,
+			 int64_t skip, int64_t limit, bson_t *opts);
 
 /* Runs find with filter and opts, reading at most `want` documents into
  * docs (grown here; *n counts them). false with error on a database

@@ -48,8 +48,7 @@ ma_query_copy(const ma_query *query)
 	bson_copy_to(&query->merged, &q->merged);
 	bson_copy_to(&query->and_list, &q->and_list);
 	q->n_and = query->n_and;
-	bson_init(&q->built);
-	q->dirty = true;
+	bson_copy_to(&query->built, &q->built);
 	if (query->n_sort > 0) {
 		q->sort = bson_malloc(query->n_sort * sizeof(*q->sort));
 		for (i = 0; i < query->n_sort; i++)
@@ -142,32 +141,29 @@ _ma_query_add_clause(ma_query *query, const bson_t *clause)
 		}
 	}
 	bson_concat(&query->merged, clause);
-	query->dirty = true;
-	return;
+	goto combine;
 separate:
 	bson_uint32_to_string(query->n_and++, &key, buf, sizeof(buf));
 	BSON_APPEND_DOCUMENT(&query->and_list, key, clause);
-	query->dirty = true;
+combine:
+	/* The whole filter, kept whole: it is read by every run. */
+	if (query->n_and > 0) {
+		bson_reinit(&query->built);
+		bson_concat(&query->built, &query->merged);
+		BSON_APPEND_ARRAY(&query->built, "$and", &query->and_list);
+	}
 }
 
 const bson_t *
-_ma_query_filter(ma_query *query)
+_ma_query_filter(const ma_query *query)
 {
-	if (query->dirty) {
-		bson_reinit(&query->built);
-		bson_concat(&query->built, &query->merged);
-		if (query->n_and > 0)
-			BSON_APPEND_ARRAY(&query->built, "$and", &query->and_list);
-		query->dirty = false;
-	}
 	return query->n_and > 0 ? &query->built : &query->merged;
 }
 
 const bson_t *
 ma_query_filter_bson(const ma_query *query)
 {
-	/* Building the combined form changes only a cache. */
-	return _ma_query_filter((ma_query *)query);
+	return _ma_query_filter(query);
 }
 
 /* Takes filter: adds it as a clause, or records why it cannot. */
@@ -347,7 +343,6 @@ ma_query_fields(ma_query *query, const char *path, ma_error *error)
 	bson_t kept;
 	ma_buf db;
 	ma_error e;
-	bool narrower = false;
 
 	if (!_ma_query_usable(query, error))
 		return false;
@@ -357,29 +352,20 @@ ma_query_fields(ma_query *query, const char *path, ma_error *error)
 		return refine_failed(query, &e, error);
 	}
 	/* "author" and "author.name" together are a path collision to
-	 * MongoDB: the wider one is enough. */
-	if (bson_iter_init(&it, &query->projection)) {
-		while (bson_iter_next(&it)) {
-			if (_ma_path_within(db.data, bson_iter_key(&it)))
-				goto done;
-			if (_ma_path_within(bson_iter_key(&it), db.data)) {
-				narrower = true;
-				break;
-			}
+	 * MongoDB: the wider one stays. */
+	bson_init(&kept);
+	bson_iter_init(&it, &query->projection);
+	while (bson_iter_next(&it)) {
+		if (_ma_path_within(db.data, bson_iter_key(&it))) {
+			bson_destroy(&kept);
+			goto done;
 		}
+		if (!_ma_path_within(bson_iter_key(&it), db.data))
+			bson_append_iter(&kept, NULL, -1, &it);
 	}
-	if (narrower) {
-		/* Keep the wider path, in the place of the narrower ones. */
-		bson_init(&kept);
-		bson_iter_init(&it, &query->projection);
-		while (bson_iter_next(&it)) {
-			if (!_ma_path_within(bson_iter_key(&it), db.data))
-				bson_append_iter(&kept, NULL, -1, &it);
-		}
-		bson_destroy(&query->projection);
-		query->projection = kept;
-	}
-	BSON_APPEND_INT32(&query->projection, db.data, 1);
+	BSON_APPEND_INT32(&kept, db.data, 1);
+	bson_destroy(&query->projection);
+	query->projection = kept;
 done:
 	_ma_buf_destroy(&db);
 	ma_error_clear(error);
@@ -407,10 +393,9 @@ _ma_query_sort_doc(const ma_query *query, bool with_id, bool reverse,
 void
 _ma_query_projection(const ma_query *query, bson_t *out)
 {
-	size_t i;
-
 	bson_iter_t it;
 	bool covered;
+	size_t i;
 
 	bson_init(out);
 	if (bson_empty(&query->projection))
@@ -425,6 +410,26 @@ _ma_query_projection(const ma_query *query, bson_t *out)
 		if (!covered)
 			BSON_APPEND_INT32(out, query->sort[i].dbpath, 1);
 	}
+}
+
+void
+_ma_query_find_opts(const ma_query *query, bool with_id, bool reverse,
+		    int64_t skip, int64_t limit, bson_t *opts)
+{
+	bson_t sort, proj;
+
+	_ma_query_sort_doc(query, with_id, reverse, &sort);
+	if (!bson_empty(&sort))
+		BSON_APPEND_DOCUMENT(opts, "sort", &sort);
+	_ma_query_projection(query, &proj);
+	if (!bson_empty(&proj))
+		BSON_APPEND_DOCUMENT(opts, "projection", &proj);
+	if (skip > 0)
+		BSON_APPEND_INT64(opts, "skip", skip);
+	if (limit > 0)
+		BSON_APPEND_INT64(opts, "limit", limit);
+	bson_destroy(&sort);
+	bson_destroy(&proj);
 }
 
 /* --- extensions ---------------------------------------------------------- */
@@ -527,22 +532,12 @@ static bool
 find_one(ma_query *query, const bson_t *filter, int64_t skip, ma_doc **out,
 	 ma_error *error)
 {
-	bson_t opts = BSON_INITIALIZER, sort, proj;
+	bson_t opts = BSON_INITIALIZER;
 	ma_doc **docs = NULL;
 	size_t n = 0;
 	bool ok;
 
-	_ma_query_sort_doc(query, false, false, &sort);
-	if (!bson_empty(&sort))
-		BSON_APPEND_DOCUMENT(&opts, "sort", &sort);
-	if (!bson_empty(&query->projection)) {
-		_ma_query_projection(query, &proj);
-		BSON_APPEND_DOCUMENT(&opts, "projection", &proj);
-		bson_destroy(&proj);
-	}
-	if (skip > 0)
-		BSON_APPEND_INT64(&opts, "skip", skip);
-	BSON_APPEND_INT64(&opts, "limit", 1);
+	_ma_query_find_opts(query, false, false, skip, 1, &opts);
 	BSON_APPEND_BOOL(&opts, "singleBatch", true);
 	ok = _ma_query_fetch(query, filter, &opts, &docs, &n, error);
 	*out = NULL;
@@ -551,7 +546,6 @@ find_one(ma_query *query, const bson_t *filter, int64_t skip, ma_doc **out,
 		docs[0] = NULL;
 	}
 	free_docs(docs, n);
-	bson_destroy(&sort);
 	bson_destroy(&opts);
 	if (ok)
 		ma_error_clear(error);
@@ -729,7 +723,6 @@ ma_cursor *
 ma_query_find(ma_query *query, ma_error *error)
 {
 	ma_cursor *c;
-	bson_t sort, proj;
 
 	if (!_ma_query_usable(query, error))
 		return NULL;
@@ -737,19 +730,8 @@ ma_query_find(ma_query *query, ma_error *error)
 	c->query = ma_query_copy(query);
 	bson_init(&c->opts);
 	ma_error_clear(&c->failed);
-	_ma_query_sort_doc(query, false, false, &sort);
-	if (!bson_empty(&sort))
-		BSON_APPEND_DOCUMENT(&c->opts, "sort", &sort);
-	if (!bson_empty(&query->projection)) {
-		_ma_query_projection(query, &proj);
-		BSON_APPEND_DOCUMENT(&c->opts, "projection", &proj);
-		bson_destroy(&proj);
-	}
-	if (query->skip > 0)
-		BSON_APPEND_INT64(&c->opts, "skip", query->skip);
-	if (query->limit > 0)
-		BSON_APPEND_INT64(&c->opts, "limit", query->limit);
-	bson_destroy(&sort);
+	_ma_query_find_opts(query, false, false, query->skip, query->limit,
+			    &c->opts);
 	ma_error_clear(error);
 	return c;
 }
