@@ -261,13 +261,7 @@ json_value(const ma_field *f, const char *path, const char *json, bson_t *out,
 		_ma_json_value_to_bson(&walk, f != NULL ? f : &id, v, out, key);
 		json_object_put(v);
 	}
-	if (ma_problems_count(problems) > 0) {
-		_ma_error_set(error, MA_ERR_INVALID, "%s: %s",
-			      ma_problems_field(problems, 0),
-			      ma_problems_message(problems, 0));
-		goto done;
-	}
-	ok = true;
+	ok = !_ma_error_from_first_problem(error, problems);
 done:
 	_ma_walk_destroy(&walk);
 	ma_problems_destroy(problems);

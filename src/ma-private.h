@@ -194,6 +194,10 @@ const ma_field *_ma_type_field_by_db_name(const ma_type *type, const char *key,
 void _ma_error_from_problems(ma_error *error, const ma_type *type,
 			     const ma_problems *problems);
 
+/* The first problem as an MA_ERR_INVALID "path: message", for one
+ * value checked alone; false (error untouched) when there is none. */
+bool _ma_error_from_first_problem(ma_error *error, const ma_problems *problems);
+
 /* The list to fill: given (emptied), or a new one when the caller passed
  * none. _ma_problems_done() frees the new one. */
 ma_problems *_ma_problems_use(ma_problems *given);

@@ -114,6 +114,16 @@ _ma_error_from_problems(ma_error *error, const ma_type *type,
 	_ma_buf_destroy(&msg);
 }
 
+bool
+_ma_error_from_first_problem(ma_error *error, const ma_problems *problems)
+{
+	if (problems->count == 0)
+		return false;
+	_ma_error_set(error, MA_ERR_INVALID, "%s: %s", problems->items[0].field,
+		      problems->items[0].message);
+	return true;
+}
+
 /* --- walking ------------------------------------------------------------- */
 
 void

@@ -15,10 +15,8 @@ static const char *const op_keys[OP__MAX] = {
 
 struct ma_update {
 	const ma_type *type;
+	/* Each operator's fields: {"year": 2004} under $set... */
 	bson_t ops[OP__MAX];
-	/* Database paths already changed: one operator per field. */
-	char **paths;
-	size_t n_paths;
 	bson_t built;
 	/* The first refused call; MA_OK while there is none. */
 	ma_error error;
@@ -47,9 +45,6 @@ ma_update_destroy(ma_update *update)
 		return;
 	for (i = 0; i < OP__MAX; i++)
 		bson_destroy(&update->ops[i]);
-	for (i = 0; i < update->n_paths; i++)
-		bson_free(update->paths[i]);
-	bson_free(update->paths);
 	bson_destroy(&update->built);
 	bson_free(update);
 }
@@ -70,6 +65,27 @@ rebuild(ma_update *u)
 		if (!bson_empty(&u->ops[i]))
 			BSON_APPEND_DOCUMENT(&u->built, op_keys[i], &u->ops[i]);
 	}
+}
+
+/*
+ * Whether the update changes a field that is db or inside it, or (also
+ * when around) one that db is inside.
+ */
+static bool
+changes(const ma_update *u, const char *db, bool around)
+{
+	bson_iter_t it;
+	int i;
+
+	for (i = 0; i < OP__MAX; i++) {
+		bson_iter_init(&it, &u->ops[i]);
+		while (bson_iter_next(&it)) {
+			if (_ma_path_within(bson_iter_key(&it), db) ||
+			    (around && _ma_path_within(db, bson_iter_key(&it))))
+				return true;
+		}
+	}
+	return false;
 }
 
 /* Whether some part of path before its last is a list: MongoDB cannot
@@ -101,8 +117,6 @@ static bool
 update_path(ma_update *u, const char *path, ma_buf *dbpath,
 	    const ma_field **f, ma_error *error)
 {
-	size_t i;
-
 	if (u->type == NULL) {
 		_ma_error_set(error, MA_ERR_INVALID, "an update needs a type");
 		return false;
@@ -119,28 +133,22 @@ update_path(ma_update *u, const char *path, ma_buf *dbpath,
 			      "updated one by one", path);
 		return false;
 	}
-	for (i = 0; i < u->n_paths; i++) {
-		if (_ma_path_within(dbpath->data, u->paths[i]) ||
-		    _ma_path_within(u->paths[i], dbpath->data)) {
-			_ma_error_set(error, MA_ERR_INVALID,
-				      "%s: this update already changes it", path);
-			return false;
-		}
+	if (changes(u, dbpath->data, true)) {
+		_ma_error_set(error, MA_ERR_INVALID,
+			      "%s: this update already changes it", path);
+		return false;
 	}
 	return true;
 }
 
-/* Records the path and adds the converted value (the only key of one)
- * under operator op. */
+/* Adds the converted value (the only key of one) under operator op. */
 static void
-add_op(ma_update *u, int op, ma_buf *dbpath, const bson_t *one)
+add_op(ma_update *u, int op, const char *dbpath, const bson_t *one)
 {
 	bson_iter_t it;
 
-	u->paths = bson_realloc(u->paths, (u->n_paths + 1) * sizeof(*u->paths));
-	u->paths[u->n_paths++] = _ma_buf_steal(dbpath, NULL);
 	if (bson_iter_init(&it, one) && bson_iter_next(&it))
-		bson_append_iter(&u->ops[op], u->paths[u->n_paths - 1], -1, &it);
+		bson_append_iter(&u->ops[op], dbpath, -1, &it);
 	rebuild(u);
 }
 
@@ -153,18 +161,13 @@ valid_write(const ma_field *f, const char *path, const bson_t *one,
 	ma_problems *problems = ma_problems_new();
 	bson_iter_t it;
 	ma_walk walk;
-	bool ok = true;
+	bool ok;
 
 	_ma_walk_init(&walk, problems);
 	_ma_walk_push_key(&walk, path, strlen(path));
 	if (bson_iter_init(&it, one) && bson_iter_next(&it))
 		_ma_validate_value(&walk, f, &it);
-	if (ma_problems_count(problems) > 0) {
-		_ma_error_set(error, MA_ERR_INVALID, "%s: %s",
-			      ma_problems_field(problems, 0),
-			      ma_problems_message(problems, 0));
-		ok = false;
-	}
+	ok = !_ma_error_from_first_problem(error, problems);
 	_ma_walk_destroy(&walk);
 	ma_problems_destroy(problems);
 	return ok;
@@ -262,7 +265,7 @@ add_call(ma_update *u, int op, const char *path, const ma_value *v,
 	ok = update_path(u, path, &db, &f, &e) &&
 	     op_value(op, f, path, v != NULL ? v : &none, &one, &e);
 	if (ok) {
-		add_op(u, op, &db, &one);
+		add_op(u, op, db.data, &one);
 		ma_error_clear(&e);
 	} else if (u->error.code == MA_OK) {
 		u->error = e;
@@ -351,8 +354,7 @@ update_doc(const ma_query *query, const ma_update *u, bool upsert,
 	const char *db;
 	ma_problems *problems;
 	ma_walk walk;
-	size_t i;
-	bool set, ok = true;
+	bool ok = true;
 
 	bson_copy_to(&u->built, out);
 	if (!upsert || query->type->fields == NULL)
@@ -361,10 +363,7 @@ update_doc(const ma_query *query, const ma_update *u, bool upsert,
 	_ma_walk_init(&walk, problems);
 	for (f = query->type->fields; f->kind != MA_KIND_NONE && ok; f++) {
 		db = ma_field_db_name(f);
-		set = seeds(filter, db);
-		for (i = 0; i < u->n_paths && !set; i++)
-			set = _ma_path_within(u->paths[i], db);
-		if (set)
+		if (seeds(filter, db) || changes(u, db, false))
 			continue;
 		if (f->default_json != NULL) {
 			_ma_default_to_bson(&walk, f, &on_insert, db);
@@ -517,7 +516,7 @@ find_and_modify(ma_query *query, const ma_update *update, unsigned flags,
 	mongoc_find_and_modify_opts_t *fam = NULL;
 	mongoc_collection_t *coll = NULL;
 	const bson_t *filter;
-	bson_t doc = BSON_INITIALIZER, sort, proj, extra = BSON_INITIALIZER;
+	bson_t doc = BSON_INITIALIZER, extra = BSON_INITIALIZER, sort, proj;
 	bson_t reply = BSON_INITIALIZER;
 	bson_error_t berr;
 	bson_iter_t it;
@@ -526,8 +525,8 @@ find_and_modify(ma_query *query, const ma_update *update, unsigned flags,
 	bool ok = false;
 
 	*out = NULL;
-	bson_init(&sort);
-	bson_init(&proj);
+	_ma_query_sort_doc(query, false, false, &sort);
+	_ma_query_projection(query, &proj);
 	filter = _ma_query_filter(query);
 	if (update != NULL) {
 		bson_destroy(&doc);
@@ -540,12 +539,8 @@ find_and_modify(ma_query *query, const ma_update *update, unsigned flags,
 		goto done;
 
 	fam = mongoc_find_and_modify_opts_new();
-	bson_destroy(&sort);
-	_ma_query_sort_doc(query, false, false, &sort);
 	if (!bson_empty(&sort))
 		mongoc_find_and_modify_opts_set_sort(fam, &sort);
-	bson_destroy(&proj);
-	_ma_query_projection(query, &proj);
 	if (!bson_empty(&proj))
 		mongoc_find_and_modify_opts_set_fields(fam, &proj);
 	if (update == NULL) {
