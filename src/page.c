@@ -56,7 +56,6 @@ _ma_page_pages(int64_t total, int64_t per_page)
 typedef struct keys {
 	ma_sort_key *k;
 	size_t n;
-	ma_sort_key id;
 } keys;
 
 static void
@@ -72,8 +71,7 @@ page_keys(const ma_query *q, keys *ks)
 		if (strcmp(q->sort[i].dbpath, "_id") == 0)
 			return;
 	}
-	ks->id = (ma_sort_key){.path = "_id", .dbpath = "_id", .dir = 1};
-	ks->k[ks->n++] = ks->id;
+	ks->k[ks->n++] = (ma_sort_key){.path = "_id", .dbpath = "_id", .dir = 1};
 }
 
 /* The token of doc: a JSON array of its sort key values. */
@@ -294,9 +292,13 @@ reverse(ma_doc **docs, size_t n)
 	}
 }
 
+/* A page that does not exist: not found with error_out, else empty. */
 static ma_page *
-not_found(int64_t number, ma_error *error)
+missing(const ma_query *query, int64_t number, int64_t per_page,
+	bool error_out, const ma_page_opts *opts, ma_error *error)
 {
+	if (!error_out)
+		return empty_page(query, number, per_page, opts, error);
 	_ma_error_set(error, MA_ERR_NOT_FOUND, "page %" PRId64 " does not exist",
 		      number);
 	return NULL;
@@ -336,10 +338,7 @@ ma_query_paginate_with_opts(ma_query *query, int64_t number, int64_t per_page,
 	/* Page numbers count from 1; a keyset page's number is a label. */
 	if (number < 1 ||
 	    (token == NULL && !_ma_page_offset(number, per_page, &skip))) {
-		if (error_out)
-			not_found(number, error);
-		else
-			p = empty_page(query, number, per_page, opts, error);
+		p = missing(query, number, per_page, error_out, opts, error);
 		goto done;
 	}
 
@@ -373,11 +372,7 @@ ma_query_paginate_with_opts(ma_query *query, int64_t number, int64_t per_page,
 
 	if (p->n == 0 && (number > 1 || token != NULL)) {
 		ma_page_destroy(p);
-		p = NULL;
-		if (error_out)
-			not_found(number, error);
-		else
-			p = empty_page(query, number, per_page, opts, error);
+		p = missing(query, number, per_page, error_out, opts, error);
 		goto done;
 	}
 	if (!forward)
@@ -525,33 +520,25 @@ static ma_page *
 neighbour(const ma_page *page, bool next, bool error_out, ma_error *error)
 {
 	ma_page_opts opts = {.no_total = page->no_total, .keyset = page->keyset};
-	int64_t number;
+	int64_t number = next ? page->number + (page->number < INT64_MAX)
+			      : page->number - 1;
+	bool nowhere;
 
-	if (next)
-		number = page->number < INT64_MAX ? page->number + 1 : INT64_MAX;
-	else
-		number = page->number - 1;
 	if (page->keyset) {
-		if (next)
-			opts.after = page->after;
-		else
-			opts.before = page->before;
-		/* An empty page has no position to go on from. */
-		if (opts.after == NULL && opts.before == NULL) {
-			if (error_out)
-				return not_found(number, error);
-			return empty_page(page->query, number, page->per_page,
-					  &opts, error);
-		}
+		/* From this page's last (or first) item; an empty page has
+		 * no position to go on from. */
+		opts.after = next ? page->after : NULL;
+		opts.before = next ? NULL : page->before;
+		nowhere = opts.after == NULL && opts.before == NULL;
 		if (number < 1)
 			number = 1;
+	} else {
+		/* Past INT64_MAX, asking again would give the same page. */
+		nowhere = next && page->number == INT64_MAX;
 	}
-	if (next && page->number == INT64_MAX && !page->keyset) {
-		if (error_out)
-			return not_found(number, error);
-		return empty_page(page->query, number, page->per_page, &opts,
-				  error);
-	}
+	if (nowhere)
+		return missing(page->query, number, page->per_page, error_out,
+			       &opts, error);
 	return ma_query_paginate_with_opts(page->query, number, page->per_page,
 					   error_out, &opts, error);
 }
