@@ -15,14 +15,15 @@
  * Every mode does the same setup, checks included, so that a mode's count
  * minus the count of `setup` is its loop alone. bench/convert runs them.
  */
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json.h>
 #include <mongoalchemy.h>
+
+#define BENCH_NAME "bench_convert"
+#include "bench.h"
 
 /* An order of a web shop: the mix of kinds a real collection holds. */
 static const ma_field address_fields[] = {
@@ -129,21 +130,6 @@ static const struct {
 /* Read once at the end: the compiler must assume someone looks at it. */
 static volatile size_t sink;
 
-_Noreturn static void fail(const char *fmt, ...) BSON_GNUC_PRINTF(1, 2);
-
-_Noreturn static void
-fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("bench_convert: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
 static _Noreturn void
 usage(void)
 {
@@ -168,20 +154,6 @@ parse_mode(const char *s, enum mode *mode)
 		}
 	}
 	return false;
-}
-
-static bool
-parse_count(const char *s, long *n)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < 0)
-		return false;
-	*n = v;
-	return true;
 }
 
 /*
@@ -329,7 +301,7 @@ main(int argc, char **argv)
 	long n;
 
 	if (argc != 3 || !parse_mode(argv[1], &mode) ||
-	    !parse_count(argv[2], &n))
+	    !parse_count(argv[2], 0, &n))
 		usage();
 
 	setup(&doc);

@@ -18,8 +18,6 @@
  * order, the same ids in every mode, the total when asked for. A page that
  * fails a check stops the run with exit status 1. bench/pages runs it.
  */
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +26,9 @@
 #include <mongoalchemy.h>
 
 #include "library.h"
+
+#define BENCH_NAME "bench_pages"
+#include "bench.h"
 
 #define PER_PAGE MA_PER_PAGE
 #define LOAD_BATCH 1000
@@ -65,39 +66,12 @@ struct depth {
 };
 
 static _Noreturn void
-fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("bench_pages: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static _Noreturn void
 usage(void)
 {
 	fputs("usage: bench_pages [load N] [pages [-r REPEATS] [DEPTH...]] "
 	      "[drop]\n",
 	      stderr);
 	exit(2);
-}
-
-static bool
-parse_count(const char *s, long *n)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < 1)
-		return false;
-	*n = v;
-	return true;
 }
 
 static double
@@ -481,7 +455,7 @@ main(int argc, char **argv)
 
 	/* load, pages and drop, in that order, each at most once. */
 	if (strcmp(argv[i], "load") == 0) {
-		if (i + 1 >= argc || !parse_count(argv[i + 1], &books))
+		if (i + 1 >= argc || !parse_count(argv[i + 1], 1, &books))
 			usage();
 		i += 2;
 	}
@@ -489,7 +463,7 @@ main(int argc, char **argv)
 		do_pages = true;
 		i++;
 		if (i < argc && strcmp(argv[i], "-r") == 0) {
-			if (i + 1 >= argc || !parse_count(argv[i + 1], &repeats))
+			if (i + 1 >= argc || !parse_count(argv[i + 1], 1, &repeats))
 				usage();
 			i += 2;
 		}
@@ -498,7 +472,7 @@ main(int argc, char **argv)
 			 * first, whether it is given or not. */
 			n_depths = 1;
 			for (; i < argc && !is_command(argv[i]); i++) {
-				if (!parse_count(argv[i], &n))
+				if (!parse_count(argv[i], 1, &n))
 					usage();
 				if (n == 1)
 					continue;
