@@ -767,6 +767,9 @@ Test(pagination, page_keeps_its_own_query)
 	/* Books 2019 down to 2000: the second page is the five oldest. */
 	cr_assert_eq(ma_page_count(next), 5);
 	cr_assert_str_eq(item_title(next, 0), "Book 14");
+	cr_assert_str_eq(item_title(next, 1), "Book 13");
+	cr_assert_str_eq(item_title(next, 2), "Book 12");
+	cr_assert_str_eq(item_title(next, 3), "Book 11");
 	cr_assert_str_eq(item_title(next, 4), "Book 10");
 	assert_total(next, 20, 2);
 
@@ -890,7 +893,9 @@ Test(pagination, keyset_walk_forward_matches_offset_pages)
 		after = bson_strdup(ma_page_after(p));
 		ma_page_destroy(p);
 		opts.after = after;
-		p = paginate_ok(q, page, 7, true, &opts);
+		/* The label stays 2: only the token says where the page
+		 * is, so a skip by page number would repeat page 2. */
+		p = paginate_ok(q, 2, 7, true, &opts);
 		bson_free(after);
 		cr_assert_eq(ma_page_count(p), page < 5 ? 7u : 2u,
 			     "keyset page %" PRId64 " holds %zu", page,
@@ -907,7 +912,7 @@ Test(pagination, keyset_walk_forward_matches_offset_pages)
 	/* Past the last item there is nothing. */
 	after = bson_strdup(ma_page_after(p));
 	opts.after = after;
-	paginate_fails(q, 6, 7, true, &opts, MA_ERR_NOT_FOUND);
+	paginate_fails(q, 2, 7, true, &opts, MA_ERR_NOT_FOUND);
 	bson_free(after);
 	next = ma_page_next(p, true, NULL);
 	cr_assert_null(next, "ma_page_next of the last keyset page");
@@ -934,7 +939,10 @@ Test(pagination, keyset_next_follows_the_last_item)
 
 	first = paginate_ok(q, 1, 7, true, NULL);
 	opts.after = ma_page_after(first);
-	second = paginate_ok(q, 2, 7, true, &opts);
+	cr_assert_not_null(opts.after);
+	/* Labelled 1, so that the next is labelled 2: a skip by page
+	 * number would give the offset page 2, not the third. */
+	second = paginate_ok(q, 1, 7, true, &opts);
 	third = ma_page_next(second, true, &e);
 	cr_assert_not_null(third, "%s (%s)", e.message, ma_strerror(e.code));
 	cr_assert_eq(ma_page_count(third), 7);
@@ -975,7 +983,8 @@ Test(pagination, keyset_walk_backward_matches_offset_pages)
 		before = bson_strdup(ma_page_before(p));
 		ma_page_destroy(p);
 		opts.before = before;
-		p = paginate_ok(q, page, 7, true, &opts);
+		/* Only the token says where the page is. */
+		p = paginate_ok(q, 2, 7, true, &opts);
 		bson_free(before);
 		cr_assert_eq(ma_page_count(p), 7, "keyset page %" PRId64
 			     " holds %zu", page, ma_page_count(p));
@@ -1217,6 +1226,8 @@ Test(pagination, keyset_page_json_has_after_and_before)
 	json_object *obj;
 	ma_page *first, *middle, *last, *back;
 	ma_query *q;
+	bson_oid_t id;
+	char hex[25], *token;
 
 	lb = live_own_db_open("pages");
 	save_numbered_books(lb.db, 30, NULL);
@@ -1227,6 +1238,18 @@ Test(pagination, keyset_page_json_has_after_and_before)
 	middle = paginate_ok(q, 2, 10, true, &opts);
 	opts.after = ma_page_after(middle);
 	last = paginate_ok(q, 3, 10, true, &opts);
+
+	/* Unsorted, the position is the id alone. */
+	item_id(middle, 9, &id);
+	bson_oid_to_string(&id, hex);
+	token = bson_strdup_printf("[\"%s\"]", hex);
+	cr_assert_str_eq(ma_page_after(middle), token);
+	bson_free(token);
+	item_id(middle, 0, &id);
+	bson_oid_to_string(&id, hex);
+	token = bson_strdup_printf("[\"%s\"]", hex);
+	cr_assert_str_eq(ma_page_before(middle), token);
+	bson_free(token);
 
 	obj = page_json(middle);
 	assert_json_items(obj, 10, 10);

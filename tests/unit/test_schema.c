@@ -392,6 +392,8 @@ Test(schema, query_extensions_are_checked)
 	t.extensions = (const ma_query_extension[]){MA_EXTENSION("", no_op),
 						    MA_EXTENSIONS_END};
 	cr_assert_not(ma_type_check(&t, &e));
+	cr_assert_str_eq(e.message,
+			 "T: query extension 0 needs a name and a function");
 
 	cr_assert(ma_type_check(&library_book_type, &e), "%s", e.message);
 	cr_assert_not_null(ma_type_extension(&library_book_type, "since"));
