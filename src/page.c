@@ -310,10 +310,11 @@ ma_query_paginate_with_opts(ma_query *query, int64_t number, int64_t per_page,
 			    ma_error *error)
 {
 	static const ma_page_opts none;
-	ma_query *q = NULL;
+	const bson_t *filter = _ma_query_filter(query);
 	ma_page *p = NULL;
 	keys ks = {0};
-	bson_t fopts = BSON_INITIALIZER, vals = BSON_INITIALIZER, clause;
+	bson_t fopts = BSON_INITIALIZER, vals = BSON_INITIALIZER, clause, keyed,
+	       both;
 	const char *token;
 	bool forward, more;
 	int64_t skip = 0, want;
@@ -342,13 +343,21 @@ ma_query_paginate_with_opts(ma_query *query, int64_t number, int64_t per_page,
 		goto done;
 	}
 
-	q = ma_query_copy(query);
-	page_keys(q, &ks);
+	page_keys(query, &ks);
 	if (token != NULL) {
 		if (!token_read(&ks, token, &vals, error))
 			goto done;
 		keyset_clause(&ks, &vals, forward, &clause);
-		_ma_query_add_clause(q, &clause);
+		filter = &keyed;
+		if (bson_empty(_ma_query_filter(query))) {
+			bson_copy_to(&clause, &keyed);
+		} else {
+			bson_init(&keyed);
+			BSON_APPEND_ARRAY_BEGIN(&keyed, "$and", &both);
+			BSON_APPEND_DOCUMENT(&both, "0", _ma_query_filter(query));
+			BSON_APPEND_DOCUMENT(&both, "1", &clause);
+			bson_append_array_end(&keyed, &both);
+		}
 		bson_destroy(&clause);
 	}
 
@@ -358,13 +367,12 @@ ma_query_paginate_with_opts(ma_query *query, int64_t number, int64_t per_page,
 	want = per_page;
 	if ((p->no_total || p->keyset) && want < INT64_MAX)
 		want++;
-	_ma_query_find_opts(q, true, !forward, skip, want, &fopts);
+	_ma_query_find_opts(query, true, !forward, skip, want, &fopts);
 	/* The whole page in the first batch, up to a bound: a server may
 	 * size its buffers by batchSize before it knows how many match. */
 	BSON_APPEND_INT32(&fopts, "batchSize",
 			  want < PAGE_BATCH_MAX ? (int32_t)want : PAGE_BATCH_MAX);
-	if (!_ma_query_fetch(q, _ma_query_filter(q), &fopts, &p->items, &p->n,
-			     error))
+	if (!_ma_query_fetch(query, filter, &fopts, &p->items, &p->n, error))
 		goto fail;
 	more = (int64_t)p->n > per_page;
 	if (more)
@@ -410,7 +418,8 @@ fail:
 	p = NULL;
 done:
 	bson_free(ks.k);
-	ma_query_destroy(q);
+	if (filter == &keyed)
+		bson_destroy(&keyed);
 	bson_destroy(&fopts);
 	bson_destroy(&vals);
 	return p;
