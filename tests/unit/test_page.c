@@ -4,16 +4,13 @@
  * The database object points at a port nothing listens on, so a call that
  * wrongly reaches for the server fails fast with another error code.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <criterion/criterion.h>
 
 #include "fake_env.h"
 #include "library.h"
+#include "live.h"
 #include "ma-private.h"
 
 #define HEX "0123456789abcdef01234567"
@@ -84,38 +81,12 @@ Test(page_math, pages_does_not_overflow)
 /* --- arguments refused before the server is asked ------------------------ */
 
 static ma_db *db;
-static char port[16];
-
-/* A port that was free a moment ago: connecting to it is refused at once. */
-static void
-pick_unused_port(void)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	cr_assert_geq(fd, 0);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	snprintf(port, sizeof(port), "%u", (unsigned)ntohs(sa.sin_port));
-	close(fd);
-}
-
+/* A server that is not there (it fails fast and differently): any
+ * call that reached for it would not fail as these must. */
 static void
 setup(void)
 {
-	ma_error e;
-	ma_config *c;
-
-	pick_unused_port();
-	c = CONFIG_FROM("MONGOALCHEMY", &e, {"MONGOALCHEMY_DATABASE", "unit"},
-			{"MONGOALCHEMY_SERVER", "127.0.0.1"},
-			{"MONGOALCHEMY_PORT", port},
-			{"MONGOALCHEMY_OPTIONS", "serverSelectionTimeoutMS=200"});
-	cr_assert_not_null(c, "%s", e.message);
-	db = ma_db_new_with_config(c, &e);
-	cr_assert_not_null(db, "%s", e.message);
+	db = live_stopped_db();
 }
 
 static void
