@@ -69,11 +69,18 @@ ma_db_destroy(ma_db *db)
 {
 	if (db == NULL)
 		return;
-	drop_inherited_client(db);
-	mongoc_client_destroy(db->client);
+	_ma_db_release(db);
 	ma_config_destroy(db->config);
 	bson_free(db->types);
 	bson_free(db);
+}
+
+void
+_ma_db_release(ma_db *db)
+{
+	drop_inherited_client(db);
+	mongoc_client_destroy(db->client);
+	db->client = NULL;
 }
 
 const ma_config *
@@ -82,10 +89,47 @@ ma_db_config(const ma_db *db)
 	return db->config;
 }
 
+/*
+ * The driver waits 10 s to connect and 5 min for a reply by default: a
+ * web worker would hold its client that long while its server is gone, and
+ * nginx would give up first. These bound it; the URI (or _OPTIONS) may set
+ * its own.
+ */
+static const struct {
+	const char *option;
+	int32_t ms;
+} timeout_defaults[] = {
+	{MONGOC_URI_CONNECTTIMEOUTMS, MA_CONNECT_TIMEOUT_MS},
+	{MONGOC_URI_SERVERSELECTIONTIMEOUTMS, MA_SELECTION_TIMEOUT_MS},
+	{MONGOC_URI_SOCKETTIMEOUTMS, MA_SOCKET_TIMEOUT_MS},
+};
+
+static mongoc_uri_t *
+uri_with_timeouts(const mongoc_uri_t *given)
+{
+	mongoc_uri_t *uri = mongoc_uri_copy(given);
+	const bson_t *options = mongoc_uri_get_options(uri);
+	size_t i;
+
+	for (i = 0; i < sizeof(timeout_defaults) / sizeof(timeout_defaults[0]);
+	     i++) {
+		bson_iter_t it;
+
+		/* libmongoc keeps option names in lower case. */
+		if (options != NULL &&
+		    bson_iter_init_find_case(&it, options,
+					     timeout_defaults[i].option))
+			continue;
+		mongoc_uri_set_option_as_int32(uri, timeout_defaults[i].option,
+					       timeout_defaults[i].ms);
+	}
+	return uri;
+}
+
 mongoc_client_t *
 ma_db_client(ma_db *db, ma_error *error)
 {
-	const mongoc_uri_t *uri;
+	mongoc_uri_t *uri;
 	bson_error_t berr;
 	size_t i;
 
@@ -93,9 +137,10 @@ ma_db_client(ma_db *db, ma_error *error)
 	if (db->client != NULL)
 		return db->client;
 
-	uri = ma_config_mongoc_uri(db->config);
+	uri = uri_with_timeouts(ma_config_mongoc_uri(db->config));
 	db->client = mongoc_client_new_from_uri_with_error(uri, &berr);
 	if (db->client == NULL) {
+		mongoc_uri_destroy(uri);
 		_ma_error_from_bson(error, &berr, "cannot create a MongoDB client",
 				    _ma_config_secret(db->config));
 		return NULL;
@@ -110,6 +155,7 @@ ma_db_client(ma_db *db, ma_error *error)
 	mongoc_client_set_error_api(db->client, MONGOC_ERROR_API_VERSION_2);
 	if (mongoc_uri_get_appname(uri) == NULL)
 		mongoc_client_set_appname(db->client, MA_APPNAME);
+	mongoc_uri_destroy(uri);
 	return db->client;
 }
 

@@ -634,10 +634,44 @@ id_first(bson_t *out, const bson_oid_t *oid, const bson_t *rest)
 	bson_concat(out, rest);
 }
 
-bool
-ma_doc_save(ma_db *db, ma_doc *doc, ma_safe safe, ma_problems *problems,
-	    ma_error *error)
+void
+ma_doc_set_id(ma_doc *doc, const bson_oid_t *id)
 {
+	bson_t rest, with_id;
+
+	bson_init(&rest);
+	bson_copy_to_excluding_noinit(&doc->bson, &rest, "_id", NULL);
+	id_first(&with_id, id, &rest);
+	bson_destroy(&rest);
+	bson_destroy(&doc->bson);
+	bson_steal(&doc->bson, &with_id);
+}
+
+/* How a document reaches its collection: save's upsert, or one of the two
+ * halves of it that an HTTP API needs (POST inserts, PUT replaces). */
+typedef enum store_mode {
+	STORE_SAVE,    /* insert without an id, replace-or-insert with one */
+	STORE_INSERT,  /* insert; an id that exists is a duplicate */
+	STORE_REPLACE  /* replace the document with this id; none: not found */
+} store_mode;
+
+/* An acknowledged replace that matched nothing. */
+static bool
+replaced_nothing(const mongoc_write_concern_t *wc, const bson_t *reply)
+{
+	bson_iter_t it;
+
+	return mongoc_write_concern_is_acknowledged(wc) &&
+	       bson_iter_init_find(&it, reply, "matchedCount") &&
+	       bson_iter_as_int64(&it) == 0;
+}
+
+static bool
+store(ma_db *db, ma_doc *doc, store_mode mode, ma_safe safe,
+      ma_problems *problems, ma_error *error)
+{
+	static const char *const verbs[] = {"save", "insert", "replace"};
+	const mongoc_write_concern_t *wc;
 	mongoc_collection_t *coll = NULL;
 	bson_t full, stored, with_id, opts, sel, reply;
 	bson_error_t berr;
@@ -648,15 +682,21 @@ ma_doc_save(ma_db *db, ma_doc *doc, ma_safe safe, ma_problems *problems,
 	bson_init(&opts);
 	bson_init(&sel);
 	bson_init(&reply);
-	if (!validate(doc->type, &full, problems, error)) {
-		bson_init(&stored);
+	bson_init(&stored);
+	if (!validate(doc->type, &full, problems, error))
+		goto done;
+
+	is_new = !bson_has_field(&full, "_id");
+	if (is_new && mode == STORE_REPLACE) {
+		_ma_error_set(error, MA_ERR_INVALID,
+			      "this %s has no id: there is nothing to replace",
+			      doc->type->name);
 		goto done;
 	}
-
 	/* A new document gets its id here, before the write: a save that
 	 * is retried after a lost reply then replaces instead of adding a
 	 * second copy. */
-	is_new = !bson_has_field(&full, "_id");
+	bson_destroy(&stored);
 	if (is_new) {
 		bson_oid_init(&oid, NULL);
 		id_first(&stored, &oid, &full);
@@ -670,19 +710,26 @@ ma_doc_save(ma_db *db, ma_doc *doc, ma_safe safe, ma_problems *problems,
 	coll = _ma_db_type_collection(db, doc->type, error);
 	if (coll == NULL)
 		goto done;
-	_ma_db_write_concern(db, safe, &opts);
-	if (is_new) {
+	wc = _ma_db_write_concern(db, safe, &opts);
+	if (is_new || mode == STORE_INSERT) {
 		ok = mongoc_collection_insert_one(coll, &stored, &opts, &reply,
 						  &berr);
 	} else {
 		bson_destroy(&sel);
 		id_selector(doc, &sel);
-		BSON_APPEND_BOOL(&opts, "upsert", true);
+		if (mode == STORE_SAVE)
+			BSON_APPEND_BOOL(&opts, "upsert", true);
 		ok = mongoc_collection_replace_one(coll, &sel, &stored, &opts,
 						   &reply, &berr);
 	}
 	if (!ok) {
-		_ma_db_error(db, error, &berr, "save", doc->type);
+		_ma_db_error(db, error, &berr, verbs[mode], doc->type);
+		goto done;
+	}
+	if (mode == STORE_REPLACE && replaced_nothing(wc, &reply)) {
+		_ma_error_set(error, MA_ERR_NOT_FOUND, "no %s has this id",
+			      doc->type->name);
+		ok = false;
 		goto done;
 	}
 	bson_destroy(&doc->bson);
@@ -697,6 +744,27 @@ done:
 	bson_destroy(&sel);
 	bson_destroy(&reply);
 	return ok;
+}
+
+bool
+ma_doc_save(ma_db *db, ma_doc *doc, ma_safe safe, ma_problems *problems,
+	    ma_error *error)
+{
+	return store(db, doc, STORE_SAVE, safe, problems, error);
+}
+
+bool
+ma_doc_insert(ma_db *db, ma_doc *doc, ma_safe safe, ma_problems *problems,
+	      ma_error *error)
+{
+	return store(db, doc, STORE_INSERT, safe, problems, error);
+}
+
+bool
+ma_doc_replace(ma_db *db, ma_doc *doc, ma_safe safe, ma_problems *problems,
+	       ma_error *error)
+{
+	return store(db, doc, STORE_REPLACE, safe, problems, error);
 }
 
 bool

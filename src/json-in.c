@@ -410,6 +410,7 @@ fail:
 /* --- conversion ---------------------------------------------------------- */
 
 static void convert_fields(ma_walk *walk, const ma_type *type, json_object *obj,
+			   bool partial,
 			   bson_t *out);
 
 static void
@@ -550,7 +551,7 @@ _ma_json_value_to_bson(ma_walk *walk, const ma_field *f, json_object *v,
 			return;
 		}
 		BSON_APPEND_DOCUMENT_BEGIN(out, key, &child);
-		convert_fields(walk, f->type, v, &child);
+		convert_fields(walk, f->type, v, false, &child);
 		bson_append_document_end(out, &child);
 		return;
 	case MA_KIND_LIST:
@@ -679,9 +680,11 @@ _ma_default_to_bson(ma_walk *walk, const ma_field *f, bson_t *out,
 	return true;
 }
 
+/* partial: only the fields given, as a PATCH sends them (no defaults, no
+ * "required"); embedded documents are always whole. */
 static void
 convert_fields(ma_walk *walk, const ma_type *type, json_object *obj,
-	       bson_t *out)
+	       bool partial, bson_t *out)
 {
 	const ma_field *f;
 	json_object *v;
@@ -704,6 +707,8 @@ convert_fields(ma_walk *walk, const ma_type *type, json_object *obj,
 		if (json_object_object_get_ex(obj, f->name, &v))
 			_ma_json_value_to_bson(walk, f, v, out,
 					       ma_field_db_name(f));
+		else if (partial)
+			;
 		else if (f->default_json != NULL)
 			_ma_default_to_bson(walk, f, out, ma_field_db_name(f));
 		else if (!f->optional)
@@ -723,9 +728,9 @@ convert_fields(ma_walk *walk, const ma_type *type, json_object *obj,
 	}
 }
 
-bool
-ma_json_to_bson(const ma_type *type, const char *json, size_t len, bson_t *out,
-		ma_problems *problems, ma_error *error)
+static bool
+to_bson(const ma_type *type, const char *json, size_t len, bool partial,
+	bson_t *out, ma_problems *problems, ma_error *error)
 {
 	ma_problems *p = _ma_problems_use(problems);
 	ma_walk walk;
@@ -741,7 +746,7 @@ ma_json_to_bson(const ma_type *type, const char *json, size_t len, bson_t *out,
 	root = _ma_json_parse(json != NULL ? json : "", len, true, &walk, error);
 	if (root == NULL)
 		goto done;
-	convert_fields(&walk, type, root, out);
+	convert_fields(&walk, type, root, partial, out);
 	json_object_put(root);
 	if (ma_problems_count(p) > 0) {
 		_ma_error_from_problems(error, type, p);
@@ -753,4 +758,18 @@ done:
 	_ma_walk_destroy(&walk);
 	_ma_problems_done(p, problems);
 	return ok;
+}
+
+bool
+ma_json_to_bson(const ma_type *type, const char *json, size_t len, bson_t *out,
+		ma_problems *problems, ma_error *error)
+{
+	return to_bson(type, json, len, false, out, problems, error);
+}
+
+bool
+_ma_json_to_bson_partial(const ma_type *type, const char *json, size_t len,
+			 bson_t *out, ma_problems *problems, ma_error *error)
+{
+	return to_bson(type, json, len, true, out, problems, error);
 }

@@ -210,6 +210,11 @@ struct json_object;
 void _ma_json_value_to_bson(ma_walk *walk, const ma_field *field,
 			    struct json_object *value, bson_t *out,
 			    const char *key);
+/* ma_json_to_bson() for the fields given only: no defaults, nothing
+ * required; what a partial update sends (json-in.c). */
+bool _ma_json_to_bson_partial(const ma_type *type, const char *json,
+			      size_t len, bson_t *out, ma_problems *problems,
+			      ma_error *error);
 /* Parses JSON text with our limits into a json-c value (an object when
  * `object`); NULL with MA_ERR_JSON filled. Duplicate keys are added to walk
  * (json-in.c). A JSON null gives NULL too, with error MA_OK. */
@@ -235,6 +240,11 @@ void _ma_validate_value(ma_walk *walk, const ma_field *field,
 			const bson_iter_t *iter);
 
 /* --- the database object and types (db.c) -------------------------------- */
+
+/* Closes this process's client, if it has one: the master of a worker
+ * pool after its start hook, so that no connection it opened lingers
+ * beside the workers' own (db.c). */
+void _ma_db_release(ma_db *db);
 
 /* Appends the write concern for safe to opts; returns it (db.c). */
 const mongoc_write_concern_t *_ma_db_write_concern(ma_db *db, ma_safe safe,

@@ -597,3 +597,41 @@ ma_query_find_and_remove(ma_query *query, ma_doc **out, ma_error *error)
 		return false;
 	return find_and_modify(query, NULL, 0, out, error);
 }
+
+/* --- from a partial JSON document ---------------------------------------- */
+
+ma_update *
+ma_update_new_from_json(const ma_type *type, const char *json, size_t len,
+			const bson_oid_t *id, ma_problems *problems,
+			ma_error *error)
+{
+	bson_t given;
+	bson_iter_t it;
+	ma_update *u;
+
+	if (!_ma_json_to_bson_partial(type, json, len, &given, problems,
+				      error)) {
+		bson_destroy(&given);
+		return NULL;
+	}
+	/* A client may send the id back with the fields; it may not move
+	 * the document to another one. */
+	if (bson_iter_init_find(&it, &given, "_id") &&
+	    (id == NULL || bson_oid_compare(bson_iter_oid(&it), id) != 0)) {
+		_ma_error_set(error, MA_ERR_INVALID,
+			      "_id: an update cannot change the id");
+		bson_destroy(&given);
+		return NULL;
+	}
+	u = ma_update_new(type);
+	bson_iter_init(&it, &given);
+	while (bson_iter_next(&it)) {
+		if (strcmp(bson_iter_key(&it), "_id") != 0)
+			bson_append_iter(&u->ops[OP_SET], bson_iter_key(&it), -1,
+					 &it);
+	}
+	rebuild(u);
+	bson_destroy(&given);
+	ma_error_clear(error);
+	return u;
+}

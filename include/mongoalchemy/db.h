@@ -48,6 +48,15 @@ void ma_db_destroy(ma_db *db);
 const ma_config *ma_db_config(const ma_db *db);
 
 /*
+ * Timeouts a client gets unless its URI (or <PREFIX>_OPTIONS) sets them:
+ * a worker answers 503 within seconds when its server is gone, instead of
+ * after the driver's defaults (10 s to connect, 5 min for a reply).
+ */
+#define MA_CONNECT_TIMEOUT_MS 2000   /* connectTimeoutMS */
+#define MA_SELECTION_TIMEOUT_MS 2000 /* serverSelectionTimeoutMS */
+#define MA_SOCKET_TIMEOUT_MS 10000   /* socketTimeoutMS */
+
+/*
  * This process's client, created on the first call (and again after a
  * fork). The client belongs to db and stays valid until ma_db_destroy() or
  * a fork. Creating a client does not connect yet: the first operation does.

@@ -73,6 +73,9 @@ const bson_t *ma_doc_bson(const ma_doc *doc);
 /* true and *id set when the document has an ObjectId `_id`. */
 bool ma_doc_id(const ma_doc *doc, bson_oid_t *id);
 
+/* Gives doc the id (first, where MongoDB keeps it), replacing its own. */
+void ma_doc_set_id(ma_doc *doc, const bson_oid_t *id);
+
 /*
  * Flask-MongoAlchemy's ==: true when both have the same type and the same
  * id, or are the same document. Two documents without ids differ.
@@ -158,6 +161,22 @@ bool ma_doc_validate(const ma_doc *doc, ma_problems *problems, ma_error *error);
  */
 bool ma_doc_save(ma_db *db, ma_doc *doc, ma_safe safe, ma_problems *problems,
 		 ma_error *error);
+
+/*
+ * The two halves of save, for callers that must not do the other one (an
+ * HTTP POST must not overwrite, a PUT must not create). Both fill in
+ * defaults and validate as save does.
+ *
+ * ma_doc_insert() inserts doc (generating its id when it has none): an id
+ * that is already stored is MA_ERR_DUPLICATE. ma_doc_replace() replaces
+ * the stored document with doc's id: MA_ERR_INVALID when doc has no id,
+ * MA_ERR_NOT_FOUND when none is stored (with an acknowledged write
+ * concern).
+ */
+bool ma_doc_insert(ma_db *db, ma_doc *doc, ma_safe safe, ma_problems *problems,
+		   ma_error *error);
+bool ma_doc_replace(ma_db *db, ma_doc *doc, ma_safe safe,
+		    ma_problems *problems, ma_error *error);
 
 /*
  * Flask-MongoAlchemy's remove(safe): deletes the stored document with doc's

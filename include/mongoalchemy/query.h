@@ -379,6 +379,17 @@ bool ma_update_add_to_set(ma_update *update, const char *path, ma_value item,
 bool ma_update_pull(ma_update *update, const char *path, ma_value item,
 		    ma_error *error);
 
+/*
+ * The update a partial JSON document asks for: $set of each field it gives
+ * (JSON names), each checked as input is, every problem reported; what an
+ * HTTP PATCH sends. An "_id" is accepted only when it equals id (may be
+ * NULL). An empty object gives an empty update. NULL with MA_ERR_JSON,
+ * MA_ERR_VALIDATION (see problems) or MA_ERR_INVALID (another id).
+ */
+ma_update *ma_update_new_from_json(const ma_type *type, const char *json,
+				   size_t len, const bson_oid_t *id,
+				   ma_problems *problems, ma_error *error);
+
 /* The MongoDB form ({"$set": {...}, ...}); valid until the update changes. */
 const bson_t *ma_update_bson(const ma_update *update);
 

@@ -1086,3 +1086,63 @@ Test(documents_live, unreachable_server_fails_save_quickly_and_keeps_the_id)
 	live_type_free(books);
 	ma_db_destroy(db);
 }
+
+/*
+ * The halves of save that an HTTP API needs: insert never overwrites a
+ * stored document, replace never creates one.
+ */
+Test(documents_live, insert_never_replaces_and_replace_never_creates)
+{
+	ma_db *db = live_db();
+	live_type *lt = live_type_new(db, &isbn_book_type, NULL, NULL);
+	ma_doc *dive = isbn_book_new(lt, "Dive Into Python", "978-1-59059-356-1");
+	ma_doc *copy, *ghost;
+	bson_oid_t id, other;
+	const char *title;
+	ma_query *q;
+	ma_error e;
+
+	cr_assert(ma_doc_insert(db, dive, MA_SAFE_SESSION, NULL, &e), "%s",
+		  e.message);
+	cr_assert(ma_doc_id(dive, &id), "insert gave the document no id");
+
+	/* The same id again: a duplicate, and the stored one is untouched. */
+	copy = isbn_book_new(lt, "Dive Into Python, again", "978-0-00-000000-0");
+	ma_doc_set_id(copy, &id);
+	cr_assert_not(ma_doc_insert(db, copy, MA_SAFE_SESSION, NULL, &e));
+	cr_assert_eq(e.code, MA_ERR_DUPLICATE, "%s", e.message);
+	cr_assert_eq(count_docs(db, lt), 1);
+
+	/* Replace with a stored id changes it in place... */
+	cr_assert(ma_doc_replace(db, copy, MA_SAFE_SESSION, NULL, &e), "%s",
+		  e.message);
+	ma_doc_destroy(dive);
+	dive = NULL;
+	q = ma_query_new(db, &lt->type);
+	cr_assert(ma_query_get_oid(q, &id, &dive, &e), "%s", e.message);
+	ma_query_destroy(q);
+	cr_assert_not_null(dive);
+	cr_assert(ma_doc_get_string(dive, "title", &title));
+	cr_assert_str_eq(title, "Dive Into Python, again");
+	cr_assert_eq(count_docs(db, lt), 1);
+
+	/* ...and with an id nobody has, it is not found and stores nothing. */
+	ghost = isbn_book_new(lt, "Ghost", "978-1-11111-111-1");
+	bson_oid_init(&other, NULL);
+	ma_doc_set_id(ghost, &other);
+	cr_assert_not(ma_doc_replace(db, ghost, MA_SAFE_SESSION, NULL, &e));
+	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s", e.message);
+	cr_assert_eq(count_docs(db, lt), 1);
+
+	/* Without an id there is nothing to replace. */
+	ma_doc_destroy(ghost);
+	ghost = isbn_book_new(lt, "Ghost", "978-1-11111-111-1");
+	cr_assert_not(ma_doc_replace(db, ghost, MA_SAFE_SESSION, NULL, &e));
+	cr_assert_eq(e.code, MA_ERR_INVALID, "%s", e.message);
+
+	ma_doc_destroy(ghost);
+	ma_doc_destroy(copy);
+	ma_doc_destroy(dive);
+	live_type_drop(db, lt);
+	ma_db_destroy(db);
+}

@@ -61,6 +61,46 @@ Test(db, client_is_created_once_and_reused)
 	ma_db_destroy(db);
 }
 
+/* A worker must answer 503 within seconds, not after the driver's 10 s to
+ * connect and 5 min to read; a URI's own values win. */
+static void
+expect_timeouts(fake_var *env, int32_t connect, int32_t select, int32_t sock)
+{
+	ma_db *db = db_from(env);
+	ma_error e;
+	mongoc_client_t *c = ma_db_client(db, &e);
+	const mongoc_uri_t *u;
+
+	cr_assert_not_null(c, "%s", e.message);
+	u = mongoc_client_get_uri(c);
+	cr_expect_eq(mongoc_uri_get_option_as_int32(u, MONGOC_URI_CONNECTTIMEOUTMS, -1),
+		     connect);
+	cr_expect_eq(mongoc_uri_get_option_as_int32(
+			     u, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, -1),
+		     select);
+	cr_expect_eq(mongoc_uri_get_option_as_int32(u, MONGOC_URI_SOCKETTIMEOUTMS, -1),
+		     sock);
+	/* The configuration's URI is left as it was given. */
+	cr_expect_eq(mongoc_uri_get_option_as_int32(
+			     ma_config_mongoc_uri(ma_db_config(db)),
+			     MONGOC_URI_SOCKETTIMEOUTMS, -1),
+		     sock == MA_SOCKET_TIMEOUT_MS ? -1 : sock);
+	ma_db_destroy(db);
+}
+
+Test(db, client_bounds_its_timeouts_unless_the_uri_sets_them)
+{
+	expect_timeouts(ENV({"MONGOALCHEMY_DATABASE", "test"}), 2000, 2000, 10000);
+	expect_timeouts(ENV({"MONGOALCHEMY_DATABASE", "test"},
+			    {"MONGOALCHEMY_OPTIONS",
+			     "connectTimeoutMS=500&socketTimeoutMS=60000"}),
+			500, 2000, 60000);
+	expect_timeouts(ENV({"MONGOALCHEMY_DATABASE", "test"},
+			    {"MONGOALCHEMY_CONNECTION_STRING",
+			     "mongodb://db.example.com/?serverSelectionTimeoutMS=100"}),
+			2000, 100, 10000);
+}
+
 Test(db, collection_is_in_the_configured_database)
 {
 	ma_db *db = db_from(ENV({"MONGOALCHEMY_DATABASE", "library"},

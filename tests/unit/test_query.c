@@ -1463,3 +1463,87 @@ Test(value, unknown_value_kind_is_refused)
 {
 	expect_value_refused("s", (ma_value){.kind = MA_VALUE__MAX});
 }
+
+/* --- updates from a partial JSON document (what PATCH sends) ------------- */
+
+static ma_update *
+from_json(const ma_type *type, const char *json, const bson_oid_t *id,
+	  ma_problems *p, ma_error *e)
+{
+	return ma_update_new_from_json(type, json, strlen(json), id, p, e);
+}
+
+Test(update_json, sets_the_fields_given_under_their_database_names)
+{
+	ma_error e = {.code = MA_OK};
+	ma_update *u = from_json(sample, "{\"label\":\"x\",\"i\":3}", NULL, NULL,
+				 &e);
+
+	cr_assert_not_null(u, "%s", e.message);
+	expect_bson(ma_update_bson(u),
+		    "{\"$set\":{\"i\":" I64(3) ",\"l\":\"x\"}}");
+	ma_update_destroy(u);
+
+	/* A whole embedded document, converted as input. */
+	u = from_json(book, "{\"author\":{\"name\":\"Mark\"}}", NULL, NULL, &e);
+	cr_assert_not_null(u, "%s", e.message);
+	expect_bson(ma_update_bson(u),
+		    "{\"$set\":{\"author\":{\"name\":\"Mark\"}}}");
+	ma_update_destroy(u);
+}
+
+Test(update_json, nothing_required_and_no_defaults_for_missing_fields)
+{
+	ma_error e = {.code = MA_OK};
+	ma_update *u = from_json(book, "{}", NULL, NULL, &e);
+
+	/* title, author and year are required in a whole Book, not here. */
+	cr_assert_not_null(u, "%s", e.message);
+	expect_bson(ma_update_bson(u), "{}");
+	ma_update_destroy(u);
+}
+
+Test(update_json, reports_every_problem)
+{
+	ma_problems *p = ma_problems_new();
+	ma_error e = {.code = MA_OK};
+
+	cr_assert_null(from_json(book,
+				 "{\"year\":\"x\",\"title\":\"\",\"colour\":1}",
+				 NULL, p, &e));
+	cr_assert_eq(e.code, MA_ERR_VALIDATION, "%s", e.message);
+	cr_assert_eq(ma_problems_count(p), 3);
+	cr_assert_str_eq(ma_problems_field(p, 0), "title");
+	cr_assert_str_eq(ma_problems_field(p, 1), "year");
+	cr_assert_str_eq(ma_problems_message(p, 1),
+			 "must be an integer between 0 and 9999");
+	cr_assert_str_eq(ma_problems_field(p, 2), "colour");
+	cr_assert_str_eq(ma_problems_message(p, 2), "unknown field");
+
+	ma_problems_clear(p);
+	cr_assert_null(from_json(book, "{\"year\":", NULL, p, &e));
+	cr_assert_eq(e.code, MA_ERR_JSON, "%s", e.message);
+	cr_assert_null(from_json(book, "[1]", NULL, p, &e));
+	cr_assert_eq(e.code, MA_ERR_JSON, "%s", e.message);
+	ma_problems_destroy(p);
+}
+
+Test(update_json, an_id_is_taken_only_when_it_is_the_documents_own)
+{
+	ma_error e = {.code = MA_OK};
+	bson_oid_t id, other;
+	ma_update *u;
+
+	bson_oid_init_from_string(&id, HEX);
+	bson_oid_init_from_string(&other, "ffffffffffffffffffffffff");
+	u = from_json(book, "{\"_id\":\"" HEX "\",\"year\":2004}", &id, NULL, &e);
+	cr_assert_not_null(u, "%s", e.message);
+	expect_bson(ma_update_bson(u), "{\"$set\":{\"year\":" I64(2004) "}}");
+	ma_update_destroy(u);
+
+	cr_assert_null(from_json(book, "{\"_id\":\"" HEX "\"}", &other, NULL, &e));
+	cr_assert_eq(e.code, MA_ERR_INVALID);
+	cr_assert_str_eq(e.message, "_id: an update cannot change the id");
+	cr_assert_null(from_json(book, "{\"_id\":\"" HEX "\"}", NULL, NULL, &e));
+	cr_assert_eq(e.code, MA_ERR_INVALID);
+}
