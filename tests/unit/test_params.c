@@ -1,0 +1,696 @@
+/*
+ * The list grammar without a server: the filter, sort and projection each
+ * query string builds (byte for byte), every parameter it must refuse
+ * with the message a client reads, and the Link header of a page.
+ */
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "fake_env.h"
+#include "http-private.h"
+#include "library.h"
+#include "query-private.h"
+
+#define HEX "0123456789abcdef01234567"
+#define I64(n) "{\"$numberLong\":\"" #n "\"}"
+#define OPS "(ne, gt, gte, lt, lte, in, nin, exists, startswith)"
+
+static ma_db *db;
+static ma_query *q;
+static ma_error err;
+static int64_t page, per_page;
+
+static void
+setup(void)
+{
+	ma_error e = {.code = MA_OK};
+	ma_config *c = CONFIG_FROM("MONGOALCHEMY", &e,
+				   {"MONGOALCHEMY_DATABASE", "unit"});
+
+	cr_assert_not_null(c, "%s", e.message);
+	db = ma_db_new_with_config(c, &e);
+	cr_assert_not_null(db, "%s", e.message);
+}
+
+static void
+teardown(void)
+{
+	ma_query_destroy(q);
+	q = NULL;
+	ma_db_destroy(db);
+}
+
+TestSuite(list_params, .init = setup, .fini = teardown);
+
+/* Parses text and applies it to a new query on Book; page and per_page
+ * start at a value neither could be. */
+static bool
+apply_with(const char *text, int64_t max, const char *const *skip)
+{
+	ma_error qe;
+	ma_qs qs;
+	bool ok;
+
+	cr_assert(_ma_qs_parse(text, &qs, &qe), "%s: %s", text, qe.message);
+	ma_query_destroy(q);
+	q = ma_query_new(db, &library_book_type);
+	page = per_page = -7;
+	ma_error_clear(&err);
+	_ma_error_set(&err, MA_ERR_DRIVER, "left over");
+	ok = _ma_list_params(&qs, q, max, skip, &page, &per_page, &err);
+	_ma_qs_destroy(&qs);
+	return ok;
+}
+
+static bool
+apply(const char *text)
+{
+	return apply_with(text, MA_MAX_PER_PAGE, NULL);
+}
+
+/* Byte for byte, so an int32 where an int64 is due is a failure. */
+static void
+expect_doc(const char *text, const char *what, const bson_t *got,
+	   const bson_t *want)
+{
+	char *gs = bson_as_canonical_extended_json(got, NULL);
+	char *ws = bson_as_canonical_extended_json(want, NULL);
+
+	cr_expect(bson_equal(got, want), "%s: %s\ngot  %s\nwant %s", text, what,
+		  gs, ws);
+	bson_free(gs);
+	bson_free(ws);
+}
+
+/* want is canonical extended JSON. */
+static void
+expect_bson(const char *text, const char *what, const bson_t *got,
+	    const char *want)
+{
+	bson_error_t berr;
+	bson_t *w = bson_new_from_json((const uint8_t *)want, -1, &berr);
+
+	cr_assert_not_null(w, "expected JSON %s: %s", want, berr.message);
+	expect_doc(text, what, got, w);
+	bson_destroy(w);
+}
+
+static void
+expect_filter(const char *text, const char *want)
+{
+	bool ok = apply(text);
+
+	cr_expect(ok, "%s: %s", text, err.message);
+	if (ok)
+		expect_bson(text, "filter", ma_query_filter_bson(q), want);
+}
+
+static void
+expect_sort(const char *text, const char *want)
+{
+	bson_t sort;
+	bool ok = apply(text);
+
+	cr_expect(ok, "%s: %s", text, err.message);
+	if (!ok)
+		return;
+	_ma_query_sort_doc(q, false, false, &sort);
+	expect_bson(text, "sort", &sort, want);
+	bson_destroy(&sort);
+}
+
+static void
+expect_fields(const char *text, const char *want)
+{
+	bool ok = apply(text);
+
+	cr_expect(ok, "%s: %s", text, err.message);
+	if (ok)
+		expect_bson(text, "projection", &q->projection, want);
+}
+
+static void
+expect_pages(const char *text, int64_t max, int64_t want_page,
+	     int64_t want_per_page)
+{
+	bool ok = apply_with(text, max, NULL);
+
+	cr_expect(ok, "%s: %s", text, err.message);
+	cr_expect_eq(err.code, MA_OK, "%s: error left: %s", text, err.message);
+	cr_expect_eq(page, want_page, "%s: page %" PRId64, text, page);
+	cr_expect_eq(per_page, want_per_page, "%s: per_page %" PRId64, text,
+		     per_page);
+}
+
+/* A refusal: its code and its whole message; page and per_page are left
+ * alone. */
+static void
+expect_refused(const char *text, ma_error_code code, const char *says)
+{
+	bool ok = apply(text);
+
+	cr_expect_not(ok, "%s accepted", text);
+	cr_expect_eq(err.code, code, "%s: code %d (%s)", text, err.code,
+		     err.message);
+	cr_expect_str_eq(err.message, says, "%s", text);
+	cr_expect(bson_utf8_validate(err.message, strlen(err.message), false),
+		  "%s: message not UTF-8", text);
+	cr_expect_eq(page, -7, "%s: page written", text);
+	cr_expect_eq(per_page, -7, "%s: per_page written", text);
+}
+
+/* --- defaults and pages -------------------------------------------------- */
+
+Test(list_params, nothing_gives_the_defaults_and_an_open_query)
+{
+	bson_t sort;
+
+	expect_pages("", MA_MAX_PER_PAGE, 1, 20);
+	expect_bson("", "filter", ma_query_filter_bson(q), "{}");
+	expect_bson("", "projection", &q->projection, "{}");
+	_ma_query_sort_doc(q, false, false, &sort);
+	expect_bson("", "sort", &sort, "{}");
+	bson_destroy(&sort);
+}
+
+Test(list_params, null_query_string_gives_the_defaults)
+{
+	q = ma_query_new(db, &library_book_type);
+	cr_expect(_ma_list_params(NULL, q, 0, NULL, &page, &per_page, &err),
+		  "%s", err.message);
+	cr_expect_eq(page, 1);
+	cr_expect_eq(per_page, 20);
+	/* the outputs may be NULL */
+	cr_expect(_ma_list_params(NULL, q, 0, NULL, NULL, NULL, &err), "%s",
+		  err.message);
+}
+
+Test(list_params, page_and_per_page)
+{
+	expect_pages("page=2", MA_MAX_PER_PAGE, 2, 20);
+	expect_pages("page=2&per_page=5", MA_MAX_PER_PAGE, 2, 5);
+	expect_pages("per_page=100", MA_MAX_PER_PAGE, 1, 100);
+	expect_pages("per_page=1", MA_MAX_PER_PAGE, 1, 1);
+	expect_pages("page=007", MA_MAX_PER_PAGE, 7, 20);
+	expect_pages("page=9223372036854775807", MA_MAX_PER_PAGE, INT64_MAX, 20);
+	/* the maximum is the caller's; 0 or less is the default maximum */
+	expect_pages("per_page=500", 500, 1, 500);
+	expect_pages("per_page=100", 0, 1, 100);
+	expect_pages("per_page=100", -3, 1, 100);
+	/* a maximum below the default lowers the default */
+	expect_pages("", 10, 1, 10);
+	expect_pages("per_page=10", 10, 1, 10);
+	expect_pages("", 1, 1, 1);
+}
+
+Test(list_params, per_page_above_a_small_maximum)
+{
+	cr_expect_not(apply_with("per_page=11", 10, NULL));
+	cr_expect_eq(err.code, MA_ERR_INVALID);
+	cr_expect_str_eq(err.message, "per_page: must be between 1 and 10");
+}
+
+Test(list_params, page_and_per_page_refused)
+{
+	static const struct {
+		const char *text;
+		ma_error_code code;
+		const char *says;
+	} cases[] = {
+		/* strict decimal */
+		{"page=abc", MA_ERR_INVALID, "page: must be a decimal integer"},
+		{"page=", MA_ERR_INVALID, "page: must be a decimal integer"},
+		{"page", MA_ERR_INVALID, "page: must be a decimal integer"},
+		{"page=+1", MA_ERR_INVALID, "page: must be a decimal integer"},
+		{"page=%2B1", MA_ERR_INVALID, "page: must be a decimal integer"},
+		{"page=+", MA_ERR_INVALID, "page: must be a decimal integer"},
+		{"page=%201", MA_ERR_INVALID, "page: must be a decimal integer"},
+		{"page=1%20", MA_ERR_INVALID, "page: must be a decimal integer"},
+		{"page=1.0", MA_ERR_INVALID, "page: must be a decimal integer"},
+		{"page=1e3", MA_ERR_INVALID, "page: must be a decimal integer"},
+		{"page=0x10", MA_ERR_INVALID, "page: must be a decimal integer"},
+		{"page=-", MA_ERR_INVALID, "page: must be a decimal integer"},
+		{"page=--1", MA_ERR_INVALID, "page: must be a decimal integer"},
+		{"page=1-", MA_ERR_INVALID, "page: must be a decimal integer"},
+		{"page=%D9%A1", MA_ERR_INVALID, "page: must be a decimal integer"},
+		/* 64-bit range, checked without overflowing */
+		{"page=9223372036854775808", MA_ERR_INVALID,
+		 "page: must be a decimal integer of 64 bits (at most "
+		 "9223372036854775807)"},
+		{"page=99999999999999999999", MA_ERR_INVALID,
+		 "page: must be a decimal integer of 64 bits (at most "
+		 "9223372036854775807)"},
+		{"page=-9223372036854775809", MA_ERR_INVALID,
+		 "page: must be a decimal integer of 64 bits (at most "
+		 "9223372036854775807)"},
+		{"page=18446744073709551617", MA_ERR_INVALID,
+		 "page: must be a decimal integer of 64 bits (at most "
+		 "9223372036854775807)"},
+		/* below 1: a page that is not there */
+		{"page=0", MA_ERR_NOT_FOUND, "page: must be 1 or more"},
+		{"page=-0", MA_ERR_NOT_FOUND, "page: must be 1 or more"},
+		{"page=-1", MA_ERR_NOT_FOUND, "page: must be 1 or more"},
+		{"page=-9223372036854775808", MA_ERR_NOT_FOUND,
+		 "page: must be 1 or more"},
+		/* per_page */
+		{"per_page=0", MA_ERR_INVALID, "per_page: must be between 1 and 100"},
+		{"per_page=-1", MA_ERR_INVALID, "per_page: must be between 1 and 100"},
+		{"per_page=101", MA_ERR_INVALID, "per_page: must be between 1 and 100"},
+		{"per_page=99999999999999999999", MA_ERR_INVALID,
+		 "per_page: must be between 1 and 100"},
+		{"per_page=abc", MA_ERR_INVALID, "per_page: must be a decimal integer"},
+		{"per_page=", MA_ERR_INVALID, "per_page: must be a decimal integer"},
+		{"per_page=+5", MA_ERR_INVALID, "per_page: must be a decimal integer"},
+		/* once each */
+		{"page=1&page=1", MA_ERR_INVALID, "page: given more than once"},
+		{"per_page=5&year=1&per_page=5", MA_ERR_INVALID,
+		 "per_page: given more than once"},
+		/* a bad parameter is told, even beside a page below 1 */
+		{"page=0&colour=red", MA_ERR_INVALID, "colour: no such field in Book"},
+		{"colour=red&page=0", MA_ERR_INVALID, "colour: no such field in Book"},
+		{"page=0&per_page=0", MA_ERR_INVALID,
+		 "per_page: must be between 1 and 100"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_refused(cases[i].text, cases[i].code, cases[i].says);
+}
+
+/* --- filters ------------------------------------------------------------- */
+
+Test(list_params, every_operator)
+{
+	static const struct {
+		const char *text;
+		const char *want;
+	} cases[] = {
+		{"year=2004", "{\"year\": " I64(2004) "}"},
+		{"year=-5", "{\"year\": " I64(-5) "}"},
+		{"year__ne=2004", "{\"year\": {\"$ne\": " I64(2004) "}}"},
+		{"year__gt=2004", "{\"year\": {\"$gt\": " I64(2004) "}}"},
+		{"year__gte=2000", "{\"year\": {\"$gte\": " I64(2000) "}}"},
+		{"year__lt=2004", "{\"year\": {\"$lt\": " I64(2004) "}}"},
+		{"year__lte=2004", "{\"year\": {\"$lte\": " I64(2004) "}}"},
+		{"year__in=2003,2004",
+		 "{\"year\": {\"$in\": [" I64(2003) ", " I64(2004) "]}}"},
+		{"year__in=2003", "{\"year\": {\"$in\": [" I64(2003) "]}}"},
+		{"year__nin=2003,2004,1999",
+		 "{\"year\": {\"$nin\": [" I64(2003) ", " I64(2004) ", " I64(1999)
+		 "]}}"},
+		{"year__exists=true", "{\"year\": {\"$exists\": true}}"},
+		{"year__exists=1", "{\"year\": {\"$exists\": true}}"},
+		{"year__exists=false", "{\"year\": {\"$exists\": false}}"},
+		{"year__exists=0", "{\"year\": {\"$exists\": false}}"},
+		{"author__exists=true", "{\"author\": {\"$exists\": true}}"},
+		{"title=Dive+Into+Python", "{\"title\": \"Dive Into Python\"}"},
+		{"title=", "{\"title\": \"\"}"},
+		{"title=%C3%A9t%C3%A9", "{\"title\": \"\xc3\xa9t\xc3\xa9\"}"},
+		{"title__in=a,b", "{\"title\": {\"$in\": [\"a\", \"b\"]}}"},
+		{"title__ne=a", "{\"title\": {\"$ne\": \"a\"}}"},
+		/* a value that looks like an operator is only text */
+		{"title=%7B%22%24gt%22%3A%22%22%7D",
+		 "{\"title\": \"{\\\"$gt\\\":\\\"\\\"}\"}"},
+		{"_id=" HEX, "{\"_id\": {\"$oid\": \"" HEX "\"}}"},
+		{"_id__in=" HEX "," HEX,
+		 "{\"_id\": {\"$in\": [{\"$oid\": \"" HEX "\"}, {\"$oid\": \"" HEX
+		 "\"}]}}"},
+		{"_id__exists=true", "{\"_id\": {\"$exists\": true}}"},
+		/* filters on distinct fields share the document */
+		{"year=2004&title=Dive",
+		 "{\"year\": " I64(2004) ", \"title\": \"Dive\"}"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_filter(cases[i].text, cases[i].want);
+}
+
+/* "$regex" in extended JSON would read as a BSON regex: built here. */
+static void
+expect_startswith(const char *text, const char *pattern)
+{
+	bson_t *want = BCON_NEW("title", "{", "$regex", BCON_UTF8(pattern), "}");
+	bool ok = apply(text);
+
+	cr_expect(ok, "%s: %s", text, err.message);
+	if (ok)
+		expect_doc(text, "filter", ma_query_filter_bson(q), want);
+	bson_destroy(want);
+}
+
+Test(list_params, startswith_is_a_literal_prefix)
+{
+	expect_startswith("title__startswith=Dive", "^Dive");
+	expect_startswith("title__startswith=Dive+Into", "^Dive Into");
+	/* taken literally: no character is special */
+	expect_startswith("title__startswith=a.b%2A(c%5E%24", "^a\\.b\\*\\(c\\^\\$");
+	expect_startswith("title__startswith=", "^");
+}
+
+Test(list_params, repeated_filters_all_apply)
+{
+	expect_filter("year__gte=2000&year__lte=2010",
+		      "{\"year\": {\"$gte\": " I64(2000) "}, \"$and\": [{\"year\": "
+		      "{\"$lte\": " I64(2010) "}}]}");
+	expect_filter("year=2004&year=2005",
+		      "{\"year\": " I64(2004) ", \"$and\": [{\"year\": " I64(2005)
+		      "}]}");
+	expect_filter("title=A&year__gt=1&title__ne=Ab&year__gt=2",
+		      "{\"title\": \"A\", \"year\": {\"$gt\": " I64(1)
+		      "}, \"$and\": [{\"title\": {\"$ne\": \"Ab\"}}, {\"year\": "
+		      "{\"$gt\": " I64(2) "}}]}");
+}
+
+Test(list_params, filters_refused)
+{
+	static const struct {
+		const char *text;
+		const char *says;
+	} cases[] = {
+		/* declared top-level fields only */
+		{"colour=red", "colour: no such field in Book"},
+		{"Year=2004", "Year: no such field in Book"},
+		{"name=Mark", "name: no such field in Book"},
+		{"=x", "\"\": no such field in Book"},
+		{"colour__gte=1", "colour__gte: no such field \"colour\" in Book"},
+		{"__gte=1", "__gte: no such field \"\" in Book"},
+		/* '.' and '$' anywhere in a name */
+		{"author.name=Mark",
+		 "author.name: must be a top-level field name (no '.' or '$')"},
+		{"author.name__startswith=M",
+		 "author.name__startswith: must be a top-level field name (no "
+		 "'.' or '$')"},
+		{"%24where=1", "$where: must be a top-level field name (no '.' "
+			       "or '$')"},
+		{"year__%24gt=1", "year__$gt: must be a top-level field name (no "
+				  "'.' or '$')"},
+		{"year.x=1", "year.x: must be a top-level field name (no '.' or "
+			     "'$')"},
+		/* the operators the grammar offers */
+		{"year__near=1", "year__near: unknown operator \"near\" " OPS},
+		{"year__eq=1", "year__eq: unknown operator \"eq\" " OPS},
+		{"title__regex=.*", "title__regex: unknown operator \"regex\" " OPS},
+		{"year__=1", "year__: unknown operator \"\" " OPS},
+		{"year__GTE=1", "year__GTE: unknown operator \"GTE\" " OPS},
+		{"year__gte__lt=1",
+		 "year__gte__lt: no such field \"year__gte\" in Book"},
+		/* values by the field's kind */
+		{"year=abc", "year: must be an integer, not 'abc'"},
+		{"year=", "year: must be an integer, not ''"},
+		{"year=20.5", "year: must be an integer, not '20.5'"},
+		{"year=%2B2004", "year: must be an integer, not '+2004'"},
+		{"year=+2004", "year: must be an integer, not ' 2004'"},
+		{"year__gte=abc", "year__gte: must be an integer, not 'abc'"},
+		{"year__ne=99999999999999999999",
+		 "year__ne: must be an integer, not '99999999999999999999'"},
+		{"_id=xyz", "_id: must be an ObjectId of 24 hexadecimal digits, "
+			    "not 'xyz'"},
+		/* in and nin */
+		{"year__in=", "year__in: an item of the list is empty"},
+		{"year__in=2003,,2004", "year__in: an item of the list is empty"},
+		{"year__in=2003,", "year__in: an item of the list is empty"},
+		{"year__nin=,2003", "year__nin: an item of the list is empty"},
+		{"year__in=2003,x", "year__in: must be an integer, not 'x'"},
+		{"_id__nin=" HEX ",1",
+		 "_id__nin: must be an ObjectId of 24 hexadecimal digits, not "
+		 "'1'"},
+		/* exists */
+		{"year__exists=yes", "year__exists: must be true, false, 1 or 0"},
+		{"year__exists=", "year__exists: must be true, false, 1 or 0"},
+		{"year__exists=TRUE", "year__exists: must be true, false, 1 or 0"},
+		/* startswith on text only */
+		{"year__startswith=19",
+		 "year__startswith: startswith applies to text fields only"},
+		/* an embedded document: only whether it is there */
+		{"author=Mark",
+		 "author: an embedded document can only be tested with "
+		 "author__exists"},
+		{"author__ne=x",
+		 "author__ne: an embedded document can only be tested with "
+		 "author__exists"},
+		{"author__in=a,b",
+		 "author__in: an embedded document can only be tested with "
+		 "author__exists"},
+		/* a bad filter after good ones */
+		{"year=2004&title=x&colour=red", "colour: no such field in Book"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_refused(cases[i].text, MA_ERR_INVALID, cases[i].says);
+}
+
+Test(list_params, long_names_and_values_are_cut_in_messages)
+{
+	char text[1024];
+	size_t i, n = 1;
+
+	/* a name of 'a' and 120 'é': shown shortened, between characters
+	 * (64 bytes would end inside one) */
+	text[0] = 'a';
+	for (i = 0; i < 120; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%%C3%%A9");
+	cr_assert_lt(n, sizeof(text) - 4);
+	memcpy(text + n, "=1", 3);
+	cr_expect_not(apply(text));
+	cr_expect_eq(err.code, MA_ERR_INVALID);
+	cr_expect(bson_utf8_validate(err.message, strlen(err.message), false),
+		  "%s", err.message);
+	cr_expect(strstr(err.message, "\xc3\xa9...: no such field in Book") != NULL,
+		  "%s", err.message);
+	cr_expect_lt(strlen(err.message), 120, "%s", err.message);
+
+	/* a value cut by the query layer in the middle of a character */
+	n = (size_t)snprintf(text, sizeof(text), "year=a");
+	for (i = 0; i < 40; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%%C3%%A9");
+	cr_expect_not(apply(text));
+	cr_expect_eq(err.code, MA_ERR_INVALID);
+	cr_expect(bson_utf8_validate(err.message, strlen(err.message), false),
+		  "%s", err.message);
+	cr_expect(strncmp(err.message, "year: must be an integer, not 'a\xc3\xa9",
+			  33) == 0,
+		  "%s", err.message);
+}
+
+/* --- sort and fields ----------------------------------------------------- */
+
+Test(list_params, sort_keys_in_order)
+{
+	expect_sort("sort=-year,title", "{\"year\": -1, \"title\": 1}");
+	expect_sort("sort=title", "{\"title\": 1}");
+	expect_sort("sort=-_id", "{\"_id\": -1}");
+	expect_sort("sort=year,_id", "{\"year\": 1, \"_id\": 1}");
+	/* and it is not a filter */
+	expect_filter("sort=-year", "{}");
+}
+
+Test(list_params, fields_to_return)
+{
+	expect_fields("fields=title,year", "{\"title\": 1, \"year\": 1}");
+	expect_fields("fields=_id", "{\"_id\": 1}");
+	expect_fields("fields=author", "{\"author\": 1}");
+	expect_fields("fields=title,title", "{\"title\": 1}");
+	expect_filter("fields=title", "{}");
+}
+
+Test(list_params, sort_and_fields_together)
+{
+	bson_t sort;
+
+	cr_assert(apply("fields=title&sort=-year&year__gte=2000&page=3"), "%s",
+		  err.message);
+	_ma_query_sort_doc(q, false, false, &sort);
+	expect_bson("", "sort", &sort, "{\"year\": -1}");
+	bson_destroy(&sort);
+	expect_bson("", "projection", &q->projection, "{\"title\": 1}");
+	expect_bson("", "filter", ma_query_filter_bson(q),
+		    "{\"year\": {\"$gte\": " I64(2000) "}}");
+	cr_expect_eq(page, 3);
+	cr_expect_eq(per_page, 20);
+}
+
+Test(list_params, sort_and_fields_refused)
+{
+	static const struct {
+		const char *text;
+		const char *says;
+	} cases[] = {
+		{"sort=", "sort: an item is empty"},
+		{"sort", "sort: an item is empty"},
+		{"sort=title,", "sort: an item is empty"},
+		{"sort=,title", "sort: an item is empty"},
+		{"sort=title,,year", "sort: an item is empty"},
+		{"sort=-", "sort: an item is empty"},
+		{"sort=colour", "sort: no such field \"colour\" in Book"},
+		{"sort=-colour", "sort: no such field \"colour\" in Book"},
+		{"sort=--year", "sort: no such field \"-year\" in Book"},
+		{"sort=%2Byear", "sort: no such field \"+year\" in Book"},
+		{"sort=author.name",
+		 "sort: \"author.name\" must be a top-level field name (no '.' "
+		 "or '$')"},
+		{"sort=-%24natural",
+		 "sort: \"$natural\" must be a top-level field name (no '.' or "
+		 "'$')"},
+		{"sort=author", "sort: author cannot be a sort key: it holds a "
+				"document"},
+		{"sort=year,-year", "sort: year is already a sort key"},
+		{"sort=year&sort=title", "sort: given more than once"},
+		{"fields=", "fields: an item is empty"},
+		{"fields=title,", "fields: an item is empty"},
+		{"fields=-title", "fields: no such field \"-title\" in Book"},
+		{"fields=colour", "fields: no such field \"colour\" in Book"},
+		{"fields=author.name",
+		 "fields: \"author.name\" must be a top-level field name (no '.' "
+		 "or '$')"},
+		{"fields=%24where",
+		 "fields: \"$where\" must be a top-level field name (no '.' or "
+		 "'$')"},
+		{"fields=title&fields=year", "fields: given more than once"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_refused(cases[i].text, MA_ERR_INVALID, cases[i].says);
+}
+
+/* --- skipped names and earlier errors ------------------------------------ */
+
+Test(list_params, skipped_names_are_the_handler_s)
+{
+	static const char *const skip[] = {"q", "page", NULL};
+
+	cr_expect(apply_with("q=anything&page=abc&year=2004", 100, skip), "%s",
+		  err.message);
+	cr_expect_eq(page, 1);
+	expect_bson("skip", "filter", ma_query_filter_bson(q),
+		    "{\"year\": " I64(2004) "}");
+	/* without skip, both are refused */
+	cr_expect_not(apply_with("q=anything", 100, NULL));
+	cr_expect_str_eq(err.message, "q: no such field in Book");
+}
+
+Test(list_params, a_query_that_already_failed_fails_with_its_error)
+{
+	ma_error e;
+
+	q = ma_query_new(db, &library_book_type);
+	cr_assert_not(ma_query_sort(q, "nope", &e));
+	cr_expect_not(_ma_list_params(NULL, q, 100, NULL, &page, &per_page,
+				      &err));
+	cr_expect_str_eq(err.message, e.message);
+}
+
+Test(list_params, no_query_is_refused)
+{
+	cr_expect_not(_ma_list_params(NULL, NULL, 100, NULL, &page, &per_page,
+				      &err));
+	cr_expect_eq(err.code, MA_ERR_INVALID);
+}
+
+/* --- Link headers -------------------------------------------------------- */
+
+static void
+expect_links(const char *path, const char *text, int64_t pg, int64_t pp,
+	     int64_t pages, bool has_next, const char *want)
+{
+	ma_error e;
+	ma_qs qs;
+	ma_buf b;
+
+	cr_assert(_ma_qs_parse(text, &qs, &e), "%s", e.message);
+	_ma_buf_init(&b, 16);
+	_ma_page_links(&b, path, &qs, pg, pp, pages, has_next);
+	cr_expect_str_eq(b.data, want, "%s?%s page %" PRId64, path, text, pg);
+	cr_expect_eq(b.len, strlen(b.data));
+	_ma_buf_destroy(&b);
+	_ma_qs_destroy(&qs);
+}
+
+Test(page_links, first_prev_next_last)
+{
+	expect_links("/books", "year__gte=2000&page=2&per_page=20", 2, 20, 3, true,
+		     "</books?year__gte=2000&page=1&per_page=20>; rel=\"first\", "
+		     "</books?year__gte=2000&page=1&per_page=20>; rel=\"prev\", "
+		     "</books?year__gte=2000&page=3&per_page=20>; rel=\"next\", "
+		     "</books?year__gte=2000&page=3&per_page=20>; rel=\"last\"");
+}
+
+Test(page_links, only_the_links_that_exist)
+{
+	/* the first page: no prev */
+	expect_links("/books", "", 1, 20, 2, true,
+		     "</books?page=1&per_page=20>; rel=\"first\", "
+		     "</books?page=2&per_page=20>; rel=\"next\", "
+		     "</books?page=2&per_page=20>; rel=\"last\"");
+	/* the last page: no next */
+	expect_links("/books", "", 2, 20, 2, false,
+		     "</books?page=1&per_page=20>; rel=\"first\", "
+		     "</books?page=1&per_page=20>; rel=\"prev\", "
+		     "</books?page=2&per_page=20>; rel=\"last\"");
+	/* the only page */
+	expect_links("/books", "", 1, 20, 1, false,
+		     "</books?page=1&per_page=20>; rel=\"first\", "
+		     "</books?page=1&per_page=20>; rel=\"last\"");
+	/* an empty list still has its page 1 */
+	expect_links("/books", "", 1, 20, 0, false,
+		     "</books?page=1&per_page=20>; rel=\"first\", "
+		     "</books?page=1&per_page=20>; rel=\"last\"");
+	/* pages unknown (no total): no last */
+	expect_links("/books", "", 5, 10, -1, true,
+		     "</books?page=1&per_page=10>; rel=\"first\", "
+		     "</books?page=4&per_page=10>; rel=\"prev\", "
+		     "</books?page=6&per_page=10>; rel=\"next\"");
+	/* nothing after the largest page */
+	expect_links("/b", "", INT64_MAX, 1, -1, true,
+		     "</b?page=1&per_page=1>; rel=\"first\", "
+		     "</b?page=9223372036854775806&per_page=1>; rel=\"prev\"");
+}
+
+Test(page_links, other_parameters_are_kept_in_order_and_re_encoded)
+{
+	expect_links("/books",
+		     "per_page=5&title__startswith=Dive+Into&page=3&sort=-year,"
+		     "title&flag&%C3%A9=%26&page=9",
+		     3, 5, 4, true,
+		     "</books?title__startswith=Dive%20Into&sort=-year,title"
+		     "&flag=&%C3%A9=%26&page=1&per_page=5>; rel=\"first\", "
+		     "</books?title__startswith=Dive%20Into&sort=-year,title"
+		     "&flag=&%C3%A9=%26&page=2&per_page=5>; rel=\"prev\", "
+		     "</books?title__startswith=Dive%20Into&sort=-year,title"
+		     "&flag=&%C3%A9=%26&page=4&per_page=5>; rel=\"next\", "
+		     "</books?title__startswith=Dive%20Into&sort=-year,title"
+		     "&flag=&%C3%A9=%26&page=4&per_page=5>; rel=\"last\"");
+}
+
+Test(page_links, per_page_is_always_written)
+{
+	/* the request did not name it: the default is written out */
+	expect_links("/books", "year=2004", 1, 20, 1, false,
+		     "</books?year=2004&page=1&per_page=20>; rel=\"first\", "
+		     "</books?year=2004&page=1&per_page=20>; rel=\"last\"");
+}
+
+Test(page_links, the_path_cannot_break_the_header)
+{
+	expect_links("/a b/<x>\"/%2F/\xc3\xa9", "", 1, 20, 1, false,
+		     "</a%20b/%3Cx%3E%22/%2F/%C3%A9?page=1&per_page=20>; "
+		     "rel=\"first\", "
+		     "</a%20b/%3Cx%3E%22/%2F/%C3%A9?page=1&per_page=20>; "
+		     "rel=\"last\"");
+	expect_links("/books/x", "", 1, 20, -1, false,
+		     "</books/x?page=1&per_page=20>; rel=\"first\"");
+}
+
+Test(page_links, no_query_string)
+{
+	ma_buf b;
+
+	_ma_buf_init(&b, 16);
+	_ma_page_links(&b, "/books", NULL, 1, 20, 1, false);
+	cr_expect_str_eq(b.data, "</books?page=1&per_page=20>; rel=\"first\", "
+				 "</books?page=1&per_page=20>; rel=\"last\"");
+	_ma_buf_destroy(&b);
+}
