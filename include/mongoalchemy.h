@@ -12,5 +12,6 @@
 #include <mongoalchemy/schema.h>
 #include <mongoalchemy/document.h>
 #include <mongoalchemy/query.h>
+#include <mongoalchemy/app.h>
 
 #endif

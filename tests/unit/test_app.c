@@ -1,0 +1,495 @@
+/*
+ * The application without FastCGI: CGI variables and a body in, the
+ * serialized response out. No network: the database object is never used
+ * by these handlers.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "app-private.h"
+#include "fake_env.h"
+
+/* A body served from memory, a few bytes at a time like a socket. */
+typedef struct mem_body {
+	const char *data;
+	size_t len, pos;
+	size_t chunk;
+} mem_body;
+
+static ssize_t
+mem_read(void *ctx, char *buf, size_t n)
+{
+	mem_body *b = ctx;
+	size_t left = b->len - b->pos;
+
+	if (n > left)
+		n = left;
+	if (b->chunk > 0 && n > b->chunk)
+		n = b->chunk;
+	memcpy(buf, b->data + b->pos, n);
+	b->pos += n;
+	return (ssize_t)n;
+}
+
+/* What a handler saw, for the tests to check. */
+static char seen[512];
+
+static void
+echo(ma_request *req, ma_response *res, void *arg)
+{
+	const char *id = ma_request_param(req, "id");
+	const char *q = ma_request_query(req, "q");
+	const char *ua = ma_request_header(req, "User-Agent");
+
+	(void)arg;
+	snprintf(seen, sizeof(seen), "%s|%s|%s|%zu", id ? id : "-", q ? q : "-",
+		 ua ? ua : "-", ma_request_query_count(req));
+	ma_response_json(res, 200, "{\"ok\":true}", 11);
+}
+
+static void
+body_size(ma_request *req, ma_response *res, void *arg)
+{
+	const char *body;
+	size_t len;
+	int status = 0;
+	ma_error e;
+	char out[64];
+
+	(void)arg;
+	if (!_ma_request_json_body(req, &body, &len, &status, &e)) {
+		ma_response_problem(res, status, e.message);
+		return;
+	}
+	snprintf(out, sizeof(out), "{\"len\":%zu}", len);
+	ma_response_json(res, 200, out, strlen(out));
+}
+
+static void
+fails(ma_request *req, ma_response *res, void *arg)
+{
+	ma_error e;
+
+	(void)req;
+	_ma_error_set(&e, (ma_error_code)(intptr_t)arg, "secret detail");
+	ma_response_error(res, &e, NULL);
+}
+
+static void
+silent(ma_request *req, ma_response *res, void *arg)
+{
+	(void)req;
+	(void)res;
+	(void)arg;
+}
+
+static ma_app *
+make_app(size_t limit)
+{
+	ma_app_options o = {.body_limit = limit};
+	ma_app *app = ma_app_new(&o, NULL);
+
+	cr_assert(ma_app_route(app, MA_GET | MA_PUT, "/things/{id}", echo, NULL,
+			       NULL));
+	cr_assert(ma_app_route(app, MA_POST, "/things", body_size, NULL, NULL));
+	cr_assert(ma_app_route(app, MA_GET, "/gone", fails,
+			       (void *)(intptr_t)MA_ERR_UNAVAILABLE, NULL));
+	cr_assert(ma_app_route(app, MA_GET, "/broken", fails,
+			       (void *)(intptr_t)MA_ERR_DRIVER, NULL));
+	cr_assert(ma_app_route(app, MA_GET, "/dup", fails,
+			       (void *)(intptr_t)MA_ERR_DUPLICATE, NULL));
+	cr_assert(ma_app_route(app, MA_GET, "/silent", silent, NULL, NULL));
+	return app;
+}
+
+/* Runs one request through the app; returns the serialized response. */
+static char *
+run(ma_app *app, char **env, const char *body, size_t chunk)
+{
+	mem_body b = {body, body ? strlen(body) : 0, 0, chunk};
+	ma_request req;
+	ma_response res;
+	ma_error err;
+	ma_buf out;
+	int status = 0;
+
+	if (!_ma_request_init(&req, app, env, mem_read, &b, &status, &err)) {
+		_ma_response_init(&res, &req);
+		ma_response_problem(&res, status, err.message);
+	} else {
+		_ma_response_init(&res, &req);
+		_ma_app_dispatch(app, &req, &res);
+	}
+	_ma_buf_init(&out, 256);
+	_ma_response_serialize(&res, req.head, &out);
+	_ma_response_destroy(&res);
+	_ma_request_destroy(&req);
+	return _ma_buf_steal(&out, NULL);
+}
+
+#define ENVP(...) ((char *[]){__VA_ARGS__, NULL})
+
+Test(app, routes_a_request_with_its_parameters)
+{
+	ma_app *app = make_app(0);
+	char *out = run(app,
+			ENVP("REQUEST_METHOD=GET",
+			     "REQUEST_URI=/things/a%20b?q=x+y&q=2&z=%C3%A9",
+			     "QUERY_STRING=q=x+y&q=2&z=%C3%A9",
+			     "HTTP_USER_AGENT=curl/8"),
+			NULL, 0);
+
+	cr_assert_str_eq(out, "Status: 200 OK\r\n"
+			      "Content-Type: application/json\r\n"
+			      "Content-Length: 11\r\n\r\n{\"ok\":true}");
+	cr_assert_str_eq(seen, "a b|x y|curl/8|3");
+	bson_free(out);
+	ma_app_destroy(app);
+}
+
+Test(app, unknown_route_is_a_404_problem)
+{
+	ma_app *app = make_app(0);
+	char *out = run(app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/nothing"),
+			NULL, 0);
+
+	cr_assert(strstr(out, "Status: 404 Not Found\r\n") == out, "%s", out);
+	cr_assert(strstr(out, "Content-Type: application/problem+json\r\n"));
+	cr_assert(strstr(out, "\r\n\r\n{\"type\":\"about:blank\",\"title\":"
+			      "\"Not Found\",\"status\":404,\"detail\":"
+			      "\"no route matches this path\"}"),
+		  "%s", out);
+	bson_free(out);
+	ma_app_destroy(app);
+}
+
+Test(app, wrong_method_is_a_405_with_allow)
+{
+	ma_app *app = make_app(0);
+	char *out = run(app,
+			ENVP("REQUEST_METHOD=DELETE", "REQUEST_URI=/things/1"),
+			NULL, 0);
+
+	cr_assert(strstr(out, "Status: 405 Method Not Allowed\r\n") == out);
+	cr_assert(strstr(out, "\r\nAllow: GET, HEAD, PUT\r\n"), "%s", out);
+	bson_free(out);
+	ma_app_destroy(app);
+}
+
+Test(app, head_answers_a_get_route_without_the_body)
+{
+	ma_app *app = make_app(0);
+	char *out = run(app, ENVP("REQUEST_METHOD=HEAD", "REQUEST_URI=/things/7"),
+			NULL, 0);
+
+	cr_assert_str_eq(out, "Status: 200 OK\r\n"
+			      "Content-Type: application/json\r\n"
+			      "Content-Length: 11\r\n\r\n");
+	bson_free(out);
+	ma_app_destroy(app);
+}
+
+Test(app, unknown_method_is_501)
+{
+	ma_app *app = make_app(0);
+	char *out = run(app, ENVP("REQUEST_METHOD=BREW", "REQUEST_URI=/things/7"),
+			NULL, 0);
+
+	cr_assert(strstr(out, "Status: 501 Not Implemented\r\n") == out, "%s",
+		  out);
+	cr_assert(strstr(out, "method BREW is not implemented"));
+	bson_free(out);
+	ma_app_destroy(app);
+}
+
+Test(app, bad_query_string_is_a_400_naming_it)
+{
+	ma_app *app = make_app(0);
+	char *out = run(app,
+			ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/things/7?q=%zz",
+			     "QUERY_STRING=q=%zz"),
+			NULL, 0);
+
+	cr_assert(strstr(out, "Status: 400 Bad Request\r\n") == out, "%s", out);
+	cr_assert(strstr(out, "%zz"), "%s", out);
+	bson_free(out);
+	ma_app_destroy(app);
+}
+
+Test(app, body_within_the_limit_is_read_whole)
+{
+	ma_app *app = make_app(16);
+	char *out = run(app,
+			ENVP("REQUEST_METHOD=POST", "REQUEST_URI=/things",
+			     "CONTENT_TYPE=application/json; charset=UTF-8",
+			     "CONTENT_LENGTH=16"),
+			"{\"a\":1234567890}", 3);
+
+	cr_assert(strstr(out, "\r\n\r\n{\"len\":16}"), "%s", out);
+	bson_free(out);
+	ma_app_destroy(app);
+}
+
+Test(app, body_above_the_limit_is_413_declared_or_not)
+{
+	ma_app *app = make_app(16);
+	char *declared = run(app,
+			     ENVP("REQUEST_METHOD=POST", "REQUEST_URI=/things",
+				  "CONTENT_TYPE=application/json",
+				  "CONTENT_LENGTH=17"),
+			     "{\"a\":12345678901}", 0);
+	char *undeclared = run(app,
+			       ENVP("REQUEST_METHOD=POST", "REQUEST_URI=/things",
+				    "CONTENT_TYPE=application/json"),
+			       "{\"a\":12345678901}", 5);
+
+	cr_assert(strstr(declared, "Status: 413 Content Too Large\r\n") ==
+		  declared, "%s", declared);
+	cr_assert(strstr(declared, "larger than 16 bytes"));
+	cr_assert(strstr(undeclared, "Status: 413 Content Too Large\r\n") ==
+		  undeclared, "%s", undeclared);
+	bson_free(declared);
+	bson_free(undeclared);
+	ma_app_destroy(app);
+}
+
+Test(app, body_shorter_than_its_length_is_400)
+{
+	ma_app *app = make_app(0);
+	char *out = run(app,
+			ENVP("REQUEST_METHOD=POST", "REQUEST_URI=/things",
+			     "CONTENT_TYPE=application/json",
+			     "CONTENT_LENGTH=10"),
+			"{}", 0);
+
+	cr_assert(strstr(out, "Status: 400 Bad Request\r\n") == out, "%s", out);
+	cr_assert(strstr(out, "before its Content-Length"), "%s", out);
+	bson_free(out);
+	ma_app_destroy(app);
+}
+
+Test(app, a_body_that_is_not_json_is_415)
+{
+	static const char *const refused[] = {
+		"CONTENT_TYPE=text/plain",
+		"CONTENT_TYPE=application/jsonx",
+		"CONTENT_TYPE=application/json; charset=latin1",
+		"CONTENT_TYPE=application/xml",
+		"X_NONE=1", /* no Content-Type at all */
+	};
+	static const char *const taken[] = {
+		"CONTENT_TYPE=application/json",
+		"CONTENT_TYPE=Application/JSON",
+		"CONTENT_TYPE=application/merge-patch+json",
+		"CONTENT_TYPE=application/json;charset=\"utf-8\"",
+	};
+	ma_app *app = make_app(0);
+	size_t i;
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		char *out = run(app,
+				ENVP("REQUEST_METHOD=POST",
+				     "REQUEST_URI=/things",
+				     (char *)refused[i]),
+				"{}", 0);
+
+		cr_assert(strstr(out, "Status: 415 Unsupported Media Type\r\n") ==
+				  out,
+			  "%s: %s", refused[i], out);
+		bson_free(out);
+	}
+	for (i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
+		char *out = run(app,
+				ENVP("REQUEST_METHOD=POST",
+				     "REQUEST_URI=/things", (char *)taken[i]),
+				"{}", 0);
+
+		cr_assert(strstr(out, "\r\n\r\n{\"len\":2}"), "%s: %s", taken[i],
+			  out);
+		bson_free(out);
+	}
+	ma_app_destroy(app);
+}
+
+Test(app, empty_json_body_is_400)
+{
+	ma_app *app = make_app(0);
+	char *out = run(app,
+			ENVP("REQUEST_METHOD=POST", "REQUEST_URI=/things",
+			     "CONTENT_TYPE=application/json",
+			     "CONTENT_LENGTH=0"),
+			"", 0);
+
+	cr_assert(strstr(out, "Status: 400 Bad Request\r\n") == out, "%s", out);
+	cr_assert(strstr(out, "the request body is empty"));
+	bson_free(out);
+	ma_app_destroy(app);
+}
+
+Test(app, unavailable_is_503_with_retry_after_and_no_detail_leak)
+{
+	ma_app *app = make_app(0);
+	char *out = run(app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/gone"),
+			NULL, 0);
+
+	cr_assert(strstr(out, "Status: 503 Service Unavailable\r\n") == out,
+		  "%s", out);
+	cr_assert(strstr(out, "\r\nRetry-After: 5\r\n"), "%s", out);
+	cr_assert(strstr(out, "try again later"), "%s", out);
+	cr_assert_null(strstr(out, "secret detail"));
+	bson_free(out);
+	ma_app_destroy(app);
+}
+
+Test(app, driver_failure_is_500_without_its_message)
+{
+	ma_app *app = make_app(0);
+	char *out = run(app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/broken"),
+			NULL, 0);
+
+	cr_assert(strstr(out, "Status: 500 Internal Server Error\r\n") == out,
+		  "%s", out);
+	cr_assert_null(strstr(out, "secret detail"));
+	cr_assert_null(strstr(out, "Retry-After"));
+	bson_free(out);
+	ma_app_destroy(app);
+}
+
+Test(app, duplicate_is_409_without_the_servers_words)
+{
+	ma_app *app = make_app(0);
+	char *out = run(app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/dup"),
+			NULL, 0);
+
+	cr_assert(strstr(out, "Status: 409 Conflict\r\n") == out, "%s", out);
+	cr_assert(strstr(out, "\"detail\":\"a stored document already has "
+			      "this id or the same value for a unique index\""),
+		  "%s", out);
+	cr_assert_null(strstr(out, "secret detail"));
+	bson_free(out);
+	ma_app_destroy(app);
+}
+
+Test(app, a_handler_that_answers_nothing_is_500)
+{
+	ma_app *app = make_app(0);
+	char *out = run(app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/silent"),
+			NULL, 0);
+
+	cr_assert(strstr(out, "Status: 500 Internal Server Error\r\n") == out,
+		  "%s", out);
+	bson_free(out);
+	ma_app_destroy(app);
+}
+
+Test(app, path_from_script_name_and_path_info_without_request_uri)
+{
+	ma_app *app = make_app(0);
+	char *out = run(app,
+			ENVP("REQUEST_METHOD=GET", "SCRIPT_NAME=/things",
+			     "PATH_INFO=/42"),
+			NULL, 0);
+
+	cr_assert(strstr(out, "Status: 200 OK\r\n") == out, "%s", out);
+	cr_assert_str_eq(seen, "42|-|-|0");
+	bson_free(out);
+	ma_app_destroy(app);
+}
+
+Test(status, one_table_maps_library_errors)
+{
+	cr_assert_eq(ma_status_for_error(MA_ERR_INVALID), 400);
+	cr_assert_eq(ma_status_for_error(MA_ERR_JSON), 400);
+	cr_assert_eq(ma_status_for_error(MA_ERR_VALIDATION), 400);
+	cr_assert_eq(ma_status_for_error(MA_ERR_NOT_FOUND), 404);
+	cr_assert_eq(ma_status_for_error(MA_ERR_DUPLICATE), 409);
+	cr_assert_eq(ma_status_for_error(MA_ERR_UNAVAILABLE), 503);
+	cr_assert_eq(ma_status_for_error(MA_ERR_AUTH), 500);
+	cr_assert_eq(ma_status_for_error(MA_ERR_DRIVER), 500);
+	cr_assert_eq(ma_status_for_error(MA_ERR_CONFIG), 500);
+	cr_assert_eq(ma_status_for_error(MA_ERR_NOMEM), 500);
+}
+
+Test(response, problem_lists_validation_errors)
+{
+	ma_problems *p = ma_problems_new();
+	ma_response res;
+	ma_error e;
+	ma_doc *doc = ma_doc_new_from_json(
+		&(ma_type){.name = "T",
+			   .fields = (const ma_field[]){
+				   MA_INT("year", MA_MIN(0), MA_MAX(9999)),
+				   MA_STRING("title"), MA_FIELDS_END}},
+		"{\"year\":\"x\",\"colour\":1}", 23, p, &e);
+
+	cr_assert_null(doc);
+	_ma_response_init(&res, NULL);
+	ma_response_error(&res, &e, p);
+	res.body.data[res.body.len] = '\0';
+	cr_assert_eq(res.status, 400);
+	cr_assert(strstr(res.body.data,
+			 "\"errors\":[{\"field\":\"year\",\"message\":"),
+		  "%s", res.body.data);
+	cr_assert(strstr(res.body.data, "{\"field\":\"title\",\"message\":"
+					"\"required\"}"),
+		  "%s", res.body.data);
+	cr_assert(strstr(res.body.data, "{\"field\":\"colour\",\"message\":"
+					"\"unknown field\"}"),
+		  "%s", res.body.data);
+	_ma_response_destroy(&res);
+	ma_problems_destroy(p);
+}
+
+Test(response, header_injection_is_refused)
+{
+	ma_response res;
+
+	_ma_response_init(&res, NULL);
+	cr_assert_not(ma_response_header(&res, "X-A", "1\r\nSet-Cookie: x"));
+	cr_assert_not(ma_response_header(&res, "X-A\nB", "1"));
+	cr_assert_not(ma_response_header(&res, "X-A: B", "1"));
+	cr_assert_not(ma_response_header(&res, "", "1"));
+	cr_assert(ma_response_header(&res, "X-A", "1"));
+	cr_assert_eq(res.headers.len, strlen("X-A: 1\r\n"));
+	_ma_response_destroy(&res);
+}
+
+Test(response, no_content_has_no_length_and_no_body)
+{
+	ma_response res;
+	ma_buf out;
+
+	_ma_response_init(&res, NULL);
+	ma_response_status(&res, 204);
+	_ma_buf_init(&out, 64);
+	_ma_response_serialize(&res, false, &out);
+	out.data[out.len] = '\0';
+	cr_assert_str_eq(out.data, "Status: 204 No Content\r\n\r\n");
+	_ma_buf_destroy(&out);
+	_ma_response_destroy(&res);
+}
+
+Test(setup, the_first_error_sticks_and_run_reports_it)
+{
+	ma_app *app = ma_app_new(NULL, NULL);
+	ma_error e;
+	char *argv[] = {"app", "--socket", "/nonexistent/dir/x.sock", NULL};
+
+	cr_assert_not(ma_app_route(app, MA_GET, "no-slash", echo, NULL, &e));
+	cr_assert_eq(e.code, MA_ERR_INVALID);
+	/* A later, valid call fails with the first error. */
+	cr_assert_not(ma_app_route(app, MA_GET, "/fine", echo, NULL, &e));
+	cr_assert_eq(e.code, MA_ERR_INVALID);
+	cr_assert_eq(ma_app_run(app, 3, argv), 2);
+	ma_app_destroy(app);
+}
+
+Test(setup, a_route_needs_a_handler)
+{
+	ma_app *app = ma_app_new(NULL, NULL);
+	ma_error e;
+
+	cr_assert_not(ma_app_route(app, MA_GET, "/x", NULL, NULL, &e));
+	cr_assert_str_eq(e.message, "route /x has no handler");
+	ma_app_destroy(app);
+}
