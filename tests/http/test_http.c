@@ -1,0 +1,1630 @@
+/*
+ * DESIGN.md's HTTP contract end to end: real HTTP through nginx or Apache
+ * to the example application's workers (examples/library) and FerretDB,
+ * all started by scripts/http-stack (tests/http/with-stack.sh runs this
+ * program once per front end).
+ *
+ * The suite shares one database and runs serially: some tests stop the
+ * database or the workers. So a test never counts documents it did not
+ * make: it creates its own under a title prefix no other test uses and
+ * lists them through a title__startswith filter; only the seed documents
+ * (fixed ids) are common ground. A test that disrupts the stack puts it
+ * back in its .fini, which runs even when the test fails.
+ */
+#include <inttypes.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdatomic.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "http.h"
+
+/* --- the example application's seed --------------------------------------- */
+
+#define SEED_ID(n) "5f0000000000000000000" n
+
+typedef struct seed_author {
+	const char *id;
+	const char *name;
+} seed_author;
+
+typedef struct seed_book {
+	const char *id;
+	const char *title;
+	const char *author;
+	int year;
+} seed_book;
+
+static const seed_author seed_authors[] = {
+	{.id = SEED_ID("a01"), .name = "Mark Pilgrim"},
+	{.id = SEED_ID("a02"), .name = "Luciano Ramalho"},
+	{.id = SEED_ID("a03"), .name = "Brett Slatkin"},
+	{.id = SEED_ID("a04"), .name = "Allen B. Downey"},
+	{.id = SEED_ID("a05"), .name = "Al Sweigart"},
+};
+
+static const seed_book seed_books[] = {
+	{SEED_ID("b01"), "Dive Into Python", "Mark Pilgrim", 2004},
+	{SEED_ID("b02"), "Dive Into Python 3", "Mark Pilgrim", 2009},
+	{SEED_ID("b03"), "Fluent Python", "Luciano Ramalho", 2015},
+	{SEED_ID("b04"), "Effective Python", "Brett Slatkin", 2015},
+	{SEED_ID("b05"), "Think Python", "Allen B. Downey", 2012},
+	{SEED_ID("b06"), "Think Bayes", "Allen B. Downey", 2013},
+	{SEED_ID("b07"), "Automate the Boring Stuff with Python", "Al Sweigart",
+	 2015},
+	{SEED_ID("b08"), "Invent Your Own Computer Games with Python",
+	 "Al Sweigart", 2008},
+};
+
+static bool
+is_seed_book(const char *id)
+{
+	return strncmp(id, SEED_ID("b"), strlen(SEED_ID("b"))) == 0;
+}
+
+#define NSEED_BOOKS (sizeof(seed_books) / sizeof(seed_books[0]))
+#define NSEED_AUTHORS (sizeof(seed_authors) / sizeof(seed_authors[0]))
+
+/* --- the two resources ---------------------------------------------------- */
+
+/* A resource of the example app, as the CRUD tests see it: where it is
+ * mounted, the text field its test documents are told apart by, and a
+ * stored document's keys. */
+typedef struct resource {
+	const char *path;
+	const char *key;
+	const char *keys;
+} resource;
+
+static const resource books = {"/books", "title", "_id,title,author,year"};
+static const resource authors = {"/authors", "name", "_id,name"};
+
+/* A title prefix no other test (or run) uses: "HT-<pid>-<n> ". */
+static const char *
+prefix(void)
+{
+	static unsigned n;
+
+	return tprintf("HT-%ld-%u ", (long)getpid(), n++);
+}
+
+static const char *
+book_json(const char *title, const char *author, int year)
+{
+	return tprintf("{\"title\": \"%s\", \"author\": {\"name\": \"%s\"}, "
+		       "\"year\": %d}",
+		       title, author, year);
+}
+
+/* A new document of res whose text field is text (a book by Mark
+ * Pilgrim, 2004). */
+static const char *
+doc_json(const resource *res, const char *text)
+{
+	if (res == &books)
+		return book_json(text, "Mark Pilgrim", 2004);
+	return tprintf("{\"name\": \"%s\"}", text);
+}
+
+/* A book as the API must show it: exactly these fields; id NULL: any
+ * 24-hex id. */
+static void
+expect_book(const char *what, json_object *doc, const char *id,
+	    const char *title, const char *author, int year)
+{
+	json_object *a;
+
+	expect_keys(what, doc, books.keys);
+	if (id != NULL)
+		expect_jstr(what, doc, "_id", id);
+	else
+		cr_assert(is_oid_hex(json_object_get_string(
+				  jget(what, doc, "_id"))),
+			  "%s: _id %s is not 24 hex digits", what,
+			  json_object_to_json_string(jget(what, doc, "_id")));
+	expect_jstr(what, doc, "title", title);
+	a = jget(what, doc, "author");
+	expect_keys(what, a, "name");
+	expect_jstr(what, a, "name", author);
+	expect_jint(what, doc, "year", year);
+}
+
+/* POSTs a document and returns what came back (201, Location). */
+static json_object *
+create(const resource *res, const char *json)
+{
+	http_resp *r = http_json("POST", res->path, json);
+	json_object *doc = expect_json(r, 201);
+	const char *id = json_object_get_string(jget(r->what, doc, "_id"));
+
+	cr_assert(is_oid_hex(id), "%s: _id \"%s\" is not 24 hex digits",
+		  r->what, id);
+	expect_header(r, "Location", tprintf("%s/%s", res->path, id));
+	return doc;
+}
+
+/* Creates a book; its id. */
+static const char *
+create_book(const char *title, const char *author, int year)
+{
+	json_object *doc = create(&books, book_json(title, author, year));
+
+	return json_object_get_string(jget("created book", doc, "_id"));
+}
+
+/* An id nothing has: generated here, never stored. */
+static const char *
+absent_id(void)
+{
+	char hex[25];
+	bson_oid_t oid;
+
+	bson_oid_init(&oid, NULL);
+	bson_oid_to_string(&oid, hex);
+	return tprintf("%s", hex);
+}
+
+/* The items' field key, joined with '|': "a|b|c". */
+static const char *
+texts(const char *what, json_object *items, const char *key)
+{
+	size_t i, n = json_object_array_length(items);
+	ma_buf b;
+
+	_ma_buf_init(&b, 128);
+	for (i = 0; i < n; i++) {
+		json_object *v =
+			jget(what, json_object_array_get_idx(items, i), key);
+
+		_ma_buf_printf(&b, "%s%s", i > 0 ? "|" : "",
+			       json_object_get_string(v));
+	}
+	return keep(_ma_buf_steal(&b, NULL), bson_free);
+}
+
+/* "a|b" under prefix p: "<p>a|<p>b"; "" stays "". */
+static const char *
+prefixed(const char *p, const char *list)
+{
+	const char *s = list;
+	size_t n;
+	ma_buf b;
+
+	_ma_buf_init(&b, 128);
+	while (*s != '\0') {
+		n = strcspn(s, "|");
+		_ma_buf_printf(&b, "%s%s%.*s", s == list ? "" : "|", p, (int)n,
+			       s);
+		s += n + (s[n] == '|');
+	}
+	return keep(_ma_buf_steal(&b, NULL), bson_free);
+}
+
+/* The nine keys of a page object and their values; prev_num / next_num
+ * -1 for null. Also X-Total-Count. Returns the items. */
+static json_object *
+expect_page(const http_resp *r, int64_t page, int64_t per_page, int64_t total,
+	    int64_t pages, int64_t prev_num, int64_t next_num, size_t nitems)
+{
+	json_object *obj = expect_json(r, 200), *items;
+
+	expect_keys(r->what, obj,
+		    "items,page,per_page,total,pages,has_prev,"
+		    "has_next,prev_num,next_num");
+	expect_jint(r->what, obj, "page", page);
+	expect_jint(r->what, obj, "per_page", per_page);
+	expect_jint(r->what, obj, "total", total);
+	expect_jint(r->what, obj, "pages", pages);
+	expect_jbool(r->what, obj, "has_prev", prev_num >= 0);
+	expect_jbool(r->what, obj, "has_next", next_num >= 0);
+	if (prev_num >= 0)
+		expect_jint(r->what, obj, "prev_num", prev_num);
+	else
+		expect_jnull(r->what, obj, "prev_num");
+	if (next_num >= 0)
+		expect_jint(r->what, obj, "next_num", next_num);
+	else
+		expect_jnull(r->what, obj, "next_num");
+	items = jget(r->what, obj, "items");
+	cr_assert(json_object_is_type(items, json_type_array) &&
+			  json_object_array_length(items) == nitems,
+		  "%s: %zu items, expected %zu: %s", r->what,
+		  json_object_is_type(items, json_type_array)
+			  ? json_object_array_length(items)
+			  : 0,
+		  nitems, json_object_to_json_string(items));
+	expect_header(r, "X-Total-Count", tprintf("%" PRId64, total));
+	return items;
+}
+
+/* GET path?query: a page whose items, by field key, are exactly want. */
+static http_resp *
+expect_listed(const char *path_and_query, const char *key, const char *want)
+{
+	http_resp *r = http_get(path_and_query);
+	json_object *items = jget(r->what, expect_json(r, 200), "items");
+
+	cr_assert_str_eq(texts(r->what, items, key), want,
+			 "%s: %s listed \"%s\", expected \"%s\"", r->what, key,
+			 texts(r->what, items, key), want);
+	return r;
+}
+
+/* --- CRUD, row by row, for both resources --------------------------------- */
+
+/* Five documents, two per page: the first, a middle and the last page,
+ * their page objects and their links. */
+static void
+check_list_pages(const resource *res)
+{
+	const char *p = prefix(), *q, *base;
+	http_resp *r;
+	int i;
+
+	for (i = 1; i <= 5; i++)
+		create(res, doc_json(res, tprintf("%s%d", p, i)));
+	q = tprintf("%s__startswith=%s&sort=%s", res->key, qenc(p), res->key);
+	base = tprintf("%s?%s", res->path, q);
+
+	r = http_get(tprintf("%s&per_page=2", base));
+	expect_page(r, 1, 2, 5, 3, -1, 2, 2);
+	cr_assert_str_eq(
+		texts(r->what, jget(r->what, r->json, "items"), res->key),
+		prefixed(p, "1|2"));
+	expect_links(r, tprintf("%s&page=1&per_page=2", base), NULL,
+		     tprintf("%s&page=2&per_page=2", base),
+		     tprintf("%s&page=3&per_page=2", base));
+
+	r = http_get(tprintf("%s&page=2&per_page=2", base));
+	expect_page(r, 2, 2, 5, 3, 1, 3, 2);
+	cr_assert_str_eq(
+		texts(r->what, jget(r->what, r->json, "items"), res->key),
+		prefixed(p, "3|4"));
+	expect_links(r, tprintf("%s&page=1&per_page=2", base),
+		     tprintf("%s&page=1&per_page=2", base),
+		     tprintf("%s&page=3&per_page=2", base),
+		     tprintf("%s&page=3&per_page=2", base));
+
+	r = http_get(tprintf("%s&page=3&per_page=2", base));
+	expect_page(r, 3, 2, 5, 3, 2, -1, 1);
+	cr_assert_str_eq(
+		texts(r->what, jget(r->what, r->json, "items"), res->key),
+		prefixed(p, "5"));
+	expect_links(r, tprintf("%s&page=1&per_page=2", base),
+		     tprintf("%s&page=2&per_page=2", base), NULL,
+		     tprintf("%s&page=3&per_page=2", base));
+}
+
+Test(books, list_pages_carry_page_object_links_and_total)
+{
+	check_list_pages(&books);
+}
+
+Test(authors, list_pages_carry_page_object_links_and_total)
+{
+	check_list_pages(&authors);
+}
+
+Test(books, get_returns_each_seed_book_field_for_field)
+{
+	size_t i;
+
+	for (i = 0; i < NSEED_BOOKS; i++) {
+		const seed_book *s = &seed_books[i];
+		http_resp *r = http_get(tprintf("/books/%s", s->id));
+
+		expect_book(r->what, expect_json(r, 200), s->id, s->title,
+			    s->author, s->year);
+	}
+}
+
+Test(authors, get_returns_each_seed_author_field_for_field)
+{
+	size_t i;
+
+	for (i = 0; i < NSEED_AUTHORS; i++) {
+		const seed_author *s = &seed_authors[i];
+		http_resp *r = http_get(tprintf("/authors/%s", s->id));
+		json_object *doc = expect_json(r, 200);
+
+		expect_keys(r->what, doc, authors.keys);
+		expect_jstr(r->what, doc, "_id", s->id);
+		expect_jstr(r->what, doc, "name", s->name);
+	}
+}
+
+Test(books, create_is_201_with_stored_book_and_location)
+{
+	const char *title = tprintf("%sCreated", prefix());
+	json_object *doc =
+		create(&books, book_json(title, "Luciano Ramalho", 2015));
+	const char *id = json_object_get_string(jget("created", doc, "_id"));
+	http_resp *r;
+
+	expect_book("POST /books", doc, id, title, "Luciano Ramalho", 2015);
+	r = http_get(tprintf("/books/%s", id));
+	expect_book(r->what, expect_json(r, 200), id, title, "Luciano Ramalho",
+		    2015);
+}
+
+Test(authors, create_is_201_with_stored_author_and_location)
+{
+	const char *name = tprintf("%sCreated", prefix());
+	json_object *doc = create(&authors, doc_json(&authors, name));
+	const char *id = json_object_get_string(jget("created", doc, "_id"));
+	http_resp *r;
+
+	expect_keys("POST /authors", doc, authors.keys);
+	expect_jstr("POST /authors", doc, "name", name);
+	r = http_get(tprintf("/authors/%s", id));
+	expect_keys(r->what, expect_json(r, 200), authors.keys);
+	expect_jstr(r->what, r->json, "_id", id);
+	expect_jstr(r->what, r->json, "name", name);
+}
+
+Test(books, replace_is_200_with_the_new_book_and_404_when_absent)
+{
+	const char *p = prefix();
+	const char *id = create_book(tprintf("%sOld", p), "Mark Pilgrim", 2004);
+	const char *title = tprintf("%sNew", p);
+	http_resp *r;
+
+	r = http_json("PUT", tprintf("/books/%s", id),
+		      book_json(title, "Al Sweigart", 2019));
+	expect_book(r->what, expect_json(r, 200), id, title, "Al Sweigart",
+		    2019);
+	r = http_get(tprintf("/books/%s", id));
+	expect_book(r->what, expect_json(r, 200), id, title, "Al Sweigart",
+		    2019);
+
+	r = http_json("PUT", tprintf("/books/%s", absent_id()),
+		      book_json(title, "Al Sweigart", 2019));
+	expect_problem(r, 404, NULL);
+}
+
+Test(authors, replace_is_200_with_the_new_author_and_404_when_absent)
+{
+	const char *p = prefix();
+	json_object *doc =
+		create(&authors, doc_json(&authors, tprintf("%sOld", p)));
+	const char *id = json_object_get_string(jget("created", doc, "_id"));
+	const char *name = tprintf("%sNew", p);
+	http_resp *r;
+
+	r = http_json("PUT", tprintf("/authors/%s", id),
+		      doc_json(&authors, name));
+	expect_keys(r->what, expect_json(r, 200), authors.keys);
+	expect_jstr(r->what, r->json, "_id", id);
+	expect_jstr(r->what, r->json, "name", name);
+	r = http_get(tprintf("/authors/%s", id));
+	expect_jstr(r->what, expect_json(r, 200), "name", name);
+
+	r = http_json("PUT", tprintf("/authors/%s", absent_id()),
+		      doc_json(&authors, name));
+	expect_problem(r, 404, NULL);
+}
+
+Test(books, patch_changes_only_the_fields_sent)
+{
+	const char *p = prefix();
+	const char *id =
+		create_book(tprintf("%sBefore", p), "Brett Slatkin", 2015);
+	const char *title = tprintf("%sAfter", p);
+	http_resp *r;
+
+	r = http_json("PATCH", tprintf("/books/%s", id),
+		      tprintf("{\"title\": \"%s\"}", title));
+	expect_book(r->what, expect_json(r, 200), id, title, "Brett Slatkin",
+		    2015);
+	r = http_get(tprintf("/books/%s", id));
+	expect_book(r->what, expect_json(r, 200), id, title, "Brett Slatkin",
+		    2015);
+}
+
+Test(books, patch_is_validated_and_changes_nothing_when_refused)
+{
+	const char *title = tprintf("%sKept", prefix());
+	const char *id = create_book(title, "Brett Slatkin", 2015);
+	http_resp *r;
+
+	r = http_json("PATCH", tprintf("/books/%s", id), "{\"year\": \"x\"}");
+	expect_problem(r, 400, NULL);
+	expect_error_for(r, "year");
+	r = http_get(tprintf("/books/%s", id));
+	expect_book(r->what, expect_json(r, 200), id, title, "Brett Slatkin",
+		    2015);
+}
+
+Test(books, patch_of_an_absent_book_is_404)
+{
+	http_resp *r = http_json("PATCH", tprintf("/books/%s", absent_id()),
+				 "{\"year\": 2000}");
+
+	expect_problem(r, 404, NULL);
+}
+
+Test(authors, patch_is_partial_validated_and_404_when_absent)
+{
+	const char *p = prefix();
+	json_object *doc =
+		create(&authors, doc_json(&authors, tprintf("%sA", p)));
+	const char *id = json_object_get_string(jget("created", doc, "_id"));
+	http_resp *r;
+
+	r = http_json("PATCH", tprintf("/authors/%s", id),
+		      tprintf("{\"name\": \"%sB\"}", p));
+	expect_jstr(r->what, expect_json(r, 200), "name", tprintf("%sB", p));
+	expect_jstr(r->what, r->json, "_id", id);
+
+	r = http_json("PATCH", tprintf("/authors/%s", id), "{\"name\": 5}");
+	expect_problem(r, 400, NULL);
+	expect_error_for(r, "name");
+
+	r = http_json("PATCH", tprintf("/authors/%s", absent_id()),
+		      "{\"name\": \"x\"}");
+	expect_problem(r, 404, NULL);
+}
+
+static void
+check_delete(const resource *res)
+{
+	json_object *doc =
+		create(res, doc_json(res, tprintf("%sGone", prefix())));
+	const char *path =
+		tprintf("%s/%s", res->path,
+			json_object_get_string(jget("created", doc, "_id")));
+	http_resp *r;
+
+	r = http("DELETE", path, NULL, NULL, 0);
+	expect_status(r, 204);
+	cr_assert_eq(r->len, 0, "%s: 204 with a body of %zu bytes: %s", r->what,
+		     r->len, r->body);
+	expect_problem(http_get(path), 404, NULL);
+	expect_problem(http("DELETE", path, NULL, NULL, 0), 404, NULL);
+}
+
+Test(books, delete_is_204_then_the_book_is_gone)
+{
+	check_delete(&books);
+}
+
+Test(authors, delete_is_204_then_the_author_is_gone)
+{
+	check_delete(&authors);
+}
+
+/* --- list parameters ------------------------------------------------------ */
+
+Test(params, per_page_defaults_to_20)
+{
+	const char *p = prefix();
+	http_resp *r;
+	int i;
+
+	for (i = 0; i < 21; i++)
+		create_book(tprintf("%s%02d", p, i), "Mark Pilgrim", 2000);
+	r = http_get(tprintf("/books?title__startswith=%s", qenc(p)));
+	expect_page(r, 1, 20, 21, 2, -1, 2, 20);
+}
+
+Test(params, per_page_100_is_the_most_a_client_gets)
+{
+	const char *p = prefix();
+	http_resp *r;
+
+	create_book(tprintf("%sOnly", p), "Mark Pilgrim", 2000);
+	r = http_get(
+		tprintf("/books?title__startswith=%s&per_page=100", qenc(p)));
+	expect_page(r, 1, 100, 1, 1, -1, -1, 1);
+	expect_problem(http_get("/books?per_page=101"), 400, "per_page");
+}
+
+Test(params, sort_by_several_keys_and_directions)
+{
+	const char *p = prefix(), *q = tprintf("title__startswith=%s", qenc(p));
+
+	create_book(tprintf("%sb", p), "Mark Pilgrim", 2001);
+	create_book(tprintf("%sa", p), "Mark Pilgrim", 2001);
+	create_book(tprintf("%sc", p), "Mark Pilgrim", 2003);
+	create_book(tprintf("%sd", p), "Mark Pilgrim", 1999);
+	expect_listed(tprintf("/books?%s&sort=-year,title", q), "title",
+		      prefixed(p, "c|a|b|d"));
+	expect_listed(tprintf("/books?%s&sort=year,-title", q), "title",
+		      prefixed(p, "d|b|a|c"));
+	expect_listed(tprintf("/books?%s&sort=title", q), "title",
+		      prefixed(p, "a|b|c|d"));
+}
+
+Test(params, sort_on_an_unknown_field_is_400)
+{
+	expect_problem(http_get("/books?sort=color"), 400, "color");
+}
+
+Test(params, fields_keep_only_those_keys_and_the_id)
+{
+	const char *p = prefix();
+	json_object *items;
+	http_resp *r;
+	size_t i;
+
+	create_book(tprintf("%s1", p), "Mark Pilgrim", 2001);
+	create_book(tprintf("%s2", p), "Mark Pilgrim", 2002);
+	r = http_get(tprintf("/books?title__startswith=%s&sort=title"
+			     "&fields=title,year",
+			     qenc(p)));
+	items = expect_page(r, 1, 20, 2, 1, -1, -1, 2);
+	for (i = 0; i < 2; i++) {
+		json_object *it = json_object_array_get_idx(items, i);
+
+		expect_keys(r->what, it, "_id,title,year");
+		expect_jstr(r->what, it, "title", tprintf("%s%zu", p, i + 1));
+		expect_jint(r->what, it, "year", 2001 + (int64_t)i);
+	}
+}
+
+/* Three books under a fresh prefix, titled a (2003), b (2004), c (2005);
+ * the list filtered by filter (and the prefix, sorted by title) must hold
+ * exactly want. */
+static void
+check_filter(const char *filter, const char *want)
+{
+	const char *p = prefix();
+
+	create_book(tprintf("%sa", p), "Mark Pilgrim", 2003);
+	create_book(tprintf("%sb", p), "Luciano Ramalho", 2004);
+	create_book(tprintf("%sc", p), "Al Sweigart", 2005);
+	expect_listed(tprintf("/books?title__startswith=%s&%s&sort=title",
+			      qenc(p), filter),
+		      "title", prefixed(p, want));
+}
+
+Test(filters, eq)
+{
+	check_filter("year=2004", "b");
+}
+
+Test(filters, ne)
+{
+	check_filter("year__ne=2004", "a|c");
+}
+
+Test(filters, gt)
+{
+	check_filter("year__gt=2004", "c");
+}
+
+Test(filters, gte)
+{
+	check_filter("year__gte=2004", "b|c");
+}
+
+Test(filters, lt)
+{
+	check_filter("year__lt=2004", "a");
+}
+
+Test(filters, lte)
+{
+	check_filter("year__lte=2004", "a|b");
+}
+
+Test(filters, in)
+{
+	check_filter("year__in=2003,2004", "a|b");
+}
+
+Test(filters, in_with_an_encoded_comma)
+{
+	check_filter("year__in=2003%2C2005", "a|c");
+}
+
+Test(filters, nin)
+{
+	check_filter("year__nin=2003,2004", "c");
+}
+
+Test(filters, exists)
+{
+	check_filter("year__exists=true", "a|b|c");
+	check_filter("year__exists=false", "");
+}
+
+Test(filters, repeated_filters_all_apply)
+{
+	check_filter("year__ne=2003&year__ne=2005", "b");
+	check_filter("year__gte=2004&year__lte=2004", "b");
+}
+
+Test(filters, eq_on_a_seed_title)
+{
+	http_resp *r = http_get("/books?title=Dive%20Into%20Python");
+	json_object *items = expect_page(r, 1, 20, 1, 1, -1, -1, 1);
+	const seed_book *s = &seed_books[0];
+
+	expect_book(r->what, json_object_array_get_idx(items, 0), s->id,
+		    s->title, s->author, s->year);
+}
+
+/* Space as %20 and as '+', regex characters taken literally. */
+Test(filters, startswith_is_literal_and_decoded)
+{
+	const char *p = prefix(), *q;
+
+	create_book(tprintf("%sC++ (one)", p), "Mark Pilgrim", 2001);
+	create_book(tprintf("%sC++ two", p), "Mark Pilgrim", 2001);
+	create_book(tprintf("%sCxx (three)", p), "Mark Pilgrim", 2001);
+	create_book(tprintf("%sa.c", p), "Mark Pilgrim", 2001);
+	create_book(tprintf("%sabc", p), "Mark Pilgrim", 2001);
+
+	q = qenc(tprintf("%sC++ (", p));
+	expect_listed(tprintf("/books?title__startswith=%s&sort=title", q),
+		      "title", prefixed(p, "C++ (one)"));
+	/* The prefix's trailing space and the one in "C++ (" as '+', the
+	 * pluses of the title as %2B, the parenthesis as it is. */
+	q = tprintf("/books?title__startswith=%s+C%%2B%%2B+(&sort=title",
+		    qenc(tprintf("%.*s", (int)strlen(p) - 1, p)));
+	expect_listed(q, "title", prefixed(p, "C++ (one)"));
+	expect_listed(tprintf("/books?title__startswith=%s&sort=title",
+			      qenc(tprintf("%sa.", p))),
+		      "title", prefixed(p, "a.c"));
+}
+
+/* --- errors --------------------------------------------------------------- */
+
+Test(errors, malformed_json_body_is_400)
+{
+	expect_problem(http_json("POST", "/books", "{\"title\": "), 400,
+		       "JSON");
+}
+
+Test(errors, unknown_field_in_a_body_is_400_naming_it)
+{
+	http_resp *r = http_json("POST", "/books",
+				 "{\"title\": \"x\", \"author\": {\"name\": "
+				 "\"y\"}, \"year\": 2000, \"color\": \"red\"}");
+
+	expect_problem(r, 400, NULL);
+	expect_error_for(r, "color");
+}
+
+Test(errors, wrong_kind_in_a_body_is_400_naming_the_field)
+{
+	http_resp *r = http_json("POST", "/books",
+				 "{\"title\": 5, \"author\": {\"name\": "
+				 "\"y\"}, \"year\": 2000}");
+
+	expect_problem(r, 400, NULL);
+	expect_error_for(r, "title");
+}
+
+Test(errors, bad_page_numbers_are_400)
+{
+	expect_problem(http_get("/books?page=abc"), 400, "page");
+	expect_problem(http_get("/books?page=1.5"), 400, "page");
+	expect_problem(http_get("/books?page=99999999999999999999"), 400,
+		       "page");
+}
+
+Test(errors, bad_per_page_is_400)
+{
+	expect_problem(http_get("/books?per_page=0"), 400, "per_page");
+	expect_problem(http_get("/books?per_page=101"), 400, "per_page");
+}
+
+Test(errors, unknown_filter_field_or_operator_is_400)
+{
+	expect_problem(http_get("/books?color=red"), 400, "color");
+	expect_problem(http_get("/books?year__like=2004"), 400, "like");
+}
+
+Test(errors, operator_and_dotted_keys_are_refused)
+{
+	expect_problem(http_get("/books?$where=1"), 400, "$where");
+	expect_problem(http_get("/books?%24where=1"), 400, "$where");
+	expect_problem(http_get("/books?author.name=x"), 400, "author.name");
+}
+
+Test(errors, filter_value_of_the_wrong_kind_is_400)
+{
+	expect_problem(http_get("/books?year=abc"), 400, "year");
+}
+
+Test(errors, invalid_percent_escape_is_400)
+{
+	expect_problem(http_get("/books?title=%zz"), 400, "%zz");
+	expect_problem(http_get("/books/%zz"), 400, NULL);
+}
+
+Test(errors, unknown_route_is_404)
+{
+	expect_problem(http_get("/no-such-thing"), 404, NULL);
+	expect_problem(http_get("/books/since"), 404, NULL);
+}
+
+Test(errors, unknown_or_malformed_id_is_404)
+{
+	expect_problem(http_get(tprintf("/books/%s", absent_id())), 404, NULL);
+	expect_problem(http_get("/books/blasphemy"), 404, NULL);
+	expect_problem(http_get("/authors/blasphemy"), 404, NULL);
+}
+
+Test(errors, pages_that_do_not_exist_are_404)
+{
+	const char *p = prefix();
+
+	create_book(tprintf("%sOne", p), "Mark Pilgrim", 2000);
+	expect_problem(http_get("/books?page=0"), 404, NULL);
+	expect_problem(http_get("/books?page=-1"), 404, NULL);
+	expect_problem(http_get(tprintf("/books?title__startswith=%s&page=2",
+					qenc(p))),
+		       404, NULL);
+	expect_problem(http_get("/books?page=9223372036854775807"), 404, NULL);
+}
+
+Test(params, empty_first_page_is_200)
+{
+	http_resp *r = http_get(
+		tprintf("/books?title__startswith=%s", qenc(prefix())));
+
+	expect_page(r, 1, 20, 0, 0, -1, -1, 0);
+}
+
+Test(errors, wrong_method_is_405_with_allow)
+{
+	http_resp *r;
+
+	r = http_json("PATCH", "/books", "{}");
+	expect_problem(r, 405, NULL);
+	expect_header(r, "Allow", "GET, HEAD, POST");
+	r = http("DELETE", "/books", NULL, NULL, 0);
+	expect_problem(r, 405, NULL);
+	expect_header(r, "Allow", "GET, HEAD, POST");
+	r = http_json("POST", tprintf("/books/%s", seed_books[0].id), "{}");
+	expect_problem(r, 405, NULL);
+	expect_header(r, "Allow", "GET, HEAD, PUT, PATCH, DELETE");
+	r = http("DELETE", "/books/since/2010", NULL, NULL, 0);
+	expect_problem(r, 405, NULL);
+	expect_header(r, "Allow", "GET, HEAD");
+}
+
+Test(errors, duplicate_id_is_409_and_keeps_the_stored_book)
+{
+	const seed_book *s = &seed_books[0];
+	http_resp *r;
+
+	r = http_json("POST", "/books",
+		      tprintf("{\"_id\": \"%s\", \"title\": \"%sDuplicate\", "
+			      "\"author\": {\"name\": \"x\"}, \"year\": 1}",
+			      s->id, prefix()));
+	expect_problem(r, 409, NULL);
+	r = http_get(tprintf("/books/%s", s->id));
+	expect_book(r->what, expect_json(r, 200), s->id, s->title, s->author,
+		    s->year);
+}
+
+Test(errors, body_over_the_limit_is_413)
+{
+	size_t n = 2 * 1024 * 1024, i;
+	char *big = bson_malloc(n + 1);
+	const char *head = "{\"title\": \"";
+	http_resp *r;
+
+	memcpy(big, head, strlen(head));
+	for (i = strlen(head); i < n - 2; i++)
+		big[i] = 'x';
+	memcpy(big + n - 2, "\"}", 3);
+	keep(big, bson_free);
+	r = http("POST", "/books", "application/json", big, n);
+	expect_problem(r, 413, NULL);
+}
+
+Test(errors, body_that_is_not_json_is_415)
+{
+	const char *json = book_json(tprintf("%sPlain", prefix()), "x", 2000);
+
+	expect_problem(http("POST", "/books", "text/plain", json, strlen(json)),
+		       415, NULL);
+	expect_problem(http("POST", "/books", NULL, json, strlen(json)), 415,
+		       NULL);
+}
+
+/* --- HEAD ----------------------------------------------------------------- */
+
+/* HEAD answers as GET does, without the body. */
+static void
+check_head(const char *path)
+{
+	http_resp *g = http_get(path), *h = http("HEAD", path, NULL, NULL, 0);
+	static const char *const same[] = {"Content-Type", "Link",
+					   "X-Total-Count", "Allow"};
+	const char *gl, *hl;
+	size_t i;
+
+	expect_status(g, 200);
+	expect_status(h, 200);
+	cr_assert_eq(h->len, 0, "%s: %zu bytes of body", h->what, h->len);
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		gl = http_header_get(g, same[i]);
+		hl = http_header_get(h, same[i]);
+		cr_assert((gl == NULL) == (hl == NULL) &&
+				  (gl == NULL || strcmp(gl, hl) == 0),
+			  "%s: %s \"%s\", GET had \"%s\"", h->what, same[i],
+			  hl != NULL ? hl : "(none)",
+			  gl != NULL ? gl : "(none)");
+	}
+	hl = http_header_get(h, "Content-Length");
+	if (hl != NULL)
+		cr_assert_str_eq(hl, tprintf("%zu", g->len),
+				 "%s: Content-Length %s, the GET body is %zu "
+				 "bytes",
+				 h->what, hl, g->len);
+}
+
+Test(head, list_answers_as_get_without_body)
+{
+	check_head("/books");
+	check_head("/books?per_page=3&page=2&sort=title");
+}
+
+Test(head, document_answers_as_get_without_body)
+{
+	check_head(tprintf("/books/%s", seed_books[1].id));
+	check_head(tprintf("/authors/%s", seed_authors[1].id));
+}
+
+/* --- the since route ------------------------------------------------------ */
+
+Test(since, lists_books_of_the_year_and_after_newest_first)
+{
+	const char *p = prefix(), *base;
+	http_resp *r;
+
+	create_book(tprintf("%sx", p), "Mark Pilgrim", 2009);
+	create_book(tprintf("%sb", p), "Mark Pilgrim", 2010);
+	create_book(tprintf("%sb", p), "Mark Pilgrim", 2015);
+	create_book(tprintf("%sa", p), "Mark Pilgrim", 2015);
+	create_book(tprintf("%sc", p), "Mark Pilgrim", 2020);
+	base = tprintf("/books/since/2010?title__startswith=%s", qenc(p));
+
+	r = http_get(base);
+	cr_assert_str_eq(
+		texts(r->what, expect_page(r, 1, 20, 4, 1, -1, -1, 4), "title"),
+		prefixed(p, "c|a|b|b"));
+	cr_assert_str_eq(
+		texts(r->what, jget(r->what, r->json, "items"), "year"),
+		"2020|2015|2015|2010");
+
+	r = http_get(tprintf("%s&page=2&per_page=3", base));
+	cr_assert_str_eq(
+		texts(r->what, expect_page(r, 2, 3, 4, 2, 1, -1, 1), "year"),
+		"2010");
+}
+
+/* The seed books of 2012 and after, newest first, ties by title. */
+static const char seed_since_2012[] =
+	"5f0000000000000000000b07|5f0000000000000000000b04|"
+	"5f0000000000000000000b03|5f0000000000000000000b06|"
+	"5f0000000000000000000b05";
+
+Test(since, seed_books_come_newest_first_with_ties_by_title)
+{
+	int64_t page = 1, last_year = INT64_MAX;
+	const char *last_title = "";
+	json_object *items, *next;
+	ma_buf seen;
+	char *got;
+
+	_ma_buf_init(&seen, 256);
+	for (;;) {
+		http_resp *r = http_get(tprintf("/books/since/2012?per_page=100"
+						"&page=%" PRId64,
+						page));
+		size_t i, n;
+
+		items = jget(r->what, expect_json(r, 200), "items");
+		n = json_object_array_length(items);
+		for (i = 0; i < n; i++) {
+			json_object *it = json_object_array_get_idx(items, i);
+			const char *id, *title;
+			int64_t year;
+
+			id = json_object_get_string(jget(r->what, it, "_id"));
+			title = json_object_get_string(
+				jget(r->what, it, "title"));
+			year = json_object_get_int64(jget(r->what, it, "year"));
+			cr_assert_geq(year, 2012, "%s: %s of %" PRId64, r->what,
+				      title, year);
+			cr_assert(year < last_year ||
+					  (year == last_year &&
+					   strcmp(title, last_title) >= 0),
+				  "%s: \"%s\" (%" PRId64 ") after \"%s\" "
+				  "(%" PRId64 ")",
+				  r->what, title, year, last_title, last_year);
+			last_year = year;
+			last_title = title;
+			if (is_seed_book(id))
+				_ma_buf_printf(&seen, "%s%s",
+					       seen.len > 0 ? "|" : "", id);
+		}
+		next = jget(r->what, r->json, "next_num");
+		if (next == NULL)
+			break;
+		page = json_object_get_int64(next);
+	}
+	got = keep(_ma_buf_steal(&seen, NULL), bson_free);
+	cr_assert_str_eq(got, seed_since_2012,
+			 "seed books since 2012: %s, expected %s", got,
+			 seed_since_2012);
+}
+
+Test(since, year_that_is_not_an_integer_is_400)
+{
+	expect_problem(http_get("/books/since/abc"), 400, NULL);
+	expect_problem(http_get("/books/since/20x0"), 400, NULL);
+}
+
+/* --- the runtime: workers die, reload, drain ------------------------------ */
+
+/* GETs of one path in a thread: how many, how many failed, the first
+ * failure. Never asserts (only the main thread may). */
+typedef struct get_loop {
+	char path[128];
+	int max; /* stop after this many; 0: until stop */
+	atomic_bool stop;
+	int done;
+	int failed;
+	char failure[256];
+	pthread_t thread;
+} get_loop;
+
+static void *
+get_loop_run(void *arg)
+{
+	get_loop *l = arg;
+
+	while (!atomic_load(&l->stop) && (l->max == 0 || l->done < l->max)) {
+		http_resp *r = http_try("GET", l->path, NULL, NULL, 0, NULL);
+
+		if (r->status != 200) {
+			if (l->failed++ == 0)
+				snprintf(l->failure, sizeof(l->failure),
+					 "request %d: status %ld %s %.120s",
+					 l->done + 1, r->status,
+					 r->error != NULL ? r->error : "",
+					 r->body);
+		}
+		l->done++;
+		http_free(r);
+	}
+	return NULL;
+}
+
+static void
+get_loop_start(get_loop *l, const char *path, int max)
+{
+	memset(l, 0, sizeof(*l));
+	snprintf(l->path, sizeof(l->path), "%s", path);
+	l->max = max;
+	atomic_init(&l->stop, false);
+	cr_assert_eq(pthread_create(&l->thread, NULL, get_loop_run, l), 0);
+}
+
+static void
+get_loop_join(get_loop *l)
+{
+	atomic_store(&l->stop, true);
+	pthread_join(l->thread, NULL);
+}
+
+/*
+ * Waits until the master has exactly MA_STACK_WORKERS live children and
+ * none of them is in old; the children into now. False at the deadline.
+ */
+static bool
+wait_workers_replaced(pid_t master, const pid_t *old, size_t nold, long ms,
+		      pid_t *now, size_t *nnow)
+{
+	long long deadline = now_ms() + ms;
+	size_t i, want = (size_t)stack_workers();
+	bool fresh;
+
+	for (;;) {
+		*nnow = proc_children(master, now, 64);
+		fresh = *nnow == want;
+		for (i = 0; fresh && i < *nnow; i++)
+			fresh = !pid_in(now[i], old, nold);
+		if (fresh)
+			return true;
+		if (now_ms() >= deadline)
+			return false;
+		sleep_ms(20);
+	}
+}
+
+static const char *
+pid_list(const pid_t *pids, size_t n)
+{
+	ma_buf b;
+	size_t i;
+
+	_ma_buf_init(&b, 64);
+	for (i = 0; i < n; i++)
+		_ma_buf_printf(&b, "%s%ld", i ? " " : "", (long)pids[i]);
+	return keep(_ma_buf_steal(&b, NULL), bson_free);
+}
+
+/*
+ * The stack answers again, every worker of it: 20 GETs of a seed book in
+ * a row answer 200 (one worker's 200 says nothing of the others, which
+ * may still wait out their driver's reconnect delay). For up to ms.
+ */
+static bool
+wait_serving(long ms)
+{
+	long long deadline = now_ms() + ms;
+	int in_a_row = 0;
+	http_resp *r;
+	long status;
+
+	while (in_a_row < 20) {
+		r = http_try("GET", tprintf("/books/%s", seed_books[0].id),
+			     NULL, NULL, 0, NULL);
+		status = r->status;
+		http_free(r);
+		if (status == 200) {
+			in_a_row++;
+			continue;
+		}
+		in_a_row = 0;
+		if (now_ms() >= deadline)
+			return false;
+		sleep_ms(100);
+	}
+	return true;
+}
+
+Test(runtime, killed_worker_is_replaced_while_service_goes_on, .timeout = 60)
+{
+	pid_t master = stack_master_pid(), old[64], now[64], victim;
+	size_t nold, nnow;
+	get_loop l;
+	bool replaced;
+
+	cr_assert(wait_serving(10000), "the stack does not serve");
+	nold = proc_children(master, old, 64);
+	cr_assert_eq(nold, (size_t)stack_workers(),
+		     "master %ld has %zu workers (%s), expected %d",
+		     (long)master, nold, pid_list(old, nold), stack_workers());
+	victim = old[0];
+	cr_assert_eq(kill(victim, SIGKILL), 0, "kill %ld: %s", (long)victim,
+		     strerror(errno));
+	get_loop_start(&l, tprintf("/books/%s", seed_books[0].id), 50);
+	/* Only the killed one must be new; the others stay. */
+	replaced = wait_workers_replaced(master, &victim, 1, 5000, now, &nnow);
+	pthread_join(l.thread, NULL);
+	cr_assert(replaced,
+		  "5 s after killing worker %ld: workers %s, expected "
+		  "%d without it",
+		  (long)victim, pid_list(now, nnow), stack_workers());
+	cr_assert_eq(l.done, 50);
+	cr_assert_leq(l.failed, 1,
+		      "%d of 50 GETs after the kill failed; first: %s",
+		      l.failed, l.failure);
+	cr_assert(proc_alive(master), "the master %ld died", (long)master);
+}
+
+Test(runtime, sighup_replaces_every_worker_while_requests_succeed,
+     .timeout = 60)
+{
+	pid_t master = stack_master_pid(), old[64], now[64];
+	size_t nold, nnow;
+	get_loop l;
+	bool replaced;
+
+	cr_assert(wait_serving(10000), "the stack does not serve");
+	nold = proc_children(master, old, 64);
+	cr_assert_eq(nold, (size_t)stack_workers(), "workers: %s",
+		     pid_list(old, nold));
+	get_loop_start(&l, tprintf("/books/%s", seed_books[0].id), 0);
+	sleep_ms(100);
+	cr_assert_eq(kill(master, SIGHUP), 0, "kill -HUP %ld: %s", (long)master,
+		     strerror(errno));
+	replaced = wait_workers_replaced(master, old, nold, 20000, now, &nnow);
+	/* A few more requests on the new workers only. */
+	sleep_ms(200);
+	get_loop_join(&l);
+	cr_assert(replaced, "20 s after SIGHUP: workers %s, before %s",
+		  pid_list(now, nnow), pid_list(old, nold));
+	cr_assert_gt(l.done, 0, "no request went out during the reload");
+	cr_assert_eq(l.failed, 0,
+		     "%d of %d GETs failed during the reload; "
+		     "first: %s",
+		     l.failed, l.done, l.failure);
+	cr_assert(proc_alive(master), "the master %ld died", (long)master);
+	cr_assert_eq(stack_master_pid(), master, "the master changed");
+}
+
+/* What the drain test disrupts, for its .fini to restore. */
+static bool paused;
+
+static void
+restore_stack(void)
+{
+	if (paused)
+		stack_cmd("mongo-resume");
+	paused = false;
+	if (!proc_alive(stack_master_pid()))
+		cr_assert_eq(stack_cmd("workers-start"), 0,
+			     "http-stack workers-start failed: the tests after "
+			     "this one have no workers");
+	cr_assert(wait_serving(30000), "the stack does not serve again");
+}
+
+/* One request in a thread. */
+typedef struct one_get {
+	char path[128];
+	http_resp *resp;
+	pthread_t thread;
+} one_get;
+
+static void *
+one_get_run(void *arg)
+{
+	one_get *g = arg;
+	http_opts o = {.timeout_ms = 30000};
+
+	g->resp = http_try("GET", g->path, NULL, NULL, 0, &o);
+	return NULL;
+}
+
+Test(runtime, sigterm_lets_the_request_in_flight_finish, .fini = restore_stack,
+     .timeout = 90)
+{
+	pid_t master = stack_master_pid();
+	const seed_book *s = &seed_books[2];
+	bool alive_while_draining;
+	one_get g;
+
+	cr_assert(wait_serving(10000), "the stack does not serve");
+	stack_do("mongo-pause");
+	paused = true;
+	memset(&g, 0, sizeof(g));
+	snprintf(g.path, sizeof(g.path), "/books/%s", s->id);
+	cr_assert_eq(pthread_create(&g.thread, NULL, one_get_run, &g), 0);
+	sleep_ms(500);
+	cr_assert_eq(kill(master, SIGTERM), 0, "kill -TERM %ld: %s",
+		     (long)master, strerror(errno));
+	sleep_ms(500);
+	alive_while_draining = proc_alive(master);
+	stack_do("mongo-resume");
+	paused = false;
+	pthread_join(g.thread, NULL);
+	keep(g.resp, http_free_any);
+
+	cr_assert(alive_while_draining,
+		  "the master %ld exited 500 ms after "
+		  "SIGTERM with a request in flight",
+		  (long)master);
+	expect_book(g.resp->what, expect_json(g.resp, 200), s->id, s->title,
+		    s->author, s->year);
+	cr_assert(wait_gone(master, 10000),
+		  "the master %ld still runs 10 s "
+		  "after its last request",
+		  (long)master);
+}
+
+/* --- MongoDB outages ------------------------------------------------------ */
+
+static bool mongo_stopped;
+
+static void
+restore_mongo(void)
+{
+	if (mongo_stopped)
+		cr_assert_eq(stack_cmd("mongo-start"), 0,
+			     "http-stack mongo-start failed: the tests after "
+			     "this one have no database");
+	mongo_stopped = false;
+	cr_assert(wait_serving(30000), "the workers do not serve again 30 s "
+				       "after the database came back");
+}
+
+/* GETs path until the answer is status, for up to ms; the last answer. */
+static http_resp *
+poll_status(const char *path, long status, long ms)
+{
+	long long deadline = now_ms() + ms;
+	http_opts o = {.timeout_ms = ms + 2000};
+	http_resp *r;
+
+	for (;;) {
+		r = http_try("GET", path, NULL, NULL, 0, &o);
+		keep(r, http_free_any);
+		if (r->status == status || now_ms() >= deadline)
+			return r;
+		sleep_ms(100);
+	}
+}
+
+Test(outage, database_down_is_503_with_retry_after_then_recovers,
+     .fini = restore_mongo, .timeout = 90)
+{
+	const char *title = tprintf("%sSurvivor", prefix());
+	const char *path =
+		tprintf("/books/%s", create_book(title, "Al Sweigart", 2001));
+	const char *retry;
+	long long t0;
+	http_resp *r;
+
+	stack_do("mongo-stop");
+	mongo_stopped = true;
+	t0 = now_ms();
+	r = poll_status(path, 503, 5000);
+	cr_assert_eq(r->status, 503,
+		     "%s: %ld %s after %lld ms without the "
+		     "database, expected 503 within 5 s",
+		     r->what, r->status, r->error != NULL ? r->error : r->body,
+		     now_ms() - t0);
+	expect_problem(r, 503, NULL);
+	retry = http_header_get(r, "Retry-After");
+	cr_assert_not_null(retry, "%s: 503 without Retry-After", r->what);
+	cr_assert(strspn(retry, "0123456789") == strlen(retry) &&
+			  atol(retry) > 0,
+		  "%s: Retry-After \"%s\", expected a positive integer",
+		  r->what, retry);
+
+	stack_do("mongo-start");
+	mongo_stopped = false;
+	r = poll_status(path, 200, 30000);
+	cr_assert_eq(r->status, 200,
+		     "%s: %ld 30 s after the database came "
+		     "back: %s",
+		     r->what, r->status, r->body);
+	expect_book(r->what, expect_json(r, 200), NULL, title, "Al Sweigart",
+		    2001);
+}
+
+Test(outage, errors_are_logged_with_method_and_path_not_the_body,
+     .fini = restore_mongo, .timeout = 90)
+{
+	const char *logf = stack_env("MA_STACK_WORKER_LOG");
+	const char *path = tprintf("/books/%s", seed_books[3].id);
+	const char *marker = tprintf("body-marker-%ld", (long)getpid());
+	const char *body = book_json(marker, "Nobody", 1999);
+	long offset = file_size(logf);
+	long long deadline;
+	const char *log = "";
+	http_resp *r;
+
+	stack_do("mongo-stop");
+	mongo_stopped = true;
+	r = poll_status(path, 503, 5000);
+	expect_problem(r, 503, NULL);
+	r = http_json("POST", "/books", body);
+	expect_problem(r, 503, NULL);
+
+	/* The worker writes its line before it answers; the file may lag a
+	 * little behind a pipe. */
+	deadline = now_ms() + 3000;
+	while (now_ms() < deadline) {
+		log = read_file_from(logf, offset);
+		if (strstr(log, tprintf("GET %s", path)) != NULL &&
+		    strstr(log, "POST /books") != NULL)
+			break;
+		sleep_ms(50);
+	}
+	cr_assert_not_null(strstr(log, tprintf("GET %s", path)),
+			   "%s has no line with \"GET %s\"; new lines:\n%s",
+			   logf, path, log);
+	cr_assert_not_null(
+		strstr(log, "POST /books"),
+		"%s has no line with \"POST /books\"; new lines:\n%s", logf,
+		log);
+	cr_assert_null(strstr(log, marker), "%s shows a request body:\n%s",
+		       logf, log);
+
+	stack_do("mongo-start");
+	mongo_stopped = false;
+	r = poll_status(path, 200, 30000);
+	expect_status(r, 200);
+}
+
+/* --- the worker program on its own: privileges and secrets ---------------- */
+
+/* A worker started here, outside the stack, for the .fini to stop. */
+static pid_t direct_pid;
+static char direct_dir[64];
+
+static void
+stop_direct(void)
+{
+	int status;
+
+	if (direct_pid > 0 && !wait_exit(direct_pid, 0, &status)) {
+		kill(direct_pid, SIGKILL);
+		wait_exit(direct_pid, 5000, &status);
+	}
+	direct_pid = 0;
+	if (direct_dir[0] != '\0') {
+		unlink(tprintf("%s/x.sock", direct_dir));
+		unlink(tprintf("%s/worker.log", direct_dir));
+		rmdir(direct_dir);
+		direct_dir[0] = '\0';
+	}
+}
+
+/* A temp dir the worker can use after dropping to pw (NULL: as we are). */
+static const char *
+direct_tmpdir(const struct passwd *pw)
+{
+	snprintf(direct_dir, sizeof(direct_dir), "/tmp/ma-http-direct.XXXXXX");
+	cr_assert_not_null(mkdtemp(direct_dir), "mkdtemp: %s", strerror(errno));
+	/* A Unix socket is unlinked by its owner at exit: the dropped
+	 * master must be able to write in its directory. */
+	if (pw != NULL)
+		cr_assert_eq(chown(direct_dir, pw->pw_uid, pw->pw_gid), 0,
+			     "chown %s: %s", direct_dir, strerror(errno));
+	return direct_dir;
+}
+
+/*
+ * The stack master's MONGOALCHEMY_* settings (so that a worker started
+ * here uses the same database), changed by extra: "NAME=value" replaces
+ * or adds, "NAME" alone removes. With PATH. A NULL-terminated environment.
+ */
+static char **
+worker_env(const char *const *extra)
+{
+	static char env[65536];
+	const char *file =
+		tprintf("/proc/%ld/environ", (long)stack_master_pid());
+	const char *e, *end, *path = getenv("PATH");
+	char **out = keep(bson_malloc0(64 * sizeof(char *)), bson_free);
+	size_t n = 0, i, len;
+	bool changed;
+	FILE *f;
+
+	f = fopen(file, "r");
+	cr_assert_not_null(f, "%s: %s", file, strerror(errno));
+	len = fread(env, 1, sizeof(env) - 1, f);
+	fclose(f);
+	env[len] = '\0';
+	end = env + len;
+	/* NAME=value entries, each ended by a NUL. */
+	for (e = env; e < end && n < 40; e += strlen(e) + 1) {
+		if (strncmp(e, "MONGOALCHEMY_", 13) != 0)
+			continue;
+		changed = false;
+		for (i = 0; extra != NULL && extra[i] != NULL; i++) {
+			len = strcspn(extra[i], "=");
+			changed |=
+				strncmp(e, extra[i], len) == 0 && e[len] == '=';
+		}
+		if (!changed)
+			out[n++] = (char *)tprintf("%s", e);
+	}
+	for (i = 0; extra != NULL && extra[i] != NULL && n < 60; i++) {
+		if (strchr(extra[i], '=') != NULL)
+			out[n++] = (char *)extra[i];
+	}
+	out[n++] = (char *)tprintf("PATH=%s",
+				   path != NULL ? path : "/usr/bin:/bin");
+	out[n] = NULL;
+	return out;
+}
+
+static void
+require_root(void)
+{
+	if (geteuid() != 0)
+		cr_skip_test("not running as root: the privilege drop cannot "
+			     "be seen from an unprivileged worker");
+}
+
+/* "Uid:" or "Gid:" of /proc/<pid>/status: the four ids all equal want. */
+static void
+expect_ids(pid_t pid, const char *line, long want)
+{
+	const char *status =
+		read_file_from(tprintf("/proc/%ld/status", (long)pid), 0);
+	const char *at = strstr(status, line);
+	long id[4];
+
+	cr_assert_not_null(at, "/proc/%ld/status has no %s line", (long)pid,
+			   line);
+	cr_assert_eq(sscanf(at + strlen(line), "%ld %ld %ld %ld", &id[0],
+			    &id[1], &id[2], &id[3]),
+		     4, "/proc/%ld/status: %.40s", (long)pid, at);
+	cr_assert(id[0] == want && id[1] == want && id[2] == want &&
+			  id[3] == want,
+		  "process %ld: %s %ld %ld %ld %ld, expected %ld everywhere",
+		  (long)pid, line, id[0], id[1], id[2], id[3], want);
+}
+
+/* No supplementary group of root's is left. */
+static void
+expect_no_root_group(pid_t pid)
+{
+	const char *status =
+		read_file_from(tprintf("/proc/%ld/status", (long)pid), 0);
+	const char *at = strstr(status, "Groups:");
+	char *end;
+	long g;
+
+	cr_assert_not_null(at, "/proc/%ld/status has no Groups line",
+			   (long)pid);
+	for (at += 7; *at != '\n' && *at != '\0'; at = end) {
+		g = strtol(at, &end, 10);
+		if (end == at)
+			break;
+		cr_assert_neq(g, 0, "process %ld kept root's group 0",
+			      (long)pid);
+	}
+}
+
+Test(privileges, root_without_user_is_refused, .fini = stop_direct,
+     .timeout = 30)
+{
+	const char *bin = stack_env("MA_STACK_WORKER_BIN"), *dir, *log;
+	const char *argv[8];
+	int status;
+
+	require_root();
+	dir = direct_tmpdir(NULL);
+	log = tprintf("%s/worker.log", dir);
+	argv[0] = bin;
+	argv[1] = "--socket";
+	argv[2] = tprintf("%s/x.sock", dir);
+	argv[3] = "--workers";
+	argv[4] = "1";
+	argv[5] = NULL;
+	direct_pid = spawn(argv, worker_env(NULL), log);
+	cr_assert(wait_exit(direct_pid, 5000, &status),
+		  "a root worker without --user still runs after 5 s:\n%s",
+		  read_file_from(log, 0));
+	direct_pid = 0;
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) != 0,
+		  "a root worker without --user ended with status %d, "
+		  "expected a non-zero exit",
+		  status);
+	cr_assert_not_null(strstr(read_file_from(log, 0), "--user"),
+			   "the refusal does not mention --user:\n%s",
+			   read_file_from(log, 0));
+}
+
+Test(privileges, workers_run_as_the_user_given, .fini = stop_direct,
+     .timeout = 60)
+{
+	const char *bin = stack_env("MA_STACK_WORKER_BIN"), *dir, *log, *sock;
+	const struct passwd *pw;
+	const char *argv[10];
+	long long deadline;
+	pid_t child[8];
+	size_t n = 0;
+	int status;
+
+	require_root();
+	pw = getpwnam("nobody");
+	cr_assert_not_null(pw, "no user nobody");
+	dir = direct_tmpdir(pw);
+	log = tprintf("%s/worker.log", dir);
+	sock = tprintf("%s/x.sock", dir);
+	argv[0] = bin;
+	argv[1] = "--socket";
+	argv[2] = sock;
+	argv[3] = "--workers";
+	argv[4] = "1";
+	argv[5] = "--user";
+	argv[6] = "nobody";
+	argv[7] = NULL;
+	direct_pid = spawn(argv, worker_env(NULL), log);
+
+	deadline = now_ms() + 15000;
+	while ((n = proc_children(direct_pid, child, 8)) == 0 &&
+	       now_ms() < deadline && proc_alive(direct_pid))
+		sleep_ms(50);
+	cr_assert_eq(n, 1,
+		     "worker --user nobody: %zu children after 15 s; "
+		     "log:\n%s",
+		     n, read_file_from(log, 0));
+	expect_ids(child[0], "Uid:", (long)pw->pw_uid);
+	expect_ids(child[0], "Gid:", (long)pw->pw_gid);
+	/* DESIGN: never keeps root, the master included. */
+	expect_ids(direct_pid, "Uid:", (long)pw->pw_uid);
+	expect_no_root_group(child[0]);
+
+	cr_assert_eq(kill(direct_pid, SIGTERM), 0);
+	cr_assert(wait_exit(direct_pid, 10000, &status),
+		  "still running 10 s after SIGTERM");
+	direct_pid = 0;
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "SIGTERM: status %d, expected exit 0; log:\n%s", status,
+		  read_file_from(log, 0));
+	cr_assert_neq(access(sock, F_OK), 0, "%s is left behind", sock);
+}
+
+/* A port nothing listens on: bound, noted, closed. */
+static unsigned
+closed_port(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	unsigned port;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert(fd >= 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+Test(logs, startup_without_a_database_never_shows_the_password,
+     .fini = stop_direct, .timeout = 60)
+{
+	const char *bin = stack_env("MA_STACK_WORKER_BIN"), *dir, *log;
+	const char *secret = tprintf("S3cret-%ld-pw", (long)getpid()), *server;
+	const struct passwd *pw = NULL;
+	const char *extra[8], *argv[10];
+	long long deadline;
+	unsigned port;
+	int status = 0;
+	size_t a = 0;
+	pid_t child;
+
+	if (geteuid() == 0) {
+		pw = getpwnam("nobody");
+		cr_assert_not_null(pw, "no user nobody");
+	}
+	dir = direct_tmpdir(pw);
+	log = tprintf("%s/worker.log", dir);
+	extra[0] = "MONGOALCHEMY_SERVER=127.0.0.1";
+	port = closed_port();
+	server = tprintf("127.0.0.1:%u", port);
+	extra[1] = tprintf("MONGOALCHEMY_PORT=%u", port);
+	extra[2] = "MONGOALCHEMY_USER=ma_http_probe";
+	extra[3] = tprintf("MONGOALCHEMY_PASSWORD=%s", secret);
+	extra[4] = "MONGOALCHEMY_OPTIONS=serverSelectionTimeoutMS=500"
+		   "&connectTimeoutMS=500";
+	extra[5] = "MONGOALCHEMY_CONNECTION_STRING";
+	extra[6] = NULL;
+	argv[a++] = bin;
+	argv[a++] = "--socket";
+	argv[a++] = tprintf("%s/x.sock", dir);
+	argv[a++] = "--workers";
+	argv[a++] = "1";
+	if (pw != NULL) {
+		argv[a++] = "--user";
+		argv[a++] = "nobody";
+	}
+	argv[a] = NULL;
+	direct_pid = spawn(argv, worker_env(extra), log);
+	/* It cannot seed its library: it says so, and stops or goes on to
+	 * fork its worker (the database may come later). Either way it has
+	 * said what it had to say about the database by then. */
+	deadline = now_ms() + 15000;
+	while (!wait_exit(direct_pid, 0, &status)) {
+		if (proc_children(direct_pid, &child, 1) > 0 ||
+		    now_ms() >= deadline) {
+			kill(direct_pid, SIGTERM);
+			cr_assert(wait_exit(direct_pid, 10000, &status),
+				  "still running 10 s after SIGTERM");
+			break;
+		}
+		sleep_ms(20);
+	}
+	direct_pid = 0;
+	/* Without the failed connection in the log, nothing here shows that
+	 * the password stays out of what is said about it. */
+	cr_assert_not_null(
+		strstr(read_file_from(log, 0), server),
+		"the log does not show the failed connection to %s:\n%s",
+		server, read_file_from(log, 0));
+	cr_assert_null(strstr(read_file_from(log, 0), secret),
+		       "the password is in the log:\n%s",
+		       read_file_from(log, 0));
+}
