@@ -63,7 +63,8 @@ struct ma_request {
 struct ma_response {
 	const ma_request *req; /* for Link headers and log lines */
 	int status;
-	ma_buf headers; /* "Name: value\r\n" lines */
+	char *content_type; /* of the body; NULL: none */
+	ma_buf headers;     /* other headers, "Name: value\r\n" lines */
 	ma_buf body;
 	bool has_body;
 };

@@ -142,7 +142,6 @@ _ma_app_dispatch(ma_app *app, ma_request *req, ma_response *res)
 	ma_error err;
 	ma_buf allow;
 
-	(void)app;
 	switch (_ma_router_match(app->router, method, req->path, &req->match,
 				 &err)) {
 	case MA_ROUTE_FOUND:

@@ -25,8 +25,23 @@ _ma_response_destroy(ma_response *res)
 {
 	if (res == NULL)
 		return;
+	bson_free(res->content_type);
 	_ma_buf_destroy(&res->headers);
 	_ma_buf_destroy(&res->body);
+}
+
+/* A body replaces the one before it, content type included: a handler
+ * that answers, then fails, sends the failure alone. */
+static void
+set_body(ma_response *res, const char *content_type, const char *body,
+	 size_t len)
+{
+	bson_free(res->content_type);
+	res->content_type = bson_strdup(content_type);
+	res->body.len = 0;
+	_ma_buf_append(&res->body, body, len);
+	res->body.data[res->body.len] = '\0';
+	res->has_body = true;
 }
 
 const char *
@@ -110,11 +125,8 @@ ma_response_body(ma_response *res, int status, const char *content_type,
 		 const char *body, size_t len)
 {
 	res->status = status;
-	res->body.len = 0;
-	_ma_buf_append(&res->body, body, len);
-	res->has_body = true;
-	if (content_type != NULL && header_safe(content_type))
-		ma_response_header(res, "Content-Type", content_type);
+	set_body(res, header_safe(content_type) ? content_type : NULL, body,
+		 len);
 }
 
 void
@@ -171,8 +183,7 @@ problem(ma_response *res, int status, const char *detail,
 	size_t i, n;
 
 	res->status = status;
-	res->has_body = true;
-	b->len = 0;
+	set_body(res, "application/problem+json", "", 0);
 	_ma_buf_append(b, "{\"type\":\"about:blank\",\"title\":", 30);
 	_ma_json_write_string(b, title, strlen(title));
 	_ma_buf_printf(b, ",\"status\":%d", status);
@@ -198,7 +209,6 @@ problem(ma_response *res, int status, const char *detail,
 	}
 	_ma_buf_putc(b, '}');
 	b->data[b->len] = '\0';
-	ma_response_header(res, "Content-Type", "application/problem+json");
 	if (status == 503)
 		ma_response_header(res, "Retry-After", MA_RETRY_AFTER);
 }
@@ -246,6 +256,8 @@ _ma_response_serialize(const ma_response *res, bool head, ma_buf *out)
 
 	_ma_buf_printf(out, "Status: %d %s\r\n", status,
 		       _ma_status_title(status));
+	if (!bodiless && res->has_body && res->content_type != NULL)
+		_ma_buf_printf(out, "Content-Type: %s\r\n", res->content_type);
 	_ma_buf_append(out, res->headers.data, res->headers.len);
 	if (!bodiless)
 		_ma_buf_printf(out, "Content-Length: %zu\r\n",

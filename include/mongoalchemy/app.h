@@ -162,7 +162,8 @@ void ma_response_status(ma_response *res, int status);
 /* Adds a header; false for a name or value with CR, LF or NUL. */
 bool ma_response_header(ma_response *res, const char *name, const char *value);
 
-/* Any body with its content type. */
+/* Any body with its content type (NULL: none). Each body call replaces
+ * the body and content type before it. */
 void ma_response_body(ma_response *res, int status, const char *content_type,
 		      const char *body, size_t len);
 

@@ -75,6 +75,16 @@ fails(ma_request *req, ma_response *res, void *arg)
 	ma_response_error(res, &e, NULL);
 }
 
+/* Answers, then changes its mind. */
+static void
+twice(ma_request *req, ma_response *res, void *arg)
+{
+	(void)req;
+	(void)arg;
+	ma_response_json(res, 200, "{\"ok\":true}", 11);
+	ma_response_problem(res, 409, "changed its mind");
+}
+
 static void
 silent(ma_request *req, ma_response *res, void *arg)
 {
@@ -99,6 +109,7 @@ make_app(size_t limit)
 	cr_assert(ma_app_route(app, MA_GET, "/dup", fails,
 			       (void *)(intptr_t)MA_ERR_DUPLICATE, NULL));
 	cr_assert(ma_app_route(app, MA_GET, "/silent", silent, NULL, NULL));
+	cr_assert(ma_app_route(app, MA_GET, "/twice", twice, NULL, NULL));
 	return app;
 }
 
@@ -378,6 +389,21 @@ Test(app, a_handler_that_answers_nothing_is_500)
 
 	cr_assert(strstr(out, "Status: 500 Internal Server Error\r\n") == out,
 		  "%s", out);
+	bson_free(out);
+	ma_app_destroy(app);
+}
+
+Test(app, a_second_body_replaces_the_first_with_its_type)
+{
+	ma_app *app = make_app(0);
+	char *out = run(app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/twice"),
+			NULL, 0);
+
+	cr_assert_str_eq(out, "Status: 409 Conflict\r\n"
+			      "Content-Type: application/problem+json\r\n"
+			      "Content-Length: 82\r\n\r\n"
+			      "{\"type\":\"about:blank\",\"title\":\"Conflict\","
+			      "\"status\":409,\"detail\":\"changed its mind\"}");
 	bson_free(out);
 	ma_app_destroy(app);
 }
