@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 
 #include "http.h"
+#include "live.h"
 
 /* --- the example application's seed --------------------------------------- */
 
@@ -1545,24 +1546,6 @@ Test(privileges, workers_run_as_the_user_given, .fini = stop_direct,
 	cr_assert_neq(access(sock, F_OK), 0, "%s is left behind", sock);
 }
 
-/* A port nothing listens on: bound, noted, closed. */
-static unsigned
-closed_port(void)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	unsigned port;
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert(fd >= 0);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
-}
-
 Test(logs, startup_without_a_database_never_shows_the_password,
      .fini = stop_direct, .timeout = 60)
 {
@@ -1583,7 +1566,7 @@ Test(logs, startup_without_a_database_never_shows_the_password,
 	dir = direct_tmpdir(pw);
 	log = tprintf("%s/worker.log", dir);
 	extra[0] = "MONGOALCHEMY_SERVER=127.0.0.1";
-	port = closed_port();
+	port = live_closed_port();
 	server = tprintf("127.0.0.1:%u", port);
 	extra[1] = tprintf("MONGOALCHEMY_PORT=%u", port);
 	extra[2] = "MONGOALCHEMY_USER=ma_http_probe";
