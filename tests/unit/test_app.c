@@ -519,3 +519,47 @@ Test(setup, a_route_needs_a_handler)
 	cr_assert_str_eq(e.message, "route /x has no handler");
 	ma_app_destroy(app);
 }
+
+/* A resource mounts only the methods it is given; the rest are 405s. */
+Test(resource, switched_off_methods_are_405_with_allow)
+{
+	ma_resource_options ro = {.ops = MA_RES_LIST | MA_RES_GET};
+	ma_config *c;
+	ma_app *app = ma_app_new(NULL, NULL);
+	ma_db *db;
+	ma_error e;
+	char *out;
+
+	c = CONFIG_FROM("MONGOALCHEMY", &e, {"MONGOALCHEMY_DATABASE", "unit"});
+	cr_assert_not_null(c, "%s", e.message);
+	db = ma_db_new_with_config(c, &e);
+	cr_assert_not_null(db, "%s", e.message);
+	cr_assert(ma_app_resource(app, "/readonly", db,
+				  &(ma_type){.name = "R",
+					     .fields = (const ma_field[]){
+						     MA_STRING("s"),
+						     MA_FIELDS_END}},
+				  &ro, &e),
+		  "%s", e.message);
+
+	out = run(app, ENVP("REQUEST_METHOD=POST", "REQUEST_URI=/readonly"),
+		  NULL, 0);
+	cr_assert(strstr(out, "Status: 405 Method Not Allowed\r\n") == out,
+		  "%s", out);
+	cr_assert(strstr(out, "\r\nAllow: GET, HEAD\r\n"), "%s", out);
+	bson_free(out);
+	out = run(app,
+		  ENVP("REQUEST_METHOD=DELETE",
+		       "REQUEST_URI=/readonly/5f0000000000000000000b01"),
+		  NULL, 0);
+	cr_assert(strstr(out, "\r\nAllow: GET, HEAD\r\n"), "%s", out);
+	bson_free(out);
+	/* A malformed id is answered without asking the server. */
+	out = run(app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/readonly/x"),
+		  NULL, 0);
+	cr_assert(strstr(out, "Status: 404 Not Found\r\n") == out, "%s", out);
+	cr_assert(strstr(out, "\"detail\":\"no R has the id x\""), "%s", out);
+	bson_free(out);
+	ma_app_destroy(app);
+	ma_db_destroy(db);
+}
