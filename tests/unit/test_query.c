@@ -1484,6 +1484,12 @@ Test(update_json, sets_the_fields_given_under_their_database_names)
 		    "{\"$set\":{\"i\":" I64(3) ",\"l\":\"x\"}}");
 	ma_update_destroy(u);
 
+	/* null where the field allows it. */
+	u = from_json(sample, "{\"d\":null}", NULL, NULL, &e);
+	cr_assert_not_null(u, "%s", e.message);
+	expect_bson(ma_update_bson(u), "{\"$set\":{\"d\":null}}");
+	ma_update_destroy(u);
+
 	/* A whole embedded document, converted as input. */
 	u = from_json(book, "{\"author\":{\"name\":\"Mark\"}}", NULL, NULL, &e);
 	cr_assert_not_null(u, "%s", e.message);
@@ -1519,6 +1525,12 @@ Test(update_json, reports_every_problem)
 			 "must be an integer between 0 and 9999");
 	cr_assert_str_eq(ma_problems_field(p, 2), "colour");
 	cr_assert_str_eq(ma_problems_message(p, 2), "unknown field");
+
+	/* null is a value, refused where the field is not nullable. */
+	ma_problems_clear(p);
+	cr_assert_null(from_json(book, "{\"year\":null}", NULL, p, &e));
+	cr_assert_eq(ma_problems_count(p), 1);
+	cr_assert_str_eq(ma_problems_message(p, 0), "must not be null");
 
 	ma_problems_clear(p);
 	cr_assert_null(from_json(book, "{\"year\":", NULL, p, &e));
