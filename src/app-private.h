@@ -36,13 +36,6 @@ struct ma_app {
 /* Reads up to n bytes of the body; 0 at its end, -1 on an error. */
 typedef ssize_t (*ma_body_reader)(void *ctx, char *buf, size_t n);
 
-typedef enum body_state {
-	BODY_UNREAD,
-	BODY_READ,
-	BODY_TOO_LARGE,
-	BODY_BROKEN /* the front end's stream failed or Content-Length lied */
-} body_state;
-
 struct ma_request {
 	ma_app *app;
 	ma_method method; /* MA_GET for HEAD */
@@ -55,7 +48,8 @@ struct ma_request {
 	char **env; /* CGI variables: NAME=value, NULL-terminated */
 	ma_body_reader read;
 	void *read_ctx;
-	body_state body_state;
+	bool body_read;       /* read (or refused) once, for every call */
+	ma_error body_error;  /* MA_OK, or why there is no body */
 	char *body;
 	size_t body_len;
 };
@@ -84,11 +78,12 @@ bool _ma_request_init(ma_request *req, ma_app *app, char **env,
 void _ma_request_destroy(ma_request *req);
 
 /*
- * The body of a request that must carry JSON: 415 for another content type
- * (the body is read and dropped), 413 above the limit, 400 when empty.
+ * The body of a request that must carry JSON: MA_ERR_MEDIA_TYPE for
+ * another content type (the body is read and dropped), MA_ERR_TOO_LARGE
+ * above the limit, MA_ERR_JSON when empty.
  */
 bool _ma_request_json_body(ma_request *req, const char **body, size_t *len,
-			   int *status, ma_error *error);
+			   ma_error *error);
 
 /* A CGI variable, or NULL. */
 const char *_ma_request_env(const ma_request *req, const char *name);
@@ -126,6 +121,14 @@ void _ma_app_dispatch(ma_app *app, ma_request *req, ma_response *res);
 bool _ma_app_setup_ok(ma_app *app, ma_error *error);
 bool _ma_app_setup_result(ma_app *app, bool ok, const ma_error *e,
 			  ma_error *error);
+
+/*
+ * One request through the application: CGI variables and a body in, the
+ * serialized response appended to out (the FastCGI loop sends it), an
+ * access-log line when asked for.
+ */
+void _ma_app_handle(ma_app *app, char **env, ma_body_reader read,
+		    void *read_ctx, ma_buf *out);
 
 /* Hands ptr to the app, to be freed with destroy in ma_app_destroy(). */
 void _ma_app_own(ma_app *app, void *ptr, void (*destroy)(void *ptr));

@@ -196,37 +196,43 @@ now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* One request: CGI variables in, one response out. */
-static void
-serve(ma_app *app, FCGX_Request *r)
+void
+_ma_app_handle(ma_app *app, char **env, ma_body_reader read, void *read_ctx,
+	       ma_buf *out)
 {
 	double start = app->access_log ? now_ms() : 0;
 	ma_request req;
 	ma_response res;
 	ma_error err;
-	ma_buf out;
 	int status = 0;
+	bool routable = _ma_request_init(&req, app, env, read, read_ctx,
+					 &status, &err);
 
-	if (!_ma_request_init(&req, app, r->envp, fcgi_read, r, &status,
-			      &err)) {
-		_ma_response_init(&res, &req);
-		ma_response_problem(&res, status, err.message);
-	} else {
-		_ma_response_init(&res, &req);
+	_ma_response_init(&res, &req);
+	if (routable)
 		_ma_app_dispatch(app, &req, &res);
-	}
-	_ma_buf_init(&out, res.body.len + res.headers.len + 128);
-	_ma_response_serialize(&res, req.head, &out);
-	/* A client that went away is not an error worth a line. */
-	if (FCGX_PutStr(out.data, (int)out.len, r->out) < 0 && app->access_log)
-		_ma_request_log(&req, "the front end closed the connection");
+	else
+		ma_response_problem(&res, status, err.message);
+	_ma_response_serialize(&res, req.head, out);
 	if (app->access_log)
 		_ma_request_log(&req, "%d %zu bytes %.1f ms", res.status,
 				res.has_body ? res.body.len : 0,
 				now_ms() - start);
-	_ma_buf_destroy(&out);
 	_ma_response_destroy(&res);
 	_ma_request_destroy(&req);
+}
+
+/* One FastCGI request. A client that went away (a failed write) is not
+ * an error worth a line. */
+static void
+serve(ma_app *app, FCGX_Request *r)
+{
+	ma_buf out;
+
+	_ma_buf_init(&out, 1024);
+	_ma_app_handle(app, r->envp, fcgi_read, r, &out);
+	(void)FCGX_PutStr(out.data, (int)out.len, r->out);
+	_ma_buf_destroy(&out);
 }
 
 static int

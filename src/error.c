@@ -19,6 +19,8 @@ static const char *const error_names[MA_ERR__MAX] = {
 	[MA_ERR_VALIDATION] = "invalid document",
 	[MA_ERR_DUPLICATE] = "duplicate key",
 	[MA_ERR_NOT_FOUND] = "not found",
+	[MA_ERR_TOO_LARGE] = "too large",
+	[MA_ERR_MEDIA_TYPE] = "unsupported media type",
 };
 
 const char *

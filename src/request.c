@@ -229,87 +229,64 @@ content_length(const ma_request *req)
 	return n;
 }
 
-static bool
-read_body(ma_request *req, ma_error *error)
+/*
+ * Reads the body once; the outcome (the body, or why there is none) stays
+ * with the request for every later call. A body above the limit, declared
+ * or found, is read and dropped.
+ */
+static void
+read_body(ma_request *req)
 {
 	size_t limit = req->app->body_limit;
 	long long declared = content_length(req);
+	ma_error *e = &req->body_error;
+	bool too_large;
 	ma_buf buf;
-	ssize_t n;
+	ssize_t n = 0;
 
+	req->body_read = true;
 	if (declared == -2) {
-		req->body_state = BODY_BROKEN;
-		_ma_error_set(error, MA_ERR_INVALID,
-			      "Content-Length is not a number");
-		return false;
+		_ma_error_set(e, MA_ERR_INVALID, "Content-Length is not a number");
+		return;
 	}
-	if (declared >= 0 && (unsigned long long)declared > limit) {
-		drain(req);
-		req->body_state = BODY_TOO_LARGE;
-		goto too_large;
-	}
+	too_large = declared >= 0 && (unsigned long long)declared > limit;
 	/* One byte more than the limit tells a body that is too large. */
-	_ma_buf_init(&buf, declared > 0 ? (size_t)declared + 1 : 1024);
-	for (;;) {
+	_ma_buf_init(&buf, declared > 0 && !too_large ? (size_t)declared + 1
+						       : 1024);
+	while (!too_large) {
 		_ma_buf_reserve(&buf, 4096);
 		n = req->read(req->read_ctx, buf.data + buf.len,
 			      buf.cap - buf.len - 1);
 		if (n <= 0)
 			break;
 		buf.len += (size_t)n;
-		if (buf.len > limit) {
-			_ma_buf_destroy(&buf);
-			drain(req);
-			req->body_state = BODY_TOO_LARGE;
-			goto too_large;
-		}
+		too_large = buf.len > limit;
 	}
-	if (n < 0 || (declared >= 0 && buf.len != (size_t)declared)) {
-		_ma_buf_destroy(&buf);
-		req->body_state = BODY_BROKEN;
-		_ma_error_set(error, MA_ERR_INVALID,
+	if (too_large) {
+		drain(req);
+		_ma_error_set(e, MA_ERR_TOO_LARGE,
+			      "the request body is larger than %zu bytes", limit);
+	} else if (n < 0 || (declared >= 0 && buf.len != (size_t)declared)) {
+		_ma_error_set(e, MA_ERR_INVALID,
 			      "the request body ended before its Content-Length");
-		return false;
+	} else {
+		req->body = _ma_buf_steal(&buf, &req->body_len);
+		ma_error_clear(e);
 	}
-	req->body = _ma_buf_steal(&buf, &req->body_len);
-	req->body_state = BODY_READ;
-	return true;
-too_large:
-	_ma_error_set(error, MA_ERR_INVALID,
-		      "the request body is larger than %zu bytes", limit);
-	return false;
+	_ma_buf_destroy(&buf);
 }
 
 bool
-ma_request_body(ma_request *req, const char **body, size_t *len, int *status,
+ma_request_body(ma_request *req, const char **body, size_t *len,
 		ma_error *error)
 {
-	*body = NULL;
-	*len = 0;
-	switch (req->body_state) {
-	case BODY_UNREAD:
-		if (!read_body(req, error)) {
-			*status = req->body_state == BODY_TOO_LARGE ? 413 : 400;
-			return false;
-		}
-		break;
-	case BODY_READ:
-		break;
-	case BODY_TOO_LARGE:
-		*status = 413;
-		_ma_error_set(error, MA_ERR_INVALID,
-			      "the request body is larger than %zu bytes",
-			      req->app->body_limit);
-		return false;
-	case BODY_BROKEN:
-		*status = 400;
-		_ma_error_set(error, MA_ERR_INVALID, "the request body is broken");
-		return false;
-	}
+	if (!req->body_read)
+		read_body(req);
 	*body = req->body;
 	*len = req->body_len;
-	ma_error_clear(error);
-	return true;
+	if (error != NULL)
+		*error = req->body_error;
+	return req->body_error.code == MA_OK;
 }
 
 /*
@@ -356,26 +333,28 @@ is_json_type(const char *ct)
 
 bool
 _ma_request_json_body(ma_request *req, const char **body, size_t *len,
-		      int *status, ma_error *error)
+		      ma_error *error)
 {
 	const char *ct = ma_request_header(req, "Content-Type");
 
 	if (!is_json_type(ct)) {
 		/* Read it anyway: the front end may still be sending it. */
-		if (req->body_state == BODY_UNREAD)
+		if (!req->body_read)
 			drain(req);
-		req->body_state = BODY_BROKEN;
-		*status = 415;
-		_ma_error_set(error, MA_ERR_INVALID,
+		req->body_read = true;
+		_ma_error_set(&req->body_error, MA_ERR_MEDIA_TYPE,
 			      "the request body must be application/json%s%.64s",
 			      ct != NULL ? ", not " : " (no Content-Type given)",
 			      ct != NULL ? ct : "");
+		if (error != NULL)
+			*error = req->body_error;
+		*body = NULL;
+		*len = 0;
 		return false;
 	}
-	if (!ma_request_body(req, body, len, status, error))
+	if (!ma_request_body(req, body, len, error))
 		return false;
 	if (*len == 0) {
-		*status = 400;
 		_ma_error_set(error, MA_ERR_JSON, "the request body is empty");
 		return false;
 	}
@@ -384,18 +363,14 @@ _ma_request_json_body(ma_request *req, const char **body, size_t *len,
 
 ma_doc *
 ma_request_doc(ma_request *req, const ma_type *type, ma_problems *problems,
-	       int *status, ma_error *error)
+	       ma_error *error)
 {
 	const char *body;
 	size_t len;
-	ma_doc *doc;
 
-	if (!_ma_request_json_body(req, &body, &len, status, error))
+	if (!_ma_request_json_body(req, &body, &len, error))
 		return NULL;
-	doc = ma_doc_new_from_json(type, body, len, problems, error);
-	if (doc == NULL)
-		*status = ma_status_for_error(error->code);
-	return doc;
+	return ma_doc_new_from_json(type, body, len, problems, error);
 }
 
 bool

@@ -23,59 +23,40 @@ resource_destroy(void *ptr)
 }
 
 /*
- * Answers for a failed step. A status that the error alone would not give
- * (413, 415, a 400 about the body) is answered as it is; the rest goes
- * through the one table of ma_status_for_error().
+ * The 404 of an item route: the path's id names no document (a malformed
+ * one included), in the words of ma_query_get_or_404().
  */
 static void
-fail(ma_response *res, int status, const ma_error *error,
-     const ma_problems *problems)
-{
-	if (status != 0 && status != ma_status_for_error(error->code))
-		ma_response_problem(res, status, error->message);
-	else
-		ma_response_error(res, error, problems);
-}
-
-/* The {id} of the path, or a 404 answered: a malformed id names no
- * document, as ma_query_get() has it. */
-static bool
-path_id(const resource *r, ma_request *req, ma_response *res, bson_oid_t *oid)
+not_found(const resource *r, const ma_request *req, ma_response *res)
 {
 	const char *id = ma_request_param(req, "id");
 	ma_error e;
 
-	if (id != NULL && _ma_oid_from_hex(id, oid))
-		return true;
-	_ma_error_set(&e, MA_ERR_NOT_FOUND, "no %s has the id %.64s",
+	_ma_error_set(&e, MA_ERR_NOT_FOUND, "no %s has the id '%.40s'",
 		      r->type->name, id != NULL ? id : "");
 	ma_response_error(res, &e, NULL);
-	return false;
 }
 
-/* A query for the document with this id. */
+/* A query for the document with the path's id; NULL, 404 answered, for a
+ * malformed id. */
 static ma_query *
-by_id(const resource *r, const bson_oid_t *oid, ma_error *e)
+by_path_id(const resource *r, const ma_request *req, ma_response *res,
+	   bson_oid_t *oid)
 {
-	ma_query *q = ma_query_new(r->db, r->type);
+	ma_query *q;
+	ma_error e;
 
-	if (!ma_query_filter(q, "_id", MA_OP_EQ, MA_V_OID(oid), e)) {
+	if (!_ma_oid_from_hex(ma_request_param(req, "id"), oid)) {
+		not_found(r, req, res);
+		return NULL;
+	}
+	q = ma_query_new(r->db, r->type);
+	if (!ma_query_filter(q, "_id", MA_OP_EQ, MA_V_OID(oid), &e)) {
+		ma_response_error(res, &e, NULL);
 		ma_query_destroy(q);
 		return NULL;
 	}
 	return q;
-}
-
-static void
-not_found(const resource *r, ma_response *res, const bson_oid_t *oid)
-{
-	char hex[25];
-	ma_error e;
-
-	bson_oid_to_string(oid, hex);
-	_ma_error_set(&e, MA_ERR_NOT_FOUND, "no %s has the id %s",
-		      r->type->name, hex);
-	ma_response_error(res, &e, NULL);
 }
 
 /* GET /books */
@@ -85,19 +66,8 @@ list(ma_request *req, ma_response *res, void *arg)
 	resource *r = arg;
 	ma_page_opts po = {.no_total = r->opts.no_total};
 	ma_query *q = ma_query_new(r->db, r->type);
-	int64_t page, per_page;
-	ma_page *p = NULL;
-	ma_error e;
 
-	if (ma_request_list_params(req, q, r->opts.max_per_page, &page,
-				   &per_page, &e))
-		p = ma_query_paginate_with_opts(q, page, per_page, true, &po,
-						&e);
-	if (p != NULL)
-		ma_response_page(res, req, p);
-	else
-		ma_response_error(res, &e, NULL);
-	ma_page_destroy(p);
+	ma_response_list(res, req, q, r->opts.max_per_page, &po);
 	ma_query_destroy(q);
 }
 
@@ -106,20 +76,14 @@ static void
 get(ma_request *req, ma_response *res, void *arg)
 {
 	resource *r = arg;
-	ma_doc *doc = NULL;
-	bson_oid_t oid;
-	ma_query *q;
+	ma_query *q = ma_query_new(r->db, r->type);
 	ma_error e;
+	ma_doc *doc = ma_query_get_or_404(q, ma_request_param(req, "id"), &e);
 
-	if (!path_id(r, req, res, &oid))
-		return;
-	q = ma_query_new(r->db, r->type);
-	if (!ma_query_get_oid(q, &oid, &doc, &e))
-		ma_response_error(res, &e, NULL);
-	else if (doc == NULL)
-		not_found(r, res, &oid);
-	else
+	if (doc != NULL)
 		ma_response_doc(res, 200, doc);
+	else
+		ma_response_error(res, &e, NULL);
 	ma_doc_destroy(doc);
 	ma_query_destroy(q);
 }
@@ -130,19 +94,16 @@ create(ma_request *req, ma_response *res, void *arg)
 {
 	resource *r = arg;
 	ma_problems *problems = ma_problems_new();
-	int status = 0;
+	ma_doc *doc = NULL;
+	char hex[25], *location;
 	bson_oid_t oid;
-	ma_doc *doc;
 	ma_error e;
 
-	doc = ma_request_doc(req, r->type, problems, &status, &e);
-	if (doc == NULL) {
-		fail(res, status, &e, problems);
-	} else if (!ma_doc_insert(r->db, doc, r->opts.safe, problems, &e)) {
-		fail(res, 0, &e, problems);
+	doc = ma_request_doc(req, r->type, problems, &e);
+	if (doc == NULL ||
+	    !ma_doc_insert(r->db, doc, r->opts.safe, problems, &e)) {
+		ma_response_error(res, &e, problems);
 	} else {
-		char hex[25], *location;
-
 		ma_doc_id(doc, &oid);
 		bson_oid_to_string(&oid, hex);
 		location = bson_strdup_printf("%s/%s", r->path, hex);
@@ -161,16 +122,17 @@ replace(ma_request *req, ma_response *res, void *arg)
 	resource *r = arg;
 	ma_problems *problems;
 	bson_oid_t oid, given;
-	int status = 0;
 	ma_doc *doc;
 	ma_error e;
 
-	if (!path_id(r, req, res, &oid))
+	if (!_ma_oid_from_hex(ma_request_param(req, "id"), &oid)) {
+		not_found(r, req, res);
 		return;
+	}
 	problems = ma_problems_new();
-	doc = ma_request_doc(req, r->type, problems, &status, &e);
+	doc = ma_request_doc(req, r->type, problems, &e);
 	if (doc == NULL) {
-		fail(res, status, &e, problems);
+		ma_response_error(res, &e, problems);
 	} else if (ma_doc_id(doc, &given) && bson_oid_compare(&given, &oid) != 0) {
 		ma_response_problem(res, 400,
 				    "_id: does not match the id in the path");
@@ -179,9 +141,9 @@ replace(ma_request *req, ma_response *res, void *arg)
 		if (ma_doc_replace(r->db, doc, r->opts.safe, problems, &e))
 			ma_response_doc(res, 200, doc);
 		else if (e.code == MA_ERR_NOT_FOUND)
-			not_found(r, res, &oid);
+			not_found(r, req, res);
 		else
-			fail(res, 0, &e, problems);
+			ma_response_error(res, &e, problems);
 	}
 	ma_doc_destroy(doc);
 	ma_problems_destroy(problems);
@@ -192,40 +154,35 @@ static void
 update(ma_request *req, ma_response *res, void *arg)
 {
 	resource *r = arg;
-	ma_problems *problems;
+	ma_problems *problems = NULL;
 	ma_update *u = NULL;
-	ma_query *q = NULL;
 	ma_doc *doc = NULL;
 	const char *body;
 	bson_oid_t oid;
-	int status = 0;
 	size_t len;
 	ma_error e;
+	bool ok;
+	ma_query *q = by_path_id(r, req, res, &oid);
 
-	if (!path_id(r, req, res, &oid))
+	if (q == NULL)
 		return;
 	problems = ma_problems_new();
-	if (!_ma_request_json_body(req, &body, &len, &status, &e)) {
-		fail(res, status, &e, NULL);
-		goto done;
-	}
-	u = ma_update_new_from_json(r->type, body, len, &oid, problems, &e);
-	q = u != NULL ? by_id(r, &oid, &e) : NULL;
-	if (q == NULL) {
-		fail(res, 0, &e, problems);
-		goto done;
-	}
-	/* An empty patch changes nothing: the document as it is. */
-	if (bson_empty(ma_update_bson(u)) ? !ma_query_first(q, &doc, &e)
-					  : !ma_query_find_and_modify(
-						    q, u, MA_UPDATE_RETURN_NEW,
-						    &doc, &e))
-		fail(res, 0, &e, NULL);
+	if (_ma_request_json_body(req, &body, &len, &e))
+		u = ma_update_new_from_json(r->type, body, len, &oid, problems,
+					    &e);
+	if (u == NULL)
+		ok = false;
+	else if (bson_empty(ma_update_bson(u)))
+		ok = ma_query_first(q, &doc, &e); /* nothing to change */
+	else
+		ok = ma_query_find_and_modify(q, u, MA_UPDATE_RETURN_NEW, &doc,
+					      &e);
+	if (!ok)
+		ma_response_error(res, &e, problems);
 	else if (doc == NULL)
-		not_found(r, res, &oid);
+		not_found(r, req, res);
 	else
 		ma_response_doc(res, 200, doc);
-done:
 	ma_doc_destroy(doc);
 	ma_query_destroy(q);
 	ma_update_destroy(u);
@@ -239,16 +196,15 @@ delete(ma_request *req, ma_response *res, void *arg)
 	resource *r = arg;
 	int64_t deleted = 0;
 	bson_oid_t oid;
-	ma_query *q;
 	ma_error e;
+	ma_query *q = by_path_id(r, req, res, &oid);
 
-	if (!path_id(r, req, res, &oid))
+	if (q == NULL)
 		return;
-	q = by_id(r, &oid, &e);
-	if (q == NULL || !ma_query_remove(q, r->opts.safe, &deleted, &e))
+	if (!ma_query_remove(q, r->opts.safe, &deleted, &e))
 		ma_response_error(res, &e, NULL);
 	else if (deleted == 0)
-		not_found(r, res, &oid);
+		not_found(r, req, res);
 	else
 		ma_response_status(res, 204);
 	ma_query_destroy(q);

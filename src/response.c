@@ -85,6 +85,10 @@ ma_status_for_error(ma_error_code code)
 		return 404;
 	case MA_ERR_DUPLICATE:
 		return 409;
+	case MA_ERR_TOO_LARGE:
+		return 413;
+	case MA_ERR_MEDIA_TYPE:
+		return 415;
 	case MA_ERR_UNAVAILABLE:
 		return 503;
 	case MA_OK:
@@ -146,6 +150,25 @@ ma_response_doc(ma_response *res, int status, const ma_doc *doc)
 }
 
 void
+ma_response_list(ma_response *res, const ma_request *req, ma_query *query,
+		 int64_t max_per_page, const ma_page_opts *opts)
+{
+	int64_t page, per_page;
+	ma_page *p = NULL;
+	ma_error e;
+
+	if (ma_request_list_params(req, query, max_per_page, &page, &per_page,
+				   &e))
+		p = ma_query_paginate_with_opts(query, page, per_page, true,
+						opts, &e);
+	if (p != NULL)
+		ma_response_page(res, req, p);
+	else
+		ma_response_error(res, &e, NULL);
+	ma_page_destroy(p);
+}
+
+void
 ma_response_page(ma_response *res, const ma_request *req, const ma_page *page)
 {
 	int64_t total, pages;
@@ -159,8 +182,6 @@ ma_response_page(ma_response *res, const ma_request *req, const ma_page *page)
 
 	if (!ma_page_pages(page, &pages))
 		pages = -1;
-	else if (pages == 0)
-		pages = 1; /* an empty list still has its first page */
 	_ma_buf_init(&links, 256);
 	_ma_page_links(&links, req->path, &req->qs, ma_page_number(page),
 		       ma_page_per_page(page), pages, ma_page_has_next(page));

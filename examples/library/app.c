@@ -21,19 +21,12 @@ static void
 books_since(ma_request *req, ma_response *res, void *arg)
 {
 	ma_query *q = ma_query_new(arg, &library_book_type);
-	int64_t page, per_page;
-	ma_page *p = NULL;
 	ma_error e;
 
-	if (ma_query_extend(q, "since", ma_request_param(req, "year"), &e) &&
-	    ma_request_list_params(req, q, MA_MAX_PER_PAGE, &page, &per_page,
-				   &e))
-		p = ma_query_paginate(q, page, per_page, true, &e);
-	if (p != NULL)
-		ma_response_page(res, req, p);
+	if (ma_query_extend(q, "since", ma_request_param(req, "year"), &e))
+		ma_response_list(res, req, q, MA_MAX_PER_PAGE, NULL);
 	else
 		ma_response_error(res, &e, NULL);
-	ma_page_destroy(p);
 	ma_query_destroy(q);
 }
 

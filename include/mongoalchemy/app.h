@@ -137,24 +137,25 @@ const char *ma_request_query_string(const ma_request *req);
 const char *ma_request_header(const ma_request *req, const char *name);
 
 /*
- * The body, read up to the application's limit. False with MA_ERR_INVALID
- * and *status set to 413 when it is larger.
+ * The body, read up to the application's limit: MA_ERR_TOO_LARGE (413)
+ * when it is larger, MA_ERR_INVALID when it ends before its
+ * Content-Length. Failures go to ma_response_error() as they are.
  */
 bool ma_request_body(ma_request *req, const char **body, size_t *len,
-		     int *status, ma_error *error);
+		     ma_error *error);
 
 /*
- * The body as a document of type: the content type must be JSON (415
- * otherwise), the body within the limit (413), well-formed (400) and
- * valid for the type (400, each problem in problems). On failure *status
- * holds the HTTP status to answer with.
+ * The body as a document of type: MA_ERR_MEDIA_TYPE (415) when its
+ * content type is not JSON, MA_ERR_TOO_LARGE (413), MA_ERR_JSON when it is
+ * empty or malformed, MA_ERR_VALIDATION with each problem in problems.
  */
 ma_doc *ma_request_doc(ma_request *req, const ma_type *type,
-		       ma_problems *problems, int *status, ma_error *error);
+		       ma_problems *problems, ma_error *error);
 
 /* --- responses ------------------------------------------------------------ */
 
-/* The status for a library error: 404, 400, 409, 503, or 500. */
+/* The status for a library error: 400, 404, 409, 413, 415, 503, or 500:
+ * the one table. */
 int ma_status_for_error(ma_error_code code);
 
 void ma_response_status(ma_response *res, int status);
@@ -181,6 +182,16 @@ void ma_response_doc(ma_response *res, int status, const ma_doc *doc);
  */
 void ma_response_page(ma_response *res, const ma_request *req,
 		      const ma_page *page);
+
+/*
+ * A list answered in full, as a resource's GET does: the request's list
+ * parameters applied to query (ma_request_list_params()), the page asked
+ * for (error_out: 404 past the end; opts may be NULL), and either
+ * ma_response_page() or the problem.
+ */
+void ma_response_list(ma_response *res, const ma_request *req,
+		      ma_query *query, int64_t max_per_page,
+		      const ma_page_opts *opts);
 
 /* An RFC 9457 problem: application/problem+json, title from the status. */
 void ma_response_problem(ma_response *res, int status, const char *detail);

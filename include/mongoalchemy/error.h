@@ -26,6 +26,8 @@ typedef enum ma_error_code {
 	MA_ERR_VALIDATION,  /* a document breaks its type: see ma_problems */
 	MA_ERR_DUPLICATE,   /* a unique index refused a write */
 	MA_ERR_NOT_FOUND,   /* no such document */
+	MA_ERR_TOO_LARGE,   /* input above its size limit (HTTP 413) */
+	MA_ERR_MEDIA_TYPE,  /* input in a format not taken (HTTP 415) */
 	MA_ERR__MAX
 } ma_error_code;
 

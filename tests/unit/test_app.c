@@ -52,13 +52,12 @@ body_size(ma_request *req, ma_response *res, void *arg)
 {
 	const char *body;
 	size_t len;
-	int status = 0;
 	ma_error e;
 	char out[64];
 
 	(void)arg;
-	if (!_ma_request_json_body(req, &body, &len, &status, &e)) {
-		ma_response_problem(res, status, e.message);
+	if (!_ma_request_json_body(req, &body, &len, &e)) {
+		ma_response_error(res, &e, NULL);
 		return;
 	}
 	snprintf(out, sizeof(out), "{\"len\":%zu}", len);
@@ -118,23 +117,10 @@ static char *
 run(ma_app *app, char **env, const char *body, size_t chunk)
 {
 	mem_body b = {body, body ? strlen(body) : 0, 0, chunk};
-	ma_request req;
-	ma_response res;
-	ma_error err;
 	ma_buf out;
-	int status = 0;
 
-	if (!_ma_request_init(&req, app, env, mem_read, &b, &status, &err)) {
-		_ma_response_init(&res, &req);
-		ma_response_problem(&res, status, err.message);
-	} else {
-		_ma_response_init(&res, &req);
-		_ma_app_dispatch(app, &req, &res);
-	}
 	_ma_buf_init(&out, 256);
-	_ma_response_serialize(&res, req.head, &out);
-	_ma_response_destroy(&res);
-	_ma_request_destroy(&req);
+	_ma_app_handle(app, env, mem_read, &b, &out);
 	return _ma_buf_steal(&out, NULL);
 }
 
@@ -429,6 +415,8 @@ Test(status, one_table_maps_library_errors)
 	cr_assert_eq(ma_status_for_error(MA_ERR_VALIDATION), 400);
 	cr_assert_eq(ma_status_for_error(MA_ERR_NOT_FOUND), 404);
 	cr_assert_eq(ma_status_for_error(MA_ERR_DUPLICATE), 409);
+	cr_assert_eq(ma_status_for_error(MA_ERR_TOO_LARGE), 413);
+	cr_assert_eq(ma_status_for_error(MA_ERR_MEDIA_TYPE), 415);
 	cr_assert_eq(ma_status_for_error(MA_ERR_UNAVAILABLE), 503);
 	cr_assert_eq(ma_status_for_error(MA_ERR_AUTH), 500);
 	cr_assert_eq(ma_status_for_error(MA_ERR_DRIVER), 500);
@@ -520,6 +508,9 @@ Test(setup, a_route_needs_a_handler)
 	ma_app_destroy(app);
 }
 
+static const ma_field readonly_fields[] = {MA_STRING("s"), MA_FIELDS_END};
+static const ma_type readonly_type = {.name = "R", .fields = readonly_fields};
+
 /* A resource mounts only the methods it is given; the rest are 405s. */
 Test(resource, switched_off_methods_are_405_with_allow)
 {
@@ -534,12 +525,7 @@ Test(resource, switched_off_methods_are_405_with_allow)
 	cr_assert_not_null(c, "%s", e.message);
 	db = ma_db_new_with_config(c, &e);
 	cr_assert_not_null(db, "%s", e.message);
-	cr_assert(ma_app_resource(app, "/readonly", db,
-				  &(ma_type){.name = "R",
-					     .fields = (const ma_field[]){
-						     MA_STRING("s"),
-						     MA_FIELDS_END}},
-				  &ro, &e),
+	cr_assert(ma_app_resource(app, "/readonly", db, &readonly_type, &ro, &e),
 		  "%s", e.message);
 
 	out = run(app, ENVP("REQUEST_METHOD=POST", "REQUEST_URI=/readonly"),
@@ -558,7 +544,7 @@ Test(resource, switched_off_methods_are_405_with_allow)
 	out = run(app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/readonly/x"),
 		  NULL, 0);
 	cr_assert(strstr(out, "Status: 404 Not Found\r\n") == out, "%s", out);
-	cr_assert(strstr(out, "\"detail\":\"no R has the id x\""), "%s", out);
+	cr_assert(strstr(out, "\"detail\":\"no R has the id 'x'\""), "%s", out);
 	bson_free(out);
 	ma_app_destroy(app);
 	ma_db_destroy(db);
