@@ -108,20 +108,14 @@ static mongoc_uri_t *
 uri_with_timeouts(const mongoc_uri_t *given)
 {
 	mongoc_uri_t *uri = mongoc_uri_copy(given);
-	const bson_t *options = mongoc_uri_get_options(uri);
 	size_t i;
 
 	for (i = 0; i < sizeof(timeout_defaults) / sizeof(timeout_defaults[0]);
 	     i++) {
-		bson_iter_t it;
-
-		/* libmongoc keeps option names in lower case. */
-		if (options != NULL &&
-		    bson_iter_init_find_case(&it, options,
-					     timeout_defaults[i].option))
-			continue;
-		mongoc_uri_set_option_as_int32(uri, timeout_defaults[i].option,
-					       timeout_defaults[i].ms);
+		if (!mongoc_uri_has_option(uri, timeout_defaults[i].option))
+			mongoc_uri_set_option_as_int32(
+				uri, timeout_defaults[i].option,
+				timeout_defaults[i].ms);
 	}
 	return uri;
 }

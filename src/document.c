@@ -673,7 +673,7 @@ store(ma_db *db, ma_doc *doc, store_mode mode, ma_safe safe,
 	static const char *const verbs[] = {"save", "insert", "replace"};
 	const mongoc_write_concern_t *wc;
 	mongoc_collection_t *coll = NULL;
-	bson_t full, stored, with_id, opts, sel, reply;
+	bson_t full, with_id, opts, sel, reply;
 	bson_error_t berr;
 	bson_oid_t oid;
 	bool ok = false, is_new;
@@ -682,7 +682,6 @@ store(ma_db *db, ma_doc *doc, store_mode mode, ma_safe safe,
 	bson_init(&opts);
 	bson_init(&sel);
 	bson_init(&reply);
-	bson_init(&stored);
 	if (!validate(doc->type, &full, problems, error))
 		goto done;
 
@@ -696,15 +695,12 @@ store(ma_db *db, ma_doc *doc, store_mode mode, ma_safe safe,
 	/* A new document gets its id here, before the write: a save that
 	 * is retried after a lost reply then replaces instead of adding a
 	 * second copy. */
-	bson_destroy(&stored);
 	if (is_new) {
 		bson_oid_init(&oid, NULL);
-		id_first(&stored, &oid, &full);
-		id_first(&with_id, &oid, &doc->bson);
-		bson_destroy(&doc->bson);
-		bson_steal(&doc->bson, &with_id);
-	} else {
-		bson_copy_to(&full, &stored);
+		id_first(&with_id, &oid, &full);
+		bson_destroy(&full);
+		bson_steal(&full, &with_id);
+		ma_doc_set_id(doc, &oid);
 	}
 
 	coll = _ma_db_type_collection(db, doc->type, error);
@@ -712,14 +708,14 @@ store(ma_db *db, ma_doc *doc, store_mode mode, ma_safe safe,
 		goto done;
 	wc = _ma_db_write_concern(db, safe, &opts);
 	if (is_new || mode == STORE_INSERT) {
-		ok = mongoc_collection_insert_one(coll, &stored, &opts, &reply,
+		ok = mongoc_collection_insert_one(coll, &full, &opts, &reply,
 						  &berr);
 	} else {
 		bson_destroy(&sel);
 		id_selector(doc, &sel);
 		if (mode == STORE_SAVE)
 			BSON_APPEND_BOOL(&opts, "upsert", true);
-		ok = mongoc_collection_replace_one(coll, &sel, &stored, &opts,
+		ok = mongoc_collection_replace_one(coll, &sel, &full, &opts,
 						   &reply, &berr);
 	}
 	if (!ok) {
@@ -732,14 +728,14 @@ store(ma_db *db, ma_doc *doc, store_mode mode, ma_safe safe,
 		ok = false;
 		goto done;
 	}
+	/* The document is what was stored, defaults included. */
 	bson_destroy(&doc->bson);
-	bson_steal(&doc->bson, &stored);
-	bson_init(&stored);
+	bson_steal(&doc->bson, &full);
+	bson_init(&full);
 	ma_error_clear(error);
 done:
 	mongoc_collection_destroy(coll);
 	bson_destroy(&full);
-	bson_destroy(&stored);
 	bson_destroy(&opts);
 	bson_destroy(&sel);
 	bson_destroy(&reply);

@@ -707,11 +707,9 @@ convert_fields(ma_walk *walk, const ma_type *type, json_object *obj,
 		if (json_object_object_get_ex(obj, f->name, &v))
 			_ma_json_value_to_bson(walk, f, v, out,
 					       ma_field_db_name(f));
-		else if (partial)
-			;
-		else if (f->default_json != NULL)
+		else if (!partial && f->default_json != NULL)
 			_ma_default_to_bson(walk, f, out, ma_field_db_name(f));
-		else if (!f->optional)
+		else if (!partial && !f->optional)
 			_ma_walk_problem(walk, "required");
 		_ma_walk_pop(walk, mark);
 	}

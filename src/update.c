@@ -624,12 +624,7 @@ ma_update_new_from_json(const ma_type *type, const char *json, size_t len,
 		return NULL;
 	}
 	u = ma_update_new(type);
-	bson_iter_init(&it, &given);
-	while (bson_iter_next(&it)) {
-		if (strcmp(bson_iter_key(&it), "_id") != 0)
-			bson_append_iter(&u->ops[OP_SET], bson_iter_key(&it), -1,
-					 &it);
-	}
+	bson_copy_to_excluding_noinit(&given, &u->ops[OP_SET], "_id", NULL);
 	rebuild(u);
 	bson_destroy(&given);
 	ma_error_clear(error);
