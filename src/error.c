@@ -40,6 +40,37 @@ ma_error_clear(ma_error *error)
 	memset(error, 0, sizeof(*error));
 }
 
+/*
+ * Replaces each byte that does not start a complete UTF-8 sequence by
+ * '?'. Messages repeat a client's values cut to a length ("not '%.40s'"),
+ * and the message itself is cut to its buffer, either of which can split
+ * a character; a message goes into JSON and logs and must stay valid
+ * UTF-8. Mended here, once, for every message.
+ */
+static void
+utf8_mend(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t len, i;
+
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		len = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
+			: (*p & 0xf8) == 0xf0 ? 4 : 0;
+		for (i = 1; i < len && (p[i] & 0xc0) == 0x80; i++)
+			;
+		if (len == 0 || i < len ||
+		    !bson_utf8_validate((char *)p, len, false)) {
+			*p++ = '?';
+			continue;
+		}
+		p += len;
+	}
+}
+
 void
 _ma_error_set(ma_error *error, ma_error_code code, const char *fmt, ...)
 {
@@ -52,6 +83,7 @@ _ma_error_set(ma_error *error, ma_error_code code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(error->message, sizeof(error->message), fmt, ap);
 	va_end(ap);
+	utf8_mend(error->message);
 }
 
 /* Server error codes that mean "these credentials are refused". */

@@ -114,3 +114,17 @@ Test(error, clear_resets_everything)
 	cr_assert_eq(e.domain, 0);
 	cr_assert_str_eq(e.message, "");
 }
+
+/* A value cut to a length can split a character; the message stays valid
+ * UTF-8 with the broken bytes shown as '?'. */
+Test(error_set, mends_utf8_cut_by_a_precision)
+{
+	ma_error e;
+
+	/* "é" is C3 A9: %.2s keeps "a" and the C3 alone. */
+	_ma_error_set(&e, MA_ERR_INVALID, "not '%.2s'", "a\xc3\xa9");
+	cr_assert_str_eq(e.message, "not 'a?'");
+	_ma_error_set(&e, MA_ERR_INVALID, "%s", "ok \xc3\xa9 \xff end");
+	cr_assert_str_eq(e.message, "ok \xc3\xa9 ? end");
+	cr_assert(bson_utf8_validate(e.message, strlen(e.message), false));
+}
