@@ -53,36 +53,6 @@ shown(char *dst, size_t size, const char *s)
 	return dst;
 }
 
-/*
- * Replaces each byte that does not start a complete UTF-8 sequence by
- * '?'. Messages repeat a client's values cut to a length (the query
- * layer's "not '...'"), which can split a character; a message goes into
- * JSON and must stay valid UTF-8.
- */
-static void
-utf8_mend(char *s)
-{
-	unsigned char *p = (unsigned char *)s;
-	size_t len, i;
-
-	while (*p != '\0') {
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		len = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
-			: (*p & 0xf8) == 0xf0 ? 4 : 0;
-		for (i = 1; i < len && (p[i] & 0xc0) == 0x80; i++)
-			;
-		if (len == 0 || i < len ||
-		    !bson_utf8_validate((char *)p, len, false)) {
-			*p++ = '?';
-			continue;
-		}
-		p += len;
-	}
-}
-
 /* The parameter a message starts with; "" shown as such, so that an
  * empty name ("=x") is still visible. */
 static const char *
@@ -106,8 +76,6 @@ relabel(ma_error *error, const char *param, const char *field,
 		msg += n + 2;
 	_ma_error_set(error, e->code == MA_OK ? MA_ERR_INVALID : e->code,
 		      "%s: %s", param_shown(name, sizeof(name), param), msg);
-	if (error != NULL)
-		utf8_mend(error->message);
 	return false;
 }
 
@@ -128,8 +96,6 @@ refuse(ma_error *error, const char *param, const char *fmt, ...)
 	va_end(ap);
 	_ma_error_set(error, MA_ERR_INVALID, "%s: %s",
 		      param_shown(name, sizeof(name), param), msg);
-	if (error != NULL)
-		utf8_mend(error->message);
 	return false;
 }
 
@@ -570,6 +536,7 @@ void
 _ma_page_links(ma_buf *buf, const char *path, const ma_qs *qs, int64_t page,
 	       int64_t per_page, int64_t pages, bool has_next)
 {
+	/* Each link ends with a printf, which leaves the text terminated. */
 	append_link(buf, true, path, qs, 1, per_page, "first");
 	if (page > 1)
 		append_link(buf, false, path, qs, page - 1, per_page, "prev");
@@ -579,6 +546,4 @@ _ma_page_links(ma_buf *buf, const char *path, const ma_qs *qs, int64_t page,
 	if (pages >= 0)
 		append_link(buf, false, path, qs, pages > 0 ? pages : 1,
 			    per_page, "last");
-	_ma_buf_reserve(buf, 0);
-	buf->data[buf->len] = '\0';
 }

@@ -14,6 +14,8 @@
 /* How much of the offending text an error message shows. */
 #define SHOW_MAX 40
 
+static const char hex_digits[] = "0123456789ABCDEF";
+
 static int
 hex_value(unsigned char c)
 {
@@ -35,7 +37,6 @@ hex_value(unsigned char c)
 static void
 show(char *dst, size_t size, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	size_t i, o = 0;
 
 	for (i = 0; i < n && i < SHOW_MAX && o + 4 < size; i++) {
@@ -46,8 +47,8 @@ show(char *dst, size_t size, const char *s, size_t n)
 			continue;
 		}
 		dst[o++] = '%';
-		dst[o++] = hex[c >> 4];
-		dst[o++] = hex[c & 0x0f];
+		dst[o++] = hex_digits[c >> 4];
+		dst[o++] = hex_digits[c & 0x0f];
 	}
 	if (i < n && o + 4 <= size) {
 		memcpy(dst + o, "...", 3);
@@ -174,43 +175,51 @@ parse_pair(const char *seg, size_t len, ma_qs_pair *p, ma_error *error)
 	return p->value != NULL;
 }
 
+/*
+ * The next non-empty '&'-separated segment of the text at *p: its start
+ * and length; *p moves past it and its '&'. false at the end.
+ */
+static bool
+next_segment(const char **p, const char **seg, size_t *len)
+{
+	while (**p != '\0') {
+		*seg = *p;
+		*len = strcspn(*p, "&");
+		*p += *len + ((*p)[*len] == '&' ? 1 : 0);
+		if (*len > 0)
+			return true;
+	}
+	return false;
+}
+
 bool
 _ma_qs_parse(const char *s, ma_qs *out, ma_error *error)
 {
-	const char *seg, *end;
+	const char *p, *seg;
 	size_t count = 0, len;
 
 	out->pairs = NULL;
 	out->n = 0;
-	if (s == NULL || s[0] == '\0')
+	if (s == NULL)
 		return true;
 
 	/* Counted before anything is allocated: a hostile query string
 	 * costs one pass, not MA_QS_MAX_PAIRS decodings and then a 400. */
-	for (seg = s;; seg = end + 1) {
-		end = strchr(seg, '&');
-		len = end != NULL ? (size_t)(end - seg) : strlen(seg);
-		if (len > 0 && ++count > MA_QS_MAX_PAIRS) {
+	for (p = s; next_segment(&p, &seg, &len);) {
+		if (++count > MA_QS_MAX_PAIRS) {
 			_ma_error_set(error, MA_ERR_INVALID,
 				      "too many parameters (at most %d)",
 				      MA_QS_MAX_PAIRS);
 			return false;
 		}
-		if (end == NULL)
-			break;
 	}
 	if (count == 0)
 		return true;
 
 	out->pairs = bson_malloc0(count * sizeof(*out->pairs));
-	for (seg = s;; seg = end + 1) {
-		end = strchr(seg, '&');
-		len = end != NULL ? (size_t)(end - seg) : strlen(seg);
-		if (len > 0 &&
-		    !parse_pair(seg, len, &out->pairs[out->n++], error))
+	for (p = s; next_segment(&p, &seg, &len);) {
+		if (!parse_pair(seg, len, &out->pairs[out->n++], error))
 			goto fail;
-		if (end == NULL)
-			break;
 	}
 	return true;
 fail:
@@ -249,7 +258,6 @@ _ma_qs_count(const ma_qs *qs, const char *name)
 void
 _ma_qs_encode(ma_buf *buf, const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p;
 	char *o;
 
@@ -266,8 +274,8 @@ _ma_qs_encode(ma_buf *buf, const char *s)
 			continue;
 		}
 		*o++ = '%';
-		*o++ = hex[*p >> 4];
-		*o++ = hex[*p & 0x0f];
+		*o++ = hex_digits[*p >> 4];
+		*o++ = hex_digits[*p & 0x0f];
 	}
 	buf->len = (size_t)(o - buf->data);
 	buf->data[buf->len] = '\0';

@@ -249,15 +249,18 @@ check_literal(const char *pattern, const char *seg, size_t len,
 	return true;
 }
 
-/* Splits and checks a pattern into at most max segments. */
+/* At most this many segments in a pattern (the tree's depth). */
+#define PATTERN_MAX_SEGMENTS 64
+
+/* Splits and checks a pattern into segs. */
 static bool
-parse_pattern(const char *pattern, pseg *segs, size_t *nsegs, size_t max,
-	      size_t *nparams, ma_error *error)
+parse_pattern(const char *pattern, pseg segs[PATTERN_MAX_SEGMENTS],
+	      size_t *nsegs, ma_error *error)
 {
 	const char *p, *seg;
-	size_t len;
+	size_t len, nparams = 0;
 
-	*nsegs = *nparams = 0;
+	*nsegs = 0;
 	if (pattern == NULL || pattern[0] != '/')
 		return refuse(error, pattern, "a pattern starts with '/'");
 	if (strcmp(pattern, "/") == 0)
@@ -270,14 +273,14 @@ parse_pattern(const char *pattern, pseg *segs, size_t *nsegs, size_t max,
 			return refuse(error, pattern,
 				      seg[0] == '\0' ? "a trailing '/'"
 						     : "an empty segment");
-		if (*nsegs == max)
+		if (*nsegs == PATTERN_MAX_SEGMENTS)
 			return refuse(error, pattern, "too many segments");
 		if (seg[0] == '{') {
 			if (!check_param(pattern, seg, len, segs, *nsegs,
-					 *nparams, error))
+					 nparams, error))
 				return false;
 			segs[(*nsegs)++] = (pseg){seg + 1, len - 2, true};
-			(*nparams)++;
+			nparams++;
 		} else {
 			if (!check_literal(pattern, seg, len, error))
 				return false;
@@ -287,15 +290,18 @@ parse_pattern(const char *pattern, pseg *segs, size_t *nsegs, size_t max,
 	return true;
 }
 
-/* At most this many segments in a pattern (the tree's depth). */
-#define PATTERN_MAX_SEGMENTS 64
+/* n's child for seg, or NULL. */
+static node *
+child_of(const node *n, const pseg *seg)
+{
+	return seg->param ? n->param : literal_child(n, seg->s, seg->len);
+}
 
 /* n's child for seg, added when it is new. */
 static node *
 child_for(node *n, const pseg *seg)
 {
-	node *child = seg->param ? n->param
-				 : literal_child(n, seg->s, seg->len);
+	node *child = child_of(n, seg);
 
 	if (child != NULL)
 		return child;
@@ -318,7 +324,7 @@ _ma_router_add(ma_router *router, unsigned methods, const char *pattern,
 	       ma_handler handler, void *arg, ma_error *error)
 {
 	pseg segs[PATTERN_MAX_SEGMENTS];
-	size_t nsegs, nparams, i, k;
+	size_t nsegs, i, k;
 	node *n;
 	unsigned both;
 	route *r;
@@ -328,15 +334,13 @@ _ma_router_add(ma_router *router, unsigned methods, const char *pattern,
 			      "a router and a handler are required");
 	if (methods == 0 || (methods & ~(unsigned)ALL_METHODS) != 0)
 		return refuse(error, pattern, "methods must be ma_method bits");
-	if (!parse_pattern(pattern, segs, &nsegs, PATTERN_MAX_SEGMENTS,
-			   &nparams, error))
+	if (!parse_pattern(pattern, segs, &nsegs, error))
 		return false;
 
 	/* Checked before the tree changes, so that a refused route leaves
 	 * the router as it was. */
 	for (n = &router->root, i = 0; n != NULL && i < nsegs; i++)
-		n = segs[i].param ? n->param
-				  : literal_child(n, segs[i].s, segs[i].len);
+		n = child_of(n, &segs[i]);
 	both = n != NULL ? n->methods & methods : 0;
 	/* Named by its lowest bit: the first in ma_method order. */
 	if (both != 0)
@@ -376,20 +380,18 @@ typedef struct span {
 static const node *
 walk(const node *n, const char *p, span *params)
 {
-	const node *found;
+	const node *child, *found;
 	const char *seg;
-	size_t i, len;
+	size_t len;
 
 	if (*p == '\0')
 		return n->nroutes > 0 ? n : NULL;
 	seg = p + 1;
 	len = strcspn(seg, "/");
 
-	for (i = 0; i < n->nchildren; i++) {
-		if (n->children[i]->len != len ||
-		    memcmp(n->children[i]->literal, seg, len) != 0)
-			continue;
-		found = walk(n->children[i], seg + len, params);
+	child = literal_child(n, seg, len);
+	if (child != NULL) {
+		found = walk(child, seg + len, params);
 		if (found != NULL)
 			return found;
 	}
@@ -431,17 +433,15 @@ _ma_router_match(const ma_router *router, ma_method method, const char *path,
 {
 	span params[MA_ROUTE_MAX_PARAMS];
 	const route *r = NULL;
-	const node *n = NULL;
+	const node *n;
 	ma_error e;
 	size_t i;
 
 	memset(match, 0, sizeof(*match));
 	if (router == NULL || path == NULL || path[0] != '/')
 		return MA_ROUTE_NOT_FOUND;
-	if (strcmp(path, "/") == 0)
-		n = router->root.nroutes > 0 ? &router->root : NULL;
-	else
-		n = walk(&router->root, path, params);
+	/* "/" is the root itself, no segment: what "/" alone added. */
+	n = walk(&router->root, path[1] == '\0' ? path + 1 : path, params);
 	if (n == NULL)
 		return MA_ROUTE_NOT_FOUND;
 

@@ -33,4 +33,18 @@ fake_lookup(const char *name, void *ctx)
 #define CONFIG_FROM(prefix, err, ...)                                          \
 	ma_config_new((prefix), fake_lookup, ENV(__VA_ARGS__), (err))
 
+/*
+ * A database object for database on the default server, which nothing
+ * contacts until a query runs: what tests that only build queries need.
+ * NULL with err filled when the configuration is refused.
+ */
+static inline ma_db *
+fake_db(const char *database, ma_error *err)
+{
+	ma_config *c = CONFIG_FROM("MONGOALCHEMY", err,
+				   {"MONGOALCHEMY_DATABASE", database});
+
+	return c != NULL ? ma_db_new_with_config(c, err) : NULL;
+}
+
 #endif

@@ -515,15 +515,11 @@ static const ma_type readonly_type = {.name = "R", .fields = readonly_fields};
 Test(resource, switched_off_methods_are_405_with_allow)
 {
 	ma_resource_options ro = {.ops = MA_RES_LIST | MA_RES_GET};
-	ma_config *c;
 	ma_app *app = ma_app_new(NULL, NULL);
-	ma_db *db;
 	ma_error e;
+	ma_db *db = fake_db("unit", &e);
 	char *out;
 
-	c = CONFIG_FROM("MONGOALCHEMY", &e, {"MONGOALCHEMY_DATABASE", "unit"});
-	cr_assert_not_null(c, "%s", e.message);
-	db = ma_db_new_with_config(c, &e);
 	cr_assert_not_null(db, "%s", e.message);
 	cr_assert(ma_app_resource(app, "/readonly", db, &readonly_type, &ro, &e),
 		  "%s", e.message);

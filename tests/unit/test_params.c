@@ -25,11 +25,8 @@ static void
 setup(void)
 {
 	ma_error e = {.code = MA_OK};
-	ma_config *c = CONFIG_FROM("MONGOALCHEMY", &e,
-				   {"MONGOALCHEMY_DATABASE", "unit"});
 
-	cr_assert_not_null(c, "%s", e.message);
-	db = ma_db_new_with_config(c, &e);
+	db = fake_db("unit", &e);
 	cr_assert_not_null(db, "%s", e.message);
 }
 
@@ -565,11 +562,14 @@ Test(list_params, skipped_names_are_the_handler_s)
 	cr_expect(apply_with("q=anything&page=abc&year=2004", 100, skip), "%s",
 		  err.message);
 	cr_expect_eq(page, 1);
+	cr_expect_eq(per_page, 20);
 	expect_bson("skip", "filter", ma_query_filter_bson(q),
 		    "{\"year\": " I64(2004) "}");
 	/* without skip, both are refused */
 	cr_expect_not(apply_with("q=anything", 100, NULL));
 	cr_expect_str_eq(err.message, "q: no such field in Book");
+	cr_expect_not(apply_with("page=abc", 100, NULL));
+	cr_expect_str_eq(err.message, "page: must be a decimal integer");
 }
 
 Test(list_params, a_query_that_already_failed_fails_with_its_error)
@@ -580,6 +580,7 @@ Test(list_params, a_query_that_already_failed_fails_with_its_error)
 	cr_assert_not(ma_query_sort(q, "nope", &e));
 	cr_expect_not(_ma_list_params(NULL, q, 100, NULL, &page, &per_page,
 				      &err));
+	cr_expect_eq(err.code, e.code);
 	cr_expect_str_eq(err.message, e.message);
 }
 
@@ -588,6 +589,7 @@ Test(list_params, no_query_is_refused)
 	cr_expect_not(_ma_list_params(NULL, NULL, 100, NULL, &page, &per_page,
 				      &err));
 	cr_expect_eq(err.code, MA_ERR_INVALID);
+	cr_expect_str_eq(err.message, "a query is required");
 }
 
 /* --- Link headers -------------------------------------------------------- */

@@ -163,6 +163,7 @@ Test(qs, refuses_bad_text_naming_it)
 
 Test(qs, long_offending_text_is_shortened)
 {
+	static const char head[] = "invalid escape \"%zz\" in \"a=xxxxxxxx";
 	char in[300];
 	ma_error e;
 	ma_qs qs;
@@ -171,7 +172,8 @@ Test(qs, long_offending_text_is_shortened)
 	memcpy(in, "a=", 2);
 	memcpy(in + sizeof(in) - 4, "%zz", 4);
 	cr_expect_not(_ma_qs_parse(in, &qs, &e));
-	cr_expect(strstr(e.message, "\"a=xxxxxxxx") != NULL, "%s", e.message);
+	cr_expect_eq(e.code, MA_ERR_INVALID);
+	cr_expect(strncmp(e.message, head, strlen(head)) == 0, "%s", e.message);
 	cr_expect(strstr(e.message, "...\"") != NULL, "%s", e.message);
 	cr_expect_lt(strlen(e.message), 200, "%s", e.message);
 }
@@ -293,22 +295,35 @@ Test(pct_decode, reads_n_bytes_only)
 
 Test(pct_decode, refuses_what_the_query_string_refuses)
 {
-	static const char *const bad[] = {"%zz", "%4", "%", "%00", "%FF",
-					  "%C3", "\xff"};
+	static const struct {
+		const char *in;
+		size_t n;
+		const char *says;
+	} bad[] = {
+		{"%zz", 3, "invalid escape \"%zz\" in \"%zz\""},
+		{"%4", 2, "truncated escape \"%4\" in \"%4\""},
+		{"%", 1, "truncated escape \"%\" in \"%\""},
+		{"%00", 3, "escape \"%00\" (NUL) in \"%00\""},
+		{"%FF", 3, "not valid UTF-8 once decoded: \"%FF\""},
+		{"%C3", 3, "not valid UTF-8 once decoded: \"%C3\""},
+		{"\xff", 1, "not valid UTF-8 once decoded: \"%FF\""},
+		/* a raw NUL inside the n bytes */
+		{"a\0b", 3, "NUL byte in \"a%00b\""},
+	};
 	ma_error e;
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ma_error_clear(&e);
-		cr_expect_null(_ma_pct_decode(bad[i], strlen(bad[i]), false, &e),
-			       "%s decoded", bad[i]);
-		cr_expect_eq(e.code, MA_ERR_INVALID, "%s: %s", bad[i], e.message);
+		cr_expect_null(_ma_pct_decode(bad[i].in, bad[i].n, false, &e),
+			       "%s decoded", bad[i].says);
+		cr_expect_eq(e.code, MA_ERR_INVALID, "%s", e.message);
+		cr_expect_str_eq(e.message, bad[i].says);
 	}
-	/* a raw NUL inside the n bytes */
-	cr_expect_null(_ma_pct_decode("a\0b", 3, false, &e));
-	cr_expect(strstr(e.message, "NUL") != NULL, "%s", e.message);
+	ma_error_clear(&e);
 	cr_expect_null(_ma_pct_decode(NULL, 0, false, &e));
 	cr_expect_eq(e.code, MA_ERR_INVALID);
+	cr_expect_str_eq(e.message, "no text to decode");
 }
 
 /* --- _ma_qs_encode ------------------------------------------------------- */

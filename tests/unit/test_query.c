@@ -78,11 +78,8 @@ static void
 setup(void)
 {
 	ma_error e = {.code = MA_OK};
-	ma_config *c = CONFIG_FROM("MONGOALCHEMY", &e,
-				   {"MONGOALCHEMY_DATABASE", "unit"});
 
-	cr_assert_not_null(c, "%s", e.message);
-	db = ma_db_new_with_config(c, &e);
+	db = fake_db("unit", &e);
 	cr_assert_not_null(db, "%s", e.message);
 }
 

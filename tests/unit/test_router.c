@@ -462,15 +462,15 @@ Test(patterns, malformed_patterns_are_refused_each_rule)
 
 Test(patterns, sixty_four_segments_at_most)
 {
-	char pattern[64 * 2 + 3], path[64 * 2 + 3], want[200];
+	char pattern[64 * 2 + 3], want[200];
 	size_t i;
 
 	for (i = 0; i < 64; i++)
 		memcpy(pattern + 2 * i, "/s", 2);
 	pattern[128] = '\0';
-	memcpy(path, pattern, sizeof(path));
 	add(MA_GET, pattern, "deep");
-	expect_found(MA_GET, path, "deep", "");
+	/* the pattern is its own path */
+	expect_found(MA_GET, pattern, "deep", "");
 
 	memcpy(pattern + 128, "/s", 3);
 	snprintf(want, sizeof(want), "route \"%.80s\": too many segments",
@@ -567,13 +567,11 @@ Test(router, very_long_paths_are_cheap_and_safe)
 	memset(path, '/', n);
 	expect_not_found(MA_GET, path);
 
-	/* every byte value in a segment */
+	/* every byte value, '/' among them: thousands of segments */
 	for (i = 0; i < n; i++)
 		path[i] = (char)(i % 255 + 1);
 	path[0] = '/';
-	cr_expect_neq(_ma_router_match(router, MA_GET, path, &m, &e),
-		      MA_ROUTE_FOUND);
-	_ma_route_match_clear(&m);
+	expect_not_found(MA_GET, path);
 	bson_free(path);
 }
 
