@@ -17,23 +17,30 @@
 #define MA_RUN_MAX_WORKERS 1024
 #define MA_RUN_DEFAULT_BACKLOG 1024
 #define MA_RUN_DEFAULT_GRACE 30 /* seconds a draining worker gets */
+/* Longest host name of a --socket HOST:PORT, and its NUL (DNS allows 253). */
+#define MA_RUN_HOST_MAX 256
 
 typedef struct ma_run_options {
 	const char *socket; /* PATH, HOST:PORT, :PORT; NULL: inherited */
-	int workers;        /* >= 1 */
-	const char *user;   /* USER or USER:GROUP to drop to; NULL: stay */
-	int socket_mode;    /* permissions of a Unix socket; -1: 0660 */
+	/* socket split once, as _ma_run_split_socket() gives it */
+	bool tcp;
+	char host[MA_RUN_HOST_MAX];
+	unsigned port;
+	int workers;	  /* 1..MA_RUN_MAX_WORKERS */
+	const char *user; /* USER or USER:GROUP to drop to; NULL: stay */
+	int socket_mode;  /* permissions of a Unix socket */
 	int backlog;
-	int grace;          /* seconds between SIGTERM and SIGKILL */
-	bool access_log;    /* one line per request on stderr */
-	bool help;          /* --help given: usage printed, exit 0 */
-	bool version;       /* --version given */
+	int grace;	 /* seconds between SIGTERM and SIGKILL */
+	bool access_log; /* one line per request on stderr */
+	bool help;	 /* --help given: usage printed, exit 0 */
+	bool version;	 /* --version given */
 } ma_run_options;
 
 /*
  * Parses the worker options (mongoalchemy-fcgi(8)); argv[0] is the
- * program. Unknown options, missing or malformed values, workers outside
- * 1..MA_RUN_MAX_WORKERS: false with MA_ERR_INVALID naming the option.
+ * program. Unknown options, missing or malformed values, numbers outside
+ * their range: false with MA_ERR_INVALID naming the option. On success
+ * every field holds a valid value (a default where no option was given).
  * Pure: prints nothing.
  */
 bool _ma_run_parse(int argc, char **argv, ma_run_options *opts,
@@ -67,7 +74,8 @@ typedef struct ma_runtime_hooks {
  * Runs the master: binds (or inherits) the socket, drops root, calls
  * master_start, forks opts->workers children running hooks->worker,
  * replaces any that die, SIGHUP replaces them one by one, SIGTERM/SIGINT
- * drains them and returns. Returns the exit status for main().
+ * drains them and returns. opts are as _ma_run_parse() filled them: the
+ * values are not checked again. Returns the exit status for main().
  */
 int _ma_runtime_run(const ma_run_options *opts, const ma_runtime_hooks *hooks,
 		    const char *program);

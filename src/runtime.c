@@ -19,6 +19,7 @@
 #include <netdb.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,8 +41,6 @@
 
 #include "runtime-private.h"
 
-/* Longest host name of a --socket HOST:PORT (DNS allows 253). */
-#define HOST_MAX 256
 #define BACKLOG_MAX 65535
 #define GRACE_MAX 3600
 /* A worker that dies sooner than this after its start "died at start". */
@@ -114,16 +113,33 @@ typedef enum opt_id {
 	OPT__MAX
 } opt_id;
 
+/*
+ * The options. A number option (base not 0) is read by parse_number()
+ * within [min, max] into the int of ma_run_options at field; its error
+ * says it must be "what" in that range.
+ */
 static const struct run_option {
 	const char *name;
 	bool has_value;
+	unsigned base;
+	long min, max;
+	const char *what;
+	size_t field;
 } run_options[OPT__MAX] = {
 	[OPT_SOCKET] = {"--socket", true},
-	[OPT_WORKERS] = {"--workers", true},
+	[OPT_WORKERS] = {"--workers", true, .base = 10, .min = 1,
+			 .max = MA_RUN_MAX_WORKERS, .what = "a number",
+			 .field = offsetof(ma_run_options, workers)},
 	[OPT_USER] = {"--user", true},
-	[OPT_SOCKET_MODE] = {"--socket-mode", true},
-	[OPT_BACKLOG] = {"--backlog", true},
-	[OPT_GRACE] = {"--grace", true},
+	[OPT_SOCKET_MODE] = {"--socket-mode", true, .base = 8, .min = 0,
+			     .max = 0777, .what = "an octal mode",
+			     .field = offsetof(ma_run_options, socket_mode)},
+	[OPT_BACKLOG] = {"--backlog", true, .base = 10, .min = 1,
+			 .max = BACKLOG_MAX, .what = "a number",
+			 .field = offsetof(ma_run_options, backlog)},
+	[OPT_GRACE] = {"--grace", true, .base = 10, .min = 0, .max = GRACE_MAX,
+		       .what = "a number of seconds",
+		       .field = offsetof(ma_run_options, grace)},
 	[OPT_ACCESS_LOG] = {"--access-log", false},
 	[OPT_HELP] = {"--help", false},
 	[OPT_VERSION] = {"--version", false},
@@ -262,31 +278,39 @@ user_spec_ok(const char *spec)
 	       strchr(colon + 1, ':') == NULL;
 }
 
+/* The error names the range in the option's own base: 0 to 0777. */
+static bool
+set_number(const struct run_option *o, const char *value, ma_run_options *opts,
+	   ma_error *error)
+{
+	long n;
+
+	if (!parse_number(value, o->base, o->min, o->max, &n)) {
+		_ma_error_set(error, MA_ERR_INVALID,
+			      o->base == 8 ? "%s: must be %s from %#lo to %#lo"
+					   : "%s: must be %s from %lu to %lu",
+			      o->name, o->what, (unsigned long)o->min,
+			      (unsigned long)o->max);
+		return false;
+	}
+	*(int *)((char *)opts + o->field) = (int)n;
+	return true;
+}
+
 static bool
 apply_option(opt_id id, const char *value, ma_run_options *opts,
 	     ma_error *error)
 {
-	char host[HOST_MAX];
-	unsigned port;
-	bool tcp;
-	long n;
+	if (run_options[id].base != 0)
+		return set_number(&run_options[id], value, opts, error);
 
 	switch (id) {
 	case OPT_SOCKET:
-		if (!_ma_run_split_socket(value, &tcp, host, sizeof(host),
-					  &port, error))
+		if (!_ma_run_split_socket(value, &opts->tcp, opts->host,
+					  sizeof(opts->host), &opts->port,
+					  error))
 			return false;
 		opts->socket = value;
-		return true;
-	case OPT_WORKERS:
-		if (!parse_number(value, 10, 1, MA_RUN_MAX_WORKERS, &n)) {
-			_ma_error_set(
-				error, MA_ERR_INVALID,
-				"--workers: must be a number from 1 to %d",
-				MA_RUN_MAX_WORKERS);
-			return false;
-		}
-		opts->workers = (int)n;
 		return true;
 	case OPT_USER:
 		if (!user_spec_ok(value)) {
@@ -295,35 +319,6 @@ apply_option(opt_id id, const char *value, ma_run_options *opts,
 			return false;
 		}
 		opts->user = value;
-		return true;
-	case OPT_SOCKET_MODE:
-		if (!parse_number(value, 8, 0, 0777, &n)) {
-			_ma_error_set(error, MA_ERR_INVALID,
-				      "--socket-mode: must be an octal mode "
-				      "from 0 to 0777");
-			return false;
-		}
-		opts->socket_mode = (int)n;
-		return true;
-	case OPT_BACKLOG:
-		if (!parse_number(value, 10, 1, BACKLOG_MAX, &n)) {
-			_ma_error_set(
-				error, MA_ERR_INVALID,
-				"--backlog: must be a number from 1 to %d",
-				BACKLOG_MAX);
-			return false;
-		}
-		opts->backlog = (int)n;
-		return true;
-	case OPT_GRACE:
-		if (!parse_number(value, 10, 0, GRACE_MAX, &n)) {
-			_ma_error_set(error, MA_ERR_INVALID,
-				      "--grace: must be a number of seconds "
-				      "from 0 to %d",
-				      GRACE_MAX);
-			return false;
-		}
-		opts->grace = (int)n;
 		return true;
 	case OPT_ACCESS_LOG:
 		opts->access_log = true;
@@ -334,8 +329,7 @@ apply_option(opt_id id, const char *value, ma_run_options *opts,
 	case OPT_VERSION:
 		opts->version = true;
 		return true;
-	case OPT__MAX:
-	default:
+	default: /* the number options, taken above */
 		break;
 	}
 	return false;
@@ -456,7 +450,7 @@ describe_socket(int fd, char *out, size_t size)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	char host[HOST_MAX], serv[16];
+	char host[MA_RUN_HOST_MAX], serv[16];
 	const struct sockaddr_un *un;
 
 	snprintf(out, size, "fd %d", fd);
@@ -476,6 +470,26 @@ describe_socket(int fd, char *out, size_t size)
 		 host, serv);
 }
 
+/* A Unix stream socket, and in sa the address of path (whose length
+ * _ma_run_split_socket() checked). -1 with the error set on failure. */
+static int
+unix_socket(const char *path, struct sockaddr_un *sa, ma_error *error)
+{
+	int fd;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	memcpy(sa->sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0) {
+		_ma_error_set(error, MA_ERR_INVALID, "socket: %s",
+			      strerror(errno));
+		return -1;
+	}
+	set_cloexec(fd, true);
+	return fd;
+}
+
 /*
  * Makes room for our socket at path: a socket file nobody listens on is
  * what a killed master leaves behind and goes; a live socket or any other
@@ -484,7 +498,7 @@ describe_socket(int fd, char *out, size_t size)
 static bool
 clear_stale_socket(const char *path, ma_error *error)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sockaddr_un sa;
 	struct stat st;
 	int fd, rc, saved;
 
@@ -500,14 +514,9 @@ clear_stale_socket(const char *path, ma_error *error)
 			      "%s: exists and is not a socket", path);
 		return false;
 	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (fd < 0) {
-		_ma_error_set(error, MA_ERR_INVALID, "socket: %s",
-			      strerror(errno));
+	fd = unix_socket(path, &sa, error);
+	if (fd < 0)
 		return false;
-	}
-	set_cloexec(fd, true);
 	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
 	saved = errno;
 	close(fd);
@@ -535,23 +544,19 @@ clear_stale_socket(const char *path, ma_error *error)
 }
 
 static bool
-listen_unix(const char *path, const ma_run_options *opts, listener *l,
-	    ma_error *error)
+listen_unix(const ma_run_options *opts, listener *l, ma_error *error)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sockaddr_un sa;
+	const char *path = opts->socket;
 	struct stat st;
 	mode_t mask;
-	int fd, rc, mode;
+	int fd, rc;
 
 	if (!clear_stale_socket(path, error))
 		return false;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (fd < 0) {
-		_ma_error_set(error, MA_ERR_INVALID, "socket: %s",
-			      strerror(errno));
+	fd = unix_socket(path, &sa, error);
+	if (fd < 0)
 		return false;
-	}
 
 	/* Created owner-only, then opened up with chmod(): no moment when
 	 * the umask's mode lets others in. */
@@ -570,14 +575,12 @@ listen_unix(const char *path, const ma_run_options *opts, listener *l,
 		l->ino = st.st_ino;
 	}
 	l->fd = fd;
-	mode = opts->socket_mode >= 0 ? opts->socket_mode : 0660;
-	if (chmod(path, (mode_t)mode) != 0) {
+	if (chmod(path, (mode_t)opts->socket_mode) != 0) {
 		_ma_error_set(error, MA_ERR_INVALID, "cannot chmod %s: %s",
 			      path, strerror(errno));
 		return false;
 	}
-	if (listen(fd, opts->backlog > 0 ? opts->backlog
-					 : MA_RUN_DEFAULT_BACKLOG) != 0) {
+	if (listen(fd, opts->backlog) != 0) {
 		_ma_error_set(error, MA_ERR_INVALID, "cannot listen on %s: %s",
 			      path, strerror(errno));
 		return false;
@@ -616,23 +619,22 @@ fail:
 }
 
 static bool
-listen_tcp(const char *arg, const char *host, unsigned port,
-	   const ma_run_options *opts, listener *l, ma_error *error)
+listen_tcp(const ma_run_options *opts, listener *l, ma_error *error)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	char serv[16];
-	bool wildcard = host[0] == '\0';
+	bool wildcard = opts->host[0] == '\0';
 	int rc, pass, err = 0;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	snprintf(serv, sizeof(serv), "%u", port);
-	rc = getaddrinfo(wildcard ? NULL : host, serv, &hints, &res);
+	snprintf(serv, sizeof(serv), "%u", opts->port);
+	rc = getaddrinfo(wildcard ? NULL : opts->host, serv, &hints, &res);
 	if (rc != 0) {
 		_ma_error_set(error, MA_ERR_INVALID, "cannot resolve %s: %s",
-			      arg, gai_strerror(rc));
+			      opts->socket, gai_strerror(rc));
 		return false;
 	}
 
@@ -641,10 +643,7 @@ listen_tcp(const char *arg, const char *host, unsigned port,
 		for (ai = res; ai != NULL && l->fd < 0; ai = ai->ai_next) {
 			if (pass == 0 && ai->ai_family != AF_INET6)
 				continue;
-			l->fd = bind_tcp(ai, wildcard,
-					 opts->backlog > 0
-						 ? opts->backlog
-						 : MA_RUN_DEFAULT_BACKLOG);
+			l->fd = bind_tcp(ai, wildcard, opts->backlog);
 			if (l->fd < 0)
 				err = errno;
 		}
@@ -652,7 +651,8 @@ listen_tcp(const char *arg, const char *host, unsigned port,
 	freeaddrinfo(res);
 	if (l->fd < 0) {
 		_ma_error_set(error, MA_ERR_INVALID, "cannot listen on %s: %s",
-			      arg, strerror(err != 0 ? err : EADDRNOTAVAIL));
+			      opts->socket,
+			      strerror(err != 0 ? err : EADDRNOTAVAIL));
 		return false;
 	}
 	return true;
@@ -703,20 +703,15 @@ inherit_listener(listener *l, ma_error *error)
 static bool
 open_listener(const ma_run_options *opts, listener *l, ma_error *error)
 {
-	char host[HOST_MAX];
-	unsigned port;
-	bool tcp, ok;
+	bool ok;
 	int flags;
 
 	if (opts->socket == NULL)
 		ok = inherit_listener(l, error);
-	else if (!_ma_run_split_socket(opts->socket, &tcp, host, sizeof(host),
-				       &port, error))
-		ok = false;
-	else if (tcp)
-		ok = listen_tcp(opts->socket, host, port, opts, l, error);
+	else if (opts->tcp)
+		ok = listen_tcp(opts, l, error);
 	else
-		ok = listen_unix(opts->socket, opts, l, error);
+		ok = listen_unix(opts, l, error);
 	if (!ok)
 		return false;
 
@@ -1306,6 +1301,7 @@ supervise(master *m)
 		if (now >= m->spawn_at) {
 			while (count(m, true) < (size_t)m->workers && spawn(m))
 				;
+			/* Unless a fork just failed and put spawn_at off. */
 			if (now >= m->spawn_at)
 				roll(m, now);
 		}
@@ -1334,7 +1330,7 @@ _ma_runtime_run(const ma_run_options *opts, const ma_runtime_hooks *hooks,
 	struct sigaction saved_actions[N_MASTER_SIGNALS];
 	sigset_t ours, saved_mask;
 	listener l = {.fd = -1};
-	char where[HOST_MAX + 32];
+	char where[MA_RUN_HOST_MAX + 32];
 	master m;
 	ma_error error;
 	size_t i;
@@ -1366,10 +1362,8 @@ _ma_runtime_run(const ma_run_options *opts, const ma_runtime_hooks *hooks,
 	m.hooks = hooks;
 	m.l = &l;
 	m.pid = getpid();
-	m.workers = opts->workers >= 1 && opts->workers <= MA_RUN_MAX_WORKERS
-			    ? opts->workers
-			    : MA_RUN_DEFAULT_WORKERS;
-	m.grace = opts->grace >= 0 ? opts->grace : MA_RUN_DEFAULT_GRACE;
+	m.workers = opts->workers;
+	m.grace = opts->grace;
 	m.wait_mask = saved_mask;
 	m.worker_mask = saved_mask;
 	for (i = 0; i < N_MASTER_SIGNALS; i++) {

@@ -55,6 +55,32 @@ same_string(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+/* Every field of got is want's; label names the case. */
+static void
+expect_same_options(const char *label, const ma_run_options *got,
+		    const ma_run_options *want)
+{
+	cr_expect(same_string(got->socket, want->socket), "%s: socket %s",
+		  label, got->socket != NULL ? got->socket : "NULL");
+	cr_expect_eq(got->tcp, want->tcp, "%s: tcp", label);
+	cr_expect_str_eq(got->host, want->host, "%s: host", label);
+	cr_expect_eq(got->port, want->port, "%s: port %u", label, got->port);
+	cr_expect_eq(got->workers, want->workers, "%s: workers %d", label,
+		     got->workers);
+	cr_expect(same_string(got->user, want->user), "%s: user %s", label,
+		  got->user != NULL ? got->user : "NULL");
+	cr_expect_eq(got->socket_mode, want->socket_mode, "%s: socket_mode %o",
+		     label, (unsigned)got->socket_mode);
+	cr_expect_eq(got->backlog, want->backlog, "%s: backlog %d", label,
+		     got->backlog);
+	cr_expect_eq(got->grace, want->grace, "%s: grace %d", label,
+		     got->grace);
+	cr_expect_eq(got->access_log, want->access_log, "%s: access_log",
+		     label);
+	cr_expect_eq(got->help, want->help, "%s: help", label);
+	cr_expect_eq(got->version, want->version, "%s: version", label);
+}
+
 static void
 expect_options(char **argv, const ma_run_options *want)
 {
@@ -63,20 +89,7 @@ expect_options(char **argv, const ma_run_options *want)
 	const char *first = argv[1] != NULL ? argv[1] : "(none)";
 
 	cr_assert(parse(argv, &got, &e), "%s: %s", first, e.message);
-	cr_expect(same_string(got.socket, want->socket), "%s: socket %s", first,
-		  got.socket != NULL ? got.socket : "NULL");
-	cr_expect_eq(got.workers, want->workers, "%s: workers %d", first,
-		     got.workers);
-	cr_expect(same_string(got.user, want->user), "%s: user %s", first,
-		  got.user != NULL ? got.user : "NULL");
-	cr_expect_eq(got.socket_mode, want->socket_mode, "%s: socket_mode %o",
-		     first, (unsigned)got.socket_mode);
-	cr_expect_eq(got.backlog, want->backlog, "%s: backlog %d", first,
-		     got.backlog);
-	cr_expect_eq(got.grace, want->grace, "%s: grace %d", first, got.grace);
-	cr_expect_eq(got.access_log, want->access_log, "%s: access_log", first);
-	cr_expect_eq(got.help, want->help, "%s: help", first);
-	cr_expect_eq(got.version, want->version, "%s: version", first);
+	expect_same_options(first, &got, want);
 }
 
 /* The defaults, with changes: OPTS(.workers = 4). A later designated
@@ -109,8 +122,7 @@ Test(run_parse, an_empty_argv_gives_the_defaults)
 	char *argv[] = {NULL};
 
 	cr_assert(_ma_run_parse(0, argv, &got, &e), "%s", e.message);
-	cr_expect_null(got.socket);
-	cr_expect_eq(got.workers, 2);
+	expect_same_options("argc 0", &got, DEFAULTS);
 }
 
 Test(run_parse, every_option_in_the_separate_form)
@@ -118,7 +130,8 @@ Test(run_parse, every_option_in_the_separate_form)
 	expect_options(ARGS("--socket", "/run/app.sock"),
 		       OPTS(.socket = "/run/app.sock"));
 	expect_options(ARGS("--socket", "127.0.0.1:9000"),
-		       OPTS(.socket = "127.0.0.1:9000"));
+		       OPTS(.socket = "127.0.0.1:9000", .tcp = true,
+			    .host = "127.0.0.1", .port = 9000));
 	expect_options(ARGS("--workers", "8"), OPTS(.workers = 8));
 	expect_options(ARGS("--user", "www"), OPTS(.user = "www"));
 	expect_options(ARGS("--user", "www:web"), OPTS(.user = "www:web"));
@@ -136,7 +149,8 @@ Test(run_parse, every_option_in_the_equals_form)
 	expect_options(ARGS("--socket=/run/app.sock"),
 		       OPTS(.socket = "/run/app.sock"));
 	expect_options(ARGS("--socket=[::1]:9000"),
-		       OPTS(.socket = "[::1]:9000"));
+		       OPTS(.socket = "[::1]:9000", .tcp = true, .host = "::1",
+			    .port = 9000));
 	expect_options(ARGS("--workers=8"), OPTS(.workers = 8));
 	expect_options(ARGS("--user=www:web"), OPTS(.user = "www:web"));
 	expect_options(ARGS("--socket-mode=600"), OPTS(.socket_mode = 0600));
@@ -157,18 +171,23 @@ Test(run_parse, the_limits_are_accepted)
 	expect_options(ARGS("--backlog", "65535"), OPTS(.backlog = 65535));
 	expect_options(ARGS("--grace", "0"), OPTS(.grace = 0));
 	expect_options(ARGS("--grace", "3600"), OPTS(.grace = 3600));
-	expect_options(ARGS("--socket", ":0"), OPTS(.socket = ":0"));
+	expect_options(ARGS("--socket", ":0"),
+		       OPTS(.socket = ":0", .tcp = true, .port = 0));
 	expect_options(ARGS("--socket", "[::1]:65535"),
-		       OPTS(.socket = "[::1]:65535"));
+		       OPTS(.socket = "[::1]:65535", .tcp = true, .host = "::1",
+			    .port = 65535));
 }
 
 Test(run_parse, options_combine_and_the_last_one_wins)
 {
-	expect_options(ARGS("--workers", "3", "--socket=:9000", "--workers=5",
-			    "--access-log", "--user", "app:www-data", "--grace",
-			    "10"),
-		       OPTS(.workers = 5, .socket = ":9000", .access_log = true,
-			    .user = "app:www-data", .grace = 10));
+	expect_options(
+		ARGS("--workers", "3", "--socket=:9000", "--workers=5",
+		     "--access-log", "--user", "app:www-data", "--grace", "10"),
+		OPTS(.workers = 5, .socket = ":9000", .tcp = true, .port = 9000,
+		     .access_log = true, .user = "app:www-data", .grace = 10));
+	/* A later --socket replaces all of the earlier one. */
+	expect_options(ARGS("--socket=[::1]:9000", "--socket", "/run/app.sock"),
+		       OPTS(.socket = "/run/app.sock"));
 }
 
 Test(run_parse, a_lone_double_dash_ends_the_options)
@@ -650,6 +669,17 @@ rt_arg(rt *t, char *arg)
 	t->argv[t->argc] = NULL;
 }
 
+/* rt_new(), listening on the Unix socket in its folder. */
+static rt *
+rt_on_socket(enum worker_mode mode)
+{
+	rt *t = rt_new(mode);
+
+	rt_arg(t, "--socket");
+	rt_arg(t, t->sock);
+	return t;
+}
+
 /*
  * Forks the master. prepare, when given, runs in the forked process first
  * (to hand it an inherited socket).
@@ -730,6 +760,41 @@ rt_expect(rt *t, char kind, int timeout_ms)
 	return pid;
 }
 
+typedef struct start_event {
+	long pid, uid;
+	int fd;	 /* the listening descriptor the worker was given */
+	int env; /* 1: LISTEN_FDS reached it */
+} start_event;
+
+/* The next event, which must be a worker's start. */
+static start_event
+rt_expect_start(rt *t, int timeout_ms)
+{
+	char line[128];
+	start_event s;
+
+	cr_assert(rt_event(t, line, sizeof(line), timeout_ms),
+		  "no worker within %d ms", timeout_ms);
+	cr_assert_eq(
+		sscanf(line, "S %ld %ld %d %d", &s.pid, &s.uid, &s.fd, &s.env),
+		4, "%s", line);
+	return s;
+}
+
+/*
+ * No event left, and the pipe at its end: every process that could write
+ * one (the master and every worker it forked) has gone.
+ */
+static void
+rt_expect_no_more(rt *t)
+{
+	struct pollfd p = {.fd = t->events, .events = POLLIN};
+	char c = 0;
+
+	cr_assert_eq(poll(&p, 1, 3000), 1, "a worker outlives its master");
+	cr_expect_eq(read(t->events, &c, 1), 0, "one more event: '%c...'", c);
+}
+
 /* The master's exit status; fails after timeout_ms. */
 static int
 rt_wait(rt *t, int timeout_ms)
@@ -764,6 +829,22 @@ log_has(const rt *t, const char *text)
 	close(fd);
 	buf[n > 0 ? n : 0] = '\0';
 	return strstr(buf, text) != NULL;
+}
+
+/*
+ * SIGTERM to the master: n workers leave, the master exits 0 and leaves
+ * no process behind.
+ */
+static void
+rt_stop(rt *t, int n)
+{
+	int i;
+
+	kill(t->master, SIGTERM);
+	for (i = 0; i < n; i++)
+		rt_expect(t, 'E', 3000);
+	cr_expect_eq(rt_wait(t, 3000), 0);
+	rt_expect_no_more(t);
 }
 
 /*
@@ -836,6 +917,27 @@ request(int fd, char *answer, size_t size)
 	close(fd);
 }
 
+/* A socket bound at path, listening when backlog > 0; -1 on failure
+ * (with errno). Also runs in the forked master: it asserts nothing. */
+static int
+bind_unix(const char *path, int backlog)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0), saved;
+
+	if (fd < 0)
+		return -1;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    (backlog > 0 && listen(fd, backlog) != 0)) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
 static bool
 path_exists(const char *path)
 {
@@ -851,9 +953,7 @@ Test(runtime, sigterm_lets_the_request_in_flight_finish)
 	int fd;
 	rt *t;
 
-	t = rt_new(SERVE);
-	rt_arg(t, "--socket");
-	rt_arg(t, t->sock);
+	t = rt_on_socket(SERVE);
 	rt_start(t, NULL);
 	a = rt_expect(t, 'S', 3000);
 	b = rt_expect(t, 'S', 3000);
@@ -876,28 +976,24 @@ Test(runtime, sigterm_lets_the_request_in_flight_finish)
 	cr_expect_eq(rt_expect(t, 'E', 3000), busy);
 
 	cr_expect_eq(rt_wait(t, 3000), 0);
+	rt_expect_no_more(t);
 	cr_expect_not(path_exists(t->sock), "the socket is still there");
 	cr_expect(log_has(t, "stopping 2 workers"));
 }
 
 Test(runtime, workers_run_as_the_user_and_serve)
 {
-	char line[128], answer[64], want[64];
-	long pid, uid;
-	int fd, env;
+	char answer[64], want[64];
 	struct stat st;
+	start_event s;
 	rt *t;
 
-	t = rt_new(SERVE);
-	rt_arg(t, "--socket");
-	rt_arg(t, t->sock);
+	t = rt_on_socket(SERVE);
 	rt_arg(t, "--workers=1");
 	rt_arg(t, "--socket-mode=0600");
 	rt_start(t, NULL);
-	cr_assert(rt_event(t, line, sizeof(line), 3000));
-	cr_assert_eq(sscanf(line, "S %ld %ld %d %d", &pid, &uid, &fd, &env), 4,
-		     "%s", line);
-	cr_expect_eq(uid, (long)t->uid);
+	s = rt_expect_start(t, 3000);
+	cr_expect_eq(s.uid, (long)t->uid);
 
 	cr_assert_eq(lstat(t->sock, &st), 0);
 	cr_expect(S_ISSOCK(st.st_mode));
@@ -905,13 +1001,14 @@ Test(runtime, workers_run_as_the_user_and_serve)
 	cr_expect_eq(st.st_uid, t->uid);
 
 	request(connect_to(t->sock), answer, sizeof(answer));
-	snprintf(want, sizeof(want), "%ld\n", pid);
+	snprintf(want, sizeof(want), "%ld\n", s.pid);
 	cr_expect_str_eq(answer, want);
 
 	kill(t->master, SIGINT);
-	cr_expect_eq(rt_expect(t, 'A', 3000), pid);
-	cr_expect_eq(rt_expect(t, 'E', 3000), pid);
+	cr_expect_eq(rt_expect(t, 'A', 3000), s.pid);
+	cr_expect_eq(rt_expect(t, 'E', 3000), s.pid);
 	cr_expect_eq(rt_wait(t, 3000), 0);
+	rt_expect_no_more(t);
 }
 
 Test(runtime, the_default_socket_mode_is_0660)
@@ -919,16 +1016,13 @@ Test(runtime, the_default_socket_mode_is_0660)
 	struct stat st;
 	rt *t;
 
-	t = rt_new(SERVE);
-	rt_arg(t, "--socket");
-	rt_arg(t, t->sock);
+	t = rt_on_socket(SERVE);
 	rt_arg(t, "--workers=1");
 	rt_start(t, NULL);
 	rt_expect(t, 'S', 3000);
 	cr_assert_eq(lstat(t->sock, &st), 0);
 	cr_expect_eq(st.st_mode & 0777, 0660, "mode %o", st.st_mode & 0777);
-	kill(t->master, SIGTERM);
-	cr_expect_eq(rt_wait(t, 3000), 0);
+	rt_stop(t, 1);
 }
 
 Test(runtime, a_killed_worker_is_replaced)
@@ -937,9 +1031,7 @@ Test(runtime, a_killed_worker_is_replaced)
 	long a, b, c;
 	rt *t;
 
-	t = rt_new(SERVE);
-	rt_arg(t, "--socket");
-	rt_arg(t, t->sock);
+	t = rt_on_socket(SERVE);
 	rt_start(t, NULL);
 	a = rt_expect(t, 'S', 3000);
 	b = rt_expect(t, 'S', 3000);
@@ -949,10 +1041,7 @@ Test(runtime, a_killed_worker_is_replaced)
 	cr_expect_neq(c, a);
 	cr_expect_neq(c, b);
 
-	kill(t->master, SIGTERM);
-	rt_expect(t, 'E', 3000);
-	rt_expect(t, 'E', 3000);
-	cr_expect_eq(rt_wait(t, 3000), 0);
+	rt_stop(t, 2);
 	snprintf(text, sizeof(text), "worker %ld killed by signal 9", a);
 	cr_expect(log_has(t, text), "no '%s' in the log", text);
 }
@@ -964,10 +1053,8 @@ Test(runtime, sighup_replaces_the_workers_one_by_one)
 	int n_started = 0, n_ended = 0, i;
 	rt *t;
 
-	t = rt_new(SERVE);
+	t = rt_on_socket(SERVE);
 	t->slow_stop = true;
-	rt_arg(t, "--socket");
-	rt_arg(t, t->sock);
 	rt_start(t, NULL);
 	a = rt_expect(t, 'S', 3000);
 	b = rt_expect(t, 'S', 3000);
@@ -999,10 +1086,7 @@ Test(runtime, sighup_replaces_the_workers_one_by_one)
 		cr_expect(started[i] != a && started[i] != b);
 	cr_expect_neq(started[0], started[1]);
 
-	kill(t->master, SIGTERM);
-	rt_expect(t, 'E', 3000);
-	rt_expect(t, 'E', 3000);
-	cr_expect_eq(rt_wait(t, 3000), 0);
+	rt_stop(t, 2);
 }
 
 /*
@@ -1014,9 +1098,7 @@ Test(runtime, workers_dying_at_start_are_restarted_slower)
 	char line[128];
 	rt *t;
 
-	t = rt_new(CRASH);
-	rt_arg(t, "--socket");
-	rt_arg(t, t->sock);
+	t = rt_on_socket(CRASH);
 	rt_arg(t, "--workers=1");
 	rt_start(t, NULL);
 	rt_expect(t, 'S', 3000);
@@ -1025,8 +1107,7 @@ Test(runtime, workers_dying_at_start_are_restarted_slower)
 		      "a third start within 700 ms: %s", line);
 	rt_expect(t, 'S', 1000);
 
-	kill(t->master, SIGTERM);
-	cr_expect_eq(rt_wait(t, 3000), 0);
+	rt_stop(t, 0);
 	cr_expect(log_has(t, "exited with status 3"));
 	cr_expect(log_has(t, "next start in 1 s"));
 }
@@ -1037,9 +1118,7 @@ Test(runtime, workers_stop_when_the_master_dies)
 	long a, b, e1, e2;
 	rt *t;
 
-	t = rt_new(SERVE);
-	rt_arg(t, "--socket");
-	rt_arg(t, t->sock);
+	t = rt_on_socket(SERVE);
 	rt_start(t, NULL);
 	a = rt_expect(t, 'S', 3000);
 	b = rt_expect(t, 'S', 3000);
@@ -1049,6 +1128,7 @@ Test(runtime, workers_stop_when_the_master_dies)
 	e1 = rt_expect(t, 'E', 3000);
 	e2 = rt_expect(t, 'E', 3000);
 	cr_expect((e1 == a && e2 == b) || (e1 == b && e2 == a));
+	rt_expect_no_more(t);
 #else
 	cr_skip_test("the parent-death signal is Linux's");
 #endif
@@ -1056,16 +1136,13 @@ Test(runtime, workers_stop_when_the_master_dies)
 
 Test(runtime, a_failed_start_exits_1_before_any_fork)
 {
-	char line[128];
 	rt *t;
 
-	t = rt_new(SERVE);
-	rt_arg(t, "--socket");
-	rt_arg(t, t->sock);
+	t = rt_on_socket(SERVE);
 	t->fail_start = true;
 	rt_start(t, NULL);
 	cr_expect_eq(rt_wait(t, 3000), 1);
-	cr_expect_not(rt_event(t, line, sizeof(line), 100), "%s", line);
+	rt_expect_no_more(t);
 	cr_expect(log_has(t, "start failed: seed data refused"));
 	cr_expect_not(path_exists(t->sock));
 }
@@ -1073,7 +1150,6 @@ Test(runtime, a_failed_start_exits_1_before_any_fork)
 /* Root without --user is refused; anyone else may not name another. */
 Test(runtime, privileges_are_checked_before_any_fork)
 {
-	char line[128];
 	rt *t;
 
 	t = rt_new(REFUSED);
@@ -1086,7 +1162,7 @@ Test(runtime, privileges_are_checked_before_any_fork)
 	}
 	rt_start(t, NULL);
 	cr_expect_eq(rt_wait(t, 3000), 1);
-	cr_expect_not(rt_event(t, line, sizeof(line), 100), "%s", line);
+	rt_expect_no_more(t);
 	if (geteuid() == 0)
 		cr_expect(log_has(t, "refusing to run as root: give --user"));
 	else
@@ -1108,30 +1184,37 @@ Test(runtime, root_is_refused_as_the_user)
 	rt_arg(t, "--user=root");
 	rt_start(t, NULL);
 	cr_expect_eq(rt_wait(t, 3000), 1);
+	rt_expect_no_more(t);
 	cr_expect(log_has(t, "--user root: refusing to run as root"));
+	cr_expect_not(path_exists(t->sock));
 }
 
 Test(runtime, a_stale_socket_is_replaced)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char answer[64], want[64];
+	long pid;
 	int fd;
 	rt *t;
 
-	t = rt_new(SERVE);
-	rt_arg(t, "--socket");
-	rt_arg(t, t->sock);
+	t = rt_on_socket(SERVE);
 	rt_arg(t, "--workers=1");
 
 	/* What a killed master leaves: a socket file nobody listens on. */
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", t->sock);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	fd = bind_unix(t->sock, 0);
+	cr_assert_geq(fd, 0, "%s: %s", t->sock, strerror(errno));
 	close(fd);
 
 	rt_start(t, NULL);
-	rt_expect(t, 'S', 3000);
-	kill(t->master, SIGTERM);
-	cr_expect_eq(rt_wait(t, 3000), 0);
+	pid = rt_expect(t, 'S', 3000);
+
+	/* The path now leads to our worker. */
+	request(connect_to(t->sock), answer, sizeof(answer));
+	snprintf(want, sizeof(want), "%ld\n", pid);
+	cr_expect_str_eq(answer, want);
+	cr_expect_eq(rt_expect(t, 'A', 3000), pid);
+
+	rt_stop(t, 1);
+	cr_expect_not(path_exists(t->sock), "the socket is still there");
 }
 
 Test(runtime, a_file_that_is_not_a_socket_is_left_alone)
@@ -1140,9 +1223,7 @@ Test(runtime, a_file_that_is_not_a_socket_is_left_alone)
 	int fd;
 	rt *t;
 
-	t = rt_new(REFUSED);
-	rt_arg(t, "--socket");
-	rt_arg(t, t->sock);
+	t = rt_on_socket(REFUSED);
 	fd = open(t->sock, O_WRONLY | O_CREAT, 0644);
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(write(fd, "data", 4), 4);
@@ -1150,6 +1231,7 @@ Test(runtime, a_file_that_is_not_a_socket_is_left_alone)
 
 	rt_start(t, NULL);
 	cr_expect_eq(rt_wait(t, 3000), 1);
+	rt_expect_no_more(t);
 	cr_expect(log_has(t, "exists and is not a socket"));
 	cr_assert_eq(lstat(t->sock, &st), 0);
 	cr_expect(S_ISREG(st.st_mode));
@@ -1158,22 +1240,20 @@ Test(runtime, a_file_that_is_not_a_socket_is_left_alone)
 
 Test(runtime, a_live_socket_is_not_taken_over)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd;
 	rt *t;
 
-	t = rt_new(REFUSED);
-	rt_arg(t, "--socket");
-	rt_arg(t, t->sock);
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", t->sock);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	cr_assert_eq(listen(fd, 4), 0);
+	t = rt_on_socket(REFUSED);
+	fd = bind_unix(t->sock, 4);
+	cr_assert_geq(fd, 0, "%s: %s", t->sock, strerror(errno));
 
 	rt_start(t, NULL);
 	cr_expect_eq(rt_wait(t, 3000), 1);
+	rt_expect_no_more(t);
 	cr_expect(log_has(t, "another process is listening on it"));
-	cr_expect(path_exists(t->sock));
+
+	/* Still the other process's: the path leads to its socket. */
+	close(connect_to(t->sock));
 	close(fd);
 }
 
@@ -1181,12 +1261,9 @@ Test(runtime, a_live_socket_is_not_taken_over)
 static void
 inherit_on(rt *t, int target)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	int fd = bind_unix(t->sock, 8);
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", t->sock);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-	    listen(fd, 8) != 0 || chmod(t->sock, 0666) != 0)
+	if (fd < 0 || chmod(t->sock, 0666) != 0)
 		_exit(97);
 	if (fd != target) {
 		dup2(fd, target);
@@ -1228,28 +1305,26 @@ inherit_nothing(rt *t)
 static void
 expect_inherited(void (*prepare)(rt *), int want_fd)
 {
-	char line[128], answer[64], want[64];
-	long pid, uid;
-	int fd, env;
+	char answer[64], want[64];
+	start_event s;
 	rt *t;
 
 	t = rt_new(SERVE);
 	rt_arg(t, "--workers=1");
 	rt_start(t, prepare);
-	cr_assert(rt_event(t, line, sizeof(line), 3000), "no worker");
-	cr_assert_eq(sscanf(line, "S %ld %ld %d %d", &pid, &uid, &fd, &env), 4,
-		     "%s", line);
-	cr_expect_eq(fd, want_fd);
-	cr_expect_eq(env, 0, "LISTEN_FDS reached the worker");
+	s = rt_expect_start(t, 3000);
+	cr_expect_eq(s.fd, want_fd);
+	cr_expect_eq(s.env, 0, "LISTEN_FDS reached the worker");
 
 	request(connect_to(t->sock), answer, sizeof(answer));
-	snprintf(want, sizeof(want), "%ld\n", pid);
+	snprintf(want, sizeof(want), "%ld\n", s.pid);
 	cr_expect_str_eq(answer, want);
 	rt_expect(t, 'A', 3000);
 
 	kill(t->master, SIGTERM);
-	cr_expect_eq(rt_expect(t, 'E', 3000), pid);
+	cr_expect_eq(rt_expect(t, 'E', 3000), s.pid);
 	cr_expect_eq(rt_wait(t, 3000), 0);
+	rt_expect_no_more(t);
 	cr_expect(log_has(t, "(inherited)"));
 	/* Not ours to remove: whoever made it does. */
 	cr_expect(path_exists(t->sock));
@@ -1272,6 +1347,7 @@ Test(runtime, no_socket_at_all_exits_1)
 	t = rt_new(REFUSED);
 	rt_start(t, inherit_nothing);
 	cr_expect_eq(rt_wait(t, 3000), 1);
+	rt_expect_no_more(t);
 	cr_expect(log_has(t, "no --socket given and no inherited socket"));
 }
 
@@ -1283,9 +1359,7 @@ Test(runtime, grace_zero_kills_a_busy_worker_at_once)
 	int fd;
 	rt *t;
 
-	t = rt_new(SERVE);
-	rt_arg(t, "--socket");
-	rt_arg(t, t->sock);
+	t = rt_on_socket(SERVE);
 	rt_arg(t, "--workers=1");
 	rt_arg(t, "--grace=0");
 	rt_start(t, NULL);
@@ -1294,6 +1368,7 @@ Test(runtime, grace_zero_kills_a_busy_worker_at_once)
 	busy = rt_expect(t, 'A', 3000);
 	kill(t->master, SIGTERM);
 	cr_expect_eq(rt_wait(t, 3000), 0);
+	rt_expect_no_more(t);
 
 	/* Killed mid-request: the connection ends without an answer. */
 	cr_expect_leq(read(fd, answer, sizeof(answer)), 0);
