@@ -6,7 +6,7 @@
  *
  * Every test keeps its books in a database of its own, so that tests run
  * in parallel and again without seeing each other's data, and drops it at
- * the end.
+ * the end, failed or not.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -173,6 +173,87 @@ assert_total(const ma_page *p, int64_t total, int64_t pages)
 		     ma_page_number(p), got);
 }
 
+static void
+assert_no_total(const ma_page *p)
+{
+	int64_t v = -1;
+
+	cr_assert_not(ma_page_total(p, &v), "page %" PRId64 ": total %" PRId64,
+		      ma_page_number(p), v);
+	cr_assert_not(ma_page_pages(p, &v), "page %" PRId64 ": pages %" PRId64,
+		      ma_page_number(p), v);
+}
+
+/* The page holds the items at offsets first ... first + n - 1 of the
+ * offset pages, whose ids are by_offset. */
+static void
+assert_ids(const ma_page *p, const bson_oid_t *by_offset, size_t first,
+	   size_t n)
+{
+	bson_oid_t id;
+	size_t i;
+
+	cr_assert_eq(ma_page_count(p), n, "%zu items, not %zu from offset %zu",
+		     ma_page_count(p), n, first);
+	for (i = 0; i < n; i++) {
+		item_id(p, i, &id);
+		cr_assert_eq(bson_oid_compare(&id, &by_offset[first + i]), 0,
+			     "item %zu is not the item at offset %zu", i,
+			     first + i);
+	}
+}
+
+/* The page after p (before it when next is false), which must exist. */
+static ma_page *
+neighbour_ok(const ma_page *p, bool next)
+{
+	ma_error e;
+	ma_page *n;
+
+	n = next ? ma_page_next(p, true, &e) : ma_page_prev(p, true, &e);
+	cr_assert_not_null(n, "%s page %" PRId64 ": %s (%s)",
+			   next ? "after" : "before", ma_page_number(p),
+			   e.message, ma_strerror(e.code));
+	cr_assert_eq(ma_page_per_page(n), ma_page_per_page(p));
+	return n;
+}
+
+/* p has no page after it (before it when next is false): not found. */
+static void
+assert_no_neighbour(const ma_page *p, bool next)
+{
+	ma_error e;
+	ma_page *n;
+
+	n = next ? ma_page_next(p, true, &e) : ma_page_prev(p, true, &e);
+	cr_assert_null(n, "a page %s page %" PRId64, next ? "after" : "before",
+		       ma_page_number(p));
+	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s (%s)", e.message,
+		     ma_strerror(e.code));
+}
+
+/*
+ * The keyset page of q from p's token (after it when forward, else before
+ * it), as big as p and labelled 2 wherever it is, so that a skip by page
+ * number would show: only the token says where. Destroys p.
+ */
+static ma_page *
+keyset_step(ma_query *q, ma_page *p, bool forward)
+{
+	ma_page_opts opts = {0};
+	ma_page *step;
+
+	if (forward)
+		opts.after = ma_page_after(p);
+	else
+		opts.before = ma_page_before(p);
+	cr_assert(opts.after != NULL || opts.before != NULL, "no %s token",
+		  forward ? "after" : "before");
+	step = paginate_ok(q, 2, ma_page_per_page(p), true, &opts);
+	ma_page_destroy(p);
+	return step;
+}
+
 /* Appends the ids of p's items to ids (n so far, at most max). */
 static size_t
 append_ids(const ma_page *p, bson_oid_t *ids, size_t n, size_t max)
@@ -292,18 +373,73 @@ assert_json_items(json_object *obj, int first, size_t n)
 	}
 }
 
+/* token is the position of item i of p in an unsorted query: its id. */
+static void
+assert_id_token(const char *token, const ma_page *p, size_t i)
+{
+	char hex[25], *want;
+	bson_oid_t id;
+
+	item_id(p, i, &id);
+	bson_oid_to_string(&id, hex);
+	want = bson_strdup_printf("[\"%s\"]", hex);
+	cr_assert_not_null(token, "no token for item %zu", i);
+	cr_assert_str_eq(token, want, "item %zu", i);
+	bson_free(want);
+}
+
+/* --- each test's own database ----------------------------------------- */
+
+/*
+ * The test's database and the query it pages through. The suite's .fini
+ * frees whatever a test set, and Criterion runs it after a failed
+ * assertion too, so that a failing test leaves no database behind.
+ */
+static live_own_db own;
+static ma_query *q;
+
+static void
+open_own(void)
+{
+	own = live_own_db_open("pages");
+}
+
+/* "Book 00" (1990) ... "Book 29" (2019), and a query of them all. */
+static void
+thirty_books(void)
+{
+	open_own();
+	save_numbered_books(own.db, 30, NULL);
+	q = ma_query_new(own.db, &library_book_type);
+}
+
+/* Thirty books of repeating years and titles, newest first and then by
+ * title: runs of equal keys for keyset pages to cross. */
+static void
+thirty_repeating_books(void)
+{
+	open_own();
+	save_repeating_books(own.db, 30, NULL);
+	q = sorted_query(own.db, "-year", "title");
+}
+
+static void
+close_own(void)
+{
+	ma_query_destroy(q);
+	/* The stopped server's test opens none. */
+	if (own.db != NULL)
+		live_own_db_close(&own);
+}
+
+TestSuite(pagination, .fini = close_own);
+
 /* --- Flask-MongoAlchemy's own cases ------------------------------------- */
 
-Test(pagination, thirty_books_make_two_pages_of_twenty)
+Test(pagination, thirty_books_make_two_pages_of_twenty, .init = thirty_books)
 {
-	live_own_db lb;
-	ma_query *q;
 	ma_page *p;
 	ma_error e;
-
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 30, NULL);
-	q = ma_query_new(lb.db, &library_book_type);
 
 	p = ma_query_paginate(q, 1, MA_PER_PAGE, true, &e);
 	cr_assert_not_null(p, "%s (%s)", e.message, ma_strerror(e.code));
@@ -315,19 +451,11 @@ Test(pagination, thirty_books_make_two_pages_of_twenty)
 	cr_assert_not(ma_page_has_prev(p));
 
 	ma_page_destroy(p);
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
-Test(pagination, second_page_holds_the_last_ten)
+Test(pagination, second_page_holds_the_last_ten, .init = thirty_books)
 {
-	live_own_db lb;
-	ma_query *q;
 	ma_page *p;
-
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 30, NULL);
-	q = ma_query_new(lb.db, &library_book_type);
 
 	p = paginate_ok(q, 2, MA_PER_PAGE, true, NULL);
 	assert_numbered(p, 20, 10);
@@ -336,87 +464,49 @@ Test(pagination, second_page_holds_the_last_ten)
 	cr_assert_not(ma_page_has_next(p));
 
 	ma_page_destroy(p);
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
-Test(pagination, page_past_end_is_not_found)
+Test(pagination, page_past_end_is_not_found, .init = thirty_books)
 {
-	live_own_db lb;
-	ma_query *q;
 	ma_page *p;
 	ma_error e;
-
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 30, NULL);
-	q = ma_query_new(lb.db, &library_book_type);
 
 	p = ma_query_paginate(q, 3, MA_PER_PAGE, true, &e);
 	cr_assert_null(p, "page 3 holds %zu items", p ? ma_page_count(p) : 0);
 	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s (%s)", e.message,
 		     ma_strerror(e.code));
-
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
-Test(pagination, page_zero_is_not_found)
+Test(pagination, page_zero_is_not_found, .init = thirty_books)
 {
-	live_own_db lb;
-	ma_query *q;
-
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 30, NULL);
-	q = ma_query_new(lb.db, &library_book_type);
-
 	paginate_fails(q, 0, MA_PER_PAGE, true, NULL, MA_ERR_NOT_FOUND);
 	paginate_fails(q, -1, MA_PER_PAGE, true, NULL, MA_ERR_NOT_FOUND);
 	paginate_fails(q, INT64_MIN, MA_PER_PAGE, true, NULL, MA_ERR_NOT_FOUND);
-
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
-Test(pagination, only_pages_after_the_first_have_prev)
+Test(pagination, only_pages_after_the_first_have_prev, .init = thirty_books)
 {
-	live_own_db lb;
 	ma_page *first, *second, *back;
-	ma_query *q;
-	ma_error e;
-
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 30, NULL);
-	q = ma_query_new(lb.db, &library_book_type);
 
 	first = paginate_ok(q, 1, MA_PER_PAGE, true, NULL);
 	second = paginate_ok(q, 2, MA_PER_PAGE, true, NULL);
 	cr_assert_not(ma_page_has_prev(first));
 	cr_assert(ma_page_has_prev(second));
 
-	back = ma_page_prev(second, true, &e);
-	cr_assert_not_null(back, "%s (%s)", e.message, ma_strerror(e.code));
+	back = neighbour_ok(second, false);
 	cr_assert_eq(ma_page_number(back), 1);
-	cr_assert_eq(ma_page_per_page(back), 20);
 	assert_numbered(back, 0, 20);
 	assert_total(back, 30, 2);
 
 	ma_page_destroy(back);
 	ma_page_destroy(second);
 	ma_page_destroy(first);
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
-Test(pagination, fifty_per_page_is_one_page_without_next)
+Test(pagination, fifty_per_page_is_one_page_without_next, .init = thirty_books)
 {
-	live_own_db lb;
-	ma_query *q;
 	ma_page *p;
 	int64_t num = -1;
-
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 30, NULL);
-	q = ma_query_new(lb.db, &library_book_type);
 
 	p = paginate_ok(q, 1, 50, true, NULL);
 	assert_numbered(p, 0, 30);
@@ -427,21 +517,13 @@ Test(pagination, fifty_per_page_is_one_page_without_next)
 	cr_assert_not(ma_page_prev_num(p, &num), "prev_num %" PRId64, num);
 
 	ma_page_destroy(p);
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
 /* The largest per_page is one page, quickly: its batch is bounded, not
  * sized by per_page. */
-Test(pagination, largest_per_page_is_one_page)
+Test(pagination, largest_per_page_is_one_page, .init = thirty_books)
 {
-	live_own_db lb;
-	ma_query *q;
 	ma_page *p;
-
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 30, NULL);
-	q = ma_query_new(lb.db, &library_book_type);
 
 	p = paginate_ok(q, 1, INT64_MAX, true, NULL);
 	assert_numbered(p, 0, 30);
@@ -449,21 +531,14 @@ Test(pagination, largest_per_page_is_one_page)
 	cr_assert_not(ma_page_has_next(p));
 	ma_page_destroy(p);
 	paginate_fails(q, 2, INT64_MAX, true, NULL, MA_ERR_NOT_FOUND);
-
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
-Test(pagination, next_num_and_prev_num_exist_only_between_pages)
+Test(pagination, next_num_and_prev_num_exist_only_between_pages,
+     .init = thirty_books)
 {
-	live_own_db lb;
 	ma_page *first, *second;
-	ma_query *q;
 	int64_t num;
 
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 30, NULL);
-	q = ma_query_new(lb.db, &library_book_type);
 	first = paginate_ok(q, 1, MA_PER_PAGE, true, NULL);
 	second = paginate_ok(q, 2, MA_PER_PAGE, true, NULL);
 
@@ -481,20 +556,13 @@ Test(pagination, next_num_and_prev_num_exist_only_between_pages)
 
 	ma_page_destroy(second);
 	ma_page_destroy(first);
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
-Test(pagination, one_match_has_no_second_page)
+Test(pagination, one_match_has_no_second_page, .init = thirty_books)
 {
-	live_own_db lb;
-	ma_query *q;
 	ma_page *p;
 	ma_error e;
 
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 30, NULL);
-	q = ma_query_new(lb.db, &library_book_type);
 	cr_assert(ma_query_filter(q, "title", MA_OP_EQ, MA_V_STRING("Book 07"),
 				  &e), "%s", e.message);
 
@@ -505,21 +573,12 @@ Test(pagination, one_match_has_no_second_page)
 	ma_page_destroy(p);
 
 	paginate_fails(q, 2, MA_PER_PAGE, true, NULL, MA_ERR_NOT_FOUND);
-
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
-Test(pagination, total_is_the_same_on_every_page)
+Test(pagination, total_is_the_same_on_every_page, .init = thirty_books)
 {
-	live_own_db lb;
-	ma_query *q;
 	ma_page *p;
 	int64_t page;
-
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 30, NULL);
-	q = ma_query_new(lb.db, &library_book_type);
 
 	for (page = 1; page <= 2; page++) {
 		p = paginate_ok(q, page, MA_PER_PAGE, true, NULL);
@@ -533,21 +592,14 @@ Test(pagination, total_is_the_same_on_every_page)
 		assert_numbered(p, (int)(page - 1) * 8, page < 4 ? 8 : 6);
 		ma_page_destroy(p);
 	}
-
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
 /* --- DESIGN.md's rules --------------------------------------------------- */
 
-Test(pagination, per_page_below_one_is_invalid)
+Test(pagination, per_page_below_one_is_invalid, .init = open_own)
 {
-	live_own_db lb;
-	ma_query *q;
-
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 3, NULL);
-	q = ma_query_new(lb.db, &library_book_type);
+	save_numbered_books(own.db, 3, NULL);
+	q = ma_query_new(own.db, &library_book_type);
 
 	paginate_fails(q, 1, 0, true, NULL, MA_ERR_INVALID);
 	paginate_fails(q, 1, -1, true, NULL, MA_ERR_INVALID);
@@ -555,21 +607,12 @@ Test(pagination, per_page_below_one_is_invalid)
 	/* Without error_out too: an empty page would hide the mistake. */
 	paginate_fails(q, 1, 0, false, NULL, MA_ERR_INVALID);
 	paginate_fails(q, 2, -1, false, NULL, MA_ERR_INVALID);
-
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
-Test(pagination, page_beyond_any_offset_is_not_found)
+Test(pagination, page_beyond_any_offset_is_not_found, .init = thirty_books)
 {
-	live_own_db lb;
-	ma_query *q;
 	ma_page *p;
 	int64_t total = -1;
-
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 30, NULL);
-	q = ma_query_new(lb.db, &library_book_type);
 
 	paginate_fails(q, INT64_MAX, 20, true, NULL, MA_ERR_NOT_FOUND);
 	/* (page - 1) * per_page is just past INT64_MAX here. */
@@ -583,21 +626,13 @@ Test(pagination, page_beyond_any_offset_is_not_found)
 	cr_assert_eq(total, 30);
 	cr_assert_not(ma_page_has_next(p));
 	ma_page_destroy(p);
-
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
-Test(pagination, without_error_out_missing_pages_are_empty)
+Test(pagination, without_error_out_missing_pages_are_empty,
+     .init = thirty_books)
 {
-	live_own_db lb;
-	ma_query *q;
 	ma_page *p;
 	int64_t num = -1;
-
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 30, NULL);
-	q = ma_query_new(lb.db, &library_book_type);
 
 	p = paginate_ok(q, 3, MA_PER_PAGE, false, NULL);
 	cr_assert_eq(ma_page_count(p), 0);
@@ -614,19 +649,13 @@ Test(pagination, without_error_out_missing_pages_are_empty)
 	cr_assert_not(ma_page_has_prev(p));
 	cr_assert_not(ma_page_prev_num(p, &num), "prev_num %" PRId64, num);
 	ma_page_destroy(p);
-
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
-Test(pagination, empty_collection_has_an_empty_first_page)
+Test(pagination, empty_collection_has_an_empty_first_page, .init = open_own)
 {
-	live_own_db lb;
-	ma_query *q;
 	ma_page *p;
 
-	lb = live_own_db_open("pages");
-	q = ma_query_new(lb.db, &library_book_type);
+	q = ma_query_new(own.db, &library_book_type);
 
 	p = paginate_ok(q, 1, MA_PER_PAGE, true, NULL);
 	cr_assert_eq(ma_page_count(p), 0);
@@ -635,31 +664,25 @@ Test(pagination, empty_collection_has_an_empty_first_page)
 	cr_assert_not(ma_page_has_prev(p));
 	ma_page_destroy(p);
 	paginate_fails(q, 2, MA_PER_PAGE, true, NULL, MA_ERR_NOT_FOUND);
-
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
 /*
  * Ten books share each year: only the id orders them, and without it as
  * the last key a book could show on two pages and another on none.
  */
-Test(pagination, pages_in_sort_order_with_id_as_tiebreak)
+Test(pagination, pages_in_sort_order_with_id_as_tiebreak, .init = open_own)
 {
 	bson_oid_t saved[30], got[31];
-	live_own_db lb;
-	ma_query *q;
 	ma_page *p;
 	size_t n = 0, i, j;
 	int64_t page, year, last_year = -1;
 	char title[32];
 
-	lb = live_own_db_open("pages");
 	for (i = 0; i < 30; i++) {
 		snprintf(title, sizeof(title), "Book %02zu", i);
-		save_book(lb.db, title, 2002 - (int)(i % 3), &saved[i]);
+		save_book(own.db, title, 2002 - (int)(i % 3), &saved[i]);
 	}
-	q = sorted_query(lb.db, "year", NULL);
+	q = sorted_query(own.db, "year", NULL);
 
 	for (page = 1; page <= 5; page++) {
 		p = paginate_ok(q, page, 7, true, NULL);
@@ -688,42 +711,27 @@ Test(pagination, pages_in_sort_order_with_id_as_tiebreak)
 			seen += bson_oid_compare(&saved[i], &got[j]) == 0;
 		cr_assert_eq(seen, 1, "book %zu is on %zu pages", i, seen);
 	}
-
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
-Test(pagination, next_and_prev_give_the_neighbours)
+Test(pagination, next_and_prev_give_the_neighbours, .init = thirty_books)
 {
-	live_own_db lb;
-	ma_page *first, *second, *third, *none;
-	ma_query *q;
+	ma_page *first, *second, *third, *back, *none;
 	ma_error e;
 
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 30, NULL);
-	q = ma_query_new(lb.db, &library_book_type);
-
 	first = paginate_ok(q, 1, 12, true, NULL);
-	second = ma_page_next(first, true, &e);
-	cr_assert_not_null(second, "%s (%s)", e.message, ma_strerror(e.code));
+	second = neighbour_ok(first, true);
 	cr_assert_eq(ma_page_number(second), 2);
-	cr_assert_eq(ma_page_per_page(second), 12);
 	assert_numbered(second, 12, 12);
-	third = ma_page_next(second, true, &e);
-	cr_assert_not_null(third, "%s (%s)", e.message, ma_strerror(e.code));
+	third = neighbour_ok(second, true);
 	cr_assert_eq(ma_page_number(third), 3);
 	assert_numbered(third, 24, 6);
 	assert_total(third, 30, 3);
+	back = neighbour_ok(third, false);
+	cr_assert_eq(ma_page_number(back), 2);
+	assert_numbered(back, 12, 12);
 
-	none = ma_page_next(third, true, &e);
-	cr_assert_null(none, "a page after the last");
-	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s (%s)", e.message,
-		     ma_strerror(e.code));
-	none = ma_page_prev(first, true, &e);
-	cr_assert_null(none, "a page before the first");
-	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s (%s)", e.message,
-		     ma_strerror(e.code));
+	assert_no_neighbour(third, true);
+	assert_no_neighbour(first, false);
 
 	none = ma_page_next(third, false, &e);
 	cr_assert_not_null(none, "%s (%s)", e.message, ma_strerror(e.code));
@@ -731,39 +739,35 @@ Test(pagination, next_and_prev_give_the_neighbours)
 	cr_assert_eq(ma_page_count(none), 0);
 	ma_page_destroy(none);
 
+	ma_page_destroy(back);
 	ma_page_destroy(third);
 	ma_page_destroy(second);
 	ma_page_destroy(first);
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
-Test(pagination, page_keeps_its_own_query)
+Test(pagination, page_keeps_its_own_query, .init = open_own)
 {
-	live_own_db lb;
-	ma_query *q, *copy;
+	ma_query *asked, *copy;
 	ma_page *p, *next;
 	int64_t count = -1;
 	ma_error e;
 
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 30, NULL);
-	q = sorted_query(lb.db, "-year", NULL);
-	cr_assert(ma_query_filter(q, "year", MA_OP_GTE, MA_V_INT(2000), &e),
+	save_numbered_books(own.db, 30, NULL);
+	asked = sorted_query(own.db, "-year", NULL);
+	cr_assert(ma_query_filter(asked, "year", MA_OP_GTE, MA_V_INT(2000), &e),
 		  "%s", e.message);
-	p = paginate_ok(q, 1, 15, true, NULL);
-	ma_query_destroy(q);
+	p = paginate_ok(asked, 1, 15, true, NULL);
+	ma_query_destroy(asked);
 
 	cr_assert_not_null(ma_page_query(p));
 	cr_assert_eq(ma_query_type(ma_page_query(p)), &library_book_type);
-	cr_assert_eq(ma_query_db(ma_page_query(p)), lb.db);
+	cr_assert_eq(ma_query_db(ma_page_query(p)), own.db);
 	copy = ma_query_copy(ma_page_query(p));
 	cr_assert(ma_query_count(copy, &count, &e), "%s", e.message);
 	cr_assert_eq(count, 20);
 	ma_query_destroy(copy);
 
-	next = ma_page_next(p, true, &e);
-	cr_assert_not_null(next, "%s (%s)", e.message, ma_strerror(e.code));
+	next = neighbour_ok(p, true);
 	/* Books 2019 down to 2000: the second page is the five oldest. */
 	cr_assert_eq(ma_page_count(next), 5);
 	cr_assert_str_eq(item_title(next, 0), "Book 14");
@@ -775,51 +779,31 @@ Test(pagination, page_keeps_its_own_query)
 
 	ma_page_destroy(next);
 	ma_page_destroy(p);
-	live_own_db_close(&lb);
 }
 
 /* --- no_total ------------------------------------------------------------ */
 
-Test(pagination, no_total_leaves_total_and_pages_unknown)
+Test(pagination, no_total_leaves_total_and_pages_unknown, .init = thirty_books)
 {
-	live_own_db lb;
 	ma_page_opts opts = {.no_total = true};
-	ma_query *q;
 	ma_page *p;
-	int64_t v = -1;
-
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 30, NULL);
-	q = ma_query_new(lb.db, &library_book_type);
 
 	p = paginate_ok(q, 1, MA_PER_PAGE, true, &opts);
 	assert_numbered(p, 0, 20);
-	cr_assert_not(ma_page_total(p, &v), "total %" PRId64, v);
-	cr_assert_not(ma_page_pages(p, &v), "pages %" PRId64, v);
+	assert_no_total(p);
 	ma_page_destroy(p);
 
 	p = paginate_ok(q, 2, MA_PER_PAGE, true, &opts);
 	assert_numbered(p, 20, 10);
-	cr_assert_not(ma_page_total(p, &v), "total %" PRId64, v);
-	cr_assert_not(ma_page_pages(p, &v), "pages %" PRId64, v);
+	assert_no_total(p);
 	ma_page_destroy(p);
-
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
-Test(pagination, no_total_has_next_from_one_item_more)
+Test(pagination, no_total_has_next_from_one_item_more, .init = thirty_books)
 {
-	live_own_db lb;
 	ma_page_opts opts = {.no_total = true};
 	ma_page *p, *next;
-	ma_query *q;
-	ma_error e;
 	int64_t num;
-
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 30, NULL);
-	q = ma_query_new(lb.db, &library_book_type);
 
 	/* A full page followed by more. */
 	p = paginate_ok(q, 2, 10, true, &opts);
@@ -836,10 +820,7 @@ Test(pagination, no_total_has_next_from_one_item_more)
 	assert_numbered(p, 20, 10);
 	cr_assert_not(ma_page_has_next(p), "the last 10 of 30 have a next page");
 	cr_assert_not(ma_page_next_num(p, &num), "next_num %" PRId64, num);
-	next = ma_page_next(p, true, &e);
-	cr_assert_null(next);
-	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s (%s)", e.message,
-		     ma_strerror(e.code));
+	assert_no_neighbour(p, true);
 	ma_page_destroy(p);
 	paginate_fails(q, 4, 10, true, &opts, MA_ERR_NOT_FOUND);
 
@@ -851,16 +832,12 @@ Test(pagination, no_total_has_next_from_one_item_more)
 
 	/* The neighbour keeps no_total. */
 	p = paginate_ok(q, 1, 10, true, &opts);
-	next = ma_page_next(p, true, &e);
-	cr_assert_not_null(next, "%s (%s)", e.message, ma_strerror(e.code));
+	next = neighbour_ok(p, true);
 	assert_numbered(next, 10, 10);
-	cr_assert_not(ma_page_total(next, &num), "total %" PRId64, num);
+	assert_no_total(next);
 	cr_assert(ma_page_has_next(next));
 	ma_page_destroy(next);
 	ma_page_destroy(p);
-
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
 /* --- keyset pages -------------------------------------------------------- */
@@ -869,72 +846,42 @@ Test(pagination, no_total_has_next_from_one_item_more)
  * 30 books, 3 years and 4 titles: pages of 7 hold 7, 7, 7, 7 and 2, and
  * the walk must cross runs of equal (year, title) at page boundaries.
  */
-Test(pagination, keyset_walk_forward_matches_offset_pages)
+Test(pagination, keyset_walk_forward_matches_offset_pages,
+     .init = thirty_repeating_books)
 {
-	bson_oid_t by_offset[30], by_keyset[30];
-	live_own_db lb;
+	bson_oid_t by_offset[30];
 	ma_page_opts opts = {0};
-	ma_page *p, *next;
-	ma_query *q;
-	char *after;
-	size_t n;
+	ma_page *p;
 	int64_t page;
 
-	lb = live_own_db_open("pages");
-	save_repeating_books(lb.db, 30, NULL);
-	q = sorted_query(lb.db, "-year", "title");
 	cr_assert_eq(offset_ids(q, 7, by_offset, 30), 30);
 
 	p = paginate_ok(q, 1, 7, true, NULL);
-	n = append_ids(p, by_keyset, 0, 30);
+	assert_ids(p, by_offset, 0, 7);
 	for (page = 2; page <= 5; page++) {
-		cr_assert_not_null(ma_page_after(p), "page %" PRId64 " has no "
-				   "after", page - 1);
-		after = bson_strdup(ma_page_after(p));
-		ma_page_destroy(p);
-		opts.after = after;
-		/* The label stays 2: only the token says where the page
-		 * is, so a skip by page number would repeat page 2. */
-		p = paginate_ok(q, 2, 7, true, &opts);
-		bson_free(after);
-		cr_assert_eq(ma_page_count(p), page < 5 ? 7u : 2u,
-			     "keyset page %" PRId64 " holds %zu", page,
-			     ma_page_count(p));
+		p = keyset_step(q, p, true);
+		assert_ids(p, by_offset, (size_t)(page - 1) * 7,
+			   page < 5 ? 7 : 2);
 		cr_assert_eq(ma_page_has_next(p), page < 5, "has_next of %" PRId64,
 			     page);
-		n = append_ids(p, by_keyset, n, 30);
 	}
-	cr_assert_eq(n, 30);
-	for (n = 0; n < 30; n++)
-		cr_assert_eq(bson_oid_compare(&by_offset[n], &by_keyset[n]), 0,
-			     "item %zu differs", n);
 
 	/* Past the last item there is nothing. */
-	after = bson_strdup(ma_page_after(p));
-	opts.after = after;
+	opts.after = ma_page_after(p);
+	cr_assert_not_null(opts.after);
 	paginate_fails(q, 2, 7, true, &opts, MA_ERR_NOT_FOUND);
-	bson_free(after);
-	next = ma_page_next(p, true, NULL);
-	cr_assert_null(next, "ma_page_next of the last keyset page");
+	assert_no_neighbour(p, true);
 
 	ma_page_destroy(p);
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
-Test(pagination, keyset_next_follows_the_last_item)
+Test(pagination, keyset_next_follows_the_last_item,
+     .init = thirty_repeating_books)
 {
-	bson_oid_t by_offset[30], id;
-	live_own_db lb;
+	bson_oid_t by_offset[30];
 	ma_page_opts opts = {0};
 	ma_page *first, *second, *third;
-	ma_query *q;
-	ma_error e;
-	size_t i;
 
-	lb = live_own_db_open("pages");
-	save_repeating_books(lb.db, 30, NULL);
-	q = sorted_query(lb.db, "-year", "title");
 	cr_assert_eq(offset_ids(q, 7, by_offset, 30), 30);
 
 	first = paginate_ok(q, 1, 7, true, NULL);
@@ -943,81 +890,47 @@ Test(pagination, keyset_next_follows_the_last_item)
 	/* Labelled 1, so that the next is labelled 2: a skip by page
 	 * number would give the offset page 2, not the third. */
 	second = paginate_ok(q, 1, 7, true, &opts);
-	third = ma_page_next(second, true, &e);
-	cr_assert_not_null(third, "%s (%s)", e.message, ma_strerror(e.code));
-	cr_assert_eq(ma_page_count(third), 7);
-	for (i = 0; i < 7; i++) {
-		item_id(third, i, &id);
-		cr_assert_eq(bson_oid_compare(&id, &by_offset[14 + i]), 0,
-			     "item %zu of the third page", i);
-	}
+	third = neighbour_ok(second, true);
+	cr_assert_eq(ma_page_number(third), 2);
+	assert_ids(third, by_offset, 14, 7);
 
 	ma_page_destroy(third);
 	ma_page_destroy(second);
 	ma_page_destroy(first);
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
-Test(pagination, keyset_walk_backward_matches_offset_pages)
+Test(pagination, keyset_walk_backward_matches_offset_pages,
+     .init = thirty_repeating_books)
 {
-	bson_oid_t by_offset[30], id;
-	live_own_db lb;
-	ma_page_opts opts = {0};
-	ma_page *p, *prev;
-	ma_query *q;
-	char *before;
+	bson_oid_t by_offset[30];
+	ma_page *p;
 	int64_t page;
-	size_t i;
 
-	lb = live_own_db_open("pages");
-	save_repeating_books(lb.db, 30, NULL);
-	q = sorted_query(lb.db, "-year", "title");
 	cr_assert_eq(offset_ids(q, 7, by_offset, 30), 30);
 
 	p = paginate_ok(q, 5, 7, true, NULL);
-	cr_assert_eq(ma_page_count(p), 2);
+	assert_ids(p, by_offset, 28, 2);
 	for (page = 4; page >= 1; page--) {
-		cr_assert_not_null(ma_page_before(p), "page %" PRId64 " has no "
-				   "before", page + 1);
-		before = bson_strdup(ma_page_before(p));
-		ma_page_destroy(p);
-		opts.before = before;
-		/* Only the token says where the page is. */
-		p = paginate_ok(q, 2, 7, true, &opts);
-		bson_free(before);
-		cr_assert_eq(ma_page_count(p), 7, "keyset page %" PRId64
-			     " holds %zu", page, ma_page_count(p));
-		for (i = 0; i < 7; i++) {
-			item_id(p, i, &id);
-			cr_assert_eq(bson_oid_compare(&id,
-						      &by_offset[(page - 1) * 7 + i]),
-				     0, "page %" PRId64 " item %zu", page, i);
-		}
+		p = keyset_step(q, p, false);
+		assert_ids(p, by_offset, (size_t)(page - 1) * 7, 7);
 		cr_assert(ma_page_has_next(p), "has_next of %" PRId64, page);
 	}
 
 	/* Before the first item there is nothing. */
-	prev = ma_page_prev(p, true, NULL);
-	cr_assert_null(prev, "ma_page_prev of the first keyset page");
+	assert_no_neighbour(p, false);
 
 	ma_page_destroy(p);
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
-Test(pagination, keyset_token_of_another_sort_is_invalid)
+Test(pagination, keyset_token_of_another_sort_is_invalid,
+     .init = thirty_repeating_books)
 {
-	live_own_db lb;
 	ma_page_opts opts = {0};
-	ma_query *q, *title_only, *swapped;
+	ma_query *title_only, *swapped;
 	ma_page *p;
 
-	lb = live_own_db_open("pages");
-	save_repeating_books(lb.db, 30, NULL);
-	q = sorted_query(lb.db, "-year", "title");
-	title_only = sorted_query(lb.db, "title", NULL);
-	swapped = sorted_query(lb.db, "title", "-year");
+	title_only = sorted_query(own.db, "title", NULL);
+	swapped = sorted_query(own.db, "title", "-year");
 
 	p = paginate_ok(q, 1, 7, true, NULL);
 	cr_assert_not_null(ma_page_after(p));
@@ -1036,23 +949,16 @@ Test(pagination, keyset_token_of_another_sort_is_invalid)
 	ma_page_destroy(p);
 	ma_query_destroy(swapped);
 	ma_query_destroy(title_only);
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
-Test(pagination, keyset_garbage_token_is_invalid)
+Test(pagination, keyset_garbage_token_is_invalid,
+     .init = thirty_repeating_books)
 {
 	static const char *const garbage[] = {
 		"[", "[1,2,3,4]", "\"x\"", "507f1f77bcf86cd799439011",
 	};
-	live_own_db lb;
 	ma_page_opts opts = {0};
-	ma_query *q;
 	size_t i;
-
-	lb = live_own_db_open("pages");
-	save_repeating_books(lb.db, 30, NULL);
-	q = sorted_query(lb.db, "-year", "title");
 
 	for (i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
 		cr_log_info("after %s", garbage[i]);
@@ -1064,23 +970,17 @@ Test(pagination, keyset_garbage_token_is_invalid)
 		opts.before = garbage[i];
 		paginate_fails(q, 1, 7, false, &opts, MA_ERR_INVALID);
 	}
-
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
-Test(pagination, bare_id_is_a_token_without_sort)
+Test(pagination, bare_id_is_a_token_without_sort, .init = open_own)
 {
 	bson_oid_t ids[30];
-	live_own_db lb;
 	ma_page_opts opts = {0};
 	ma_page *p, *second;
-	ma_query *q;
 	char hex[25];
 
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 30, ids);
-	q = ma_query_new(lb.db, &library_book_type);
+	save_numbered_books(own.db, 30, ids);
+	q = ma_query_new(own.db, &library_book_type);
 
 	bson_oid_to_string(&ids[9], hex);
 	opts.after = hex;
@@ -1104,23 +1004,14 @@ Test(pagination, bare_id_is_a_token_without_sort)
 	assert_numbered(second, 10, 10);
 	ma_page_destroy(second);
 	ma_page_destroy(p);
-
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
 /* --- JSON ---------------------------------------------------------------- */
 
-Test(pagination, page_json_has_every_member)
+Test(pagination, page_json_has_every_member, .init = thirty_books)
 {
-	live_own_db lb;
 	json_object *obj;
-	ma_query *q;
 	ma_page *p;
-
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 30, NULL);
-	q = ma_query_new(lb.db, &library_book_type);
 
 	p = paginate_ok(q, 1, MA_PER_PAGE, true, NULL);
 	obj = page_json(p);
@@ -1153,24 +1044,18 @@ Test(pagination, page_json_has_every_member)
 	assert_json_null(obj, "next_num");
 	json_object_put(obj);
 	ma_page_destroy(p);
-
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
-Test(pagination, page_json_items_are_the_books)
+Test(pagination, page_json_items_are_the_books, .init = open_own)
 {
 	bson_oid_t ids[3];
-	live_own_db lb;
 	json_object *obj, *item;
-	ma_query *q;
 	ma_page *p;
 	char hex[25];
 	size_t i;
 
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 3, ids);
-	q = ma_query_new(lb.db, &library_book_type);
+	save_numbered_books(own.db, 3, ids);
+	q = ma_query_new(own.db, &library_book_type);
 
 	p = paginate_ok(q, 1, MA_PER_PAGE, true, NULL);
 	obj = page_json(p);
@@ -1185,21 +1070,14 @@ Test(pagination, page_json_items_are_the_books)
 	json_object_put(obj);
 
 	ma_page_destroy(p);
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
-Test(pagination, page_json_without_total_has_null_total_and_pages)
+Test(pagination, page_json_without_total_has_null_total_and_pages,
+     .init = thirty_books)
 {
-	live_own_db lb;
 	ma_page_opts opts = {.no_total = true};
 	json_object *obj;
-	ma_query *q;
 	ma_page *p;
-
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 30, NULL);
-	q = ma_query_new(lb.db, &library_book_type);
 
 	p = paginate_ok(q, 1, MA_PER_PAGE, true, &opts);
 	obj = page_json(p);
@@ -1214,24 +1092,13 @@ Test(pagination, page_json_without_total_has_null_total_and_pages)
 	assert_json_int(obj, "next_num", 2);
 	json_object_put(obj);
 	ma_page_destroy(p);
-
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
-Test(pagination, keyset_page_json_has_after_and_before)
+Test(pagination, keyset_page_json_has_after_and_before, .init = thirty_books)
 {
-	live_own_db lb;
 	ma_page_opts opts = {0};
 	json_object *obj;
 	ma_page *first, *middle, *last, *back;
-	ma_query *q;
-	bson_oid_t id;
-	char hex[25], *token;
-
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 30, NULL);
-	q = ma_query_new(lb.db, &library_book_type);
 
 	first = paginate_ok(q, 1, 10, true, NULL);
 	opts.after = ma_page_after(first);
@@ -1240,16 +1107,8 @@ Test(pagination, keyset_page_json_has_after_and_before)
 	last = paginate_ok(q, 3, 10, true, &opts);
 
 	/* Unsorted, the position is the id alone. */
-	item_id(middle, 9, &id);
-	bson_oid_to_string(&id, hex);
-	token = bson_strdup_printf("[\"%s\"]", hex);
-	cr_assert_str_eq(ma_page_after(middle), token);
-	bson_free(token);
-	item_id(middle, 0, &id);
-	bson_oid_to_string(&id, hex);
-	token = bson_strdup_printf("[\"%s\"]", hex);
-	cr_assert_str_eq(ma_page_before(middle), token);
-	bson_free(token);
+	assert_id_token(ma_page_after(middle), middle, 9);
+	assert_id_token(ma_page_before(middle), middle, 0);
 
 	obj = page_json(middle);
 	assert_json_items(obj, 10, 10);
@@ -1284,23 +1143,16 @@ Test(pagination, keyset_page_json_has_after_and_before)
 	ma_page_destroy(last);
 	ma_page_destroy(middle);
 	ma_page_destroy(first);
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
 /* --- filters ------------------------------------------------------------- */
 
-Test(pagination, filters_apply_to_pages_and_total)
+Test(pagination, filters_apply_to_pages_and_total, .init = thirty_books)
 {
-	live_own_db lb;
-	ma_query *q;
 	ma_page *p;
 	ma_error e;
 	size_t i;
 
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 30, NULL);
-	q = ma_query_new(lb.db, &library_book_type);
 	cr_assert(ma_query_filter(q, "year", MA_OP_GTE, MA_V_INT(2000), &e),
 		  "%s", e.message);
 
@@ -1317,22 +1169,14 @@ Test(pagination, filters_apply_to_pages_and_total)
 		cr_assert_geq(item_year(p, i), 2000);
 	ma_page_destroy(p);
 	paginate_fails(q, 3, 15, true, NULL, MA_ERR_NOT_FOUND);
-
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
 /* The query's own skip and limit are not the page's. */
-Test(pagination, query_skip_and_limit_do_not_apply)
+Test(pagination, query_skip_and_limit_do_not_apply, .init = thirty_books)
 {
-	live_own_db lb;
-	ma_query *q;
 	ma_page *p;
 	ma_error e;
 
-	lb = live_own_db_open("pages");
-	save_numbered_books(lb.db, 30, NULL);
-	q = ma_query_new(lb.db, &library_book_type);
 	cr_assert(ma_query_skip(q, 5, &e), "%s", e.message);
 	cr_assert(ma_query_limit(q, 3, &e), "%s", e.message);
 
@@ -1340,9 +1184,6 @@ Test(pagination, query_skip_and_limit_do_not_apply)
 	assert_numbered(p, 10, 10);
 	assert_total(p, 30, 3);
 	ma_page_destroy(p);
-
-	ma_query_destroy(q);
-	live_own_db_close(&lb);
 }
 
 /* --- a server that is not there ----------------------------------------- */
@@ -1350,18 +1191,17 @@ Test(pagination, query_skip_and_limit_do_not_apply)
 Test(pagination, stopped_server_is_unavailable_not_not_found)
 {
 	ma_page_opts no_total = {.no_total = true};
-	ma_query *q;
-	ma_db *db;
+	ma_db *db = live_stopped_db();
+	ma_query *stopped = ma_query_new(db, &library_book_type);
 
-	db = live_stopped_db();
-	q = ma_query_new(db, &library_book_type);
-
-	paginate_fails(q, 1, MA_PER_PAGE, true, NULL, MA_ERR_UNAVAILABLE);
-	paginate_fails(q, 2, MA_PER_PAGE, true, NULL, MA_ERR_UNAVAILABLE);
+	paginate_fails(stopped, 1, MA_PER_PAGE, true, NULL, MA_ERR_UNAVAILABLE);
+	paginate_fails(stopped, 2, MA_PER_PAGE, true, NULL, MA_ERR_UNAVAILABLE);
 	/* Not an empty page either. */
-	paginate_fails(q, 2, MA_PER_PAGE, false, NULL, MA_ERR_UNAVAILABLE);
-	paginate_fails(q, 2, MA_PER_PAGE, true, &no_total, MA_ERR_UNAVAILABLE);
+	paginate_fails(stopped, 2, MA_PER_PAGE, false, NULL,
+		       MA_ERR_UNAVAILABLE);
+	paginate_fails(stopped, 2, MA_PER_PAGE, true, &no_total,
+		       MA_ERR_UNAVAILABLE);
 
-	ma_query_destroy(q);
+	ma_query_destroy(stopped);
 	ma_db_destroy(db);
 }

@@ -7,7 +7,7 @@
  * Every test works in a database of its own (a unique name handed to the
  * configuration in place of MONGOALCHEMY_DATABASE), so that tests run in
  * parallel and again with the library's types as they are, and drops it
- * at the end.
+ * at the end, failed or not.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -72,27 +72,54 @@ static const ma_type person_type = {
 	},
 };
 
+/* --- each test's own database ----------------------------------------- */
+
+/*
+ * Opened by the suites' .init; their .fini, which Criterion runs after a
+ * failed assertion too, drops it, so that a failing test leaves no
+ * database behind.
+ */
+static live_own_db own;
+
+static void
+open_own(void)
+{
+	own = live_own_db_open("q");
+}
+
+static void
+close_own(void)
+{
+	live_own_db_close(&own);
+}
+
+TestSuite(queries_live, .init = open_own, .fini = close_own);
+TestSuite(filters_live, .init = open_own, .fini = close_own);
+TestSuite(updates_live, .init = open_own, .fini = close_own);
+TestSuite(find_and_modify_live, .init = open_own, .fini = close_own);
+TestSuite(extensions_live, .init = open_own, .fini = close_own);
+
 /* --- seeding and reading back ------------------------------------------- */
 
 /* A saved document of type from JSON; the caller destroys it. */
 static ma_doc *
-save_json(ma_db *db, const ma_type *type, const char *json)
+save_json(const ma_type *type, const char *json)
 {
 	ma_doc *doc;
 	ma_error e;
 
 	doc = ma_doc_new_from_json(type, json, strlen(json), NULL, &e);
 	cr_assert_not_null(doc, "%s: %s", json, e.message);
-	cr_assert(ma_doc_save(db, doc, MA_SAFE_SESSION, NULL, &e), "save %s: %s (%s)",
-		  json, e.message, ma_strerror(e.code));
+	cr_assert(ma_doc_save(own.db, doc, MA_SAFE_SESSION, NULL, &e),
+		  "save %s: %s (%s)", json, e.message, ma_strerror(e.code));
 	return doc;
 }
 
 /* Saves and forgets, keeping only the id (when id is not NULL). */
 static void
-seed(ma_db *db, const ma_type *type, const char *json, bson_oid_t *id)
+seed(const ma_type *type, const char *json, bson_oid_t *id)
 {
-	ma_doc *doc = save_json(db, type, json);
+	ma_doc *doc = save_json(type, json);
 
 	if (id != NULL)
 		cr_assert(ma_doc_id(doc, id));
@@ -102,7 +129,7 @@ seed(ma_db *db, const ma_type *type, const char *json, bson_oid_t *id)
 /* Five books: two years shared, one author shared, one title full of
  * regular expression syntax. */
 static void
-seed_books(ma_db *db, bson_oid_t ids[5])
+seed_books(bson_oid_t ids[5])
 {
 	static const char *const books[] = {
 		"{\"title\": \"Dive Into Python\", \"author\": {\"name\": \"Mark Pilgrim\"}, \"year\": 2004}",
@@ -114,21 +141,21 @@ seed_books(ma_db *db, bson_oid_t ids[5])
 	size_t i;
 
 	for (i = 0; i < 5; i++)
-		seed(db, &library_book_type, books[i], ids != NULL ? &ids[i] : NULL);
+		seed(&library_book_type, books[i], ids != NULL ? &ids[i] : NULL);
 }
 
 static void
-seed_items(ma_db *db)
+seed_items(void)
 {
-	seed(db, &item_type,
+	seed(&item_type,
 	     "{\"title\": \"Alpha\", \"tags\": [\"red\", \"blue\"], \"in_stock\": true,"
 	     " \"price\": 9.5, \"released\": \"2020-01-01T00:00:00Z\","
 	     " \"subtitle\": \"first\", \"note\": \"n\", \"genre\": \"novel\"}", NULL);
-	seed(db, &item_type,
+	seed(&item_type,
 	     "{\"title\": \"Beta\", \"tags\": [\"blue\"], \"in_stock\": false,"
 	     " \"price\": 20.0, \"released\": \"2021-06-15T00:00:00Z\","
 	     " \"note\": null, \"genre\": \"poetry\"}", NULL);
-	seed(db, &item_type,
+	seed(&item_type,
 	     "{\"title\": \"Gamma\", \"tags\": [], \"in_stock\": true,"
 	     " \"price\": 5, \"released\": \"2019-03-01T00:00:00Z\","
 	     " \"subtitle\": \"third\", \"genre\": \"essay\"}", NULL);
@@ -189,10 +216,9 @@ results(ma_query *q, const char *field, bool sorted)
 
 /* The titles of the documents of type where path op v, sorted. */
 static char *
-titles_where(ma_db *db, const ma_type *type, const char *path, ma_op op,
-	     ma_value v)
+titles_where(const ma_type *type, const char *path, ma_op op, ma_value v)
 {
-	ma_query *q = ma_query_new(db, type);
+	ma_query *q = ma_query_new(own.db, type);
 	char *got;
 	ma_error e;
 
@@ -204,10 +230,10 @@ titles_where(ma_db *db, const ma_type *type, const char *path, ma_op op,
 }
 
 static char *
-titles_where_in(ma_db *db, const ma_type *type, const char *path, ma_op op,
+titles_where_in(const ma_type *type, const char *path, ma_op op,
 		const ma_value *vs, size_t n)
 {
-	ma_query *q = ma_query_new(db, type);
+	ma_query *q = ma_query_new(own.db, type);
 	char *got;
 	ma_error e;
 
@@ -218,17 +244,17 @@ titles_where_in(ma_db *db, const ma_type *type, const char *path, ma_op op,
 	return got;
 }
 
-#define expect_where(db, type, path, op, v, want)                              \
+#define expect_where(type, path, op, v, want)                                  \
 	do {                                                                   \
-		char *got_ = titles_where((db), (type), (path), (op), (v));    \
+		char *got_ = titles_where((type), (path), (op), (v));          \
 		cr_assert_str_eq(got_, (want), "%s %s: got \"%s\", want \"%s\"", \
 				 (path), ma_op_name(op), got_, (want));        \
 		bson_free(got_);                                               \
 	} while (0)
 
-#define expect_where_in(db, type, path, op, vs, n, want)                       \
+#define expect_where_in(type, path, op, vs, n, want)                           \
 	do {                                                                   \
-		char *got_ = titles_where_in((db), (type), (path), (op), (vs), (n)); \
+		char *got_ = titles_where_in((type), (path), (op), (vs), (n)); \
 		cr_assert_str_eq(got_, (want), "%s %s: got \"%s\", want \"%s\"", \
 				 (path), ma_op_name(op), got_, (want));        \
 		bson_free(got_);                                               \
@@ -236,9 +262,9 @@ titles_where_in(ma_db *db, const ma_type *type, const char *path, ma_op op,
 
 /* Matching documents, counted by the library. */
 static int64_t
-count_where(ma_db *db, const ma_type *type, const char *path, ma_value v)
+count_where(const ma_type *type, const char *path, ma_value v)
 {
-	ma_query *q = ma_query_new(db, type);
+	ma_query *q = ma_query_new(own.db, type);
 	int64_t n = -1;
 	ma_error e;
 
@@ -250,11 +276,17 @@ count_where(ma_db *db, const ma_type *type, const char *path, ma_value v)
 	return n;
 }
 
+static int64_t
+count_all(const ma_type *type)
+{
+	return count_where(type, NULL, MA_V_NULL);
+}
+
 /* The stored document with id, read back through a fresh query. */
 static ma_doc *
-reread(ma_db *db, const ma_type *type, const bson_oid_t *id)
+reread(const ma_type *type, const bson_oid_t *id)
 {
-	ma_query *q = ma_query_new(db, type);
+	ma_query *q = ma_query_new(own.db, type);
 	ma_doc *doc = NULL;
 	ma_error e;
 
@@ -266,10 +298,9 @@ reread(ma_db *db, const ma_type *type, const bson_oid_t *id)
 }
 
 static int64_t
-reread_int(ma_db *db, const ma_type *type, const bson_oid_t *id,
-	   const char *path)
+reread_int(const ma_type *type, const bson_oid_t *id, const char *path)
 {
-	ma_doc *doc = reread(db, type, id);
+	ma_doc *doc = reread(type, id);
 	int64_t v = -1;
 
 	cr_assert(ma_doc_get_int(doc, path, &v), "%s is not an int", path);
@@ -307,9 +338,9 @@ list_of(const ma_doc *doc, const char *path)
 
 /* The first item titled title, with its id into *id. */
 static ma_doc *
-item_titled(ma_db *db, const char *title, bson_oid_t *id)
+item_titled(const char *title, bson_oid_t *id)
 {
-	ma_query *q = ma_query_new(db, &item_type);
+	ma_query *q = ma_query_new(own.db, &item_type);
 	ma_doc *doc = NULL;
 	ma_error e;
 
@@ -323,23 +354,49 @@ item_titled(ma_db *db, const char *title, bson_oid_t *id)
 }
 
 static void
-assert_title(const ma_doc *doc, const char *want)
+assert_string(const ma_doc *doc, const char *path, const char *want)
 {
-	const char *title;
+	const char *got;
 
 	cr_assert_not_null(doc);
-	cr_assert(ma_doc_get_string(doc, "title", &title), "no title");
-	cr_assert_str_eq(title, want);
+	cr_assert(ma_doc_get_string(doc, path, &got), "no string %s", path);
+	cr_assert_str_eq(got, want, "%s", path);
+}
+
+static void
+assert_title(const ma_doc *doc, const char *want)
+{
+	assert_string(doc, "title", want);
+}
+
+static void
+assert_int(const ma_doc *doc, const char *path, int64_t want)
+{
+	int64_t got = -1;
+
+	cr_assert_not_null(doc);
+	cr_assert(ma_doc_get_int(doc, path, &got), "%s is not an int", path);
+	cr_assert_eq(got, want, "%s is %" PRId64 ", not %" PRId64, path, got,
+		     want);
+}
+
+static void
+assert_id(const ma_doc *doc, const bson_oid_t *want)
+{
+	bson_oid_t id;
+
+	cr_assert_not_null(doc);
+	cr_assert(ma_doc_id(doc, &id), "no id");
+	cr_assert_eq(bson_oid_compare(&id, want), 0, "another id");
 }
 
 /* --- get and first ------------------------------------------------------- */
 
 Test(queries_live, get_of_a_saved_id_returns_it)
 {
-	live_own_db t = live_own_db_open("q");
-	ma_doc *dive = save_json(t.db, &library_book_type,
+	ma_doc *dive = save_json(&library_book_type,
 				 "{\"title\": \"Dive Into Python\", \"author\": {\"name\": \"Mark Pilgrim\"}, \"year\": 2004}");
-	ma_query *q = ma_query_new(t.db, &library_book_type);
+	ma_query *q = ma_query_new(own.db, &library_book_type);
 	ma_doc *got = NULL, *got_oid = NULL;
 	bson_oid_t id;
 	char hex[25];
@@ -358,34 +415,30 @@ Test(queries_live, get_of_a_saved_id_returns_it)
 	ma_doc_destroy(got);
 	ma_doc_destroy(dive);
 	ma_query_destroy(q);
-	live_own_db_close(&t);
 }
 
 Test(queries_live, get_of_a_missing_id_is_true_with_no_document)
 {
-	live_own_db t = live_own_db_open("q");
-	ma_query *q = ma_query_new(t.db, &library_book_type);
+	ma_query *q = ma_query_new(own.db, &library_book_type);
 	ma_doc *got = (ma_doc *)&got;
 	ma_error e;
 
-	seed_books(t.db, NULL);
+	seed_books(NULL);
 	cr_assert(ma_query_get(q, "5f0c0ffee0ddba11c0ffee00", &got, &e),
 		  "%s (%s)", e.message, ma_strerror(e.code));
 	cr_assert_null(got);
 	cr_assert_eq(e.code, MA_OK);
 
 	ma_query_destroy(q);
-	live_own_db_close(&t);
 }
 
 Test(queries_live, get_of_blasphemy_is_true_with_no_document_not_an_error)
 {
-	live_own_db t = live_own_db_open("q");
-	ma_query *q = ma_query_new(t.db, &library_book_type);
+	ma_query *q = ma_query_new(own.db, &library_book_type);
 	ma_doc *got = (ma_doc *)&got;
 	ma_error e;
 
-	seed_books(t.db, NULL);
+	seed_books(NULL);
 	cr_assert(ma_query_get(q, "blasphemy", &got, &e), "%s (%s)", e.message,
 		  ma_strerror(e.code));
 	cr_assert_null(got);
@@ -395,19 +448,17 @@ Test(queries_live, get_of_blasphemy_is_true_with_no_document_not_an_error)
 	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s (%s)", e.message, ma_strerror(e.code));
 
 	ma_query_destroy(q);
-	live_own_db_close(&t);
 }
 
 Test(queries_live, get_or_404_of_a_missing_id_is_not_found)
 {
-	live_own_db t = live_own_db_open("q");
-	ma_query *q = ma_query_new(t.db, &library_book_type);
+	ma_query *q = ma_query_new(own.db, &library_book_type);
 	bson_oid_t ids[5];
 	char hex[25];
 	ma_doc *got;
 	ma_error e;
 
-	seed_books(t.db, ids);
+	seed_books(ids);
 	cr_assert_null(ma_query_get_or_404(q, "5f0c0ffee0ddba11c0ffee00", &e));
 	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s (%s)", e.message, ma_strerror(e.code));
 
@@ -418,13 +469,11 @@ Test(queries_live, get_or_404_of_a_missing_id_is_not_found)
 
 	ma_doc_destroy(got);
 	ma_query_destroy(q);
-	live_own_db_close(&t);
 }
 
 Test(queries_live, first_or_404_on_an_empty_collection_is_not_found)
 {
-	live_own_db t = live_own_db_open("q");
-	ma_query *q = ma_query_new(t.db, &library_book_type);
+	ma_query *q = ma_query_new(own.db, &library_book_type);
 	ma_doc *got = (ma_doc *)&got;
 	ma_error e;
 
@@ -436,19 +485,17 @@ Test(queries_live, first_or_404_on_an_empty_collection_is_not_found)
 	cr_assert_null(got);
 
 	ma_query_destroy(q);
-	live_own_db_close(&t);
 }
 
 Test(queries_live, first_or_404_returns_the_first_inserted)
 {
-	live_own_db t = live_own_db_open("q");
-	ma_query *q = ma_query_new(t.db, &library_book_type);
+	ma_query *q = ma_query_new(own.db, &library_book_type);
 	ma_doc *got;
 	ma_error e;
 
-	seed(t.db, &library_book_type,
+	seed(&library_book_type,
 	     "{\"title\": \"Zebra First\", \"author\": {\"name\": \"A\"}, \"year\": 2000}", NULL);
-	seed(t.db, &library_book_type,
+	seed(&library_book_type,
 	     "{\"title\": \"Aardvark Second\", \"author\": {\"name\": \"B\"}, \"year\": 1000}", NULL);
 	got = ma_query_first_or_404(q, &e);
 	cr_assert_not_null(got, "%s (%s)", e.message, ma_strerror(e.code));
@@ -456,19 +503,17 @@ Test(queries_live, first_or_404_returns_the_first_inserted)
 
 	ma_doc_destroy(got);
 	ma_query_destroy(q);
-	live_own_db_close(&t);
 }
 
 Test(queries_live, get_respects_the_query_filters)
 {
-	live_own_db t = live_own_db_open("q");
-	ma_query *q = ma_query_new(t.db, &library_book_type);
+	ma_query *q = ma_query_new(own.db, &library_book_type);
 	ma_doc *got = (ma_doc *)&got;
 	bson_oid_t ids[5];
 	char hex[25];
 	ma_error e;
 
-	seed_books(t.db, ids);
+	seed_books(ids);
 	cr_assert(ma_query_filter(q, "year", MA_OP_EQ, MA_V_INT(1991), &e), "%s", e.message);
 	bson_oid_to_string(&ids[0], hex);
 	cr_assert(ma_query_get(q, hex, &got, &e), "%s", e.message);
@@ -482,7 +527,6 @@ Test(queries_live, get_respects_the_query_filters)
 
 	ma_doc_destroy(got);
 	ma_query_destroy(q);
-	live_own_db_close(&t);
 }
 
 /* Flask-MongoAlchemy's documentation:
@@ -491,42 +535,38 @@ Test(queries_live, get_respects_the_query_filters)
  *   mark.save() */
 Test(queries_live, documented_filter_first_rename_and_save)
 {
-	live_own_db t = live_own_db_open("q");
 	ma_doc *mark = NULL, *again = NULL;
 	ma_query *q;
-	const char *name;
 	ma_error e;
 
-	seed(t.db, &library_author_type, "{\"name\": \"Mark Pilgrim\"}", NULL);
-	seed(t.db, &library_author_type, "{\"name\": \"Larry Wall\"}", NULL);
+	seed(&library_author_type, "{\"name\": \"Mark Pilgrim\"}", NULL);
+	seed(&library_author_type, "{\"name\": \"Larry Wall\"}", NULL);
 
-	q = ma_query_new(t.db, &library_author_type);
+	q = ma_query_new(own.db, &library_author_type);
 	cr_assert(ma_query_filter(q, "name", MA_OP_EQ, MA_V_STRING("Mark Pilgrim"), &e) &&
 		  ma_query_first(q, &mark, &e), "%s", e.message);
-	cr_assert_not_null(mark);
-	cr_assert(ma_doc_get_string(mark, "name", &name));
-	cr_assert_str_eq(name, "Mark Pilgrim");
+	assert_string(mark, "name", "Mark Pilgrim");
 	ma_query_destroy(q);
 
 	cr_assert(ma_doc_set_string(mark, "name", "Mark Stalone", &e), "%s", e.message);
-	cr_assert(ma_doc_save(t.db, mark, MA_SAFE_SESSION, NULL, &e), "%s", e.message);
+	cr_assert(ma_doc_save(own.db, mark, MA_SAFE_SESSION, NULL, &e), "%s", e.message);
 
-	cr_assert_eq(count_where(t.db, &library_author_type, "name",
+	cr_assert_eq(count_where(&library_author_type, "name",
 				 MA_V_STRING("Mark Stalone")), 1);
-	cr_assert_eq(count_where(t.db, &library_author_type, "name",
+	cr_assert_eq(count_where(&library_author_type, "name",
 				 MA_V_STRING("Mark Pilgrim")), 0);
-	cr_assert_eq(count_where(t.db, &library_author_type, NULL, MA_V_NULL), 2,
+	cr_assert_eq(count_all(&library_author_type), 2,
 		     "the save added an author instead of updating Mark");
 
-	q = ma_query_new(t.db, &library_author_type);
+	q = ma_query_new(own.db, &library_author_type);
 	cr_assert(ma_query_filter(q, "name", MA_OP_EQ, MA_V_STRING("Mark Stalone"), &e) &&
 		  ma_query_first(q, &again, &e), "%s", e.message);
+	assert_string(again, "name", "Mark Stalone");
 	cr_assert(ma_doc_equal(mark, again), "the renamed author has another id");
 
 	ma_doc_destroy(again);
 	ma_doc_destroy(mark);
 	ma_query_destroy(q);
-	live_own_db_close(&t);
 }
 
 /* --- filters on Book ---------------------------------------------------- */
@@ -539,134 +579,119 @@ Test(queries_live, documented_filter_first_rename_and_save)
 
 Test(filters_live, comparisons_on_an_int)
 {
-	live_own_db t = live_own_db_open("q");
 	const ma_type *b = &library_book_type;
 
-	seed_books(t.db, NULL);
-	expect_where(t.db, b, "year", MA_OP_EQ, MA_V_INT(1991), CPP "|" PERL);
-	expect_where(t.db, b, "year", MA_OP_NE, MA_V_INT(1991), DIVE "|" DIVE3 "|" KR);
-	expect_where(t.db, b, "year", MA_OP_GT, MA_V_INT(1991), DIVE "|" DIVE3);
-	expect_where(t.db, b, "year", MA_OP_GTE, MA_V_INT(1991),
+	seed_books(NULL);
+	expect_where(b, "year", MA_OP_EQ, MA_V_INT(1991), CPP "|" PERL);
+	expect_where(b, "year", MA_OP_NE, MA_V_INT(1991), DIVE "|" DIVE3 "|" KR);
+	expect_where(b, "year", MA_OP_GT, MA_V_INT(1991), DIVE "|" DIVE3);
+	expect_where(b, "year", MA_OP_GTE, MA_V_INT(1991),
 		     CPP "|" DIVE "|" DIVE3 "|" PERL);
-	expect_where(t.db, b, "year", MA_OP_LT, MA_V_INT(1991), KR);
-	expect_where(t.db, b, "year", MA_OP_LTE, MA_V_INT(1991), CPP "|" PERL "|" KR);
+	expect_where(b, "year", MA_OP_LT, MA_V_INT(1991), KR);
+	expect_where(b, "year", MA_OP_LTE, MA_V_INT(1991), CPP "|" PERL "|" KR);
 	/* Bounds are the documents', not the question's. */
-	expect_where(t.db, b, "year", MA_OP_LT, MA_V_INT(-5), "");
-	live_own_db_close(&t);
+	expect_where(b, "year", MA_OP_LT, MA_V_INT(-5), "");
 }
 
 Test(filters_live, text_values_are_parsed_by_the_field_kind)
 {
-	live_own_db t = live_own_db_open("q");
 	const ma_type *b = &library_book_type;
 
-	seed_books(t.db, NULL);
-	expect_where(t.db, b, "year", MA_OP_EQ, MA_V_TEXT("2004"), DIVE);
-	expect_where(t.db, b, "year", MA_OP_GTE, MA_V_TEXT("2004"), DIVE "|" DIVE3);
-	expect_where(t.db, b, "title", MA_OP_EQ, MA_V_TEXT(PERL), PERL);
-	live_own_db_close(&t);
+	seed_books(NULL);
+	expect_where(b, "year", MA_OP_EQ, MA_V_TEXT("2004"), DIVE);
+	expect_where(b, "year", MA_OP_GTE, MA_V_TEXT("2004"), DIVE "|" DIVE3);
+	expect_where(b, "title", MA_OP_EQ, MA_V_TEXT(PERL), PERL);
 }
 
 Test(filters_live, equality_on_a_string_and_a_dotted_path)
 {
-	live_own_db t = live_own_db_open("q");
 	const ma_type *b = &library_book_type;
 
-	seed_books(t.db, NULL);
-	expect_where(t.db, b, "title", MA_OP_EQ, MA_V_STRING(DIVE), DIVE);
-	expect_where(t.db, b, "title", MA_OP_NE, MA_V_STRING(DIVE),
+	seed_books(NULL);
+	expect_where(b, "title", MA_OP_EQ, MA_V_STRING(DIVE), DIVE);
+	expect_where(b, "title", MA_OP_NE, MA_V_STRING(DIVE),
 		     CPP "|" DIVE3 "|" PERL "|" KR);
-	expect_where(t.db, b, "author.name", MA_OP_EQ, MA_V_STRING("Mark Pilgrim"),
+	expect_where(b, "author.name", MA_OP_EQ, MA_V_STRING("Mark Pilgrim"),
 		     DIVE "|" DIVE3);
-	expect_where(t.db, b, "author.name", MA_OP_GT, MA_V_STRING("L"),
+	expect_where(b, "author.name", MA_OP_GT, MA_V_STRING("L"),
 		     DIVE "|" DIVE3 "|" PERL);
-	expect_where(t.db, b, "author.name", MA_OP_EQ, MA_V_STRING("mark pilgrim"), "");
-	live_own_db_close(&t);
+	expect_where(b, "author.name", MA_OP_EQ, MA_V_STRING("mark pilgrim"), "");
 }
 
 Test(filters_live, in_and_nin_including_empty_lists)
 {
-	live_own_db t = live_own_db_open("q");
 	const ma_type *b = &library_book_type;
 	const ma_value years[] = {MA_V_INT(1978), MA_V_INT(2009)};
 	const ma_value names[] = {MA_V_STRING("Larry Wall"), MA_V_STRING("Nobody")};
 	const ma_value text_years[] = {MA_V_TEXT("2004"), MA_V_TEXT("1991")};
 
-	seed_books(t.db, NULL);
-	expect_where_in(t.db, b, "year", MA_OP_IN, years, 2, DIVE3 "|" KR);
-	expect_where_in(t.db, b, "year", MA_OP_NIN, years, 2, CPP "|" DIVE "|" PERL);
-	expect_where_in(t.db, b, "year", MA_OP_IN, text_years, 2, CPP "|" DIVE "|" PERL);
-	expect_where_in(t.db, b, "author.name", MA_OP_IN, names, 2, PERL);
-	expect_where_in(t.db, b, "year", MA_OP_IN, years, 0, "");
-	expect_where_in(t.db, b, "year", MA_OP_NIN, years, 0,
+	seed_books(NULL);
+	expect_where_in(b, "year", MA_OP_IN, years, 2, DIVE3 "|" KR);
+	expect_where_in(b, "year", MA_OP_NIN, years, 2, CPP "|" DIVE "|" PERL);
+	expect_where_in(b, "year", MA_OP_IN, text_years, 2, CPP "|" DIVE "|" PERL);
+	expect_where_in(b, "author.name", MA_OP_IN, names, 2, PERL);
+	expect_where_in(b, "year", MA_OP_IN, years, 0, "");
+	expect_where_in(b, "year", MA_OP_NIN, years, 0,
 			CPP "|" DIVE "|" DIVE3 "|" PERL "|" KR);
-	live_own_db_close(&t);
 }
 
 Test(filters_live, exists_true_and_false)
 {
-	live_own_db t = live_own_db_open("q");
 	const ma_type *b = &library_book_type;
 
-	seed_books(t.db, NULL);
-	expect_where(t.db, b, "year", MA_OP_EXISTS, MA_V_BOOL(true),
+	seed_books(NULL);
+	expect_where(b, "year", MA_OP_EXISTS, MA_V_BOOL(true),
 		     CPP "|" DIVE "|" DIVE3 "|" PERL "|" KR);
-	expect_where(t.db, b, "year", MA_OP_EXISTS, MA_V_BOOL(false), "");
-	expect_where(t.db, b, "author.name", MA_OP_EXISTS, MA_V_TEXT("true"),
+	expect_where(b, "year", MA_OP_EXISTS, MA_V_BOOL(false), "");
+	expect_where(b, "author.name", MA_OP_EXISTS, MA_V_TEXT("true"),
 		     CPP "|" DIVE "|" DIVE3 "|" PERL "|" KR);
-	live_own_db_close(&t);
 }
 
 Test(filters_live, regex_on_a_string)
 {
-	live_own_db t = live_own_db_open("q");
 	const ma_type *b = &library_book_type;
 
-	seed_books(t.db, NULL);
-	expect_where(t.db, b, "title", MA_OP_REGEX, MA_V_STRING("^Dive.*3$"), DIVE3);
-	expect_where(t.db, b, "title", MA_OP_REGEX, MA_V_STRING("Python"), DIVE "|" DIVE3);
-	expect_where(t.db, b, "title", MA_OP_REGEX, MA_V_STRING("^C\\+\\+"), CPP);
-	expect_where(t.db, b, "author.name", MA_OP_REGEX, MA_V_STRING("^B"), CPP "|" KR);
-	live_own_db_close(&t);
+	seed_books(NULL);
+	expect_where(b, "title", MA_OP_REGEX, MA_V_STRING("^Dive.*3$"), DIVE3);
+	expect_where(b, "title", MA_OP_REGEX, MA_V_STRING("Python"), DIVE "|" DIVE3);
+	expect_where(b, "title", MA_OP_REGEX, MA_V_STRING("^C\\+\\+"), CPP);
+	expect_where(b, "author.name", MA_OP_REGEX, MA_V_STRING("^B"), CPP "|" KR);
 }
 
 Test(filters_live, startswith_takes_the_prefix_literally)
 {
-	live_own_db t = live_own_db_open("q");
 	const ma_type *b = &library_book_type;
 
-	seed_books(t.db, NULL);
+	seed_books(NULL);
 	/* Look-alikes that a prefix read as a regular expression could
 	 * match, or that differ in one character only. */
-	seed(t.db, b, "{\"title\": \"CC (2nd ed.)\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
-	seed(t.db, b, "{\"title\": \"C++ 2nd ed.\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
-	seed(t.db, b, "{\"title\": \"c++ (2nd ed.)\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
-	seed(t.db, b, "{\"title\": \"Learn C++ (2nd ed.)\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
-	seed(t.db, b, "{\"title\": \"A.B tricks\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
-	seed(t.db, b, "{\"title\": \"AxB tricks\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
-	seed(t.db, b, "{\"title\": \"Is $5 [a lot]?\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
-	seed(t.db, b, "{\"title\": \"Is 5 a lot\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
+	seed(b, "{\"title\": \"CC (2nd ed.)\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
+	seed(b, "{\"title\": \"C++ 2nd ed.\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
+	seed(b, "{\"title\": \"c++ (2nd ed.)\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
+	seed(b, "{\"title\": \"Learn C++ (2nd ed.)\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
+	seed(b, "{\"title\": \"A.B tricks\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
+	seed(b, "{\"title\": \"AxB tricks\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
+	seed(b, "{\"title\": \"Is $5 [a lot]?\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
+	seed(b, "{\"title\": \"Is 5 a lot\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
 
-	expect_where(t.db, b, "title", MA_OP_STARTSWITH, MA_V_STRING("C++ (2nd"), CPP);
-	expect_where(t.db, b, "title", MA_OP_STARTSWITH, MA_V_STRING("A.B"), "A.B tricks");
-	expect_where(t.db, b, "title", MA_OP_STARTSWITH, MA_V_TEXT("Is $5 [a"), "Is $5 [a lot]?");
-	expect_where(t.db, b, "title", MA_OP_STARTSWITH, MA_V_STRING("Dive"), DIVE "|" DIVE3);
-	expect_where(t.db, b, "title", MA_OP_STARTSWITH, MA_V_STRING(".*"), "");
-	expect_where(t.db, b, "title", MA_OP_STARTSWITH, MA_V_STRING("^Dive"), "");
-	live_own_db_close(&t);
+	expect_where(b, "title", MA_OP_STARTSWITH, MA_V_STRING("C++ (2nd"), CPP);
+	expect_where(b, "title", MA_OP_STARTSWITH, MA_V_STRING("A.B"), "A.B tricks");
+	expect_where(b, "title", MA_OP_STARTSWITH, MA_V_TEXT("Is $5 [a"), "Is $5 [a lot]?");
+	expect_where(b, "title", MA_OP_STARTSWITH, MA_V_STRING("Dive"), DIVE "|" DIVE3);
+	expect_where(b, "title", MA_OP_STARTSWITH, MA_V_STRING(".*"), "");
+	expect_where(b, "title", MA_OP_STARTSWITH, MA_V_STRING("^Dive"), "");
 }
 
 Test(filters_live, or_not_and_several_filters)
 {
-	live_own_db t = live_own_db_open("q");
 	const ma_type *b = &library_book_type;
 	ma_query *q;
 	ma_filter *f;
 	ma_error e;
 
-	seed_books(t.db, NULL);
+	seed_books(NULL);
 
-	q = ma_query_new(t.db, b);
+	q = ma_query_new(own.db, b);
 	f = ma_filter_or(ma_filter_new(b, "year", MA_OP_EQ, MA_V_INT(1978), &e),
 			 ma_filter_new(b, "author.name", MA_OP_EQ,
 				       MA_V_STRING("Larry Wall"), &e), &e);
@@ -675,7 +700,7 @@ Test(filters_live, or_not_and_several_filters)
 	assert_results(q, "title", true, PERL "|" KR);
 	ma_query_destroy(q);
 
-	q = ma_query_new(t.db, b);
+	q = ma_query_new(own.db, b);
 	f = ma_filter_not(ma_filter_new(b, "year", MA_OP_GTE, MA_V_INT(2000), &e), &e);
 	cr_assert_not_null(f, "%s", e.message);
 	cr_assert(ma_query_where(q, f, &e), "%s", e.message);
@@ -683,7 +708,7 @@ Test(filters_live, or_not_and_several_filters)
 	ma_query_destroy(q);
 
 	/* not (a or b), and-ed with a plain filter */
-	q = ma_query_new(t.db, b);
+	q = ma_query_new(own.db, b);
 	f = ma_filter_not(ma_filter_or(ma_filter_new(b, "year", MA_OP_EQ, MA_V_INT(2004), &e),
 				       ma_filter_new(b, "year", MA_OP_EQ, MA_V_INT(1978), &e),
 				       &e), &e);
@@ -693,172 +718,148 @@ Test(filters_live, or_not_and_several_filters)
 	assert_results(q, "title", true, CPP "|" DIVE3);
 	ma_query_destroy(q);
 
-	q = ma_query_new(t.db, b);
+	q = ma_query_new(own.db, b);
 	cr_assert(ma_query_filter(q, "author.name", MA_OP_EQ, MA_V_STRING("Mark Pilgrim"), &e) &&
 		  ma_query_filter(q, "year", MA_OP_GT, MA_V_INT(2005), &e), "%s", e.message);
 	assert_results(q, "title", true, DIVE3);
 	ma_query_destroy(q);
 
 	/* Two bounds on one field are both kept, not the last alone. */
-	q = ma_query_new(t.db, b);
+	q = ma_query_new(own.db, b);
 	cr_assert(ma_query_filter(q, "year", MA_OP_GT, MA_V_INT(1980), &e) &&
 		  ma_query_filter(q, "year", MA_OP_LT, MA_V_INT(2005), &e), "%s", e.message);
 	assert_results(q, "title", true, CPP "|" DIVE "|" PERL);
 	ma_query_destroy(q);
 
-	q = ma_query_new(t.db, b);
+	q = ma_query_new(own.db, b);
 	cr_assert(ma_query_filter(q, "year", MA_OP_EQ, MA_V_INT(1991), &e) &&
 		  ma_query_filter(q, "year", MA_OP_EQ, MA_V_INT(2004), &e), "%s", e.message);
 	assert_results(q, "title", true, "");
 	ma_query_destroy(q);
-
-	live_own_db_close(&t);
 }
 
 Test(filters_live, id_eq_and_in)
 {
-	live_own_db t = live_own_db_open("q");
 	const ma_type *b = &library_book_type;
 	bson_oid_t ids[5];
 	char hex[25];
 	ma_value vs[2];
 
-	seed_books(t.db, ids);
+	seed_books(ids);
 	bson_oid_to_string(&ids[1], hex);
-	expect_where(t.db, b, "_id", MA_OP_EQ, MA_V_STRING(hex), DIVE3);
-	expect_where(t.db, b, "_id", MA_OP_EQ, MA_V_TEXT(hex), DIVE3);
-	expect_where(t.db, b, "_id", MA_OP_EQ, MA_V_OID(&ids[3]), CPP);
-	expect_where(t.db, b, "_id", MA_OP_NE, MA_V_OID(&ids[3]),
+	expect_where(b, "_id", MA_OP_EQ, MA_V_STRING(hex), DIVE3);
+	expect_where(b, "_id", MA_OP_EQ, MA_V_TEXT(hex), DIVE3);
+	expect_where(b, "_id", MA_OP_EQ, MA_V_OID(&ids[3]), CPP);
+	expect_where(b, "_id", MA_OP_NE, MA_V_OID(&ids[3]),
 		     DIVE "|" DIVE3 "|" PERL "|" KR);
 
 	vs[0] = MA_V_OID(&ids[0]);
 	vs[1] = MA_V_STRING(hex);
-	expect_where_in(t.db, b, "_id", MA_OP_IN, vs, 2, DIVE "|" DIVE3);
-	expect_where_in(t.db, b, "_id", MA_OP_NIN, vs, 2, CPP "|" PERL "|" KR);
-	live_own_db_close(&t);
+	expect_where_in(b, "_id", MA_OP_IN, vs, 2, DIVE "|" DIVE3);
+	expect_where_in(b, "_id", MA_OP_NIN, vs, 2, CPP "|" PERL "|" KR);
 }
 
 /* --- filters on every other kind ---------------------------------------- */
 
 Test(filters_live, list_of_strings)
 {
-	live_own_db t = live_own_db_open("q");
 	const ma_type *it = &item_type;
 	const ma_value some[] = {MA_V_STRING("red"), MA_V_STRING("green")};
 	const ma_value blue[] = {MA_V_STRING("blue")};
 
-	seed_items(t.db);
-	expect_where(t.db, it, "tags", MA_OP_EQ, MA_V_STRING("blue"), "Alpha|Beta");
-	expect_where(t.db, it, "tags", MA_OP_EQ, MA_V_STRING("red"), "Alpha");
-	expect_where(t.db, it, "tags", MA_OP_NE, MA_V_STRING("blue"), "Gamma");
-	expect_where_in(t.db, it, "tags", MA_OP_IN, some, 2, "Alpha");
-	expect_where_in(t.db, it, "tags", MA_OP_NIN, blue, 1, "Gamma");
-	expect_where(t.db, it, "tags", MA_OP_REGEX, MA_V_STRING("^re"), "Alpha");
-	expect_where(t.db, it, "tags", MA_OP_STARTSWITH, MA_V_STRING("bl"), "Alpha|Beta");
+	seed_items();
+	expect_where(it, "tags", MA_OP_EQ, MA_V_STRING("blue"), "Alpha|Beta");
+	expect_where(it, "tags", MA_OP_EQ, MA_V_STRING("red"), "Alpha");
+	expect_where(it, "tags", MA_OP_NE, MA_V_STRING("blue"), "Gamma");
+	expect_where_in(it, "tags", MA_OP_IN, some, 2, "Alpha");
+	expect_where_in(it, "tags", MA_OP_NIN, blue, 1, "Gamma");
+	expect_where(it, "tags", MA_OP_REGEX, MA_V_STRING("^re"), "Alpha");
+	expect_where(it, "tags", MA_OP_STARTSWITH, MA_V_STRING("bl"), "Alpha|Beta");
 	/* A whole list is compared as a whole, order included. */
-	expect_where(t.db, it, "tags", MA_OP_EQ, MA_V_JSON("[\"blue\"]"), "Beta");
-	expect_where(t.db, it, "tags", MA_OP_EQ, MA_V_JSON("[\"red\", \"blue\"]"), "Alpha");
-	expect_where(t.db, it, "tags", MA_OP_EQ, MA_V_JSON("[\"blue\", \"red\"]"), "");
-	expect_where(t.db, it, "tags", MA_OP_EQ, MA_V_JSON("[]"), "Gamma");
-	live_own_db_close(&t);
+	expect_where(it, "tags", MA_OP_EQ, MA_V_JSON("[\"blue\"]"), "Beta");
+	expect_where(it, "tags", MA_OP_EQ, MA_V_JSON("[\"red\", \"blue\"]"), "Alpha");
+	expect_where(it, "tags", MA_OP_EQ, MA_V_JSON("[\"blue\", \"red\"]"), "");
+	expect_where(it, "tags", MA_OP_EQ, MA_V_JSON("[]"), "Gamma");
 }
 
 Test(filters_live, bool_float_and_datetime)
 {
-	live_own_db t = live_own_db_open("q");
 	const ma_type *it = &item_type;
 
-	seed_items(t.db);
-	expect_where(t.db, it, "in_stock", MA_OP_EQ, MA_V_BOOL(true), "Alpha|Gamma");
-	expect_where(t.db, it, "in_stock", MA_OP_EQ, MA_V_TEXT("false"), "Beta");
-	expect_where(t.db, it, "in_stock", MA_OP_NE, MA_V_BOOL(true), "Beta");
+	seed_items();
+	expect_where(it, "in_stock", MA_OP_EQ, MA_V_BOOL(true), "Alpha|Gamma");
+	expect_where(it, "in_stock", MA_OP_EQ, MA_V_TEXT("false"), "Beta");
+	expect_where(it, "in_stock", MA_OP_NE, MA_V_BOOL(true), "Beta");
 
-	expect_where(t.db, it, "price", MA_OP_GT, MA_V_FLOAT(6.0), "Alpha|Beta");
-	expect_where(t.db, it, "price", MA_OP_LTE, MA_V_INT(5), "Gamma");
-	expect_where(t.db, it, "price", MA_OP_EQ, MA_V_TEXT("9.5"), "Alpha");
-	expect_where(t.db, it, "price", MA_OP_GTE, MA_V_TEXT("20"), "Beta");
+	expect_where(it, "price", MA_OP_GT, MA_V_FLOAT(6.0), "Alpha|Beta");
+	expect_where(it, "price", MA_OP_LTE, MA_V_INT(5), "Gamma");
+	expect_where(it, "price", MA_OP_EQ, MA_V_TEXT("9.5"), "Alpha");
+	expect_where(it, "price", MA_OP_GTE, MA_V_TEXT("20"), "Beta");
 
-	expect_where(t.db, it, "released", MA_OP_GTE, MA_V_DATETIME(MS_2020_01_01),
+	expect_where(it, "released", MA_OP_GTE, MA_V_DATETIME(MS_2020_01_01),
 		     "Alpha|Beta");
-	expect_where(t.db, it, "released", MA_OP_EQ, MA_V_DATETIME(MS_2021_06_15), "Beta");
-	expect_where(t.db, it, "released", MA_OP_LT,
+	expect_where(it, "released", MA_OP_EQ, MA_V_DATETIME(MS_2021_06_15), "Beta");
+	expect_where(it, "released", MA_OP_LT,
 		     MA_V_STRING("2020-01-01T00:00:00Z"), "Gamma");
-	expect_where(t.db, it, "released", MA_OP_LTE,
+	expect_where(it, "released", MA_OP_LTE,
 		     MA_V_TEXT("2020-01-01T01:00:00+01:00"), "Alpha|Gamma");
-	expect_where(t.db, it, "released", MA_OP_GT, MA_V_DATETIME(MS_2019_03_01),
+	expect_where(it, "released", MA_OP_GT, MA_V_DATETIME(MS_2019_03_01),
 		     "Alpha|Beta");
-	live_own_db_close(&t);
 }
 
 Test(filters_live, optional_nullable_and_enum)
 {
-	live_own_db t = live_own_db_open("q");
 	const ma_type *it = &item_type;
 	const ma_value genres[] = {MA_V_STRING("novel"), MA_V_TEXT("essay")};
 
-	seed_items(t.db);
-	expect_where(t.db, it, "subtitle", MA_OP_EXISTS, MA_V_BOOL(true), "Alpha|Gamma");
-	expect_where(t.db, it, "subtitle", MA_OP_EXISTS, MA_V_BOOL(false), "Beta");
+	seed_items();
+	expect_where(it, "subtitle", MA_OP_EXISTS, MA_V_BOOL(true), "Alpha|Gamma");
+	expect_where(it, "subtitle", MA_OP_EXISTS, MA_V_BOOL(false), "Beta");
 	/* Beta's note is null, Gamma has none: NULL matches both. */
-	expect_where(t.db, it, "note", MA_OP_EQ, MA_V_NULL, "Beta|Gamma");
-	expect_where(t.db, it, "note", MA_OP_NE, MA_V_NULL, "Alpha");
-	expect_where(t.db, it, "note", MA_OP_EXISTS, MA_V_BOOL(true), "Alpha|Beta");
-	expect_where(t.db, it, "subtitle", MA_OP_EQ, MA_V_NULL, "Beta");
+	expect_where(it, "note", MA_OP_EQ, MA_V_NULL, "Beta|Gamma");
+	expect_where(it, "note", MA_OP_NE, MA_V_NULL, "Alpha");
+	expect_where(it, "note", MA_OP_EXISTS, MA_V_BOOL(true), "Alpha|Beta");
+	expect_where(it, "subtitle", MA_OP_EQ, MA_V_NULL, "Beta");
 
-	expect_where(t.db, it, "genre", MA_OP_EQ, MA_V_STRING("poetry"), "Beta");
-	expect_where(t.db, it, "genre", MA_OP_NE, MA_V_STRING("novel"), "Beta|Gamma");
-	expect_where_in(t.db, it, "genre", MA_OP_IN, genres, 2, "Alpha|Gamma");
-	expect_where(t.db, it, "genre", MA_OP_STARTSWITH, MA_V_STRING("po"), "Beta");
-	live_own_db_close(&t);
+	expect_where(it, "genre", MA_OP_EQ, MA_V_STRING("poetry"), "Beta");
+	expect_where(it, "genre", MA_OP_NE, MA_V_STRING("novel"), "Beta|Gamma");
+	expect_where_in(it, "genre", MA_OP_IN, genres, 2, "Alpha|Gamma");
+	expect_where(it, "genre", MA_OP_STARTSWITH, MA_V_STRING("po"), "Beta");
 }
 
 /* --- order, projection, count, distinct --------------------------------- */
 
-Test(queries_live, sort_ascending_descending_and_several_keys)
+/* The books' titles in the order of key1, then key2. */
+static void
+expect_sorted(const char *key1, const char *key2, const char *want)
 {
-	live_own_db t = live_own_db_open("q");
-	ma_query *q;
+	ma_query *q = ma_query_new(own.db, &library_book_type);
 	ma_error e;
 
-	seed_books(t.db, NULL);
-
-	q = ma_query_new(t.db, &library_book_type);
-	cr_assert(ma_query_sort(q, "year", &e) && ma_query_sort(q, "title", &e),
-		  "%s", e.message);
-	assert_results(q, "title", false, KR "|" CPP "|" PERL "|" DIVE "|" DIVE3);
+	cr_assert(ma_query_sort(q, key1, &e) && ma_query_sort(q, key2, &e),
+		  "sort %s, %s: %s", key1, key2, e.message);
+	assert_results(q, "title", false, want);
 	ma_query_destroy(q);
+}
 
-	q = ma_query_new(t.db, &library_book_type);
-	cr_assert(ma_query_sort(q, "-year", &e) && ma_query_sort(q, "-title", &e),
-		  "%s", e.message);
-	assert_results(q, "title", false, DIVE3 "|" DIVE "|" PERL "|" CPP "|" KR);
-	ma_query_destroy(q);
-
-	q = ma_query_new(t.db, &library_book_type);
-	cr_assert(ma_query_sort(q, "-year", &e) && ma_query_sort(q, "title", &e),
-		  "%s", e.message);
-	assert_results(q, "title", false, DIVE3 "|" DIVE "|" CPP "|" PERL "|" KR);
-	ma_query_destroy(q);
-
-	q = ma_query_new(t.db, &library_book_type);
-	cr_assert(ma_query_sort(q, "author.name", &e) && ma_query_sort(q, "-year", &e),
-		  "%s", e.message);
-	assert_results(q, "title", false, CPP "|" KR "|" PERL "|" DIVE3 "|" DIVE);
-	ma_query_destroy(q);
-
-	live_own_db_close(&t);
+Test(queries_live, sort_ascending_descending_and_several_keys)
+{
+	seed_books(NULL);
+	expect_sorted("year", "title", KR "|" CPP "|" PERL "|" DIVE "|" DIVE3);
+	expect_sorted("-year", "-title", DIVE3 "|" DIVE "|" PERL "|" CPP "|" KR);
+	expect_sorted("-year", "title", DIVE3 "|" DIVE "|" CPP "|" PERL "|" KR);
+	expect_sorted("author.name", "-year", CPP "|" KR "|" PERL "|" DIVE3 "|" DIVE);
 }
 
 Test(queries_live, skip_and_limit)
 {
-	live_own_db t = live_own_db_open("q");
 	ma_query *q;
 	ma_doc *got = NULL;
 	ma_error e;
 
-	seed_books(t.db, NULL);
+	seed_books(NULL);
 
-	q = ma_query_new(t.db, &library_book_type);
+	q = ma_query_new(own.db, &library_book_type);
 	cr_assert(ma_query_sort(q, "year", &e) && ma_query_sort(q, "title", &e) &&
 		  ma_query_skip(q, 1, &e) && ma_query_limit(q, 2, &e), "%s", e.message);
 	assert_results(q, "title", false, CPP "|" PERL);
@@ -868,30 +869,27 @@ Test(queries_live, skip_and_limit)
 	ma_doc_destroy(got);
 	ma_query_destroy(q);
 
-	q = ma_query_new(t.db, &library_book_type);
+	q = ma_query_new(own.db, &library_book_type);
 	cr_assert(ma_query_sort(q, "-year", &e) && ma_query_skip(q, 4, &e), "%s", e.message);
 	assert_results(q, "title", false, KR);
 	ma_query_destroy(q);
 
-	q = ma_query_new(t.db, &library_book_type);
+	q = ma_query_new(own.db, &library_book_type);
 	cr_assert(ma_query_skip(q, 5, &e), "%s", e.message);
 	assert_results(q, "title", false, "");
 	ma_query_destroy(q);
 
 	/* limit 0 is no limit, as in MongoDB */
-	q = ma_query_new(t.db, &library_book_type);
+	q = ma_query_new(own.db, &library_book_type);
 	cr_assert(ma_query_limit(q, 0, &e), "%s", e.message);
 	assert_results(q, "title", true, CPP "|" DIVE "|" DIVE3 "|" PERL "|" KR);
 	ma_query_destroy(q);
-
-	live_own_db_close(&t);
 }
 
 Test(queries_live, fields_returns_only_what_was_asked_and_the_id)
 {
-	live_own_db t = live_own_db_open("q");
-	ma_query *q = ma_query_new(t.db, &library_book_type);
-	bson_oid_t ids[5], id;
+	ma_query *q = ma_query_new(own.db, &library_book_type);
+	bson_oid_t ids[5];
 	const ma_doc *doc;
 	ma_cursor *cur;
 	const char *s;
@@ -900,17 +898,16 @@ Test(queries_live, fields_returns_only_what_was_asked_and_the_id)
 	int n = 0;
 	ma_error e;
 
-	seed_books(t.db, ids);
+	seed_books(ids);
 	cr_assert(ma_query_fields(q, "title", &e) &&
 		  ma_query_filter(q, "year", MA_OP_EQ, MA_V_INT(1978), &e), "%s", e.message);
 	cur = ma_query_find(q, &e);
 	cr_assert_not_null(cur, "%s", e.message);
 	while (ma_cursor_next(cur, &doc, &e)) {
 		n++;
-		cr_assert(ma_doc_get_string(doc, "title", &s));
-		cr_assert_str_eq(s, KR);
-		cr_assert(ma_doc_id(doc, &id), "the id was left out");
-		cr_assert_eq(bson_oid_compare(&id, &ids[2]), 0);
+		assert_title(doc, KR);
+		/* The id comes without being asked for. */
+		assert_id(doc, &ids[2]);
 		cr_assert_not(ma_doc_get_int(doc, "year", &year), "year was not asked for");
 		cr_assert_not(bson_iter_init_find(&it, ma_doc_bson(doc), "year"));
 		cr_assert_not(bson_iter_init_find(&it, ma_doc_bson(doc), "author"));
@@ -921,35 +918,30 @@ Test(queries_live, fields_returns_only_what_was_asked_and_the_id)
 	ma_query_destroy(q);
 
 	/* A dotted path keeps that part of the embedded document. */
-	q = ma_query_new(t.db, &library_book_type);
+	q = ma_query_new(own.db, &library_book_type);
 	cr_assert(ma_query_fields(q, "author.name", &e) &&
 		  ma_query_fields(q, "year", &e) &&
 		  ma_query_filter(q, "_id", MA_OP_EQ, MA_V_OID(&ids[4]), &e), "%s", e.message);
 	cur = ma_query_find(q, &e);
 	cr_assert_not_null(cur, "%s", e.message);
 	cr_assert(ma_cursor_next(cur, &doc, &e), "%s", e.message);
-	cr_assert(ma_doc_get_string(doc, "author.name", &s));
-	cr_assert_str_eq(s, "Larry Wall");
-	cr_assert(ma_doc_get_int(doc, "year", &year));
-	cr_assert_eq(year, 1991);
+	assert_string(doc, "author.name", "Larry Wall");
+	assert_int(doc, "year", 1991);
 	cr_assert_not(ma_doc_get_string(doc, "title", &s), "title was not asked for");
-	cr_assert(ma_doc_id(doc, &id));
+	assert_id(doc, &ids[4]);
 	cr_assert_not(ma_cursor_next(cur, &doc, &e));
 	cr_assert_eq(e.code, MA_OK, "%s", e.message);
 	ma_cursor_destroy(cur);
 	ma_query_destroy(q);
-
-	live_own_db_close(&t);
 }
 
 Test(queries_live, count_with_filters_ignores_skip_and_limit)
 {
-	live_own_db t = live_own_db_open("q");
-	ma_query *q = ma_query_new(t.db, &library_book_type);
+	ma_query *q = ma_query_new(own.db, &library_book_type);
 	int64_t n = -1;
 	ma_error e;
 
-	seed_books(t.db, NULL);
+	seed_books(NULL);
 	cr_assert(ma_query_count(q, &n, &e), "%s", e.message);
 	cr_assert_eq(n, 5);
 
@@ -967,7 +959,6 @@ Test(queries_live, count_with_filters_ignores_skip_and_limit)
 	cr_assert_eq(n, 0);
 
 	ma_query_destroy(q);
-	live_own_db_close(&t);
 }
 
 static int
@@ -980,8 +971,7 @@ cmp_i64(const void *a, const void *b)
 
 Test(queries_live, distinct_of_year_and_of_author_name)
 {
-	live_own_db t = live_own_db_open("q");
-	ma_query *q = ma_query_new(t.db, &library_book_type);
+	ma_query *q = ma_query_new(own.db, &library_book_type);
 	const char *names[8];
 	int64_t years[8];
 	bson_t values;
@@ -989,7 +979,7 @@ Test(queries_live, distinct_of_year_and_of_author_name)
 	size_t n = 0;
 	ma_error e;
 
-	seed_books(t.db, NULL);
+	seed_books(NULL);
 	cr_assert(ma_query_distinct(q, "year", &values, &e), "%s", e.message);
 	cr_assert(bson_iter_init(&it, &values));
 	while (bson_iter_next(&it)) {
@@ -1023,21 +1013,19 @@ Test(queries_live, distinct_of_year_and_of_author_name)
 	bson_destroy(&values);
 
 	ma_query_destroy(q);
-	live_own_db_close(&t);
 }
 
 /* --- errors made while building ----------------------------------------- */
 
 Test(queries_live, a_wrong_value_kind_is_remembered_not_an_empty_result)
 {
-	live_own_db t = live_own_db_open("q");
-	ma_query *q = ma_query_new(t.db, &library_book_type);
+	ma_query *q = ma_query_new(own.db, &library_book_type);
 	ma_doc *got = NULL;
 	ma_cursor *cur;
 	int64_t n = -1;
 	ma_error first, e;
 
-	seed_books(t.db, NULL);
+	seed_books(NULL);
 	cr_assert_not(ma_query_filter(q, "year", MA_OP_EQ, MA_V_STRING("x"), &first));
 	cr_assert_eq(first.code, MA_ERR_INVALID, "%s (%s)", first.message,
 		     ma_strerror(first.code));
@@ -1066,42 +1054,38 @@ Test(queries_live, a_wrong_value_kind_is_remembered_not_an_empty_result)
 	cr_assert_eq(e.code, MA_ERR_INVALID, "a broken query is not \"not found\"");
 
 	ma_query_destroy(q);
-	live_own_db_close(&t);
 }
 
 Test(queries_live, unknown_fields_and_unsortable_keys_are_invalid)
 {
-	live_own_db t = live_own_db_open("q");
 	ma_query *q;
 	ma_error e;
 
-	q = ma_query_new(t.db, &library_book_type);
+	q = ma_query_new(own.db, &library_book_type);
 	cr_assert_not(ma_query_filter(q, "publisher", MA_OP_EQ, MA_V_STRING("O'Reilly"), &e));
 	cr_assert_eq(e.code, MA_ERR_INVALID);
 	ma_query_destroy(q);
 
-	q = ma_query_new(t.db, &library_book_type);
+	q = ma_query_new(own.db, &library_book_type);
 	cr_assert_not(ma_query_sort(q, "author", &e), "sorted by a document");
 	cr_assert_eq(e.code, MA_ERR_INVALID);
 	ma_query_destroy(q);
 
-	q = ma_query_new(t.db, &library_book_type);
+	q = ma_query_new(own.db, &library_book_type);
 	cr_assert_not(ma_query_filter(q, "year", MA_OP_REGEX, MA_V_STRING("19.*"), &e),
 		      "a regex on an int");
 	cr_assert_eq(e.code, MA_ERR_INVALID);
 	ma_query_destroy(q);
-
-	live_own_db_close(&t);
 }
 
 /* --- updates ------------------------------------------------------------- */
 
 /* Runs update on the documents of type where path == v. */
 static ma_update_result
-update_where(ma_db *db, const ma_type *type, const char *path, ma_value v,
+update_where(const ma_type *type, const char *path, ma_value v,
 	     const ma_update *u, unsigned flags)
 {
-	ma_query *q = ma_query_new(db, type);
+	ma_query *q = ma_query_new(own.db, type);
 	ma_update_result r;
 	ma_error e;
 
@@ -1115,63 +1099,79 @@ update_where(ma_db *db, const ma_type *type, const char *path, ma_value v,
 
 Test(updates_live, set_and_inc)
 {
-	live_own_db t = live_own_db_open("q");
 	ma_update *u = ma_update_new(&library_book_type);
 	ma_update_result r;
 	bson_oid_t ids[5];
 	ma_doc *doc;
-	const char *s;
 	ma_error e;
 
-	seed_books(t.db, ids);
+	seed_books(ids);
 	cr_assert(ma_update_set(u, "year", MA_V_INT(2005), &e) &&
 		  ma_update_set(u, "author.name", MA_V_STRING("M. Pilgrim"), &e),
 		  "%s", e.message);
-	r = update_where(t.db, &library_book_type, "title", MA_V_STRING(DIVE), u, 0);
+	r = update_where(&library_book_type, "title", MA_V_STRING(DIVE), u, 0);
 	cr_assert_eq(r.matched, 1);
 	cr_assert_eq(r.modified, 1);
 	cr_assert_not(r.upserted);
-	doc = reread(t.db, &library_book_type, &ids[0]);
-	cr_assert(ma_doc_get_string(doc, "author.name", &s));
-	cr_assert_str_eq(s, "M. Pilgrim");
+	doc = reread(&library_book_type, &ids[0]);
+	assert_string(doc, "author.name", "M. Pilgrim");
 	assert_title(doc, DIVE);
 	ma_doc_destroy(doc);
-	cr_assert_eq(reread_int(t.db, &library_book_type, &ids[0], "year"), 2005);
-	cr_assert_eq(reread_int(t.db, &library_book_type, &ids[1], "year"), 2009,
+	cr_assert_eq(reread_int(&library_book_type, &ids[0], "year"), 2005);
+	cr_assert_eq(reread_int(&library_book_type, &ids[1], "year"), 2009,
 		     "another book changed");
 	ma_update_destroy(u);
 
 	u = ma_update_new(&library_book_type);
 	cr_assert(ma_update_inc(u, "year", MA_V_INT(-3), &e), "%s", e.message);
-	update_where(t.db, &library_book_type, "title", MA_V_STRING(DIVE), u, 0);
-	cr_assert_eq(reread_int(t.db, &library_book_type, &ids[0], "year"), 2002);
+	update_where(&library_book_type, "title", MA_V_STRING(DIVE), u, 0);
+	cr_assert_eq(reread_int(&library_book_type, &ids[0], "year"), 2002);
 	ma_update_destroy(u);
+}
 
-	live_own_db_close(&t);
+/* One list operation with item on the tags of Alpha (whose id is alpha),
+ * which modifies Alpha (or not) and leaves the tags want. */
+static void
+expect_tags(const bson_oid_t *alpha,
+	    bool (*op)(ma_update *, const char *, ma_value, ma_error *),
+	    const char *item, int64_t modified, const char *want)
+{
+	ma_update *u = ma_update_new(&item_type);
+	ma_update_result r;
+	ma_doc *doc;
+	ma_error e;
+
+	cr_assert(op(u, "tags", MA_V_STRING(item), &e), "%s", e.message);
+	r = update_where(&item_type, "title", MA_V_STRING("Alpha"), u, 0);
+	cr_assert_eq(r.matched, 1);
+	cr_assert_eq(r.modified, modified, "%s: modified %" PRId64, item,
+		     r.modified);
+	ma_update_destroy(u);
+	doc = reread(&item_type, alpha);
+	assert_list(doc, "tags", want);
+	ma_doc_destroy(doc);
 }
 
 Test(updates_live, unset_inc_float_push_pull_and_add_to_set)
 {
-	live_own_db t = live_own_db_open("q");
 	ma_update *u;
-	ma_update_result r;
 	bson_oid_t alpha_id;
 	ma_doc *doc;
 	const char *s;
 	double price;
 	ma_error e;
 
-	seed_items(t.db);
-	doc = item_titled(t.db, "Alpha", &alpha_id);
+	seed_items();
+	doc = item_titled("Alpha", &alpha_id);
 	ma_doc_destroy(doc);
 
 	u = ma_update_new(&item_type);
 	cr_assert(ma_update_unset(u, "subtitle", &e) &&
 		  ma_update_inc(u, "price", MA_V_FLOAT(0.25), &e) &&
 		  ma_update_push(u, "tags", MA_V_STRING("green"), &e), "%s", e.message);
-	update_where(t.db, &item_type, "title", MA_V_STRING("Alpha"), u, 0);
+	update_where(&item_type, "title", MA_V_STRING("Alpha"), u, 0);
 	ma_update_destroy(u);
-	doc = reread(t.db, &item_type, &alpha_id);
+	doc = reread(&item_type, &alpha_id);
 	cr_assert_not(ma_doc_get_string(doc, "subtitle", &s), "subtitle is still there");
 	cr_assert_not(ma_doc_is_null(doc, "subtitle"), "unset left a null");
 	cr_assert(ma_doc_get_float(doc, "price", &price));
@@ -1179,60 +1179,26 @@ Test(updates_live, unset_inc_float_push_pull_and_add_to_set)
 	assert_list(doc, "tags", "red,blue,green");
 	ma_doc_destroy(doc);
 
-	u = ma_update_new(&item_type);
-	cr_assert(ma_update_pull(u, "tags", MA_V_STRING("blue"), &e), "%s", e.message);
-	update_where(t.db, &item_type, "title", MA_V_STRING("Alpha"), u, 0);
-	ma_update_destroy(u);
-	doc = reread(t.db, &item_type, &alpha_id);
-	assert_list(doc, "tags", "red,green");
-	ma_doc_destroy(doc);
-
+	expect_tags(&alpha_id, ma_update_pull, "blue", 1, "red,green");
 	/* Twice the same item: stored once, and the second changes nothing. */
-	u = ma_update_new(&item_type);
-	cr_assert(ma_update_add_to_set(u, "tags", MA_V_STRING("yellow"), &e), "%s", e.message);
-	r = update_where(t.db, &item_type, "title", MA_V_STRING("Alpha"), u, 0);
-	cr_assert_eq(r.matched, 1);
-	cr_assert_eq(r.modified, 1);
-	r = update_where(t.db, &item_type, "title", MA_V_STRING("Alpha"), u, 0);
-	cr_assert_eq(r.matched, 1);
-	cr_assert_eq(r.modified, 0, "adding an item already there modified the list");
-	ma_update_destroy(u);
-	doc = reread(t.db, &item_type, &alpha_id);
-	assert_list(doc, "tags", "red,green,yellow");
-	ma_doc_destroy(doc);
-
+	expect_tags(&alpha_id, ma_update_add_to_set, "yellow", 1, "red,green,yellow");
+	expect_tags(&alpha_id, ma_update_add_to_set, "yellow", 0, "red,green,yellow");
 	/* push, unlike add_to_set, repeats */
-	u = ma_update_new(&item_type);
-	cr_assert(ma_update_push(u, "tags", MA_V_STRING("red"), &e), "%s", e.message);
-	update_where(t.db, &item_type, "title", MA_V_STRING("Alpha"), u, 0);
-	ma_update_destroy(u);
-	doc = reread(t.db, &item_type, &alpha_id);
-	assert_list(doc, "tags", "red,green,yellow,red");
-	ma_doc_destroy(doc);
-
+	expect_tags(&alpha_id, ma_update_push, "red", 1, "red,green,yellow,red");
 	/* pull removes every copy */
-	u = ma_update_new(&item_type);
-	cr_assert(ma_update_pull(u, "tags", MA_V_STRING("red"), &e), "%s", e.message);
-	update_where(t.db, &item_type, "title", MA_V_STRING("Alpha"), u, 0);
-	ma_update_destroy(u);
-	doc = reread(t.db, &item_type, &alpha_id);
-	assert_list(doc, "tags", "green,yellow");
-	ma_doc_destroy(doc);
-
-	live_own_db_close(&t);
+	expect_tags(&alpha_id, ma_update_pull, "red", 1, "green,yellow");
 }
 
 Test(updates_live, set_null_and_datetime_and_unset_of_a_required_field)
 {
-	live_own_db t = live_own_db_open("q");
 	ma_update *u = ma_update_new(&item_type), *bad;
 	bson_oid_t id;
 	ma_doc *doc;
 	int64_t ms;
 	ma_error e;
 
-	seed_items(t.db);
-	ma_doc_destroy(item_titled(t.db, "Alpha", &id));
+	seed_items();
+	ma_doc_destroy(item_titled("Alpha", &id));
 
 	/* Refused calls, each on an update of its own: an update remembers
 	 * its first refusal. */
@@ -1254,31 +1220,28 @@ Test(updates_live, set_null_and_datetime_and_unset_of_a_required_field)
 	cr_assert(ma_update_set(u, "note", MA_V_NULL, &e) &&
 		  ma_update_set(u, "released", MA_V_DATETIME(MS_2021_06_15), &e) &&
 		  ma_update_set(u, "genre", MA_V_STRING("essay"), &e), "%s", e.message);
-	update_where(t.db, &item_type, "title", MA_V_STRING("Alpha"), u, 0);
+	update_where(&item_type, "title", MA_V_STRING("Alpha"), u, 0);
 	ma_update_destroy(u);
 
-	doc = reread(t.db, &item_type, &id);
+	doc = reread(&item_type, &id);
 	cr_assert(ma_doc_is_null(doc, "note"));
 	cr_assert(ma_doc_get_datetime(doc, "released", &ms));
 	cr_assert_eq(ms, MS_2021_06_15);
 	ma_doc_destroy(doc);
-	expect_where(t.db, &item_type, "genre", MA_OP_EQ, MA_V_STRING("essay"), "Alpha|Gamma");
-
-	live_own_db_close(&t);
+	expect_where(&item_type, "genre", MA_OP_EQ, MA_V_STRING("essay"), "Alpha|Gamma");
 }
 
 Test(updates_live, out_of_bounds_set_is_refused_before_anything_is_sent)
 {
-	live_own_db t = live_own_db_open("q");
 	ma_update *u = ma_update_new(&library_book_type);
 	ma_update *titled = ma_update_new(&library_book_type);
-	ma_query *q = ma_query_new(t.db, &library_book_type);
+	ma_query *q = ma_query_new(own.db, &library_book_type);
 	ma_update_result r;
 	bson_oid_t ids[5];
 	bson_iter_t it;
 	ma_error e;
 
-	seed_books(t.db, ids);
+	seed_books(ids);
 	cr_assert_not(ma_update_set(u, "year", MA_V_INT(-5), &e), "year -5 accepted");
 	cr_assert_eq(e.code, MA_ERR_INVALID, "%s (%s)", e.message, ma_strerror(e.code));
 	cr_assert_str_eq(e.message, "year: must be an integer between 0 and 9999");
@@ -1296,106 +1259,92 @@ Test(updates_live, out_of_bounds_set_is_refused_before_anything_is_sent)
 	cr_assert_not(ma_query_update(q, u, 0, MA_SAFE_SESSION, &r, &e));
 	cr_assert_eq(e.code, MA_ERR_INVALID, "%s (%s)", e.message, ma_strerror(e.code));
 	cr_assert_str_eq(e.message, "year: must be an integer between 0 and 9999");
-	cr_assert_eq(reread_int(t.db, &library_book_type, &ids[0], "year"), 2004);
+	cr_assert_eq(reread_int(&library_book_type, &ids[0], "year"), 2004);
 
 	ma_query_destroy(q);
 	ma_update_destroy(titled);
 	ma_update_destroy(u);
-	live_own_db_close(&t);
 }
 
 Test(updates_live, multi_updates_every_match_and_without_it_only_one)
 {
-	live_own_db t = live_own_db_open("q");
 	ma_update *u = ma_update_new(&library_book_type);
 	ma_update_result r;
 	ma_error e;
 
-	seed_books(t.db, NULL);
+	seed_books(NULL);
 	cr_assert(ma_update_set(u, "year", MA_V_INT(2010), &e), "%s", e.message);
 
-	r = update_where(t.db, &library_book_type, "author.name",
+	r = update_where(&library_book_type, "author.name",
 			 MA_V_STRING("Mark Pilgrim"), u, 0);
 	cr_assert_eq(r.matched, 1, "matched %" PRId64, r.matched);
 	cr_assert_eq(r.modified, 1);
-	cr_assert_eq(count_where(t.db, &library_book_type, "year", MA_V_INT(2010)), 1);
+	cr_assert_eq(count_where(&library_book_type, "year", MA_V_INT(2010)), 1);
 
-	r = update_where(t.db, &library_book_type, "author.name",
+	r = update_where(&library_book_type, "author.name",
 			 MA_V_STRING("Mark Pilgrim"), u, MA_UPDATE_MULTI);
 	cr_assert_eq(r.matched, 2, "matched %" PRId64, r.matched);
 	cr_assert_eq(r.modified, 1, "modified %" PRId64 ": one already had 2010", r.modified);
 	cr_assert_not(r.upserted);
-	expect_where(t.db, &library_book_type, "year", MA_OP_EQ, MA_V_INT(2010),
+	expect_where(&library_book_type, "year", MA_OP_EQ, MA_V_INT(2010),
 		     DIVE "|" DIVE3);
 
-	r = update_where(t.db, &library_book_type, "year", MA_V_INT(1991), u,
+	r = update_where(&library_book_type, "year", MA_V_INT(1991), u,
 			 MA_UPDATE_MULTI);
 	cr_assert_eq(r.matched, 2);
 	cr_assert_eq(r.modified, 2);
-	cr_assert_eq(count_where(t.db, &library_book_type, "year", MA_V_INT(2010)), 4);
+	cr_assert_eq(count_where(&library_book_type, "year", MA_V_INT(2010)), 4);
 
-	r = update_where(t.db, &library_book_type, "year", MA_V_INT(1234), u,
+	r = update_where(&library_book_type, "year", MA_V_INT(1234), u,
 			 MA_UPDATE_MULTI);
 	cr_assert_eq(r.matched, 0);
 	cr_assert_eq(r.modified, 0);
 	cr_assert_not(r.upserted);
 
 	ma_update_destroy(u);
-	live_own_db_close(&t);
 }
 
 Test(updates_live, upsert_inserts_one_seeded_by_the_filter)
 {
-	live_own_db t = live_own_db_open("q");
 	ma_update *u = ma_update_new(&library_book_type);
 	ma_update_result r;
 	ma_doc *doc;
-	bson_oid_t id;
-	const char *name;
-	int64_t year;
 	ma_error e;
 
-	seed_books(t.db, NULL);
+	seed_books(NULL);
 	cr_assert(ma_update_set(u, "year", MA_V_INT(2020), &e) &&
 		  ma_update_set(u, "author", MA_V_JSON("{\"name\": \"K. N. King\"}"), &e),
 		  "%s", e.message);
-	r = update_where(t.db, &library_book_type, "title", MA_V_STRING("Learning C"), u,
+	r = update_where(&library_book_type, "title", MA_V_STRING("Learning C"), u,
 			 MA_UPDATE_UPSERT);
 	cr_assert(r.upserted, "nothing was inserted");
 	cr_assert_eq(r.matched, 0);
-	cr_assert_eq(count_where(t.db, &library_book_type, NULL, MA_V_NULL), 6);
+	cr_assert_eq(count_all(&library_book_type), 6);
 
-	doc = reread(t.db, &library_book_type, &r.upserted_id);
+	doc = reread(&library_book_type, &r.upserted_id);
 	assert_title(doc, "Learning C");
-	cr_assert(ma_doc_get_int(doc, "year", &year));
-	cr_assert_eq(year, 2020);
-	cr_assert(ma_doc_get_string(doc, "author.name", &name));
-	cr_assert_str_eq(name, "K. N. King");
-	cr_assert(ma_doc_id(doc, &id));
-	cr_assert_eq(bson_oid_compare(&id, &r.upserted_id), 0);
+	assert_int(doc, "year", 2020);
+	assert_string(doc, "author.name", "K. N. King");
+	assert_id(doc, &r.upserted_id);
 	ma_doc_destroy(doc);
 
 	/* Again: now it matches, nothing is inserted. */
-	r = update_where(t.db, &library_book_type, "title", MA_V_STRING("Learning C"), u,
+	r = update_where(&library_book_type, "title", MA_V_STRING("Learning C"), u,
 			 MA_UPDATE_UPSERT);
 	cr_assert_not(r.upserted);
 	cr_assert_eq(r.matched, 1);
-	cr_assert_eq(count_where(t.db, &library_book_type, NULL, MA_V_NULL), 6);
+	cr_assert_eq(count_all(&library_book_type), 6);
 
 	ma_update_destroy(u);
-	live_own_db_close(&t);
 }
 
 /* The filter's equalities on a dotted path seed the embedded document. */
 Test(updates_live, upsert_seeds_every_equality_of_the_filter)
 {
-	live_own_db t = live_own_db_open("q");
 	ma_update *u = ma_update_new(&library_book_type);
-	ma_query *q = ma_query_new(t.db, &library_book_type);
+	ma_query *q = ma_query_new(own.db, &library_book_type);
 	ma_update_result r;
-	const char *name;
 	ma_doc *doc;
-	int64_t year;
 	ma_error e;
 
 	cr_assert(ma_update_set(u, "year", MA_V_INT(2008), &e), "%s", e.message);
@@ -1407,49 +1356,43 @@ Test(updates_live, upsert_seeds_every_equality_of_the_filter)
 	cr_assert(r.upserted);
 	ma_query_destroy(q);
 
-	doc = reread(t.db, &library_book_type, &r.upserted_id);
+	doc = reread(&library_book_type, &r.upserted_id);
 	assert_title(doc, "C Programming");
-	cr_assert(ma_doc_get_string(doc, "author.name", &name));
-	cr_assert_str_eq(name, "K. N. King");
-	cr_assert(ma_doc_get_int(doc, "year", &year));
-	cr_assert_eq(year, 2008);
+	assert_string(doc, "author.name", "K. N. King");
+	assert_int(doc, "year", 2008);
 	ma_doc_destroy(doc);
 
 	ma_update_destroy(u);
-	live_own_db_close(&t);
 }
 
 /* An insert that would break the type (no author) is refused, not sent. */
 Test(updates_live, upsert_that_would_insert_an_incomplete_document_is_invalid)
 {
-	live_own_db t = live_own_db_open("q");
 	ma_update *u = ma_update_new(&library_book_type);
-	ma_query *q = ma_query_new(t.db, &library_book_type);
+	ma_query *q = ma_query_new(own.db, &library_book_type);
 	ma_update_result r;
 	ma_error e;
 
-	seed_books(t.db, NULL);
+	seed_books(NULL);
 	cr_assert(ma_update_set(u, "year", MA_V_INT(2020), &e), "%s", e.message);
 	cr_assert(ma_query_filter(q, "title", MA_OP_EQ, MA_V_STRING("Learning C"), &e),
 		  "%s", e.message);
 	cr_assert_not(ma_query_update(q, u, MA_UPDATE_UPSERT, MA_SAFE_SESSION, &r, &e),
 		      "upserted a Book without author");
 	cr_assert_eq(e.code, MA_ERR_INVALID, "%s (%s)", e.message, ma_strerror(e.code));
-	cr_assert_eq(count_where(t.db, &library_book_type, NULL, MA_V_NULL), 5);
+	cr_assert_eq(count_all(&library_book_type), 5);
 	ma_query_destroy(q);
 
 	ma_update_destroy(u);
-	live_own_db_close(&t);
 }
 
 Test(updates_live, remove_deletes_matching_and_counts)
 {
-	live_own_db t = live_own_db_open("q");
-	ma_query *q = ma_query_new(t.db, &library_book_type);
+	ma_query *q = ma_query_new(own.db, &library_book_type);
 	int64_t deleted = -1;
 	ma_error e;
 
-	seed_books(t.db, NULL);
+	seed_books(NULL);
 	cr_assert(ma_query_filter(q, "year", MA_OP_EQ, MA_V_INT(1991), &e), "%s", e.message);
 	cr_assert(ma_query_remove(q, MA_SAFE_SESSION, &deleted, &e), "%s", e.message);
 	cr_assert_eq(deleted, 2);
@@ -1457,19 +1400,17 @@ Test(updates_live, remove_deletes_matching_and_counts)
 	cr_assert_eq(deleted, 0);
 	ma_query_destroy(q);
 
-	q = ma_query_new(t.db, &library_book_type);
+	q = ma_query_new(own.db, &library_book_type);
 	assert_results(q, "title", true, DIVE "|" DIVE3 "|" KR);
 	ma_query_destroy(q);
-
-	live_own_db_close(&t);
 }
 
 /* --- find-and-modify ----------------------------------------------------- */
 
 static ma_doc *
-modify_where(ma_db *db, const char *title, const ma_update *u, unsigned flags)
+modify_where(const char *title, const ma_update *u, unsigned flags)
 {
-	ma_query *q = ma_query_new(db, &library_book_type);
+	ma_query *q = ma_query_new(own.db, &library_book_type);
 	ma_doc *out = (ma_doc *)&out;
 	ma_error e;
 
@@ -1482,118 +1423,108 @@ modify_where(ma_db *db, const char *title, const ma_update *u, unsigned flags)
 
 Test(find_and_modify_live, returns_the_old_document_or_with_return_new_the_new)
 {
-	live_own_db t = live_own_db_open("q");
 	ma_update *u = ma_update_new(&library_book_type);
-	bson_oid_t ids[5], id;
+	bson_oid_t ids[5];
 	ma_doc *out;
-	int64_t year;
 	ma_error e;
 
-	seed_books(t.db, ids);
+	seed_books(ids);
 	cr_assert(ma_update_inc(u, "year", MA_V_INT(1), &e), "%s", e.message);
 
-	out = modify_where(t.db, DIVE, u, 0);
+	/* The document as it was, */
+	out = modify_where(DIVE, u, 0);
 	assert_title(out, DIVE);
-	cr_assert(ma_doc_get_int(out, "year", &year));
-	cr_assert_eq(year, 2004, "not the document as it was");
-	cr_assert(ma_doc_id(out, &id));
-	cr_assert_eq(bson_oid_compare(&id, &ids[0]), 0);
+	assert_int(out, "year", 2004);
+	assert_id(out, &ids[0]);
 	ma_doc_destroy(out);
-	cr_assert_eq(reread_int(t.db, &library_book_type, &ids[0], "year"), 2005);
+	cr_assert_eq(reread_int(&library_book_type, &ids[0], "year"), 2005);
 
-	out = modify_where(t.db, DIVE, u, MA_UPDATE_RETURN_NEW);
+	/* and as it became. */
+	out = modify_where(DIVE, u, MA_UPDATE_RETURN_NEW);
 	assert_title(out, DIVE);
-	cr_assert(ma_doc_get_int(out, "year", &year));
-	cr_assert_eq(year, 2006, "not the document as it became");
+	assert_int(out, "year", 2006);
+	assert_id(out, &ids[0]);
 	ma_doc_destroy(out);
-	cr_assert_eq(reread_int(t.db, &library_book_type, &ids[0], "year"), 2006);
+	cr_assert_eq(reread_int(&library_book_type, &ids[0], "year"), 2006);
 
 	ma_update_destroy(u);
-	live_own_db_close(&t);
 }
 
 Test(find_and_modify_live, modifies_the_first_in_sort_order)
 {
-	live_own_db t = live_own_db_open("q");
 	ma_update *u = ma_update_new(&library_book_type);
 	bson_oid_t ids[5];
 	ma_query *q;
 	ma_doc *out = NULL;
 	ma_error e;
 
-	seed_books(t.db, ids);
+	seed_books(ids);
 	cr_assert(ma_update_set(u, "year", MA_V_INT(1999), &e), "%s", e.message);
 
 	/* ids[3] is C++, ids[4] Programming Perl: both 1991. */
-	q = ma_query_new(t.db, &library_book_type);
+	q = ma_query_new(own.db, &library_book_type);
 	cr_assert(ma_query_filter(q, "year", MA_OP_EQ, MA_V_INT(1991), &e) &&
 		  ma_query_sort(q, "-title", &e), "%s", e.message);
 	cr_assert(ma_query_find_and_modify(q, u, 0, &out, &e), "%s", e.message);
 	assert_title(out, PERL);
 	ma_doc_destroy(out);
 	ma_query_destroy(q);
-	cr_assert_eq(reread_int(t.db, &library_book_type, &ids[4], "year"), 1999);
-	cr_assert_eq(reread_int(t.db, &library_book_type, &ids[3], "year"), 1991);
+	cr_assert_eq(reread_int(&library_book_type, &ids[4], "year"), 1999);
+	cr_assert_eq(reread_int(&library_book_type, &ids[3], "year"), 1991);
 
-	q = ma_query_new(t.db, &library_book_type);
+	q = ma_query_new(own.db, &library_book_type);
 	cr_assert(ma_query_sort(q, "year", &e), "%s", e.message);
 	cr_assert(ma_query_find_and_modify(q, u, MA_UPDATE_RETURN_NEW, &out, &e), "%s",
 		  e.message);
 	assert_title(out, KR);
 	ma_doc_destroy(out);
 	ma_query_destroy(q);
-	cr_assert_eq(reread_int(t.db, &library_book_type, &ids[2], "year"), 1999);
-	cr_assert_eq(reread_int(t.db, &library_book_type, &ids[3], "year"), 1991);
+	cr_assert_eq(reread_int(&library_book_type, &ids[2], "year"), 1999);
+	cr_assert_eq(reread_int(&library_book_type, &ids[3], "year"), 1991);
 
 	ma_update_destroy(u);
-	live_own_db_close(&t);
 }
 
 Test(find_and_modify_live, upsert_with_return_new_gives_the_inserted_document)
 {
-	live_own_db t = live_own_db_open("q");
 	ma_update *u = ma_update_new(&library_book_type);
 	ma_doc *out, *stored;
 	bson_oid_t id;
-	int64_t year;
 	ma_error e;
 
-	seed_books(t.db, NULL);
+	seed_books(NULL);
 	cr_assert(ma_update_set(u, "year", MA_V_INT(2020), &e) &&
 		  ma_update_set(u, "author", MA_V_JSON("{\"name\": \"K. N. King\"}"), &e),
 		  "%s", e.message);
-	out = modify_where(t.db, "Learning C", u, MA_UPDATE_UPSERT | MA_UPDATE_RETURN_NEW);
+	out = modify_where("Learning C", u, MA_UPDATE_UPSERT | MA_UPDATE_RETURN_NEW);
 	assert_title(out, "Learning C");
-	cr_assert(ma_doc_get_int(out, "year", &year));
-	cr_assert_eq(year, 2020);
+	assert_int(out, "year", 2020);
 	cr_assert(ma_doc_id(out, &id), "the inserted document has no id");
-	cr_assert_eq(count_where(t.db, &library_book_type, NULL, MA_V_NULL), 6);
-	stored = reread(t.db, &library_book_type, &id);
+	cr_assert_eq(count_all(&library_book_type), 6);
+	stored = reread(&library_book_type, &id);
 	assert_title(stored, "Learning C");
 	ma_doc_destroy(stored);
 	ma_doc_destroy(out);
 
 	ma_update_destroy(u);
-	live_own_db_close(&t);
 }
 
 Test(find_and_modify_live, nothing_matched_is_true_with_no_document)
 {
-	live_own_db t = live_own_db_open("q");
 	ma_update *u = ma_update_new(&library_book_type);
 	ma_query *q;
 	ma_doc *out;
 	ma_error e;
 
-	seed_books(t.db, NULL);
+	seed_books(NULL);
 	cr_assert(ma_update_set(u, "year", MA_V_INT(2020), &e), "%s", e.message);
-	out = modify_where(t.db, "Learning C", u, 0);
+	out = modify_where("Learning C", u, 0);
 	cr_assert_null(out);
-	out = modify_where(t.db, "Learning C", u, MA_UPDATE_RETURN_NEW);
+	out = modify_where("Learning C", u, MA_UPDATE_RETURN_NEW);
 	cr_assert_null(out);
-	cr_assert_eq(count_where(t.db, &library_book_type, NULL, MA_V_NULL), 5);
+	cr_assert_eq(count_all(&library_book_type), 5);
 
-	q = ma_query_new(t.db, &library_book_type);
+	q = ma_query_new(own.db, &library_book_type);
 	out = (ma_doc *)&out;
 	cr_assert(ma_query_filter(q, "title", MA_OP_EQ, MA_V_STRING("Learning C"), &e) &&
 		  ma_query_find_and_remove(q, &out, &e), "%s", e.message);
@@ -1601,121 +1532,105 @@ Test(find_and_modify_live, nothing_matched_is_true_with_no_document)
 	ma_query_destroy(q);
 
 	ma_update_destroy(u);
-	live_own_db_close(&t);
 }
 
 Test(find_and_modify_live, find_and_remove_returns_the_removed_document)
 {
-	live_own_db t = live_own_db_open("q");
-	ma_query *q = ma_query_new(t.db, &library_book_type);
+	ma_query *q = ma_query_new(own.db, &library_book_type);
 	ma_doc *out = NULL, *again = (ma_doc *)&again;
-	bson_oid_t ids[5], id;
-	int64_t year;
+	bson_oid_t ids[5];
 	ma_error e;
 
-	seed_books(t.db, ids);
+	seed_books(ids);
 	cr_assert(ma_query_filter(q, "year", MA_OP_EQ, MA_V_INT(1991), &e) &&
 		  ma_query_sort(q, "title", &e), "%s", e.message);
 	cr_assert(ma_query_find_and_remove(q, &out, &e), "%s", e.message);
 	assert_title(out, CPP);
-	cr_assert(ma_doc_get_int(out, "year", &year));
-	cr_assert_eq(year, 1991);
-	cr_assert(ma_doc_id(out, &id));
-	cr_assert_eq(bson_oid_compare(&id, &ids[3]), 0);
+	assert_int(out, "year", 1991);
+	assert_id(out, &ids[3]);
 	ma_doc_destroy(out);
 	ma_query_destroy(q);
 
-	q = ma_query_new(t.db, &library_book_type);
+	q = ma_query_new(own.db, &library_book_type);
 	cr_assert(ma_query_get_oid(q, &ids[3], &again, &e), "%s", e.message);
 	cr_assert_null(again, "the removed document is still there");
 	ma_query_destroy(q);
-	cr_assert_eq(count_where(t.db, &library_book_type, NULL, MA_V_NULL), 4);
-
-	live_own_db_close(&t);
+	cr_assert_eq(count_all(&library_book_type), 4);
 }
 
 /* --- query extensions ---------------------------------------------------- */
 
 static void
-seed_people(ma_db *db)
+seed_people(void)
 {
-	seed(db, &person_type, "{\"name\": \"John Smith\", \"first_name\": \"John\", \"born\": 1950}", NULL);
-	seed(db, &person_type, "{\"name\": \"Jane Doe\", \"first_name\": \"Jane\", \"born\": 1980}", NULL);
-	seed(db, &person_type, "{\"name\": \"John Doe\", \"first_name\": \"John\", \"born\": 1990}", NULL);
-	seed(db, &person_type, "{\"name\": \"Mary Major\", \"first_name\": \"Mary\", \"born\": 2000}", NULL);
+	seed(&person_type, "{\"name\": \"John Smith\", \"first_name\": \"John\", \"born\": 1950}", NULL);
+	seed(&person_type, "{\"name\": \"Jane Doe\", \"first_name\": \"Jane\", \"born\": 1980}", NULL);
+	seed(&person_type, "{\"name\": \"John Doe\", \"first_name\": \"John\", \"born\": 1990}", NULL);
+	seed(&person_type, "{\"name\": \"Mary Major\", \"first_name\": \"Mary\", \"born\": 2000}", NULL);
 }
 
 Test(extensions_live, documented_get_johns)
 {
-	live_own_db t = live_own_db_open("q");
-	ma_query *q = ma_query_new(t.db, &person_type);
+	ma_query *q = ma_query_new(own.db, &person_type);
 	ma_doc *john = NULL;
-	const char *first;
 	ma_error e;
 
 	cr_assert_not_null(ma_type_extension(&person_type, "get_johns"));
 	cr_assert_eq(ma_type_extension(&person_type, "get_johns")->fn, get_johns);
 	cr_assert_null(ma_type_extension(&person_type, "get_janes"));
 
-	seed_people(t.db);
+	seed_people();
 	cr_assert(ma_query_extend(q, "get_johns", NULL, &e), "%s", e.message);
 	assert_results(q, "name", true, "John Doe|John Smith");
 
 	/* johns = Person.query.get_johns().first() */
 	cr_assert(ma_query_first(q, &john, &e), "%s", e.message);
-	cr_assert_not_null(john);
-	cr_assert(ma_doc_get_string(john, "first_name", &first));
-	cr_assert_str_eq(first, "John");
+	assert_string(john, "first_name", "John");
 	ma_doc_destroy(john);
 
 	ma_query_destroy(q);
-	live_own_db_close(&t);
 }
 
 Test(extensions_live, an_argument_is_parsed_and_extensions_combine)
 {
-	live_own_db t = live_own_db_open("q");
 	ma_query *q;
 	ma_error e;
 
-	seed_people(t.db);
+	seed_people();
 
-	q = ma_query_new(t.db, &person_type);
+	q = ma_query_new(own.db, &person_type);
 	cr_assert(ma_query_extend(q, "since", "1980", &e), "%s", e.message);
 	assert_results(q, "name", false, "Mary Major|John Doe|Jane Doe");
 	ma_query_destroy(q);
 
-	q = ma_query_new(t.db, &person_type);
+	q = ma_query_new(own.db, &person_type);
 	cr_assert(ma_query_extend(q, "get_johns", NULL, &e) &&
 		  ma_query_extend(q, "since", "1900", &e), "%s", e.message);
 	assert_results(q, "name", false, "John Doe|John Smith");
 	ma_query_destroy(q);
-
-	live_own_db_close(&t);
 }
 
 Test(extensions_live, unknown_extension_and_extension_errors)
 {
-	live_own_db t = live_own_db_open("q");
 	ma_query *q;
 	ma_doc *got = NULL;
 	ma_error e, first;
 
-	seed_people(t.db);
+	seed_people();
 
-	q = ma_query_new(t.db, &person_type);
+	q = ma_query_new(own.db, &person_type);
 	cr_assert_not(ma_query_extend(q, "get_janes", NULL, &e), "an unknown extension ran");
 	cr_assert_eq(e.code, MA_ERR_INVALID, "%s (%s)", e.message, ma_strerror(e.code));
 	ma_query_destroy(q);
 
 	/* A type without extensions at all */
-	q = ma_query_new(t.db, &library_author_type);
+	q = ma_query_new(own.db, &library_author_type);
 	cr_assert_not(ma_query_extend(q, "get_johns", NULL, &e));
 	cr_assert_eq(e.code, MA_ERR_INVALID);
 	ma_query_destroy(q);
 
 	/* "abc" is no year: the filter's own error comes back, and stays. */
-	q = ma_query_new(t.db, &person_type);
+	q = ma_query_new(own.db, &person_type);
 	cr_assert_not(ma_query_extend(q, "since", "abc", &first), "since abc ran");
 	cr_assert_eq(first.code, MA_ERR_INVALID, "%s (%s)", first.message,
 		     ma_strerror(first.code));
@@ -1724,8 +1639,6 @@ Test(extensions_live, unknown_extension_and_extension_errors)
 	cr_assert_eq(e.code, MA_ERR_INVALID);
 	cr_assert_str_eq(e.message, first.message);
 	ma_query_destroy(q);
-
-	live_own_db_close(&t);
 }
 
 /* --- no server ------------------------------------------------------------ */
