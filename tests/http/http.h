@@ -36,7 +36,7 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
-#include "ma-private.h"
+#include "http-private.h"
 
 /* --- memory that lives as long as the test -------------------------------- */
 
@@ -93,27 +93,15 @@ tprintf(const char *fmt, ...)
 	return keep(s, bson_free);
 }
 
-/* s percent-encoded for a query string: RFC 3986's unreserved characters
- * as they are, every other byte %XX. */
+/* s percent-encoded for a query string, as the server encodes its Link
+ * parameters (_ma_qs_encode). */
 static inline const char *
 qenc(const char *s)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	ma_buf b;
 
 	_ma_buf_init(&b, strlen(s) * 3 + 1);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (isalnum(c) || c == '-' || c == '.' || c == '_' ||
-		    c == '~') {
-			_ma_buf_putc(&b, (char)c);
-		} else {
-			_ma_buf_putc(&b, '%');
-			_ma_buf_putc(&b, hex[c >> 4]);
-			_ma_buf_putc(&b, hex[c & 15]);
-		}
-	}
+	_ma_qs_encode(&b, s);
 	return keep(_ma_buf_steal(&b, NULL), bson_free);
 }
 
@@ -182,17 +170,25 @@ typedef struct http_opts {
 	long timeout_ms; /* 0: 20 s */
 } http_opts;
 
+/* Forgets the headers kept so far (the array stays for reuse). */
 static inline void
-http_free(http_resp *r)
+http_headers_clear(http_resp *r)
 {
 	size_t i;
 
-	if (r == NULL)
-		return;
 	for (i = 0; i < r->nheaders; i++) {
 		bson_free(r->headers[i].name);
 		bson_free(r->headers[i].value);
 	}
+	r->nheaders = 0;
+}
+
+static inline void
+http_free(http_resp *r)
+{
+	if (r == NULL)
+		return;
+	http_headers_clear(r);
 	bson_free(r->headers);
 	bson_free(r->what);
 	bson_free(r->error);
@@ -242,17 +238,13 @@ static inline size_t
 http_on_header(char *data, size_t size, size_t n, void *ctx)
 {
 	http_resp *r = ctx;
-	size_t len = size * n, i;
+	size_t len = size * n;
 	const char *colon;
 
 	/* An interim answer (100 Continue) starts over: only the final
 	 * answer's headers count. */
 	if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
-		for (i = 0; i < r->nheaders; i++) {
-			bson_free(r->headers[i].name);
-			bson_free(r->headers[i].value);
-		}
-		r->nheaders = 0;
+		http_headers_clear(r);
 		return len;
 	}
 	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
@@ -700,94 +692,42 @@ links_parse(const char *header, link_ref *out, size_t max)
 	return n;
 }
 
-/* One byte of %XX, or -1. */
-static inline int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* A query-string component decoded ('+' a space); NULL on a bad escape. */
-static inline char *
-qdec(const char *s, size_t n)
-{
-	ma_buf b;
-	size_t i;
-
-	_ma_buf_init(&b, n + 1);
-	for (i = 0; i < n; i++) {
-		if (s[i] == '+') {
-			_ma_buf_putc(&b, ' ');
-		} else if (s[i] == '%') {
-			if (i + 2 >= n || hexval(s[i + 1]) < 0 ||
-			    hexval(s[i + 2]) < 0) {
-				_ma_buf_destroy(&b);
-				return NULL;
-			}
-			_ma_buf_putc(&b, (char)(hexval(s[i + 1]) * 16 +
-						hexval(s[i + 2])));
-			i += 2;
-		} else {
-			_ma_buf_putc(&b, s[i]);
-		}
-	}
-	return _ma_buf_steal(&b, NULL);
-}
-
 /*
  * A link's URL as "path|name=value|name=value..." with every component
- * decoded, page and per_page moved to the end in that order: a form that
- * compares the link's meaning (path, the other parameters in their order,
- * the page it points at) whatever the escapes' letter case.
+ * decoded (by the server's own query-string parser), page and per_page
+ * moved to the end in that order: a form that compares the link's meaning
+ * (path, the other parameters in their order, the page it points at)
+ * whatever the escapes' letter case.
  */
 static inline const char *
 link_canon(const char *url)
 {
-	const char *q = strchr(url, '?'), *p, *amp, *eq;
-	char *name, *value, *page = NULL, *per_page = NULL;
+	const char *q = strchr(url, '?'), *page = NULL, *per_page = NULL;
+	ma_qs qs;
 	ma_buf b;
+	size_t i;
 
 	_ma_buf_init(&b, 128);
 	_ma_buf_append(&b, url, q != NULL ? (size_t)(q - url) : strlen(url));
-	for (p = q != NULL ? q + 1 : ""; *p != '\0'; p = *amp ? amp + 1 : amp) {
-		amp = p + strcspn(p, "&");
-		if (amp == p)
-			continue;
-		eq = memchr(p, '=', (size_t)(amp - p));
-		name = qdec(p, (size_t)((eq != NULL ? eq : amp) - p));
-		value = eq != NULL ? qdec(eq + 1, (size_t)(amp - eq - 1))
-				   : bson_strdup("");
-		if (name == NULL || value == NULL) {
-			_ma_buf_printf(&b, "|BAD-ESCAPE:%.*s", (int)(amp - p),
-				       p);
-			bson_free(name);
-			bson_free(value);
-			continue;
-		}
-		if (strcmp(name, "page") == 0 && page == NULL) {
-			page = value;
-			value = NULL;
-		} else if (strcmp(name, "per_page") == 0 && per_page == NULL) {
-			per_page = value;
-			value = NULL;
-		} else {
-			_ma_buf_printf(&b, "|%s=%s", name, value);
-		}
-		bson_free(name);
-		bson_free(value);
+	if (!_ma_qs_parse(q != NULL ? q + 1 : NULL, &qs, NULL)) {
+		_ma_buf_printf(&b, "|BAD-QUERY:%s", q + 1);
+		return keep(_ma_buf_steal(&b, NULL), bson_free);
+	}
+	for (i = 0; i < qs.n; i++) {
+		const ma_qs_pair *pr = &qs.pairs[i];
+
+		if (strcmp(pr->name, "page") == 0 && page == NULL)
+			page = pr->value;
+		else if (strcmp(pr->name, "per_page") == 0 && per_page == NULL)
+			per_page = pr->value;
+		else
+			_ma_buf_printf(&b, "|%s=%s", pr->name, pr->value);
 	}
 	if (page != NULL)
 		_ma_buf_printf(&b, "|page=%s", page);
 	if (per_page != NULL)
 		_ma_buf_printf(&b, "|per_page=%s", per_page);
-	bson_free(page);
-	bson_free(per_page);
+	_ma_qs_destroy(&qs);
 	return keep(_ma_buf_steal(&b, NULL), bson_free);
 }
 
@@ -825,17 +765,16 @@ expect_links(const http_resp *r, const char *first, const char *prev,
 
 /* --- the stack's processes and commands ----------------------------------- */
 
-/* Alive and not a zombie waiting for its parent. */
+/* The state letter and parent of the process /proc/<pid> names; false
+ * when it is gone. */
 static inline bool
-proc_alive(pid_t pid)
+proc_stat(const char *pid, char *state, long *ppid)
 {
-	char path[64], buf[512], *rp;
+	char path[288], buf[512], *rp;
 	FILE *f;
 	size_t n;
 
-	if (pid <= 0 || kill(pid, 0) != 0)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
 	f = fopen(path, "r");
 	if (f == NULL)
 		return false;
@@ -845,35 +784,37 @@ proc_alive(pid_t pid)
 	/* The state follows the command name, which may hold spaces and
 	 * parentheses: look after the last ')'. */
 	rp = strrchr(buf, ')');
-	return rp != NULL && rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X';
+	return rp != NULL && sscanf(rp + 1, " %c %ld", state, ppid) == 2;
+}
+
+/* Alive and not a zombie waiting for its parent. */
+static inline bool
+proc_alive(pid_t pid)
+{
+	char id[24], state;
+	long ppid;
+
+	if (pid <= 0 || kill(pid, 0) != 0)
+		return false;
+	snprintf(id, sizeof(id), "%ld", (long)pid);
+	return proc_stat(id, &state, &ppid) && state != 'Z' && state != 'X';
 }
 
 /* The live (not zombie) children of parent, at most max; their count. */
 static inline size_t
 proc_children(pid_t parent, pid_t *out, size_t max)
 {
-	char path[288], buf[512], *rp;
 	struct dirent *de;
-	size_t n = 0, got;
+	size_t n = 0;
 	long ppid;
 	char state;
 	DIR *d;
-	FILE *f;
 
 	d = opendir("/proc");
 	cr_assert_not_null(d, "/proc: %s", strerror(errno));
 	while ((de = readdir(d)) != NULL) {
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		f = fopen(path, "r");
-		if (f == NULL)
-			continue;
-		got = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[got] = '\0';
-		rp = strrchr(buf, ')');
-		if (rp == NULL || sscanf(rp + 1, " %c %ld", &state, &ppid) != 2)
+		if (!isdigit((unsigned char)de->d_name[0]) ||
+		    !proc_stat(de->d_name, &state, &ppid))
 			continue;
 		if (ppid != (long)parent || state == 'Z' || state == 'X')
 			continue;
@@ -910,6 +851,39 @@ stack_master_pid(void)
 		  file);
 	fclose(f);
 	return (pid_t)pid;
+}
+
+/* The current master's environment: NAME=value entries, each ended by a
+ * NUL, up to *end. Overwritten by the next call. */
+static inline const char *
+stack_master_environ(const char **end)
+{
+	static char env[65536];
+	const char *file =
+		tprintf("/proc/%ld/environ", (long)stack_master_pid());
+	FILE *f = fopen(file, "r");
+	size_t len;
+
+	cr_assert_not_null(f, "%s: %s", file, strerror(errno));
+	len = fread(env, 1, sizeof(env) - 1, f);
+	fclose(f);
+	env[len] = '\0';
+	*end = env + len;
+	return env;
+}
+
+/* A variable of the current master's environment; NULL when unset. */
+static inline const char *
+stack_master_getenv(const char *name)
+{
+	const char *e, *end;
+	size_t n = strlen(name);
+
+	for (e = stack_master_environ(&end); e < end; e += strlen(e) + 1) {
+		if (strncmp(e, name, n) == 0 && e[n] == '=')
+			return tprintf("%s", e + n + 1);
+	}
+	return NULL;
 }
 
 static inline int

@@ -132,13 +132,30 @@ expect_book(const char *what, json_object *doc, const char *id,
 	expect_jint(what, doc, "year", year);
 }
 
+/* An author as the API must show it: exactly _id and name. */
+static void
+expect_author(const char *what, json_object *doc, const char *id,
+	      const char *name)
+{
+	expect_keys(what, doc, authors.keys);
+	expect_jstr(what, doc, "_id", id);
+	expect_jstr(what, doc, "name", name);
+}
+
+/* A stored document's id. */
+static const char *
+id_of(const char *what, json_object *doc)
+{
+	return json_object_get_string(jget(what, doc, "_id"));
+}
+
 /* POSTs a document and returns what came back (201, Location). */
 static json_object *
 create(const resource *res, const char *json)
 {
 	http_resp *r = http_json("POST", res->path, json);
 	json_object *doc = expect_json(r, 201);
-	const char *id = json_object_get_string(jget(r->what, doc, "_id"));
+	const char *id = id_of(r->what, doc);
 
 	cr_assert(is_oid_hex(id), "%s: _id \"%s\" is not 24 hex digits",
 		  r->what, id);
@@ -150,9 +167,16 @@ create(const resource *res, const char *json)
 static const char *
 create_book(const char *title, const char *author, int year)
 {
-	json_object *doc = create(&books, book_json(title, author, year));
+	return id_of("created book",
+		     create(&books, book_json(title, author, year)));
+}
 
-	return json_object_get_string(jget("created book", doc, "_id"));
+/* Creates an author; its id. */
+static const char *
+create_author(const char *name)
+{
+	return id_of("created author",
+		     create(&authors, doc_json(&authors, name)));
 }
 
 /* An id nothing has: generated here, never stored. */
@@ -328,11 +352,8 @@ Test(authors, get_returns_each_seed_author_field_for_field)
 	for (i = 0; i < NSEED_AUTHORS; i++) {
 		const seed_author *s = &seed_authors[i];
 		http_resp *r = http_get(tprintf("/authors/%s", s->id));
-		json_object *doc = expect_json(r, 200);
 
-		expect_keys(r->what, doc, authors.keys);
-		expect_jstr(r->what, doc, "_id", s->id);
-		expect_jstr(r->what, doc, "name", s->name);
+		expect_author(r->what, expect_json(r, 200), s->id, s->name);
 	}
 }
 
@@ -341,7 +362,7 @@ Test(books, create_is_201_with_stored_book_and_location)
 	const char *title = tprintf("%sCreated", prefix());
 	json_object *doc =
 		create(&books, book_json(title, "Luciano Ramalho", 2015));
-	const char *id = json_object_get_string(jget("created", doc, "_id"));
+	const char *id = id_of("created", doc);
 	http_resp *r;
 
 	expect_book("POST /books", doc, id, title, "Luciano Ramalho", 2015);
@@ -354,15 +375,12 @@ Test(authors, create_is_201_with_stored_author_and_location)
 {
 	const char *name = tprintf("%sCreated", prefix());
 	json_object *doc = create(&authors, doc_json(&authors, name));
-	const char *id = json_object_get_string(jget("created", doc, "_id"));
+	const char *id = id_of("created", doc);
 	http_resp *r;
 
-	expect_keys("POST /authors", doc, authors.keys);
-	expect_jstr("POST /authors", doc, "name", name);
+	expect_author("POST /authors", doc, id, name);
 	r = http_get(tprintf("/authors/%s", id));
-	expect_keys(r->what, expect_json(r, 200), authors.keys);
-	expect_jstr(r->what, r->json, "_id", id);
-	expect_jstr(r->what, r->json, "name", name);
+	expect_author(r->what, expect_json(r, 200), id, name);
 }
 
 Test(books, replace_is_200_with_the_new_book_and_404_when_absent)
@@ -388,19 +406,15 @@ Test(books, replace_is_200_with_the_new_book_and_404_when_absent)
 Test(authors, replace_is_200_with_the_new_author_and_404_when_absent)
 {
 	const char *p = prefix();
-	json_object *doc =
-		create(&authors, doc_json(&authors, tprintf("%sOld", p)));
-	const char *id = json_object_get_string(jget("created", doc, "_id"));
+	const char *id = create_author(tprintf("%sOld", p));
 	const char *name = tprintf("%sNew", p);
 	http_resp *r;
 
 	r = http_json("PUT", tprintf("/authors/%s", id),
 		      doc_json(&authors, name));
-	expect_keys(r->what, expect_json(r, 200), authors.keys);
-	expect_jstr(r->what, r->json, "_id", id);
-	expect_jstr(r->what, r->json, "name", name);
+	expect_author(r->what, expect_json(r, 200), id, name);
 	r = http_get(tprintf("/authors/%s", id));
-	expect_jstr(r->what, expect_json(r, 200), "name", name);
+	expect_author(r->what, expect_json(r, 200), id, name);
 
 	r = http_json("PUT", tprintf("/authors/%s", absent_id()),
 		      doc_json(&authors, name));
@@ -449,19 +463,19 @@ Test(books, patch_of_an_absent_book_is_404)
 Test(authors, patch_is_partial_validated_and_404_when_absent)
 {
 	const char *p = prefix();
-	json_object *doc =
-		create(&authors, doc_json(&authors, tprintf("%sA", p)));
-	const char *id = json_object_get_string(jget("created", doc, "_id"));
+	const char *id = create_author(tprintf("%sA", p));
+	const char *name = tprintf("%sB", p);
 	http_resp *r;
 
 	r = http_json("PATCH", tprintf("/authors/%s", id),
-		      tprintf("{\"name\": \"%sB\"}", p));
-	expect_jstr(r->what, expect_json(r, 200), "name", tprintf("%sB", p));
-	expect_jstr(r->what, r->json, "_id", id);
+		      tprintf("{\"name\": \"%s\"}", name));
+	expect_author(r->what, expect_json(r, 200), id, name);
 
 	r = http_json("PATCH", tprintf("/authors/%s", id), "{\"name\": 5}");
 	expect_problem(r, 400, NULL);
 	expect_error_for(r, "name");
+	r = http_get(tprintf("/authors/%s", id));
+	expect_author(r->what, expect_json(r, 200), id, name);
 
 	r = http_json("PATCH", tprintf("/authors/%s", absent_id()),
 		      "{\"name\": \"x\"}");
@@ -473,9 +487,7 @@ check_delete(const resource *res)
 {
 	json_object *doc =
 		create(res, doc_json(res, tprintf("%sGone", prefix())));
-	const char *path =
-		tprintf("%s/%s", res->path,
-			json_object_get_string(jget("created", doc, "_id")));
+	const char *path = tprintf("%s/%s", res->path, id_of("created", doc));
 	http_resp *r;
 
 	r = http("DELETE", path, NULL, NULL, 0);
@@ -833,19 +845,29 @@ Test(errors, body_that_is_not_json_is_415)
 
 /* --- HEAD ----------------------------------------------------------------- */
 
-/* HEAD answers as GET does, without the body. */
+/* HEAD answers as GET does (a JSON 200), without the body; a list's HEAD
+ * also carries the GET's Link and X-Total-Count. */
 static void
-check_head(const char *path)
+check_head(const char *path, bool list)
 {
 	http_resp *g = http_get(path), *h = http("HEAD", path, NULL, NULL, 0);
 	static const char *const same[] = {"Content-Type", "Link",
 					   "X-Total-Count", "Allow"};
+	json_object *body = expect_json(g, 200);
 	const char *gl, *hl;
 	size_t i;
 
-	expect_status(g, 200);
 	expect_status(h, 200);
+	expect_media_type(h, "application/json");
 	cr_assert_eq(h->len, 0, "%s: %zu bytes of body", h->what, h->len);
+	if (list) {
+		expect_header(h, "X-Total-Count",
+			      tprintf("%" PRId64,
+				      json_object_get_int64(
+					      jget(g->what, body, "total"))));
+		cr_assert_not_null(http_header_get(h, "Link"),
+				   "%s: no Link header", h->what);
+	}
 	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
 		gl = http_header_get(g, same[i]);
 		hl = http_header_get(h, same[i]);
@@ -865,14 +887,14 @@ check_head(const char *path)
 
 Test(head, list_answers_as_get_without_body)
 {
-	check_head("/books");
-	check_head("/books?per_page=3&page=2&sort=title");
+	check_head("/books", true);
+	check_head("/books?per_page=3&page=2&sort=title", true);
 }
 
 Test(head, document_answers_as_get_without_body)
 {
-	check_head(tprintf("/books/%s", seed_books[1].id));
-	check_head(tprintf("/authors/%s", seed_authors[1].id));
+	check_head(tprintf("/books/%s", seed_books[1].id), false);
+	check_head(tprintf("/authors/%s", seed_authors[1].id), false);
 }
 
 /* --- the since route ------------------------------------------------------ */
@@ -925,6 +947,7 @@ Test(since, seed_books_come_newest_first_with_ties_by_title)
 		size_t i, n;
 
 		items = jget(r->what, expect_json(r, 200), "items");
+		expect_jint(r->what, r->json, "page", page);
 		n = json_object_array_length(items);
 		for (i = 0; i < n; i++) {
 			json_object *it = json_object_array_get_idx(items, i);
@@ -952,7 +975,12 @@ Test(since, seed_books_come_newest_first_with_ties_by_title)
 		next = jget(r->what, r->json, "next_num");
 		if (next == NULL)
 			break;
-		page = json_object_get_int64(next);
+		/* Anything but the next page would loop or skip items. */
+		cr_assert(json_object_is_type(next, json_type_int) &&
+				  json_object_get_int64(next) == page + 1,
+			  "%s: next_num %s, expected %" PRId64, r->what,
+			  json_object_to_json_string(next), page + 1);
+		page++;
 	}
 	got = keep(_ma_buf_steal(&seen, NULL), bson_free);
 	cr_assert_str_eq(got, seed_since_2012,
@@ -968,15 +996,32 @@ Test(since, year_that_is_not_an_integer_is_400)
 
 /* --- the runtime: workers die, reload, drain ------------------------------ */
 
-/* GETs of one path in a thread: how many, how many failed, the first
- * failure. Never asserts (only the main thread may). */
+/* A seed book's GET, checked field for field: the answer the threads
+ * below must see again. */
+static http_resp *
+get_seed_book(const seed_book *s)
+{
+	http_resp *r = http_get(tprintf("/books/%s", s->id));
+
+	expect_book(r->what, expect_json(r, 200), s->id, s->title, s->author,
+		    s->year);
+	return r;
+}
+
+/*
+ * GETs of want's path in a thread, each of which must repeat want: its
+ * status, its Content-Type and its body to the byte. How many went out,
+ * how many did not repeat it, the first that did not. Never asserts (only
+ * the main thread may).
+ */
 typedef struct get_loop {
-	char path[128];
+	const char *path;
+	const http_resp *want;
 	int max; /* stop after this many; 0: until stop */
 	atomic_bool stop;
-	int done;
+	atomic_int done;
 	int failed;
-	char failure[256];
+	char failure[512];
 	pthread_t thread;
 } get_loop;
 
@@ -984,32 +1029,57 @@ static void *
 get_loop_run(void *arg)
 {
 	get_loop *l = arg;
+	const char *want_type = http_header_get(l->want, "Content-Type");
+	int done;
 
-	while (!atomic_load(&l->stop) && (l->max == 0 || l->done < l->max)) {
+	while (!atomic_load(&l->stop) &&
+	       (l->max == 0 || atomic_load(&l->done) < l->max)) {
 		http_resp *r = http_try("GET", l->path, NULL, NULL, 0, NULL);
+		const char *type = http_header_get(r, "Content-Type");
 
-		if (r->status != 200) {
+		done = atomic_fetch_add(&l->done, 1) + 1;
+		if (r->status != l->want->status || type == NULL ||
+		    strcmp(type, want_type) != 0 ||
+		    strcmp(r->body, l->want->body) != 0) {
 			if (l->failed++ == 0)
 				snprintf(l->failure, sizeof(l->failure),
-					 "request %d: status %ld %s %.120s",
-					 l->done + 1, r->status,
+					 "request %d: %ld, %s, %s%.120s; "
+					 "expected %ld, %s, %.120s",
+					 done, r->status,
+					 type != NULL ? type : "no type",
 					 r->error != NULL ? r->error : "",
-					 r->body);
+					 r->body, l->want->status, want_type,
+					 l->want->body);
 		}
-		l->done++;
 		http_free(r);
 	}
 	return NULL;
 }
 
 static void
-get_loop_start(get_loop *l, const char *path, int max)
+get_loop_start(get_loop *l, const char *path, const http_resp *want, int max)
 {
 	memset(l, 0, sizeof(*l));
-	snprintf(l->path, sizeof(l->path), "%s", path);
+	l->path = path;
+	l->want = want;
 	l->max = max;
 	atomic_init(&l->stop, false);
+	atomic_init(&l->done, 0);
 	cr_assert_eq(pthread_create(&l->thread, NULL, get_loop_run, l), 0);
+}
+
+/* Waits up to ms until n GETs went out; false at the deadline. */
+static bool
+get_loop_wait(get_loop *l, int n, long ms)
+{
+	long long deadline = now_ms() + ms;
+
+	while (atomic_load(&l->done) < n) {
+		if (now_ms() >= deadline)
+			return false;
+		sleep_ms(10);
+	}
+	return true;
 }
 
 static void
@@ -1089,11 +1159,14 @@ wait_serving(long ms)
 Test(runtime, killed_worker_is_replaced_while_service_goes_on, .timeout = 60)
 {
 	pid_t master = stack_master_pid(), old[64], now[64], victim;
+	const seed_book *s = &seed_books[0];
 	size_t nold, nnow;
+	http_resp *want;
 	get_loop l;
 	bool replaced;
 
 	cr_assert(wait_serving(10000), "the stack does not serve");
+	want = get_seed_book(s);
 	nold = proc_children(master, old, 64);
 	cr_assert_eq(nold, (size_t)stack_workers(),
 		     "master %ld has %zu workers (%s), expected %d",
@@ -1101,18 +1174,23 @@ Test(runtime, killed_worker_is_replaced_while_service_goes_on, .timeout = 60)
 	victim = old[0];
 	cr_assert_eq(kill(victim, SIGKILL), 0, "kill %ld: %s", (long)victim,
 		     strerror(errno));
-	get_loop_start(&l, tprintf("/books/%s", seed_books[0].id), 50);
+	/* Dead before the first GET: no request can be lost with it, so
+	 * every one must succeed while the master replaces it. */
+	cr_assert(wait_gone(victim, 5000),
+		  "worker %ld still runs 5 s after SIGKILL", (long)victim);
+	get_loop_start(&l, tprintf("/books/%s", s->id), want, 50);
 	/* Only the killed one must be new; the others stay. */
 	replaced = wait_workers_replaced(master, &victim, 1, 5000, now, &nnow);
-	pthread_join(l.thread, NULL);
+	get_loop_wait(&l, 50, 30000);
+	get_loop_join(&l);
 	cr_assert(replaced,
 		  "5 s after killing worker %ld: workers %s, expected "
 		  "%d without it",
 		  (long)victim, pid_list(now, nnow), stack_workers());
-	cr_assert_eq(l.done, 50);
-	cr_assert_leq(l.failed, 1,
-		      "%d of 50 GETs after the kill failed; first: %s",
-		      l.failed, l.failure);
+	cr_assert_eq(atomic_load(&l.done), 50);
+	cr_assert_eq(l.failed, 0,
+		     "%d of 50 GETs after the kill failed; first: %s", l.failed,
+		     l.failure);
 	cr_assert(proc_alive(master), "the master %ld died", (long)master);
 }
 
@@ -1120,29 +1198,35 @@ Test(runtime, sighup_replaces_every_worker_while_requests_succeed,
      .timeout = 60)
 {
 	pid_t master = stack_master_pid(), old[64], now[64];
+	const seed_book *s = &seed_books[0];
+	bool going, replaced, after = false;
 	size_t nold, nnow;
+	http_resp *want;
 	get_loop l;
-	bool replaced;
 
 	cr_assert(wait_serving(10000), "the stack does not serve");
+	want = get_seed_book(s);
 	nold = proc_children(master, old, 64);
 	cr_assert_eq(nold, (size_t)stack_workers(), "workers: %s",
 		     pid_list(old, nold));
-	get_loop_start(&l, tprintf("/books/%s", seed_books[0].id), 0);
-	sleep_ms(100);
+	get_loop_start(&l, tprintf("/books/%s", s->id), want, 0);
+	/* Requests already going when the reload starts. */
+	going = get_loop_wait(&l, 3, 10000);
 	cr_assert_eq(kill(master, SIGHUP), 0, "kill -HUP %ld: %s", (long)master,
 		     strerror(errno));
 	replaced = wait_workers_replaced(master, old, nold, 20000, now, &nnow);
 	/* A few more requests on the new workers only. */
-	sleep_ms(200);
+	if (replaced)
+		after = get_loop_wait(&l, atomic_load(&l.done) + 5, 10000);
 	get_loop_join(&l);
+	cr_assert(going, "no GET answered within 10 s before the reload");
 	cr_assert(replaced, "20 s after SIGHUP: workers %s, before %s",
 		  pid_list(now, nnow), pid_list(old, nold));
-	cr_assert_gt(l.done, 0, "no request went out during the reload");
+	cr_assert(after, "no 5 GETs answered within 10 s after the reload");
 	cr_assert_eq(l.failed, 0,
 		     "%d of %d GETs failed during the reload; "
 		     "first: %s",
-		     l.failed, l.done, l.failure);
+		     l.failed, atomic_load(&l.done), l.failure);
 	cr_assert(proc_alive(master), "the master %ld died", (long)master);
 	cr_assert_eq(stack_master_pid(), master, "the master changed");
 }
@@ -1163,21 +1247,29 @@ restore_stack(void)
 	cr_assert(wait_serving(30000), "the stack does not serve again");
 }
 
-/* One request in a thread. */
-typedef struct one_get {
-	char path[128];
-	http_resp *resp;
-	pthread_t thread;
-} one_get;
-
-static void *
-one_get_run(void *arg)
+/*
+ * Whether a connection to the loopback port holds bytes that its server
+ * has not read: with the server stopped, a request reached it.
+ */
+static bool
+unread_bytes_at(unsigned port)
 {
-	one_get *g = arg;
-	http_opts o = {.timeout_ms = 30000};
+	FILE *f = fopen("/proc/net/tcp", "r");
+	unsigned local, state;
+	unsigned long rx;
+	char line[512];
+	bool found = false;
 
-	g->resp = http_try("GET", g->path, NULL, NULL, 0, &o);
-	return NULL;
+	cr_assert_not_null(f, "/proc/net/tcp: %s", strerror(errno));
+	/* "sl local_address rem_address st tx_queue:rx_queue ...", hex. */
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, " %*u: %*x:%x %*x:%*x %x %*x:%lx", &local,
+			   &state, &rx) == 3)
+			found = local == port && state == 1 /* ESTABLISHED */ &&
+				rx > 0;
+	}
+	fclose(f);
+	return found;
 }
 
 Test(runtime, sigterm_lets_the_request_in_flight_finish, .fini = restore_stack,
@@ -1185,31 +1277,44 @@ Test(runtime, sigterm_lets_the_request_in_flight_finish, .fini = restore_stack,
 {
 	pid_t master = stack_master_pid();
 	const seed_book *s = &seed_books[2];
-	bool alive_while_draining;
-	one_get g;
+	const char *port_env = stack_master_getenv("MONGOALCHEMY_PORT");
+	bool reached = false, alive_while_draining;
+	long long deadline;
+	http_resp *want;
+	unsigned port;
+	get_loop l;
 
+	cr_assert_not_null(port_env, "the master has no MONGOALCHEMY_PORT");
+	port = (unsigned)atoi(port_env);
 	cr_assert(wait_serving(10000), "the stack does not serve");
+	want = get_seed_book(s);
 	stack_do("mongo-pause");
 	paused = true;
-	memset(&g, 0, sizeof(g));
-	snprintf(g.path, sizeof(g.path), "/books/%s", s->id);
-	cr_assert_eq(pthread_create(&g.thread, NULL, one_get_run, &g), 0);
-	sleep_ms(500);
+	cr_assert(!unread_bytes_at(port),
+		  "the paused database has unread bytes before the GET");
+	get_loop_start(&l, tprintf("/books/%s", s->id), want, 1);
+	/* In flight: a worker took the request and its query waits, unread,
+	 * at the paused database. */
+	deadline = now_ms() + 10000;
+	while (!(reached = unread_bytes_at(port)) && now_ms() < deadline)
+		sleep_ms(20);
+	cr_assert(reached,
+		  "no query reached the paused database 10 s after "
+		  "GET %s",
+		  l.path);
 	cr_assert_eq(kill(master, SIGTERM), 0, "kill -TERM %ld: %s",
 		     (long)master, strerror(errno));
-	sleep_ms(500);
-	alive_while_draining = proc_alive(master);
+	alive_while_draining = !wait_gone(master, 500);
 	stack_do("mongo-resume");
 	paused = false;
-	pthread_join(g.thread, NULL);
-	keep(g.resp, http_free_any);
+	get_loop_join(&l);
 
 	cr_assert(alive_while_draining,
-		  "the master %ld exited 500 ms after "
+		  "the master %ld exited within 500 ms of "
 		  "SIGTERM with a request in flight",
 		  (long)master);
-	expect_book(g.resp->what, expect_json(g.resp, 200), s->id, s->title,
-		    s->author, s->year);
+	cr_assert_eq(atomic_load(&l.done), 1);
+	cr_assert_eq(l.failed, 0, "the request in flight: %s", l.failure);
 	cr_assert(wait_gone(master, 10000),
 		  "the master %ld still runs 10 s "
 		  "after its last request",
@@ -1291,7 +1396,8 @@ Test(outage, errors_are_logged_with_method_and_path_not_the_body,
      .fini = restore_mongo, .timeout = 90)
 {
 	const char *logf = stack_env("MA_STACK_WORKER_LOG");
-	const char *path = tprintf("/books/%s", seed_books[3].id);
+	const seed_book *s = &seed_books[3];
+	const char *path = tprintf("/books/%s", s->id);
 	const char *marker = tprintf("body-marker-%ld", (long)getpid());
 	const char *body = book_json(marker, "Nobody", 1999);
 	long offset = file_size(logf);
@@ -1329,7 +1435,8 @@ Test(outage, errors_are_logged_with_method_and_path_not_the_body,
 	stack_do("mongo-start");
 	mongo_stopped = false;
 	r = poll_status(path, 200, 30000);
-	expect_status(r, 200);
+	expect_book(r->what, expect_json(r, 200), s->id, s->title, s->author,
+		    s->year);
 }
 
 /* --- the worker program on its own: privileges and secrets ---------------- */
@@ -1378,23 +1485,13 @@ direct_tmpdir(const struct passwd *pw)
 static char **
 worker_env(const char *const *extra)
 {
-	static char env[65536];
-	const char *file =
-		tprintf("/proc/%ld/environ", (long)stack_master_pid());
 	const char *e, *end, *path = getenv("PATH");
 	char **out = keep(bson_malloc0(64 * sizeof(char *)), bson_free);
 	size_t n = 0, i, len;
 	bool changed;
-	FILE *f;
 
-	f = fopen(file, "r");
-	cr_assert_not_null(f, "%s: %s", file, strerror(errno));
-	len = fread(env, 1, sizeof(env) - 1, f);
-	fclose(f);
-	env[len] = '\0';
-	end = env + len;
-	/* NAME=value entries, each ended by a NUL. */
-	for (e = env; e < end && n < 40; e += strlen(e) + 1) {
+	for (e = stack_master_environ(&end); e < end && n < 40;
+	     e += strlen(e) + 1) {
 		if (strncmp(e, "MONGOALCHEMY_", 13) != 0)
 			continue;
 		changed = false;
