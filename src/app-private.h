@@ -9,6 +9,7 @@
 #ifndef MA_APP_PRIVATE_H
 #define MA_APP_PRIVATE_H
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include "http-private.h"
@@ -129,6 +130,10 @@ bool _ma_app_setup_result(ma_app *app, bool ok, const ma_error *e,
  */
 void _ma_app_handle(ma_app *app, char **env, ma_body_reader read,
 		    void *read_ctx, ma_buf *out);
+
+/* A worker's life for the runtime (runtime-private.h): FastCGI requests
+ * on listen_fd until *stop. */
+int _ma_app_worker(void *ctx, int listen_fd, volatile sig_atomic_t *stop);
 
 /* Hands ptr to the app, to be freed with destroy in ma_app_destroy(). */
 void _ma_app_own(ma_app *app, void *ptr, void (*destroy)(void *ptr));

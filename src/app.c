@@ -5,6 +5,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/select.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -235,31 +238,58 @@ serve(ma_app *app, FCGX_Request *r)
 	_ma_buf_destroy(&out);
 }
 
-static int
-worker(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
+/*
+ * A worker's loop. libfcgi must not see a signal while it holds a
+ * connection: its wait for a Unix socket's first bytes (a select()) is
+ * not restarted, and on EINTR it drops the connection unanswered (the
+ * front end answers 502 or 503). So SIGTERM and SIGINT stay blocked except
+ * in pselect(), which waits for a connection with them unblocked; the
+ * listening socket is non-blocking, so that a worker that lost the race
+ * for a connection to another one gets EAGAIN instead of sleeping in
+ * accept() with the signals blocked.
+ */
+int
+_ma_app_worker(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 {
 	ma_app *app = ctx;
+	sigset_t stops, waiting;
+	fd_set readable;
 	FCGX_Request r;
 	ma_error err;
+	int flags;
 
 	if (app->on_worker_start != NULL &&
 	    !app->on_worker_start(app, app->on_worker_start_arg, &err)) {
 		_ma_log("the worker cannot start: %s", err.message);
 		return 1;
 	}
-	if (FCGX_Init() != 0) {
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&r, listen_fd, 0) != 0) {
 		_ma_log("libfcgi cannot start");
 		return 1;
 	}
-	if (FCGX_InitRequest(&r, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
-		_ma_log("libfcgi cannot start a request");
+	flags = fcntl(listen_fd, F_GETFL);
+	if (flags < 0 || fcntl(listen_fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+		_ma_log("cannot make the socket non-blocking: %s",
+			strerror(errno));
 		return 1;
 	}
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	sigprocmask(SIG_BLOCK, &stops, &waiting);
+	sigdelset(&waiting, SIGTERM);
+	sigdelset(&waiting, SIGINT);
 	while (!*stop) {
+		FD_ZERO(&readable);
+		FD_SET(listen_fd, &readable);
+		if (pselect(listen_fd + 1, &readable, NULL, NULL, NULL,
+			    &waiting) < 0)
+			continue; /* a signal: *stop tells which */
 		if (FCGX_Accept_r(&r) < 0) {
-			if (*stop)
-				break;
-			if (errno == EINTR)
+			/* Another worker took it; or, after a SIGTERM, the
+			 * runtime broke the listening descriptor off. */
+			if (*stop || errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
 				continue;
 			_ma_log("accept failed: %s", strerror(errno));
 			break;
@@ -290,7 +320,7 @@ master_start(void *ctx, ma_error *error)
 int
 ma_app_run(ma_app *app, int argc, char **argv)
 {
-	ma_runtime_hooks hooks = {master_start, worker, app};
+	ma_runtime_hooks hooks = {master_start, _ma_app_worker, app};
 	const char *program = argc > 0 && argv[0] != NULL ? argv[0] : app->name;
 	ma_run_options opts;
 	ma_error err;

@@ -936,8 +936,9 @@ master_signal(int sig)
  *   later one; libfcgi's FCGX_Accept_r() returns an error and the worker
  *   loop ends. Only this worker's descriptor changes: the master and the
  *   other workers keep the real socket and what is queued on it.
- * - FCGX_ShutdownPending() only sets libfcgi's flag, so that an accept()
- *   it sees interrupted is not retried.
+ * - Not FCGX_ShutdownPending(): libfcgi's reads fail once its flag is
+ *   set, so a request accepted but not yet read would be dropped (the
+ *   front end answers 502). The broken accept() is enough.
  */
 static void
 worker_signal(int sig)
@@ -948,7 +949,6 @@ worker_signal(int sig)
 	worker_stop = 1;
 	if (worker_dead_fd >= 0 && worker_listen_fd >= 0)
 		(void)dup2(worker_dead_fd, worker_listen_fd);
-	FCGX_ShutdownPending();
 	errno = saved;
 }
 

@@ -24,6 +24,7 @@
 
 #include <criterion/criterion.h>
 
+#include "app-private.h"
 #include "runtime-private.h"
 
 /* A NULL-terminated argv on the stack; argv[0] is the program. */
@@ -542,11 +543,12 @@ Test(run_log, the_runtime_names_the_program_after_argv0)
 
 /* REFUSED: the test expects the master to stop while still root (when it
  * is root), before any fork. */
-enum worker_mode { SERVE, CRASH, REFUSED };
+enum worker_mode { SERVE, SERVE_FCGI, CRASH, REFUSED };
 
 /*
  * What the workers of a test do: SERVE answers each connection's one
- * byte with "<pid>\n"; CRASH exits with status 3 at once. Each worker
+ * byte with "<pid>\n"; SERVE_FCGI is an application's worker (app.c),
+ * answering a FastCGI GET / with its pid; CRASH exits with status 3 at once. Each worker
  * reports on the events pipe: "S pid uid fd env" when it starts (env: 1
  * if LISTEN_FDS is still set), "A pid" when it has accepted a connection,
  * "E pid" when it leaves.
@@ -583,6 +585,32 @@ event(int fd, const char *fmt, ...)
 		_exit(99);
 }
 
+static void
+answer_pid(ma_request *req, ma_response *res, void *arg)
+{
+	char pid[24];
+
+	(void)req;
+	(void)arg;
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	ma_response_json(res, 200, pid, strlen(pid));
+}
+
+/* An application's worker (app.c) answering GET / with its pid: libfcgi
+ * reads each request itself. */
+static int
+fcgi_worker(rt *t, int listen_fd, volatile sig_atomic_t *stop)
+{
+	ma_app *app = ma_app_new(NULL, NULL);
+	int status;
+
+	cr_assert(ma_app_route(app, MA_GET, "/", answer_pid, NULL, NULL));
+	status = _ma_app_worker(app, listen_fd, stop);
+	ma_app_destroy(app);
+	event(t->events_w, "E %ld\n", (long)getpid());
+	return status;
+}
+
 static int
 test_worker(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 {
@@ -592,6 +620,8 @@ test_worker(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 
 	event(t->events_w, "S %ld %ld %d %d\n", (long)getpid(), (long)getuid(),
 	      listen_fd, getenv("LISTEN_FDS") != NULL);
+	if (t->mode == SERVE_FCGI)
+		return fcgi_worker(t, listen_fd, stop);
 	if (t->mode != SERVE)
 		return 3;
 	while (!*stop) {
@@ -979,6 +1009,88 @@ Test(runtime, sigterm_lets_the_request_in_flight_finish)
 	rt_expect_no_more(t);
 	cr_expect_not(path_exists(t->sock), "the socket is still there");
 	cr_expect(log_has(t, "stopping 2 workers"));
+}
+
+/* A FastCGI record header: version 1, type, request 1, length. */
+static size_t
+fcgi_record(unsigned char *out, int type, const void *content, size_t len)
+{
+	unsigned char h[8] = {1, (unsigned char)type, 0, 1,
+			      (unsigned char)(len >> 8), (unsigned char)len, 0, 0};
+
+	memcpy(out, h, 8);
+	if (len > 0)
+		memcpy(out + 8, content, len);
+	return 8 + len;
+}
+
+/* A whole FastCGI GET request: BEGIN_REQUEST (responder, close the
+ * connection after), one parameter, end of params, end of stdin. */
+static size_t
+fcgi_get(unsigned char *out)
+{
+	static const unsigned char begin[8] = {0, 1, 0, 0, 0, 0, 0, 0};
+	static const unsigned char param[] = "\x0e\x03REQUEST_METHODGET";
+	size_t n = 0;
+
+	n += fcgi_record(out + n, 1, begin, sizeof(begin));
+	n += fcgi_record(out + n, 4, param, sizeof(param) - 1);
+	n += fcgi_record(out + n, 4, NULL, 0);
+	n += fcgi_record(out + n, 5, NULL, 0);
+	return n;
+}
+
+/*
+ * The worker has accepted a connection whose request has not arrived yet
+ * when SIGTERM comes: libfcgi must still read it and answer. (A signal in
+ * libfcgi's wait for a Unix socket's first bytes made it drop the
+ * connection, and the front end answered 502 or 503.)
+ */
+Test(runtime, sigterm_lets_an_accepted_fastcgi_request_be_read_and_answered)
+{
+	unsigned char req[128], answer[512];
+	char want[128], pid[24];
+	size_t len, got = 0;
+	ssize_t n;
+	long worker;
+	int fd;
+	rt *t;
+
+	t = rt_on_socket(SERVE_FCGI);
+	rt_arg(t, "--workers");
+	rt_arg(t, "1");
+	rt_start(t, NULL);
+	worker = rt_expect_start(t, 3000).pid;
+
+	/* Connected: the idle worker accepts at once and waits in libfcgi
+	 * for the request's records. */
+	fd = connect_to(t->sock);
+	nanosleep(&(struct timespec){0, 200 * 1000000}, NULL);
+	kill(t->master, SIGTERM);
+	nanosleep(&(struct timespec){0, 200 * 1000000}, NULL);
+
+	len = fcgi_get(req);
+	cr_assert_eq(send(fd, req, len, MSG_NOSIGNAL), (ssize_t)len, "send: %s",
+		     strerror(errno));
+	while (got < sizeof(answer) - 1 &&
+	       (n = read(fd, answer + got, sizeof(answer) - 1 - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	answer[got] = '\0';
+	/* The first record is the answer on stdout (type 6). */
+	cr_assert_gt(got, 8, "the request was dropped: no answer");
+	cr_expect_eq(answer[1], 6, "record type %d", answer[1]);
+	snprintf(pid, sizeof(pid), "%ld", worker);
+	snprintf(want, sizeof(want),
+		 "Status: 200 OK\r\nContent-Type: application/json\r\n"
+		 "Content-Length: %zu\r\n\r\n%s",
+		 strlen(pid), pid);
+	cr_expect_eq(memcmp(answer + 8, want, strlen(want)), 0,
+		     "answer: %.*s", (int)(got - 8), answer + 8);
+
+	cr_expect_eq(rt_expect(t, 'E', 3000), worker);
+	cr_expect_eq(rt_wait(t, 3000), 0);
+	rt_expect_no_more(t);
 }
 
 Test(runtime, workers_run_as_the_user_and_serve)
