@@ -21,6 +21,7 @@ enum key {
 	KEY_REPLICA_SET,
 	KEY_OPTIONS,
 	KEY_SAFE_SESSION,
+	KEY_MAX_TIME_MS,
 	KEY_CONNECTION_STRING,
 	KEY__MAX
 };
@@ -35,6 +36,7 @@ static const char *const key_names[KEY__MAX] = {
 	[KEY_REPLICA_SET] = "REPLICA_SET",
 	[KEY_OPTIONS] = "OPTIONS",
 	[KEY_SAFE_SESSION] = "SAFE_SESSION",
+	[KEY_MAX_TIME_MS] = "MAX_TIME_MS",
 	[KEY_CONNECTION_STRING] = "CONNECTION_STRING",
 };
 
@@ -53,6 +55,7 @@ struct ma_config {
 	unsigned port;
 	bool server_auth;
 	bool safe_session;
+	int64_t max_time_ms;
 
 	char *uri;
 	char *uri_redacted;
@@ -127,6 +130,30 @@ parse_port(const char *s, unsigned *out)
 	if (errno != 0 || *end != '\0' || v < 1 || v > 65535)
 		return false;
 	*out = (unsigned)v;
+	return true;
+}
+
+/* MAX_TIME_MS: at most a day; 0 lifts the limit. */
+#define MAX_MAX_TIME_MS 86400000
+
+static bool
+parse_ms(const char *s, int64_t *out)
+{
+	long long v;
+	char *end;
+	const char *p;
+
+	for (p = s; *p != '\0'; p++) {
+		if (!isdigit((unsigned char)*p))
+			return false;
+	}
+	if (p == s || p - s > 8)
+		return false;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > MAX_MAX_TIME_MS)
+		return false;
+	*out = v;
 	return true;
 }
 
@@ -284,6 +311,14 @@ check_values(ma_config *cfg, ma_error *error)
 
 	if (!read_bool(cfg, KEY_SAFE_SESSION, false, &cfg->safe_session, error))
 		return false;
+	cfg->max_time_ms = MA_MAX_TIME_MS;
+	v = cfg->values[KEY_MAX_TIME_MS];
+	if (v != NULL && !parse_ms(v, &cfg->max_time_ms)) {
+		key_error(error, cfg, KEY_MAX_TIME_MS,
+			  "\"%s\" is not a number of milliseconds (0 to %d)", v,
+			  MAX_MAX_TIME_MS);
+		return false;
+	}
 
 	/* The rest only shapes a URI that a connection string replaces. */
 	if (cfg->values[KEY_CONNECTION_STRING] != NULL)
@@ -596,6 +631,12 @@ bool
 ma_config_uses_connection_string(const ma_config *cfg)
 {
 	return cfg->values[KEY_CONNECTION_STRING] != NULL;
+}
+
+int64_t
+ma_config_max_time_ms(const ma_config *cfg)
+{
+	return cfg->max_time_ms;
 }
 
 bool

@@ -2,6 +2,8 @@
  * Documents: values of a type, kept in their MongoDB form, and
  * Flask-MongoAlchemy's save() and remove().
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -129,6 +131,58 @@ id_selector(const ma_doc *doc, bson_t *sel)
 		return false;
 	bson_append_iter(sel, "_id", 3, &it);
 	return true;
+}
+
+/*
+ * The filter that matches current exactly as it is stored: its id, every
+ * field's value ($eq: a value, never an operator; null by its type, since
+ * {$eq: null} would also match a field that was removed), and each
+ * declared field it lacks still absent. A write with this filter changes
+ * nothing once anybody changed the document in between.
+ */
+void
+_ma_doc_unchanged_filter(const ma_doc *current, bson_t *out)
+{
+	const ma_field *f;
+	const char *key;
+	bson_iter_t it;
+	bson_t cond;
+
+	bson_init(out);
+	if (bson_iter_init(&it, &current->bson)) {
+		while (bson_iter_next(&it)) {
+			key = bson_iter_key(&it);
+			BSON_APPEND_DOCUMENT_BEGIN(out, key, &cond);
+			if (BSON_ITER_HOLDS_NULL(&it))
+				BSON_APPEND_INT32(&cond, "$type", BSON_TYPE_NULL);
+			else
+				bson_append_iter(&cond, "$eq", 3, &it);
+			bson_append_document_end(out, &cond);
+		}
+	}
+	for (f = current->type->fields; f != NULL && f->name != NULL; f++) {
+		key = f->db_name != NULL ? f->db_name : f->name;
+		if (bson_has_field(&current->bson, key))
+			continue;
+		BSON_APPEND_DOCUMENT_BEGIN(out, key, &cond);
+		BSON_APPEND_BOOL(&cond, "$exists", false);
+		bson_append_document_end(out, &cond);
+	}
+}
+
+/* FNV-1a, 64 bits: a fingerprint of the stored bytes, not a MAC. */
+void
+ma_doc_etag(const ma_doc *doc, char etag[MA_ETAG_SIZE])
+{
+	const uint8_t *p = bson_get_data(&doc->bson);
+	uint64_t h = 0xcbf29ce484222325u;
+	uint32_t i;
+
+	for (i = 0; i < doc->bson.len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3u;
+	}
+	snprintf(etag, MA_ETAG_SIZE, "\"%016" PRIx64 "\"", h);
 }
 
 bool
@@ -666,9 +720,11 @@ replaced_nothing(const mongoc_write_concern_t *wc, const bson_t *reply)
 	       bson_iter_as_int64(&it) == 0;
 }
 
+/* current (STORE_REPLACE only, may be NULL): replace only while the
+ * stored document is still current. */
 static bool
-store(ma_db *db, ma_doc *doc, store_mode mode, ma_safe safe,
-      ma_problems *problems, ma_error *error)
+store(ma_db *db, ma_doc *doc, store_mode mode, const ma_doc *current,
+      ma_safe safe, ma_problems *problems, ma_error *error)
 {
 	static const char *const verbs[] = {"save", "insert", "replace"};
 	const mongoc_write_concern_t *wc;
@@ -712,7 +768,10 @@ store(ma_db *db, ma_doc *doc, store_mode mode, ma_safe safe,
 						  &berr);
 	} else {
 		bson_destroy(&sel);
-		id_selector(doc, &sel);
+		if (current != NULL)
+			_ma_doc_unchanged_filter(current, &sel);
+		else
+			id_selector(doc, &sel);
 		if (mode == STORE_SAVE)
 			BSON_APPEND_BOOL(&opts, "upsert", true);
 		ok = mongoc_collection_replace_one(coll, &sel, &full, &opts,
@@ -723,8 +782,13 @@ store(ma_db *db, ma_doc *doc, store_mode mode, ma_safe safe,
 		goto done;
 	}
 	if (mode == STORE_REPLACE && replaced_nothing(wc, &reply)) {
-		_ma_error_set(error, MA_ERR_NOT_FOUND, "no %s has this id",
-			      doc->type->name);
+		if (current != NULL)
+			_ma_error_set(error, MA_ERR_PRECONDITION,
+				      "this %s changed since it was read",
+				      doc->type->name);
+		else
+			_ma_error_set(error, MA_ERR_NOT_FOUND,
+				      "no %s has this id", doc->type->name);
 		ok = false;
 		goto done;
 	}
@@ -746,21 +810,40 @@ bool
 ma_doc_save(ma_db *db, ma_doc *doc, ma_safe safe, ma_problems *problems,
 	    ma_error *error)
 {
-	return store(db, doc, STORE_SAVE, safe, problems, error);
+	return store(db, doc, STORE_SAVE, NULL, safe, problems, error);
 }
 
 bool
 ma_doc_insert(ma_db *db, ma_doc *doc, ma_safe safe, ma_problems *problems,
 	      ma_error *error)
 {
-	return store(db, doc, STORE_INSERT, safe, problems, error);
+	return store(db, doc, STORE_INSERT, NULL, safe, problems, error);
 }
 
 bool
 ma_doc_replace(ma_db *db, ma_doc *doc, ma_safe safe, ma_problems *problems,
 	       ma_error *error)
 {
-	return store(db, doc, STORE_REPLACE, safe, problems, error);
+	return store(db, doc, STORE_REPLACE, NULL, safe, problems, error);
+}
+
+bool
+ma_doc_replace_if(ma_db *db, ma_doc *doc, const ma_doc *current,
+		  ma_safe safe, ma_problems *problems, ma_error *error)
+{
+	bson_oid_t id, current_id;
+
+	if (current == NULL || current->type != doc->type ||
+	    !ma_doc_id(current, &current_id) ||
+	    (ma_doc_id(doc, &id) && bson_oid_compare(&id, &current_id) != 0)) {
+		_ma_error_set(error, MA_ERR_INVALID,
+			      "a conditional replace needs the stored %s with "
+			      "the same id",
+			      doc->type->name);
+		return false;
+	}
+	ma_doc_set_id(doc, &current_id);
+	return store(db, doc, STORE_REPLACE, current, safe, problems, error);
 }
 
 bool

@@ -21,6 +21,8 @@ static const char *const error_names[MA_ERR__MAX] = {
 	[MA_ERR_NOT_FOUND] = "not found",
 	[MA_ERR_TOO_LARGE] = "too large",
 	[MA_ERR_MEDIA_TYPE] = "unsupported media type",
+	[MA_ERR_TIMEOUT] = "timed out",
+	[MA_ERR_PRECONDITION] = "precondition failed",
 };
 
 const char *
@@ -88,6 +90,9 @@ _ma_error_set(ma_error *error, ma_error_code code, const char *fmt, ...)
 
 /* Server error codes that mean "these credentials are refused". */
 #define SERVER_AUTHENTICATION_FAILED 18
+/* MaxTimeMSExpired: a read ran past its maxTimeMS and the server stopped
+ * it. */
+#define SERVER_MAX_TIME_MS_EXPIRED 50
 
 /* Duplicate key: 11000 today; 11001 and 12582 from servers before 3.0,
  * which some compatible servers still send. */
@@ -114,6 +119,8 @@ code_from_bson(const bson_error_t *berr)
 			return MA_ERR_AUTH;
 		if (is_duplicate_key(berr->code))
 			return MA_ERR_DUPLICATE;
+		if (berr->code == SERVER_MAX_TIME_MS_EXPIRED)
+			return MA_ERR_TIMEOUT;
 		return MA_ERR_DRIVER;
 	default:
 		return MA_ERR_DRIVER;

@@ -115,6 +115,10 @@ bool _ma_iter_view(const bson_iter_t *it, bson_t *view);
 /* The ObjectId written as exactly 24 hex digits in s (NUL-terminated). */
 bool _ma_oid_from_hex(const char *s, bson_oid_t *oid);
 
+/* The filter that matches current only while it is stored unchanged: its
+ * id, each of its fields' values, each declared field it lacks absent. */
+void _ma_doc_unchanged_filter(const ma_doc *current, bson_t *out);
+
 /* --- dates (datetime.c) -------------------------------------------------- */
 
 /*

@@ -55,9 +55,13 @@ void _ma_query_sort_doc(const ma_query *query, bool with_id, bool reverse,
 void _ma_query_projection(const ma_query *query, bson_t *out);
 
 /* The options of a find: sort (with the id last when with_id, reversed
- * when reverse), projection, skip and limit (when above 0), into opts. */
+ * when reverse), projection, skip and limit (when above 0) and the
+ * maxTimeMS, into opts. */
 void _ma_query_find_opts(const ma_query *query, bool with_id, bool reverse,
 			 int64_t skip, int64_t limit, bson_t *opts);
+
+/* Appends the configured maxTimeMS to the options (or command) of a read. */
+void _ma_query_max_time(const ma_query *query, bson_t *opts);
 
 /* Runs find with filter and opts, reading at most `want` documents into
  * docs (grown here; *n counts them). false with error on a database

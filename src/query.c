@@ -226,6 +226,29 @@ ma_query_where(ma_query *query, ma_filter *filter, ma_error *error)
 	return add_filter(query, filter, &e, error);
 }
 
+bool
+ma_query_filter_unchanged(ma_query *query, const ma_doc *current,
+			  ma_error *error)
+{
+	bson_t clause;
+	ma_error e;
+
+	if (!_ma_query_usable(query, error))
+		return false;
+	if (current == NULL || ma_doc_type(current) != query->type ||
+	    !bson_has_field(ma_doc_bson(current), "_id")) {
+		_ma_error_set(&e, MA_ERR_INVALID,
+			      "ma_query_filter_unchanged needs a stored %s",
+			      query->type->name);
+		return refine_failed(query, &e, error);
+	}
+	_ma_doc_unchanged_filter(current, &clause);
+	_ma_query_add_clause(query, &clause);
+	bson_destroy(&clause);
+	ma_error_clear(error);
+	return true;
+}
+
 static bool
 sortable(const ma_field *f)
 {
@@ -428,8 +451,21 @@ _ma_query_find_opts(const ma_query *query, bool with_id, bool reverse,
 		BSON_APPEND_INT64(opts, "skip", skip);
 	if (limit > 0)
 		BSON_APPEND_INT64(opts, "limit", limit);
+	_ma_query_max_time(query, opts);
 	bson_destroy(&sort);
 	bson_destroy(&proj);
+}
+
+/* Every read carries the configured maxTimeMS: a slow one is stopped by
+ * the server, which answers MaxTimeMSExpired (MA_ERR_TIMEOUT), instead of
+ * holding a worker until the socket timeout. */
+void
+_ma_query_max_time(const ma_query *query, bson_t *opts)
+{
+	int64_t ms = ma_config_max_time_ms(ma_db_config(query->db));
+
+	if (ms > 0)
+		BSON_APPEND_INT64(opts, "maxTimeMS", ms);
 }
 
 /* --- extensions ---------------------------------------------------------- */
@@ -632,6 +668,7 @@ bool
 ma_query_count(ma_query *query, int64_t *count, ma_error *error)
 {
 	mongoc_collection_t *coll;
+	bson_t opts = BSON_INITIALIZER;
 	bson_error_t berr;
 	int64_t n;
 
@@ -640,8 +677,10 @@ ma_query_count(ma_query *query, int64_t *count, ma_error *error)
 	coll = _ma_query_collection(query, error);
 	if (coll == NULL)
 		return false;
-	n = mongoc_collection_count_documents(coll, _ma_query_filter(query), NULL,
-					      NULL, NULL, &berr);
+	_ma_query_max_time(query, &opts);
+	n = mongoc_collection_count_documents(coll, _ma_query_filter(query),
+					      &opts, NULL, NULL, &berr);
+	bson_destroy(&opts);
 	mongoc_collection_destroy(coll);
 	if (n < 0) {
 		_ma_db_error(query->db, error, &berr, "count", query->type);
@@ -676,6 +715,9 @@ ma_query_distinct(ma_query *query, const char *path, bson_t *values,
 	BSON_APPEND_UTF8(&cmd, "distinct", mongoc_collection_get_name(coll));
 	BSON_APPEND_UTF8(&cmd, "key", db.data);
 	BSON_APPEND_DOCUMENT(&cmd, "query", _ma_query_filter(query));
+	/* No maxTimeMS here: some MongoDB-compatible servers (FerretDB 1.x)
+	 * refuse the field on distinct, and MongoDB's own needs none to be
+	 * bounded by the socket timeout. */
 	bson_destroy(&reply);
 	if (!mongoc_collection_read_command_with_opts(coll, &cmd, NULL, NULL,
 						      &reply, &berr)) {

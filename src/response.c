@@ -60,9 +60,11 @@ _ma_status_title(int status)
 	case 406: return "Not Acceptable";
 	case 409: return "Conflict";
 	case 411: return "Length Required";
+	case 412: return "Precondition Failed";
 	case 413: return "Content Too Large";
 	case 415: return "Unsupported Media Type";
 	case 422: return "Unprocessable Content";
+	case 428: return "Precondition Required";
 	case 500: return "Internal Server Error";
 	case 501: return "Not Implemented";
 	case 502: return "Bad Gateway";
@@ -91,6 +93,10 @@ ma_status_for_error(ma_error_code code)
 		return 415;
 	case MA_ERR_UNAVAILABLE:
 		return 503;
+	case MA_ERR_PRECONDITION:
+		return 412;
+	case MA_ERR_TIMEOUT:
+		return 504;
 	case MA_OK:
 	case MA_ERR_CONFIG:
 	case MA_ERR_NOMEM:
@@ -265,7 +271,9 @@ ma_response_error(ma_response *res, const ma_error *error,
 				ma_strerror(error->code));
 	problem(res, status,
 		status == 503 ? "the database is unavailable; try again later"
-			      : "the server could not answer this request",
+		: status == 504
+			? "the database did not answer within its time limit"
+			: "the server could not answer this request",
 		NULL);
 }
 

@@ -554,6 +554,7 @@ find_and_modify(ma_query *query, const ma_update *update, unsigned flags,
 	}
 	mongoc_find_and_modify_opts_set_flags(fam, mflags);
 	_ma_db_write_concern(query->db, MA_SAFE_SESSION, &extra);
+	_ma_query_max_time(query, &extra);
 	mongoc_find_and_modify_opts_append(fam, &extra);
 
 	bson_destroy(&reply);

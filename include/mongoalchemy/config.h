@@ -92,6 +92,16 @@ bool ma_config_uses_connection_string(const ma_config *config);
 bool ma_config_safe_session(const ma_config *config);
 
 /*
+ * <prefix>_MAX_TIME_MS: the time the server may spend on each read (find,
+ * count, find-and-modify, every page) before it stops it (maxTimeMS); a
+ * read stopped so fails with MA_ERR_TIMEOUT. Default MA_MAX_TIME_MS; 0
+ * sends no limit. distinct goes without (some compatible servers refuse
+ * the field there): the socket timeout bounds it.
+ */
+#define MA_MAX_TIME_MS 5000
+int64_t ma_config_max_time_ms(const ma_config *config);
+
+/*
  * The parsed URI, with the session's write concern applied: w:majority and
  * j:true when SAFE_SESSION is true, otherwise what the URI says (the driver's
  * acknowledged default, w:1, unless the options ask for another).

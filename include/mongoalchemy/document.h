@@ -77,6 +77,16 @@ bool ma_doc_id(const ma_doc *doc, bson_oid_t *id);
 void ma_doc_set_id(ma_doc *doc, const bson_oid_t *id);
 
 /*
+ * The entity tag of the document's MongoDB form, for HTTP's ETag: a quoted
+ * fingerprint ("\"" 16 hex digits "\"") of its bytes, so any change to a
+ * stored document changes it, and two reads of the same stored document
+ * give the same tag in any process. A fingerprint, not a signature: it
+ * detects changes, it does not resist forgery.
+ */
+#define MA_ETAG_SIZE 19 /* with the quotes and the NUL */
+void ma_doc_etag(const ma_doc *doc, char etag[MA_ETAG_SIZE]);
+
+/*
  * Flask-MongoAlchemy's ==: true when both have the same type and the same
  * id, or are the same document. Two documents without ids differ.
  */
@@ -177,6 +187,18 @@ bool ma_doc_insert(ma_db *db, ma_doc *doc, ma_safe safe, ma_problems *problems,
 		   ma_error *error);
 bool ma_doc_replace(ma_db *db, ma_doc *doc, ma_safe safe,
 		    ma_problems *problems, ma_error *error);
+
+/*
+ * Optimistic locking: replaces the stored document `current` (as read
+ * before) with doc, only if it is still stored exactly as current was
+ * read. The write's filter is current's id and every field of it, in one
+ * atomic operation, so a change made in between, by anyone, makes it fail
+ * with MA_ERR_PRECONDITION, changing nothing (with an acknowledged write
+ * concern). doc gets current's id; MA_ERR_INVALID when current has none
+ * or doc has another.
+ */
+bool ma_doc_replace_if(ma_db *db, ma_doc *doc, const ma_doc *current,
+		       ma_safe safe, ma_problems *problems, ma_error *error);
 
 /*
  * Flask-MongoAlchemy's remove(safe): deletes the stored document with doc's

@@ -28,6 +28,8 @@ typedef enum ma_error_code {
 	MA_ERR_NOT_FOUND,   /* no such document */
 	MA_ERR_TOO_LARGE,   /* input above its size limit (HTTP 413) */
 	MA_ERR_MEDIA_TYPE,  /* input in a format not taken (HTTP 415) */
+	MA_ERR_TIMEOUT,     /* the server stopped a read at its time limit */
+	MA_ERR_PRECONDITION, /* the document changed since it was read */
 	MA_ERR__MAX
 } ma_error_code;
 

@@ -223,6 +223,17 @@ bool ma_query_filter_in(ma_query *query, const char *path, ma_op op,
  * be of the query's type. */
 bool ma_query_where(ma_query *query, ma_filter *filter, ma_error *error);
 
+/*
+ * Optimistic locking: keeps only the document `current` (as read before)
+ * while it is stored exactly as it was read: its id and every field of it.
+ * An update, find-and-modify or remove through the query then matches
+ * nothing, and changes nothing, once anybody changed or removed the
+ * document in between. MA_ERR_INVALID when current is not a stored
+ * document of the query's type.
+ */
+bool ma_query_filter_unchanged(ma_query *query, const ma_doc *current,
+			       ma_error *error);
+
 /* Adds a sort key: a field ("title") or, descending, "-year". Keys apply in
  * the order added. Lists, documents and any fields cannot be sort keys. */
 bool ma_query_sort(ma_query *query, const char *key, ma_error *error);

@@ -1146,3 +1146,167 @@ Test(documents_live, insert_never_replaces_and_replace_never_creates)
 	live_type_drop(db, lt);
 	ma_db_destroy(db);
 }
+
+/* --- optimistic locking ---------------------------------------------------- */
+
+/* The stored form of doc's id, read back as a document. */
+static ma_doc *
+read_back(ma_db *db, const live_type *lt, const ma_doc *doc)
+{
+	bson_t stored;
+	bson_oid_t id;
+	ma_doc *d;
+
+	cr_assert(ma_doc_id(doc, &id));
+	cr_assert(find_raw(db, lt, &id, &stored), "the document is not stored");
+	d = ma_doc_new_from_bson(&lt->type, &stored);
+	bson_destroy(&stored);
+	return d;
+}
+
+static int64_t
+year_of(const ma_doc *doc)
+{
+	int64_t year = -1;
+
+	cr_assert(ma_doc_get_int(doc, "year", &year));
+	return year;
+}
+
+/* Changes the stored document behind the library's back. */
+static void
+raw_update(ma_db *db, const live_type *lt, const ma_doc *doc, const char *json)
+{
+	mongoc_collection_t *coll = live_coll(db, lt);
+	bson_t sel = BSON_INITIALIZER, *update;
+	bson_error_t berr;
+	bson_oid_t id;
+
+	cr_assert(ma_doc_id(doc, &id));
+	BSON_APPEND_OID(&sel, "_id", &id);
+	update = bson_new_from_json((const uint8_t *)json, -1, &berr);
+	cr_assert_not_null(update, "%s", berr.message);
+	cr_assert(mongoc_collection_update_one(coll, &sel, update, NULL, NULL,
+					       &berr),
+		  "%s", berr.message);
+	bson_destroy(update);
+	bson_destroy(&sel);
+	mongoc_collection_destroy(coll);
+}
+
+Test(documents_live, conditional_writes_change_only_the_document_as_read)
+{
+	ma_db *db = live_db();
+	live_type *books = live_type_new(db, &library_book_type, NULL, NULL);
+	ma_doc *dive = book_new(books, "Dive Into Python", "Mark Pilgrim", 2004);
+	ma_doc *current, *stale, *next, *again;
+	char saved_tag[MA_ETAG_SIZE], read_tag[MA_ETAG_SIZE];
+	ma_problems *problems = ma_problems_new();
+	ma_update_result result;
+	ma_update *u;
+	ma_query *q;
+	ma_error e;
+
+	save_ok(db, dive, MA_SAFE_SESSION);
+	current = read_back(db, books, dive);
+	/* The tag of what was written is the tag of what is read. */
+	ma_doc_etag(dive, saved_tag);
+	ma_doc_etag(current, read_tag);
+	cr_assert_str_eq(saved_tag, read_tag);
+
+	/* Replacing the document as read: done. */
+	next = book_new(books, "Dive Into Python", "Mark Pilgrim", 2005);
+	cr_assert(ma_doc_replace_if(db, next, current, MA_SAFE_SESSION,
+				    problems, &e),
+		  "%s", e.message);
+	stale = current;
+	current = read_back(db, books, dive);
+	cr_assert_eq(year_of(current), 2005);
+
+	/* Replacing it as it was before: refused, nothing changes. */
+	again = book_new(books, "Dive Into Python", "Mark Pilgrim", 1999);
+	cr_assert_not(ma_doc_replace_if(db, again, stale, MA_SAFE_SESSION,
+					problems, &e));
+	cr_assert_eq(e.code, MA_ERR_PRECONDITION, "%s", e.message);
+	cr_assert_str_eq(e.message, "this Book changed since it was read");
+	ma_doc_destroy(again);
+	again = read_back(db, books, dive);
+	cr_assert_eq(year_of(again), 2005);
+	ma_doc_destroy(again);
+
+	/* Updates and removes through ma_query_filter_unchanged. */
+	u = ma_update_new(&books->type);
+	cr_assert(ma_update_set(u, "year", MA_V_INT(1990), &e), "%s", e.message);
+	q = ma_query_new(db, &books->type);
+	cr_assert(ma_query_filter_unchanged(q, stale, &e), "%s", e.message);
+	cr_assert(ma_query_update(q, u, 0, MA_SAFE_SESSION, &result, &e), "%s",
+		  e.message);
+	cr_assert_eq(result.matched, 0);
+	cr_assert(ma_query_remove(q, MA_SAFE_SESSION, &result.matched, &e));
+	cr_assert_eq(result.matched, 0);
+	ma_query_destroy(q);
+
+	/* A change made by someone else after the read: also refused. */
+	raw_update(db, books, dive, "{\"$set\": {\"title\": \"Renamed\"}}");
+	q = ma_query_new(db, &books->type);
+	cr_assert(ma_query_filter_unchanged(q, current, &e), "%s", e.message);
+	cr_assert(ma_query_update(q, u, 0, MA_SAFE_SESSION, &result, &e), "%s",
+		  e.message);
+	cr_assert_eq(result.matched, 0);
+	ma_query_destroy(q);
+
+	/* The document as it is now: matched. */
+	ma_doc_destroy(current);
+	current = read_back(db, books, dive);
+	q = ma_query_new(db, &books->type);
+	cr_assert(ma_query_filter_unchanged(q, current, &e), "%s", e.message);
+	cr_assert(ma_query_update(q, u, 0, MA_SAFE_SESSION, &result, &e), "%s",
+		  e.message);
+	cr_assert_eq(result.matched, 1);
+	ma_query_destroy(q);
+	again = read_back(db, books, dive);
+	cr_assert_eq(year_of(again), 1990);
+	ma_doc_destroy(again);
+
+	/* A field null as read, removed since: the null does not match an
+	 * absent field. A declared field absent as read, set since: no
+	 * match either. */
+	raw_update(db, books, dive, "{\"$set\": {\"author\": null}}");
+	ma_doc_destroy(current);
+	current = read_back(db, books, dive);
+	raw_update(db, books, dive, "{\"$unset\": {\"author\": \"\"}}");
+	q = ma_query_new(db, &books->type);
+	cr_assert(ma_query_filter_unchanged(q, current, &e), "%s", e.message);
+	cr_assert(ma_query_remove(q, MA_SAFE_SESSION, &result.matched, &e));
+	cr_assert_eq(result.matched, 0, "a removed null field still matched");
+	ma_query_destroy(q);
+	ma_doc_destroy(current);
+	current = read_back(db, books, dive);
+	raw_update(db, books, dive,
+		   "{\"$set\": {\"author\": {\"name\": \"Back\"}}}");
+	q = ma_query_new(db, &books->type);
+	cr_assert(ma_query_filter_unchanged(q, current, &e), "%s", e.message);
+	cr_assert(ma_query_remove(q, MA_SAFE_SESSION, &result.matched, &e));
+	cr_assert_eq(result.matched, 0, "a field set since still matched");
+	ma_query_destroy(q);
+	cr_assert_eq(count_docs(db, books), 1);
+
+	/* Misuse: a document never stored has nothing to match. */
+	again = book_new(books, "Unsaved", "Nobody", 2000);
+	q = ma_query_new(db, &books->type);
+	cr_assert_not(ma_query_filter_unchanged(q, again, &e));
+	cr_assert_eq(e.code, MA_ERR_INVALID);
+	cr_assert_str_eq(e.message,
+			 "ma_query_filter_unchanged needs a stored Book");
+	ma_query_destroy(q);
+	ma_doc_destroy(again);
+
+	ma_update_destroy(u);
+	ma_doc_destroy(current);
+	ma_doc_destroy(stale);
+	ma_doc_destroy(next);
+	ma_doc_destroy(dive);
+	ma_problems_destroy(problems);
+	live_type_drop(db, books);
+	ma_db_destroy(db);
+}

@@ -1726,3 +1726,183 @@ Test(unavailable_live, a_stopped_server_fails_the_cursor_not_an_empty_loop)
 	ma_query_destroy(q);
 	ma_db_destroy(db);
 }
+
+/* --- the time limit of reads --------------------------------------------- */
+
+typedef struct limit_db {
+	const char *database;
+	const char *max_time_ms;
+} limit_db;
+
+static const char *
+limit_lookup(const char *name, void *ctx)
+{
+	const limit_db *l = ctx;
+
+	if (strcmp(name, "MONGOALCHEMY_DATABASE") == 0)
+		return l->database;
+	if (strcmp(name, "MONGOALCHEMY_MAX_TIME_MS") == 0)
+		return l->max_time_ms;
+	return getenv(name);
+}
+
+/* A database of the test's own whose reads have max_time_ms. */
+static ma_db *
+limited_db(limit_db *l, const char *max_time_ms)
+{
+	ma_config *cfg;
+	ma_error e;
+	ma_db *db;
+
+	live_require_server();
+	l->database = live_unique_name("t");
+	l->max_time_ms = max_time_ms;
+	cfg = ma_config_new("MONGOALCHEMY", limit_lookup, l, &e);
+	cr_assert_not_null(cfg, "configuration: %s", e.message);
+	db = ma_db_new_with_config(cfg, &e);
+	cr_assert_not_null(db, "%s", e.message);
+	return db;
+}
+
+static void
+limited_db_drop(ma_db *db, limit_db *l)
+{
+	mongoc_client_t *client = ma_db_client(db, NULL);
+	mongoc_database_t *mdb;
+
+	cr_assert_not_null(client);
+	mdb = mongoc_client_get_database(client, l->database);
+	mongoc_database_drop(mdb, NULL);
+	mongoc_database_destroy(mdb);
+	ma_db_destroy(db);
+	bson_free((char *)l->database);
+}
+
+/* The reads the library sent, and the maxTimeMS each carried (-1: none). */
+typedef struct sent_reads {
+	char names[16][32];
+	int64_t max_time[16];
+	size_t n;
+} sent_reads;
+
+static void
+on_command(const mongoc_apm_command_started_t *ev)
+{
+	static const char *const reads[] = {"find", "aggregate", "distinct",
+					    "findAndModify"};
+	sent_reads *s = mongoc_apm_command_started_get_context(ev);
+	const char *name = mongoc_apm_command_started_get_command_name(ev);
+	const bson_t *cmd = mongoc_apm_command_started_get_command(ev);
+	bson_iter_t it;
+	size_t i;
+
+	for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
+		if (strcmp(name, reads[i]) != 0 || s->n == 16)
+			continue;
+		bson_strncpy(s->names[s->n], name, sizeof(s->names[0]));
+		s->max_time[s->n] = bson_iter_init_find(&it, cmd, "maxTimeMS")
+					    ? bson_iter_as_int64(&it)
+					    : -1;
+		s->n++;
+	}
+}
+
+Test(time_limits_live, every_read_carries_the_configured_max_time)
+{
+	limit_db l;
+	ma_db *db = limited_db(&l, "4321");
+	mongoc_apm_callbacks_t *cbs = mongoc_apm_callbacks_new();
+	mongoc_client_t *client;
+	sent_reads sent = {.n = 0};
+	ma_update *u = ma_update_new(&library_book_type);
+	ma_doc *doc = NULL, *book;
+	ma_page *page;
+	bson_t values;
+	int64_t n;
+	ma_query *q;
+	ma_error e;
+	size_t i;
+
+	static const char json[] =
+		"{\"title\": \"T\", \"author\": {\"name\": \"A\"}, \"year\": 1}";
+
+	book = ma_doc_new_from_json(&library_book_type, json, strlen(json),
+				    NULL, &e);
+	cr_assert_not_null(book, "%s", e.message);
+	cr_assert(ma_doc_save(db, book, MA_SAFE_SESSION, NULL, &e), "%s",
+		  e.message);
+	client = ma_db_client(db, &e);
+	cr_assert_not_null(client, "%s", e.message);
+	mongoc_apm_set_command_started_cb(cbs, on_command);
+	cr_assert(mongoc_client_set_apm_callbacks(client, cbs, &sent));
+
+	q = ma_query_new(db, &library_book_type);
+	cr_assert(ma_query_first(q, &doc, &e), "%s", e.message);
+	ma_doc_destroy(doc);
+	cr_assert(ma_query_count(q, &n, &e), "%s", e.message);
+	cr_assert(ma_query_distinct(q, "year", &values, &e), "%s", e.message);
+	bson_destroy(&values);
+	cr_assert(ma_update_set(u, "year", MA_V_INT(2), &e), "%s", e.message);
+	cr_assert(ma_query_find_and_modify(q, u, MA_UPDATE_RETURN_NEW, &doc, &e),
+		  "%s", e.message);
+	ma_doc_destroy(doc);
+	page = ma_query_paginate(q, 1, 20, true, &e);
+	cr_assert_not_null(page, "%s", e.message);
+	ma_page_destroy(page);
+	ma_query_destroy(q);
+
+	/* first, count, distinct, findAndModify; the page's find (its
+	 * count is skipped: one short page is the last). distinct alone
+	 * goes without (see ma_config_max_time_ms()). */
+	cr_assert_eq(sent.n, 5, "%zu reads seen", sent.n);
+	for (i = 0; i < sent.n; i++)
+		cr_expect_eq(sent.max_time[i],
+			     strcmp(sent.names[i], "distinct") == 0 ? -1 : 4321,
+			     "%s carried maxTimeMS %" PRId64, sent.names[i],
+			     sent.max_time[i]);
+	cr_assert(mongoc_client_set_apm_callbacks(client, NULL, NULL));
+	mongoc_apm_callbacks_destroy(cbs);
+	ma_update_destroy(u);
+	ma_doc_destroy(book);
+	limited_db_drop(db, &l);
+}
+
+/* A read that runs past the limit is stopped by the server and fails
+ * with MA_ERR_TIMEOUT. 3,000 documents and a limit of 1 ms: counting
+ * them all takes any server longer than that. */
+Test(time_limits_live, a_read_past_the_limit_is_a_timeout, .timeout = 60)
+{
+	limit_db l;
+	ma_db *db = limited_db(&l, "1");
+	mongoc_collection_t *coll;
+	bson_t *docs[500];
+	bson_error_t berr;
+	ma_query *q;
+	ma_error e;
+	int64_t n;
+	int i, j;
+
+	coll = ma_db_collection(db, ma_type_collection(&library_book_type), &e);
+	cr_assert_not_null(coll, "%s", e.message);
+	for (j = 0; j < 6; j++) {
+		for (i = 0; i < 500; i++)
+			docs[i] = BCON_NEW("title", BCON_UTF8("Bulk"), "year",
+					   BCON_INT32(j * 500 + i));
+		cr_assert(mongoc_collection_insert_many(
+				  coll, (const bson_t **)docs, 500, NULL, NULL,
+				  &berr),
+			  "%s", berr.message);
+		for (i = 0; i < 500; i++)
+			bson_destroy(docs[i]);
+	}
+	mongoc_collection_destroy(coll);
+
+	q = ma_query_new(db, &library_book_type);
+	cr_assert(ma_query_filter(q, "title", MA_OP_NE, MA_V_STRING("x"), &e));
+	cr_assert_not(ma_query_count(q, &n, &e), "counted %" PRId64, n);
+	cr_assert_eq(e.code, MA_ERR_TIMEOUT, "%s (%s)", e.message,
+		     ma_strerror(e.code));
+	cr_assert_eq(ma_status_for_error(e.code), 504);
+	ma_query_destroy(q);
+	limited_db_drop(db, &l);
+}

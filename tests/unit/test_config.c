@@ -557,3 +557,45 @@ Test(bad_values, connection_string_still_needs_the_database)
 
 	ASSERT_MSG_HAS(msg, "MONGOALCHEMY_DATABASE is not set");
 }
+
+/* --- the time limit of reads ---------------------------------------------- */
+
+Test(max_time, defaults_to_five_seconds_and_takes_milliseconds)
+{
+	static const struct {
+		const char *value;
+		int64_t ms;
+	} good[] = {{"0", 0}, {"1", 1}, {"250", 250}, {"86400000", 86400000}};
+	ma_config *c = MUST_CONFIG(DB_TEST);
+	size_t i;
+
+	cr_assert_eq(ma_config_max_time_ms(c), MA_MAX_TIME_MS);
+	cr_assert_eq(MA_MAX_TIME_MS, 5000);
+	ma_config_destroy(c);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_MAX_TIME_MS", good[i].value});
+		cr_assert_eq(ma_config_max_time_ms(c), good[i].ms, "%s",
+			     good[i].value);
+		ma_config_destroy(c);
+	}
+	/* It bounds reads with a connection string too. */
+	c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_CONNECTION_STRING", "mongodb://h/"},
+			{"MONGOALCHEMY_MAX_TIME_MS", "75"});
+	cr_assert_eq(ma_config_max_time_ms(c), 75);
+	ma_config_destroy(c);
+}
+
+Test(max_time, anything_but_milliseconds_up_to_a_day_is_refused)
+{
+	static const char *const bad[] = {"-1", "1.5", "5s", " 5", "5 ", "abc",
+					  "86400001", "999999999", "0x10", "+5"};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *msg =
+			MUST_FAIL(DB_TEST, {"MONGOALCHEMY_MAX_TIME_MS", bad[i]});
+		ASSERT_MSG_HAS(msg, "MONGOALCHEMY_MAX_TIME_MS");
+		ASSERT_MSG_HAS(msg, bad[i]);
+		ASSERT_MSG_HAS(msg, "not a number of milliseconds (0 to 86400000)");
+	}
+}
