@@ -20,8 +20,20 @@ typedef struct ma_owned {
 	void (*destroy)(void *ptr);
 } ma_owned;
 
+/*
+ * Per-document locks shared by an app's worker processes (locks.c): a
+ * conditional write holds its document's from the read to the write.
+ * NULL (no shared memory) locks nothing.
+ */
+typedef struct ma_locks ma_locks;
+ma_locks *_ma_locks_new(void);
+void _ma_locks_destroy(ma_locks *locks);
+void _ma_locks_acquire(ma_locks *locks, const bson_oid_t *id);
+void _ma_locks_release(ma_locks *locks, const bson_oid_t *id);
+
 struct ma_app {
 	ma_router *router;
+	ma_locks *locks; /* mapped before the fork: shared by the workers */
 	ma_db **dbs;
 	size_t ndbs;
 	ma_owned *owned;

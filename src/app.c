@@ -25,6 +25,7 @@ ma_app_new(const ma_app_options *opts, ma_error *error)
 	ma_error_clear(&app->error);
 
 	app->router = _ma_router_new();
+	app->locks = _ma_locks_new();
 	app->body_limit = opts != NULL && opts->body_limit > 0 ? opts->body_limit
 							       : MA_BODY_LIMIT;
 	app->name = bson_strdup(opts != NULL && opts->name != NULL
@@ -46,6 +47,7 @@ ma_app_destroy(ma_app *app)
 	for (i = 0; i < app->ndbs; i++)
 		ma_db_destroy(app->dbs[i]);
 	_ma_router_destroy(app->router);
+	_ma_locks_destroy(app->locks);
 	bson_free(app->owned);
 	bson_free(app->dbs);
 	bson_free(app->name);

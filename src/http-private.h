@@ -151,4 +151,12 @@ void _ma_page_links(ma_buf *buf, const char *path, const ma_qs *qs,
 		    int64_t page, int64_t per_page, int64_t pages,
 		    bool has_next);
 
+/*
+ * True when the If-Match or If-None-Match value header lists etag (ours:
+ * strong, quoted) or is "*". weak picks the comparison: If-None-Match
+ * compares weakly (W/"x" matches "x"), If-Match strongly (a weak tag
+ * matches nothing). A malformed list matches nothing.
+ */
+bool _ma_etag_match(const char *header, const char *etag, bool weak);
+
 #endif

@@ -8,6 +8,7 @@
 
 typedef struct resource {
 	char *path; /* "/books" */
+	ma_app *app;
 	ma_db *db;
 	const ma_type *type;
 	ma_resource_options opts;
@@ -59,6 +60,110 @@ by_path_id(const resource *r, const ma_request *req, ma_response *res,
 	return q;
 }
 
+/* A document with its entity tag. */
+static void
+respond_doc(ma_response *res, int status, const ma_doc *doc)
+{
+	char etag[MA_ETAG_SIZE];
+
+	ma_doc_etag(doc, etag);
+	ma_response_doc(res, status, doc);
+	ma_response_header(res, "ETag", etag);
+}
+
+/* true when the request makes a write conditional (or must make it). */
+static bool
+conditional(const resource *r, const ma_request *req)
+{
+	return r->opts.require_if_match ||
+	       ma_request_header(req, "If-Match") != NULL ||
+	       ma_request_header(req, "If-None-Match") != NULL;
+}
+
+/*
+ * RFC 9110 13.2.2 against the stored document (current; NULL when there
+ * is none): If-Match, then If-None-Match. On a failure the answer is
+ * written and the result is false: 304 for a read whose If-None-Match
+ * matched (with the tag), 412 otherwise.
+ */
+static bool
+preconditions(const ma_request *req, ma_response *res, const ma_doc *current,
+	      bool read)
+{
+	const char *if_match = ma_request_header(req, "If-Match");
+	const char *if_none = ma_request_header(req, "If-None-Match");
+	char etag[MA_ETAG_SIZE] = "";
+
+	if (current != NULL)
+		ma_doc_etag(current, etag);
+	if (if_match != NULL &&
+	    (current == NULL || !_ma_etag_match(if_match, etag, false))) {
+		ma_response_problem(res, 412,
+				    current == NULL
+					    ? "If-Match: no such document is stored"
+					    : "If-Match: the document changed "
+					      "since that ETag was read");
+		return false;
+	}
+	if (if_none != NULL && current != NULL &&
+	    _ma_etag_match(if_none, etag, true)) {
+		if (read) {
+			ma_response_status(res, 304);
+			ma_response_header(res, "ETag", etag);
+		} else {
+			ma_response_problem(res, 412,
+					    "If-None-Match: the document is "
+					    "stored with that ETag");
+		}
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The stored document of the path's id, for a conditional write:
+ * *current NULL when none is stored. false, answered, on a database
+ * error or a failed precondition, and (428, before any read) when the
+ * resource demands If-Match and the request has none.
+ */
+static bool
+read_current(const resource *r, const ma_request *req, ma_response *res,
+	     const bson_oid_t *oid, ma_doc **current)
+{
+	ma_query *q;
+	ma_error e;
+	bool ok;
+
+	if (r->opts.require_if_match &&
+	    ma_request_header(req, "If-Match") == NULL) {
+		ma_response_problem(res, 428,
+				    "this write needs If-Match with the "
+				    "document's ETag (from a GET)");
+		return false;
+	}
+	q = ma_query_new(r->db, r->type);
+	ok = ma_query_get_oid(q, oid, current, &e);
+	ma_query_destroy(q);
+	if (!ok) {
+		ma_response_error(res, &e, NULL);
+		return false;
+	}
+	return preconditions(req, res, *current, false);
+}
+
+/* What a conditional write that matched nothing means: the document
+ * changed (or went) after it was read. */
+static void
+changed(const resource *r, ma_response *res)
+{
+	ma_error e;
+
+	_ma_error_set(&e, MA_ERR_PRECONDITION,
+		      "this %s changed since it was read; GET it again",
+		      r->type->name);
+	ma_response_error(res, &e, NULL);
+}
+
 /* GET /books */
 static void
 list(ma_request *req, ma_response *res, void *arg)
@@ -80,10 +185,10 @@ get(ma_request *req, ma_response *res, void *arg)
 	ma_error e;
 	ma_doc *doc = ma_query_get_or_404(q, ma_request_param(req, "id"), &e);
 
-	if (doc != NULL)
-		ma_response_doc(res, 200, doc);
-	else
+	if (doc == NULL)
 		ma_response_error(res, &e, NULL);
+	else if (preconditions(req, res, doc, true))
+		respond_doc(res, 200, doc);
 	ma_doc_destroy(doc);
 	ma_query_destroy(q);
 }
@@ -107,7 +212,7 @@ create(ma_request *req, ma_response *res, void *arg)
 		ma_doc_id(doc, &oid);
 		bson_oid_to_string(&oid, hex);
 		location = bson_strdup_printf("%s/%s", r->path, hex);
-		ma_response_doc(res, 201, doc);
+		respond_doc(res, 201, doc);
 		ma_response_header(res, "Location", location);
 		bson_free(location);
 	}
@@ -115,19 +220,28 @@ create(ma_request *req, ma_response *res, void *arg)
 	ma_problems_destroy(problems);
 }
 
-/* PUT /books/{id} */
+/* PUT /books/{id}; with If-Match, only over the document of that ETag. */
 static void
 replace(ma_request *req, ma_response *res, void *arg)
 {
 	resource *r = arg;
 	ma_problems *problems;
+	ma_doc *doc, *current = NULL;
 	bson_oid_t oid, given;
-	ma_doc *doc;
 	ma_error e;
+	bool ok, locked;
 
 	if (!_ma_oid_from_hex(ma_request_param(req, "id"), &oid)) {
 		not_found(r, req, res);
 		return;
+	}
+	locked = conditional(r, req);
+	if (locked) {
+		_ma_locks_acquire(r->app->locks, &oid);
+		if (!read_current(r, req, res, &oid, &current)) {
+			_ma_locks_release(r->app->locks, &oid);
+			return;
+		}
 	}
 	problems = ma_problems_new();
 	doc = ma_request_doc(req, r->type, problems, &e);
@@ -138,34 +252,54 @@ replace(ma_request *req, ma_response *res, void *arg)
 				    "_id: does not match the id in the path");
 	} else {
 		ma_doc_set_id(doc, &oid);
-		if (ma_doc_replace(r->db, doc, r->opts.safe, problems, &e))
-			ma_response_doc(res, 200, doc);
+		ok = current != NULL
+			     ? ma_doc_replace_if(r->db, doc, current,
+						 r->opts.safe, problems, &e)
+			     : ma_doc_replace(r->db, doc, r->opts.safe,
+					      problems, &e);
+		if (ok)
+			respond_doc(res, 200, doc);
 		else if (e.code == MA_ERR_NOT_FOUND)
 			not_found(r, req, res);
 		else
 			ma_response_error(res, &e, problems);
 	}
+	if (locked)
+		_ma_locks_release(r->app->locks, &oid);
 	ma_doc_destroy(doc);
+	ma_doc_destroy(current);
 	ma_problems_destroy(problems);
 }
 
-/* PATCH /books/{id}: $set of the fields given, atomically. */
+/* PATCH /books/{id}: $set of the fields given, atomically; with If-Match,
+ * only on the document of that ETag. */
 static void
 update(ma_request *req, ma_response *res, void *arg)
 {
 	resource *r = arg;
 	ma_problems *problems = NULL;
 	ma_update *u = NULL;
-	ma_doc *doc = NULL;
+	ma_doc *doc = NULL, *current = NULL;
 	const char *body;
 	bson_oid_t oid;
 	size_t len;
 	ma_error e;
-	bool ok;
+	bool ok, locked;
 	ma_query *q = by_path_id(r, req, res, &oid);
 
 	if (q == NULL)
 		return;
+	locked = conditional(r, req);
+	if (locked) {
+		_ma_locks_acquire(r->app->locks, &oid);
+		if (!read_current(r, req, res, &oid, &current))
+			goto done;
+		if (current != NULL &&
+		    !ma_query_filter_unchanged(q, current, &e)) {
+			ma_response_error(res, &e, NULL);
+			goto done;
+		}
+	}
 	problems = ma_problems_new();
 	if (_ma_request_json_body(req, &body, &len, &e))
 		u = ma_update_new_from_json(r->type, body, len, &oid, problems,
@@ -179,34 +313,56 @@ update(ma_request *req, ma_response *res, void *arg)
 					      &e);
 	if (!ok)
 		ma_response_error(res, &e, problems);
+	else if (doc == NULL && current != NULL)
+		changed(r, res);
 	else if (doc == NULL)
 		not_found(r, req, res);
 	else
-		ma_response_doc(res, 200, doc);
+		respond_doc(res, 200, doc);
+done:
+	if (locked)
+		_ma_locks_release(r->app->locks, &oid);
 	ma_doc_destroy(doc);
+	ma_doc_destroy(current);
 	ma_query_destroy(q);
 	ma_update_destroy(u);
 	ma_problems_destroy(problems);
 }
 
-/* DELETE /books/{id} */
+/* DELETE /books/{id}; with If-Match, only the document of that ETag. */
 static void
 delete(ma_request *req, ma_response *res, void *arg)
 {
 	resource *r = arg;
+	ma_doc *current = NULL;
 	int64_t deleted = 0;
 	bson_oid_t oid;
 	ma_error e;
+	bool locked;
 	ma_query *q = by_path_id(r, req, res, &oid);
 
 	if (q == NULL)
 		return;
-	if (!ma_query_remove(q, r->opts.safe, &deleted, &e))
+	locked = conditional(r, req);
+	if (locked) {
+		_ma_locks_acquire(r->app->locks, &oid);
+		if (!read_current(r, req, res, &oid, &current))
+			goto done;
+	}
+	if (current != NULL && !ma_query_filter_unchanged(q, current, &e))
 		ma_response_error(res, &e, NULL);
+	else if (!ma_query_remove(q, r->opts.safe, &deleted, &e))
+		ma_response_error(res, &e, NULL);
+	else if (deleted == 0 && current != NULL)
+		changed(r, res);
 	else if (deleted == 0)
 		not_found(r, req, res);
 	else
 		ma_response_status(res, 204);
+done:
+	if (locked)
+		_ma_locks_release(r->app->locks, &oid);
+	ma_doc_destroy(current);
 	ma_query_destroy(q);
 }
 
@@ -244,6 +400,7 @@ ma_app_resource(ma_app *app, const char *path, ma_db *db, const ma_type *type,
 		return _ma_app_setup_result(app, false, &e, error);
 	r = bson_malloc0(sizeof(*r));
 	r->path = bson_strdup(strcmp(path, "/") == 0 ? "" : path);
+	r->app = app;
 	r->db = db;
 	r->type = type;
 	if (opts != NULL)

@@ -224,6 +224,7 @@ typedef struct ma_resource_options {
 	int64_t max_per_page; /* 0: MA_MAX_PER_PAGE */
 	bool no_total;        /* lists without total, pages, last link */
 	ma_safe safe;         /* write safety of create/replace/update/delete */
+	bool require_if_match; /* PUT, PATCH, DELETE without If-Match: 428 */
 } ma_resource_options;
 
 /*
@@ -231,6 +232,13 @@ typedef struct ma_resource_options {
  * list with page, per_page, sort, fields and filters; get; create (201,
  * Location); replace; update (partial, validated); delete (204). opts may
  * be NULL. db must be one of the app's.
+ *
+ * Every document answered carries an ETag (ma_doc_etag()). A GET with
+ * If-None-Match listing it answers 304. PUT, PATCH and DELETE with
+ * If-Match change the document only if it is still stored with that ETag,
+ * checked in the write itself (ma_doc_replace_if(),
+ * ma_query_filter_unchanged()): a stale one, or a change made in between,
+ * is a 412 and changes nothing.
  */
 bool ma_app_resource(ma_app *app, const char *path, ma_db *db,
 		     const ma_type *type, const ma_resource_options *opts,

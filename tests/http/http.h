@@ -168,6 +168,8 @@ typedef struct http_resp {
 /* Per-request options beyond the common ones. */
 typedef struct http_opts {
 	long timeout_ms; /* 0: 20 s */
+	/* More request headers, "Name: value", ending with NULL. */
+	const char *const *headers;
 } http_opts;
 
 /* Forgets the headers kept so far (the array stays for reuse). */
@@ -351,6 +353,10 @@ http_try(const char *method, const char *path_and_query,
 				   content_type != NULL ? " " : "",
 				   content_type != NULL ? content_type : "");
 	hdrs = curl_slist_append(hdrs, ctype);
+	for (size_t i = 0; opts != NULL && opts->headers != NULL &&
+			   opts->headers[i] != NULL;
+	     i++)
+		hdrs = curl_slist_append(hdrs, opts->headers[i]);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
 
 	rc = curl_easy_perform(curl);
@@ -569,14 +575,20 @@ http_reason(long status)
 		return "Method Not Allowed";
 	case 409:
 		return "Conflict";
+	case 412:
+		return "Precondition Failed";
 	case 413:
 		return "Content Too Large";
 	case 415:
 		return "Unsupported Media Type";
 	case 500:
 		return "Internal Server Error";
+	case 428:
+		return "Precondition Required";
 	case 503:
 		return "Service Unavailable";
+	case 504:
+		return "Gateway Timeout";
 	default:
 		return "?";
 	}

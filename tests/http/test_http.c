@@ -11,6 +11,7 @@
  * (fixed ids) are common ground. A test that disrupts the stack puts it
  * back in its .fini, which runs even when the test fails.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -506,6 +507,226 @@ Test(books, delete_is_204_then_the_book_is_gone)
 Test(authors, delete_is_204_then_the_author_is_gone)
 {
 	check_delete(&authors);
+}
+
+/* --- entity tags and conditional writes ------------------------------------ */
+
+/* One request with one more header ("If-Match: ..."); NULL json: no body. */
+static http_resp *
+http_with(const char *method, const char *path, const char *json,
+	  const char *header)
+{
+	const char *headers[] = {header, NULL};
+	http_opts o = {.headers = headers};
+	http_resp *r;
+
+	stack_env("MA_STACK_URL");
+	r = http_try(method, path, json != NULL ? "application/json" : NULL,
+		     json, json != NULL ? strlen(json) : 0, &o);
+	keep(r, http_free_any);
+	cr_assert(r->status != 0, "%s: no answer: %s", r->what, r->error);
+	return r;
+}
+
+/* The answer's ETag: a quoted strong tag of 16 hex digits. */
+static const char *
+etag_of(const http_resp *r)
+{
+	const char *e = http_header_get(r, "ETag");
+	size_t i;
+
+	cr_assert_not_null(e, "%s: no ETag", r->what);
+	cr_assert_eq(strlen(e), 18, "%s: ETag %s is not \"<16 hex>\"", r->what, e);
+	cr_assert(e[0] == '"' && e[17] == '"', "%s: ETag %s is not quoted",
+		  r->what, e);
+	for (i = 1; i < 17; i++)
+		cr_assert(isxdigit((unsigned char)e[i]),
+			  "%s: ETag %s is not hex", r->what, e);
+	return e;
+}
+
+Test(etags, get_carries_an_etag_and_if_none_match_is_304)
+{
+	const char *title = tprintf("%sTagged", prefix());
+	const char *id = create_book(title, "Mark Pilgrim", 2004);
+	const char *path = tprintf("/books/%s", id);
+	const char *tag = etag_of(http_get(path));
+	http_resp *r;
+
+	cr_assert_str_eq(etag_of(http_get(path)), tag,
+			 "two GETs of an unchanged book differ");
+	r = http_with("GET", path, NULL, tprintf("If-None-Match: %s", tag));
+	expect_status(r, 304);
+	cr_assert_eq(r->len, 0, "%s: 304 with a body: %s", r->what, r->body);
+	cr_assert_str_eq(etag_of(r), tag);
+	/* Weak comparison: a weak form of the tag, among others, matches. */
+	r = http_with("GET", path, NULL,
+		      tprintf("If-None-Match: \"0\", W/%s", tag));
+	expect_status(r, 304);
+	r = http_with("HEAD", path, NULL, tprintf("If-None-Match: %s", tag));
+	expect_status(r, 304);
+	r = http_with("GET", path, NULL, "If-None-Match: \"0123456789abcdef\"");
+	expect_book(r->what, expect_json(r, 200), id, title, "Mark Pilgrim",
+		    2004);
+	cr_assert_str_eq(etag_of(r), tag);
+}
+
+Test(etags, every_write_answers_the_tag_a_get_then_gives)
+{
+	const char *title = tprintf("%sW", prefix());
+	json_object *doc =
+		create(&books, book_json(title, "Al Sweigart", 2010));
+	const char *path = tprintf("/books/%s", id_of("created", doc));
+	const char *created, *patched, *replaced;
+	http_resp *r;
+
+	r = http_get(path);
+	created = etag_of(r);
+	r = http_json("PATCH", path, "{\"year\": 2011}");
+	expect_status(r, 200);
+	patched = etag_of(r);
+	cr_assert_str_neq(patched, created, "a PATCH kept the ETag");
+	cr_assert_str_eq(etag_of(http_get(path)), patched);
+	r = http_json("PUT", path, book_json(title, "Al Sweigart", 2010));
+	expect_status(r, 200);
+	replaced = etag_of(r);
+	cr_assert_str_eq(etag_of(http_get(path)), replaced);
+	/* The tag is the content's: the same content, the same tag. */
+	cr_assert_str_eq(replaced, created,
+			 "the book is as created again, its tag is not");
+}
+
+/* A stale tag: nothing changes, whatever the method. */
+Test(etags, stale_if_match_is_412_and_changes_nothing)
+{
+	const char *title = tprintf("%sGuarded", prefix());
+	const char *id = create_book(title, "Brett Slatkin", 2015);
+	const char *path = tprintf("/books/%s", id);
+	const char *old = etag_of(http_get(path));
+	const char *stale = tprintf("If-Match: %s", old);
+	const char *now;
+	http_resp *r;
+
+	expect_status(http_json("PATCH", path, "{\"year\": 2016}"), 200);
+	now = etag_of(http_get(path));
+
+	r = http_with("PATCH", path, "{\"year\": 1999}", stale);
+	expect_problem(r, 412, "changed");
+	r = http_with("PUT", path,
+		      book_json(title, "Brett Slatkin", 1999), stale);
+	expect_problem(r, 412, "changed");
+	r = http_with("DELETE", path, NULL, stale);
+	expect_problem(r, 412, "changed");
+	/* A weak tag never matches If-Match, even the current one. */
+	r = http_with("DELETE", path, NULL, tprintf("If-Match: W/%s", now));
+	expect_problem(r, 412, NULL);
+	r = http_get(path);
+	expect_book(r->what, expect_json(r, 200), id, title, "Brett Slatkin",
+		    2016);
+	cr_assert_str_eq(etag_of(r), now);
+
+	/* "*": any stored document; none is stored under an absent id. */
+	r = http_with("PATCH", tprintf("/books/%s", absent_id()),
+		      "{\"year\": 1}", "If-Match: *");
+	expect_problem(r, 412, "no such document");
+
+	/* The current tag (in a list) lets each write through. */
+	r = http_with("PATCH", path, "{\"year\": 2017}",
+		      tprintf("If-Match: \"0\", %s", now));
+	expect_book(r->what, expect_json(r, 200), id, title, "Brett Slatkin",
+		    2017);
+	r = http_with("PUT", path, book_json(title, "Brett Slatkin", 2018),
+		      tprintf("If-Match: %s", etag_of(r)));
+	expect_book(r->what, expect_json(r, 200), id, title, "Brett Slatkin",
+		    2018);
+	r = http_with("DELETE", path, NULL, tprintf("If-Match: %s", etag_of(r)));
+	expect_status(r, 204);
+	expect_problem(http_get(path), 404, NULL);
+}
+
+/*
+ * Lost updates: 8 clients add 1 to the same book's year 200 times each,
+ * read-modify-write with If-Match, retrying on 412. Every 200 is one
+ * increment that must show in the end: the year is exactly 1,600.
+ */
+#define RACERS 8
+#define RACES 200
+
+typedef struct racer {
+	const char *path;
+	int done;      /* 200s */
+	int refused;   /* 412s */
+	char *failure; /* anything else, the first one */
+} racer;
+
+static void *
+racer_run(void *arg)
+{
+	racer *c = arg;
+	char body[64], cond[64];
+	const char *tag;
+	http_resp *g, *p;
+	json_object *year;
+	http_opts o = {0};
+	const char *headers[] = {cond, NULL};
+
+	o.headers = headers;
+	while (c->done < RACES && c->failure == NULL) {
+		g = http_try("GET", c->path, NULL, NULL, 0, NULL);
+		tag = http_header_get(g, "ETag");
+		if (g->status != 200 || tag == NULL || g->json == NULL ||
+		    !json_object_object_get_ex(g->json, "year", &year)) {
+			c->failure = bson_strdup_printf("%s: %ld %s", g->what,
+							g->status, g->body);
+			http_free(g);
+			break;
+		}
+		snprintf(body, sizeof(body), "{\"year\": %" PRId64 "}",
+			 json_object_get_int64(year) + 1);
+		snprintf(cond, sizeof(cond), "If-Match: %s", tag);
+		http_free(g);
+		p = http_try("PATCH", c->path, "application/json", body,
+			     strlen(body), &o);
+		if (p->status == 200)
+			c->done++;
+		else if (p->status == 412)
+			c->refused++;
+		else
+			c->failure = bson_strdup_printf("%s: %ld %s", p->what,
+							p->status, p->body);
+		http_free(p);
+	}
+	return NULL;
+}
+
+Test(etags, concurrent_patches_with_if_match_lose_no_update, .timeout = 240)
+{
+	const char *title = tprintf("%sRaced", prefix());
+	const char *id = create_book(title, "Allen B. Downey", 0);
+	racer c[RACERS];
+	pthread_t t[RACERS];
+	int i, refused = 0;
+	http_resp *r;
+
+	for (i = 0; i < RACERS; i++) {
+		c[i] = (racer){.path = tprintf("/books/%s", id)};
+		cr_assert_eq(pthread_create(&t[i], NULL, racer_run, &c[i]), 0);
+	}
+	for (i = 0; i < RACERS; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < RACERS; i++) {
+		cr_expect_null(c[i].failure, "client %d: %s", i, c[i].failure);
+		bson_free(c[i].failure);
+		cr_assert_eq(c[i].done, RACES, "client %d: %d increments", i,
+			     c[i].done);
+		refused += c[i].refused;
+	}
+	r = http_get(tprintf("/books/%s", id));
+	expect_book(r->what, expect_json(r, 200), id, title, "Allen B. Downey",
+		    RACERS * RACES);
+	cr_log_info("%d increments by %d clients; %d stale writes refused "
+		    "with 412 and retried",
+		    RACERS * RACES, RACERS, refused);
 }
 
 /* --- list parameters ------------------------------------------------------ */

@@ -418,6 +418,8 @@ Test(status, one_table_maps_library_errors)
 	cr_assert_eq(ma_status_for_error(MA_ERR_TOO_LARGE), 413);
 	cr_assert_eq(ma_status_for_error(MA_ERR_MEDIA_TYPE), 415);
 	cr_assert_eq(ma_status_for_error(MA_ERR_UNAVAILABLE), 503);
+	cr_assert_eq(ma_status_for_error(MA_ERR_PRECONDITION), 412);
+	cr_assert_eq(ma_status_for_error(MA_ERR_TIMEOUT), 504);
 	cr_assert_eq(ma_status_for_error(MA_ERR_AUTH), 500);
 	cr_assert_eq(ma_status_for_error(MA_ERR_DRIVER), 500);
 	cr_assert_eq(ma_status_for_error(MA_ERR_CONFIG), 500);
@@ -542,6 +544,40 @@ Test(resource, switched_off_methods_are_405_with_allow)
 	cr_assert(strstr(out, "Status: 404 Not Found\r\n") == out, "%s", out);
 	cr_assert(strstr(out, "\"detail\":\"no R has the id 'x'\""), "%s", out);
 	bson_free(out);
+	ma_app_destroy(app);
+	ma_db_destroy(db);
+}
+
+/* A resource that demands If-Match refuses an unconditional write before
+ * it asks the server anything; reads need none. */
+Test(resource, required_if_match_is_428_without_it)
+{
+	ma_resource_options ro = {.require_if_match = true};
+	static const char *const writes[] = {"PUT", "PATCH", "DELETE"};
+	ma_app *app = ma_app_new(NULL, NULL);
+	ma_error e;
+	ma_db *db = fake_db("unit", &e);
+	char method[32], *out;
+	size_t i;
+
+	cr_assert_not_null(db, "%s", e.message);
+	cr_assert(ma_app_resource(app, "/guarded", db, &readonly_type, &ro, &e),
+		  "%s", e.message);
+	for (i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
+		snprintf(method, sizeof(method), "REQUEST_METHOD=%s", writes[i]);
+		out = run(app,
+			  ENVP(method,
+			       "REQUEST_URI=/guarded/5f0000000000000000000b01",
+			       "CONTENT_TYPE=application/json"),
+			  "{\"s\":\"x\"}", 9);
+		cr_assert(strstr(out, "Status: 428 Precondition Required\r\n") ==
+				  out,
+			  "%s: %s", writes[i], out);
+		cr_assert(strstr(out, "\"detail\":\"this write needs If-Match "
+				      "with the document's ETag (from a GET)\""),
+			  "%s: %s", writes[i], out);
+		bson_free(out);
+	}
 	ma_app_destroy(app);
 	ma_db_destroy(db);
 }
