@@ -83,35 +83,40 @@ def table(data):
                 continue
             lines.append("")
             lines.append(f"{scenario}, {conns} connections")
-            lines.append(f"  {'system':<26}{'req/s':>10}{'vs ours':>9}{'p50 ms':>10}"
+            lines.append(f"  {'system':<26}{'req/s':>10}{'vs ours':>11}{'p50 ms':>10}"
                          f"{'p99 ms':>10}{'errors':>8}{'RSS KiB':>9}{'CPU us/req':>12}")
             ours = runs.get("ours", {}).get("rps")
             for sys_ in SYSTEMS:
                 r = runs.get(sys_)
                 if r is None:
                     continue
-                lines.append(f"  {LABELS[sys_]:<26}{r['rps']:>10.1f}{fmt_ratio(ratio(r['rps'], ours)):>9}"
+                lines.append(f"  {LABELS[sys_]:<26}{r['rps']:>10.1f}{fmt_ratio(ratio(r['rps'], ours)):>11}"
                              f"{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}{r['errors']:>8}{r['rss_kib']:>9}"
                              f"{'-' if r['worker_cpu_us'] is None else r['worker_cpu_us']:>12}")
     return lines
 
 
+MEMORY_KEYS = ("rss_kib", "anon_kib", "file_kib", "data_kib")
+
+
 def memory_summary(samples):
+    """RSS over the run, and its parts: a leak grows the heap (anon,
+    data); code of the libraries paged in by a path run for the first
+    time grows the file-backed part only."""
     if not samples:
         return None
-    first = samples[0]["rss_kib"]
-    last = samples[-1]["rss_kib"]
-    peak = max(s["rss_kib"] for s in samples)
-    errors = sum(s["wrk"].get("errors", 0) for s in samples)
-    return {
-        "samples": [{"requests": s["requests"], "rss_kib": s["rss_kib"]} for s in samples],
-        "first_kib": first,
-        "last_kib": last,
-        "peak_kib": peak,
-        # Growth after the first sample: what a leak would show.
-        "growth_kib": last - first,
-        "errors": errors,
+    out = {
+        "samples": [{k: s[k] for k in ("requests",) + MEMORY_KEYS if k in s} for s in samples],
+        "errors": sum(s["wrk"].get("errors", 0) for s in samples),
     }
+    for k in MEMORY_KEYS:
+        if all(k in s for s in samples):
+            name = k[:-len("_kib")]
+            out[f"{name}_first_kib"] = samples[0][k]
+            out[f"{name}_last_kib"] = samples[-1][k]
+            # Growth after the first sample: what a leak would show.
+            out[f"{name}_growth_kib"] = samples[-1][k] - samples[0][k]
+    return out
 
 
 def instructions_summary(rows):
@@ -153,10 +158,15 @@ def goals(data, memory):
     errs = sum(r["errors"] for c in data.values() for s in c.values() for k, r in s.items() if k == "ours")
     lines.append((errs == 0, f"ours' errors over every run: {errs} (goal 0)"))
     if memory:
-        lines.append((memory["growth_kib"] <= 0,
-                      f"memory: {memory['first_kib']} KiB after the first "
-                      f"{memory['samples'][0]['requests']} requests, {memory['last_kib']} KiB after "
-                      f"{memory['samples'][-1]['requests']}: growth {memory['growth_kib']} KiB (goal none)"))
+        first, last = memory["samples"][0]["requests"], memory["samples"][-1]["requests"]
+        lines.append((memory["rss_growth_kib"] <= 0,
+                      f"memory: RSS {memory['rss_first_kib']} KiB after the first {first} requests, "
+                      f"{memory['rss_last_kib']} KiB after {last}: growth {memory['rss_growth_kib']} KiB (goal none)"))
+        if "anon_growth_kib" in memory:
+            lines.append((memory["anon_growth_kib"] <= 0 and memory["data_growth_kib"] <= 0,
+                          f"memory: heap (RssAnon) growth {memory['anon_growth_kib']} KiB, VmData growth "
+                          f"{memory['data_growth_kib']} KiB, file-backed (code) growth "
+                          f"{memory['file_growth_kib']} KiB (goal: no heap growth)"))
         lines.append((memory["errors"] == 0, f"memory run errors: {memory['errors']} (goal 0)"))
     return lines
 
@@ -179,11 +189,13 @@ def chart(data, png, title):
             "set grid ytics",
             "set key outside right top",
             "set boxwidth 0.9",
+            "set termoption noenhanced",
+            "set xrange [-0.5:%g]" % (len(SCENARIOS) - 0.5),
         ]
         for conns in conns_list:
             path = os.path.join(tmp, f"{conns}.dat")
             with open(path, "w", encoding="utf-8") as f:
-                f.write("scenario " + " ".join(systems) + "\n")
+                f.write("# scenario " + " ".join(systems) + "\n")
                 for scenario in SCENARIOS:
                     runs = data[conns].get(scenario, {})
                     vals = [str(runs.get(s, {}).get("rps", "NaN")) for s in systems]
@@ -244,8 +256,9 @@ def main():
         print(line)
     if memory:
         print("")
-        print("memory of one worker over mixed requests (KiB):")
-        print("  " + "  ".join(f"{s['requests']}:{s['rss_kib']}" for s in memory["samples"]))
+        print("memory of one worker over mixed requests (KiB; RSS, and its heap part when known):")
+        print("  " + "  ".join(f"{s['requests']}:{s['rss_kib']}" + (f"/{s['anon_kib']}" if "anon_kib" in s else "")
+                               for s in memory["samples"]))
     if instructions:
         print("")
         print("instructions per request in the worker (callgrind):")
