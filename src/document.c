@@ -47,7 +47,10 @@ _ma_oid_from_hex(const char *s, bson_oid_t *oid)
 static ma_doc *
 doc_stealing(const ma_type *type, bson_t *bson)
 {
-	ma_doc *doc = bson_malloc0(sizeof(*doc));
+	/* A bson_t wants 128-byte alignment, more than malloc's: so does
+	 * every struct that holds one (documents, queries, filters, updates,
+	 * cursors). */
+	ma_doc *doc = BSON_ALIGNED_ALLOC0(ma_doc);
 
 	doc->type = type;
 	bson_steal(&doc->bson, bson);

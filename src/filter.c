@@ -389,7 +389,7 @@ _ma_value_to_bson(const ma_field *f, const char *path, const ma_value *v,
 static ma_filter *
 filter_new(const ma_type *type)
 {
-	ma_filter *filter = bson_malloc0(sizeof(*filter));
+	ma_filter *filter = BSON_ALIGNED_ALLOC0(ma_filter);
 
 	filter->type = type;
 	bson_init(&filter->bson);

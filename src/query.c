@@ -13,7 +13,7 @@
 ma_query *
 ma_query_new(ma_db *db, const ma_type *type)
 {
-	ma_query *q = bson_malloc0(sizeof(*q));
+	ma_query *q = BSON_ALIGNED_ALLOC0(ma_query);
 
 	q->db = db;
 	q->type = type;
@@ -40,7 +40,7 @@ sort_key_copy(ma_sort_key *to, const ma_sort_key *from)
 ma_query *
 ma_query_copy(const ma_query *query)
 {
-	ma_query *q = bson_malloc0(sizeof(*q));
+	ma_query *q = BSON_ALIGNED_ALLOC0(ma_query);
 	size_t i;
 
 	q->db = query->db;
@@ -768,7 +768,7 @@ ma_query_find(ma_query *query, ma_error *error)
 
 	if (!_ma_query_usable(query, error))
 		return NULL;
-	c = bson_malloc0(sizeof(*c));
+	c = BSON_ALIGNED_ALLOC0(ma_cursor);
 	c->query = ma_query_copy(query);
 	bson_init(&c->opts);
 	ma_error_clear(&c->failed);

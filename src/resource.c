@@ -240,6 +240,7 @@ replace(ma_request *req, ma_response *res, void *arg)
 		_ma_locks_acquire(r->app->locks, &oid);
 		if (!read_current(r, req, res, &oid, &current)) {
 			_ma_locks_release(r->app->locks, &oid);
+			ma_doc_destroy(current);
 			return;
 		}
 	}

@@ -25,7 +25,7 @@ struct ma_update {
 ma_update *
 ma_update_new(const ma_type *type)
 {
-	ma_update *u = bson_malloc0(sizeof(*u));
+	ma_update *u = BSON_ALIGNED_ALLOC0(ma_update);
 	int i;
 
 	u->type = type;

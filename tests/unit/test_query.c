@@ -962,14 +962,16 @@ Test(query, copy_is_independent)
 	cr_assert_not_null(c);
 	cr_expect_eq(ma_query_db(c), db);
 	cr_expect_eq(ma_query_type(c), &library_book_type);
-	/* Sort, fields, skip and limit come along; the sort key joins the
+	/* Sort, fields, skip and limit come along (with the configured
+	 * maxTimeMS of every read); the sort key joins the
 	 * fields, so that a page's position can be read. */
 	bson_init(&opts);
 	_ma_query_find_opts(c, false, false, c->skip, c->limit, &opts);
 	expect_bson(&opts, "{\"sort\": {\"year\": {\"$numberInt\": \"-1\"}}, "
 			   "\"projection\": {\"title\": {\"$numberInt\": \"1\"}, "
 			   "\"year\": {\"$numberInt\": \"1\"}}, "
-			   "\"skip\": " I64(3) ", \"limit\": " I64(7) "}");
+			   "\"skip\": " I64(3) ", \"limit\": " I64(7) ","
+			   " \"maxTimeMS\": " I64(5000) "}");
 	bson_destroy(&opts);
 	cr_assert(ma_query_filter(c, "title", MA_OP_EQ, MA_V_STRING("Dive"), &e));
 	expect_bson(ma_query_filter_bson(q), "{\"year\":" I64(2004) "}");
