@@ -287,6 +287,15 @@ _ma_app_worker(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 		if (pselect(listen_fd + 1, &readable, NULL, NULL, NULL,
 			    &waiting) < 0)
 			continue; /* a signal: *stop tells which */
+		/* A pselect() that finds a connection already waiting returns
+		 * without delivering a stop that is pending: the signal mask
+		 * is back before the return. Under steady load a connection
+		 * always waits, and the worker would never see SIGTERM. So
+		 * let a pending stop in before taking the connection. */
+		sigprocmask(SIG_SETMASK, &waiting, NULL);
+		sigprocmask(SIG_BLOCK, &stops, NULL);
+		if (*stop)
+			break;
 		if (FCGX_Accept_r(&r) < 0) {
 			/* Another worker took it; or, after a SIGTERM, the
 			 * runtime broke the listening descriptor off. */
