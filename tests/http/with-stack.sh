@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Runs the HTTP suite (tests/http/test_http) against a stack of its own
-# through one front end:
+# Runs an HTTP suite (tests/http/test_http, or the program named) against
+# a stack of its own through one front end:
 #
-#   tests/http/with-stack.sh nginx|apache
+#   tests/http/with-stack.sh nginx|apache [PROGRAM]
+#
+# PROGRAM is a test program of tests/http/ in the build tree (test_load,
+# say); the default is test_http.
 #
 # scripts/http-stack starts the example worker, the front end and a
 # FerretDB (or uses the MongoDB of MONGOALCHEMY_*), the suite runs with the
@@ -20,10 +23,17 @@
 set -euo pipefail
 
 front=${1:-}
+program=${2:-test_http}
 case $front in
 nginx | apache) ;;
 *)
-	echo "usage: tests/http/with-stack.sh nginx|apache" >&2
+	echo "usage: tests/http/with-stack.sh nginx|apache [PROGRAM]" >&2
+	exit 2
+	;;
+esac
+case $program in
+'' | */* | .*)
+	echo "with-stack.sh: PROGRAM is the name of a program of tests/http/, not \"$program\"" >&2
 	exit 2
 	;;
 esac
@@ -33,7 +43,7 @@ here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 abs_top_srcdir=${abs_top_srcdir:-$(cd -P -- "$here/../.." && pwd)}
 abs_top_builddir=${abs_top_builddir:-$abs_top_srcdir}
 export abs_top_srcdir abs_top_builddir
-suite=$abs_top_builddir/tests/http/test_http
+suite=$abs_top_builddir/tests/http/$program
 stack=$abs_top_srcdir/scripts/http-stack
 
 # A machine without the front end skips its suite rather than failing it
