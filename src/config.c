@@ -254,6 +254,23 @@ read_values(ma_config *cfg, ma_config_lookup_fn lookup, void *ctx)
 	}
 }
 
+/* Ends s before a character that its end cuts short. */
+static void
+drop_cut_character(char *s)
+{
+	size_t n = strlen(s), i = n, need;
+	unsigned char lead;
+
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i == 0)
+		return;
+	lead = (unsigned char)s[i - 1];
+	need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+	if (n - (i - 1) < need)
+		s[i - 1] = '\0';
+}
+
 /* Error about one variable: "<PREFIX>_<KEY> <what>". */
 static void
 key_error(ma_error *error, const ma_config *cfg, enum key k, const char *fmt,
@@ -264,17 +281,24 @@ key_error(ma_error *error, const ma_config *cfg, enum key k, const char *fmt,
 	  ...)
 {
 	char detail[MA_ERROR_MESSAGE_SIZE];
+	ma_error e;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	_ma_error_set(error, MA_ERR_CONFIG, "%s_%s %s", cfg->prefix,
-		      key_names[k], detail);
-	if (error != NULL) {
-		_ma_scrub_secret(error->message, sizeof(error->message),
-				 cfg->values[KEY_PASSWORD]);
-	}
+	_ma_error_set(&e, MA_ERR_CONFIG, "%s_%s %s", cfg->prefix, key_names[k],
+		      detail);
+	/*
+	 * The mask can split a character of the message: where the longer
+	 * text is cut to size, and around a password that is part of one (a
+	 * password is any bytes). The cut one is dropped; setting the
+	 * message again mends the others, so that it stays UTF-8.
+	 */
+	_ma_scrub_secret(e.message, sizeof(e.message),
+			 cfg->values[KEY_PASSWORD]);
+	drop_cut_character(e.message);
+	_ma_error_set(error, MA_ERR_CONFIG, "%s", e.message);
 }
 
 static bool

@@ -118,6 +118,23 @@ void _ma_allow_header(ma_buf *buf, unsigned allowed);
 /* --- the list grammar (params.c) ------------------------------------------ */
 
 /*
+ * At most this many values in one in/nin list. Each value is parsed,
+ * checked and sent as an item of the server's $in: without a bound, one
+ * long query string ("1,1,1,...") would cost the worker and the server
+ * thousands of them. More is MA_ERR_INVALID ("year__in: in takes at most
+ * 100 values, not 101").
+ */
+#define MA_MAX_IN_VALUES 100
+
+/*
+ * At most this many parameters besides page and per_page in a list
+ * request: its Link header repeats them with page and per_page added, and
+ * each link must still be a query string _ma_qs_parse() takes. More is
+ * MA_ERR_INVALID.
+ */
+#define MA_LIST_MAX_PARAMS (MA_QS_MAX_PAIRS - 2)
+
+/*
  * Applies list parameters to query, as ma_request_list_params():
  *   page, per_page  decimal integers in int64 range ("+1", " 1", "1.0",
  *                   "0x10", "" are 400); page < 1 is MA_ERR_NOT_FOUND;
@@ -127,8 +144,10 @@ void _ma_allow_header(ma_buf *buf, unsigned allowed);
  *   name=value      eq on a declared top-level field (or _id), value
  *                   parsed by the field's kind (MA_V_TEXT);
  *   name__op=value  op one of ne gt gte lt lte in nin exists startswith;
- *                   in/nin take comma-separated values;
- * Refused with MA_ERR_INVALID and a message naming the parameter:
+ *                   in/nin take comma-separated values, at most
+ *                   MA_MAX_IN_VALUES of them;
+ * Refused with MA_ERR_INVALID: more than MA_LIST_MAX_PARAMS parameters
+ * besides page and per_page; and with a message naming the parameter:
  * unknown field or operator, a name with '$' or '.', a repeated page,
  * per_page, sort or fields, an empty sort or fields item, a value of the
  * wrong kind. Repeated filters all apply (AND). Names in skip (a

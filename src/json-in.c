@@ -133,6 +133,51 @@ check_number(const char *t, size_t n, size_t at, ma_error *error)
 	return true;
 }
 
+/*
+ * The offset of the first byte of t[0..len) that does not begin a
+ * well-formed UTF-8 sequence (Unicode's table 3-7: no overlong form, no
+ * UTF-16 surrogate, nothing past U+10FFFF), or len when there is none.
+ */
+static size_t
+utf8_invalid_at(const char *t, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)t;
+	size_t i = 0, n, k;
+	unsigned char lo, hi;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		/* The sequence's length, and the range of its second byte,
+		 * which rules out what is overlong, a surrogate or too big. */
+		lo = 0x80;
+		hi = 0xBF;
+		if (s[i] >= 0xC2 && s[i] <= 0xDF) {
+			n = 2;
+		} else if (s[i] >= 0xE0 && s[i] <= 0xEF) {
+			n = 3;
+			lo = s[i] == 0xE0 ? 0xA0 : 0x80;
+			hi = s[i] == 0xED ? 0x9F : 0xBF;
+		} else if (s[i] >= 0xF0 && s[i] <= 0xF4) {
+			n = 4;
+			lo = s[i] == 0xF0 ? 0x90 : 0x80;
+			hi = s[i] == 0xF4 ? 0x8F : 0xBF;
+		} else {
+			return i;
+		}
+		if (len - i < n || s[i + 1] < lo || s[i + 1] > hi)
+			return i;
+		for (k = 2; k < n; k++) {
+			if (s[i + k] < 0x80 || s[i + k] > 0xBF)
+				return i;
+		}
+		i += n;
+	}
+	return len;
+}
+
 static bool
 starts(const char *t, size_t len, size_t i, const char *word)
 {
@@ -348,7 +393,7 @@ _ma_json_parse(const char *json, size_t len, bool object, ma_walk *walk,
 	json_object *root = NULL;
 	enum json_tokener_error jerr;
 	scan sc = {.text = json};
-	size_t end, next = 0;
+	size_t end, bad, next = 0;
 
 	if (len > INT_MAX) {
 		_ma_error_set(error, MA_ERR_JSON, "JSON input of %zu bytes is too "
@@ -383,6 +428,18 @@ _ma_json_parse(const char *json, size_t len, bool object, ma_walk *walk,
 	if (end < len && !only_space(json + end, len - end)) {
 		_ma_error_set(error, MA_ERR_JSON, "malformed JSON at byte %zu: %s",
 			      end, "unexpected character");
+		goto fail;
+	}
+	/* json-c's UTF-8 check takes overlong forms, UTF-16 surrogates and
+	 * code points past U+10FFFF, which libbson's check refuses and our
+	 * JSON writer turns into U+FFFD: what was stored would not be what
+	 * comes back. Escapes need no second look (json-c writes a lone
+	 * surrogate as U+FFFD); the raw bytes are checked again, strictly,
+	 * and refused in json-c's words. */
+	bad = utf8_invalid_at(json, end);
+	if (bad < end) {
+		_ma_error_set(error, MA_ERR_JSON, "malformed JSON at byte %zu: %s",
+			      bad, "invalid utf-8 string");
 		goto fail;
 	}
 

@@ -267,7 +267,7 @@ filter_in(ma_query *q, const char *param, const char *field, ma_op op,
 	  const char *value, ma_error *error)
 {
 	char *copy = bson_strdup(value);
-	ma_value *values;
+	ma_value *values = NULL;
 	size_t n = 1, i;
 	char *p;
 	ma_error e;
@@ -277,6 +277,13 @@ filter_in(ma_query *q, const char *param, const char *field, ma_op op,
 	 * escape for it would be a grammar of its own. */
 	for (p = copy; *p != '\0'; p++)
 		n += *p == ',';
+	/* Counted before anything is parsed: a list too long is refused
+	 * whole, at the cost of one pass. */
+	if (n > MA_MAX_IN_VALUES) {
+		refuse(error, param, "%s takes at most %d values, not %zu",
+		       ma_op_name(op), MA_MAX_IN_VALUES, n);
+		goto done;
+	}
 	values = bson_malloc(n * sizeof(*values));
 	for (p = copy, i = 0; i < n; i++) {
 		char *comma = strchr(p, ',');
@@ -418,7 +425,7 @@ _ma_list_params(const ma_qs *qs, ma_query *query, int64_t max_per_page,
 	bool seen_sort = false, seen_fields = false;
 	int64_t pg = 1, pp;
 	const ma_qs_pair *pair;
-	size_t i;
+	size_t i, others;
 
 	if (query == NULL) {
 		_ma_error_set(error, MA_ERR_INVALID, "a query is required");
@@ -429,6 +436,21 @@ _ma_list_params(const ma_qs *qs, ma_query *query, int64_t max_per_page,
 	if (max_per_page < 1)
 		max_per_page = MA_MAX_PER_PAGE;
 	pp = MA_PER_PAGE < max_per_page ? MA_PER_PAGE : max_per_page;
+
+	/* Each Link of the page repeats the other parameters and adds page
+	 * and per_page: a list that the query-string parser takes whole
+	 * would get links that it then refuses. */
+	for (i = 0, others = 0; qs != NULL && i < qs->n; i++) {
+		others += strcmp(qs->pairs[i].name, "page") != 0 &&
+			  strcmp(qs->pairs[i].name, "per_page") != 0;
+	}
+	if (others > MA_LIST_MAX_PARAMS) {
+		_ma_error_set(error, MA_ERR_INVALID,
+			      "too many parameters (at most %d besides page "
+			      "and per_page)",
+			      MA_LIST_MAX_PARAMS);
+		return false;
+	}
 
 	for (i = 0; qs != NULL && i < qs->n; i++) {
 		pair = &qs->pairs[i];

@@ -360,6 +360,36 @@ Test(secrets, connection_string_password_replaces_an_ignored_variable)
 	ma_config_destroy(c);
 }
 
+Test(secrets, masking_the_password_keeps_the_message_utf8)
+{
+	char value[512], want[512];
+	const char *msg;
+	size_t i, n;
+
+	/* A password that is the second byte of the 'é' of a value: the
+	 * mask leaves a first byte alone, which becomes '?'. */
+	msg = MUST_FAIL({"MONGOALCHEMY_DATABASE", "caf\xc3\xa9.db"},
+			{"MONGOALCHEMY_PASSWORD", "\xa9"});
+	cr_assert_str_eq(msg, "MONGOALCHEMY_DATABASE \"caf?***.db\" contains a "
+			      "character MongoDB does not allow in database "
+			      "names (one of / \\ . space \" $ * < > : | ?)");
+
+	/* Every 'x' grows into "***": the message outgrows its buffer, whose
+	 * end falls inside an 'é', which is dropped whole. */
+	n = (size_t)snprintf(value, sizeof(value), "abcd");
+	for (i = 0; i < 120; i++)
+		n += (size_t)snprintf(value + n, sizeof(value) - n, "x\xc3\xa9");
+	msg = MUST_FAIL({"MONGOALCHEMY_DATABASE", value},
+			{"MONGOALCHEMY_PASSWORD", "x"});
+	n = (size_t)snprintf(want, sizeof(want), "MONGOALCHEMY_DATABASE \"abcd");
+	for (i = 0; i < 96; i++)
+		n += (size_t)snprintf(want + n, sizeof(want) - n, "***\xc3\xa9");
+	snprintf(want + n, sizeof(want) - n, "***");
+	cr_assert_str_eq(msg, want);
+	cr_assert_eq(strlen(msg), MA_ERROR_MESSAGE_SIZE - 2);
+	cr_assert(bson_utf8_validate(msg, strlen(msg), false));
+}
+
 /* --- write safety -------------------------------------------------------- */
 
 static const char *

@@ -420,3 +420,57 @@ Test(document, defaults_are_the_same_at_every_use)
 		ma_doc_destroy(doc);
 	}
 }
+
+/* --- UTF-8 of the input --------------------------------------------------- */
+
+Test(json_in, text_that_only_json_c_takes_for_utf8_is_refused)
+{
+	/* Each passes json-c's own check; none is UTF-8. Byte 11 is where
+	 * the value's text starts, byte 2 the key's. */
+	static const struct {
+		const char *json;
+		const char *says;
+	} refused[] = {
+		{"{\"title\": \"\xc1\xa9\", \"author\": {\"name\": \"M\"}, \"year\": 1}",
+		 "malformed JSON at byte 11: invalid utf-8 string"},
+		{"{\"title\": \"ab\xc0\x80\"}",
+		 "malformed JSON at byte 13: invalid utf-8 string"},
+		{"{\"title\": \"\xe0\x80\xaf\"}",
+		 "malformed JSON at byte 11: invalid utf-8 string"},
+		{"{\"title\": \"\xed\xa0\x80\"}",
+		 "malformed JSON at byte 11: invalid utf-8 string"},
+		{"{\"title\": \"\xf4\x90\x80\x80\"}",
+		 "malformed JSON at byte 11: invalid utf-8 string"},
+		{"{\"title\": \"\xf5\x80\x80\x80\"}",
+		 "malformed JSON at byte 11: invalid utf-8 string"},
+		{"{\"\xf0\x80\x80\xa9\": 1}",
+		 "malformed JSON at byte 2: invalid utf-8 string"},
+	};
+	/* The boundaries on the good side of each rule pass. */
+	static const char *const accepted[] = {
+		"{\"title\": \"\xc2\x80\", \"author\": {\"name\": \"M\"}, \"year\": 1}",
+		"{\"title\": \"\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\", \"author\": "
+		"{\"name\": \"M\"}, \"year\": 1}",
+		"{\"title\": \"\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\", \"author\": "
+		"{\"name\": \"M\"}, \"year\": 1}",
+	};
+	ma_error e;
+	bson_t out;
+	size_t i;
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		cr_expect_not(ma_json_to_bson(&library_book_type, refused[i].json,
+					      strlen(refused[i].json), &out, NULL,
+					      &e),
+			      "case %zu accepted", i);
+		cr_expect_eq(e.code, MA_ERR_JSON, "case %zu: %s", i, e.message);
+		cr_expect_str_eq(e.message, refused[i].says, "case %zu", i);
+		bson_destroy(&out);
+	}
+	for (i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
+		cr_expect(ma_json_to_bson(&library_book_type, accepted[i],
+					  strlen(accepted[i]), &out, NULL, &e),
+			  "case %zu: %s", i, e.message);
+		bson_destroy(&out);
+	}
+}

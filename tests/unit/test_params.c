@@ -472,6 +472,84 @@ Test(list_params, long_names_and_values_are_cut_in_messages)
 		  "%s", err.message);
 }
 
+/* "name=" and n comma-separated values: prefix, then 1900, 1901, ...
+ * (each with suffix) into a new string. */
+static char *
+in_list(const char *name, size_t n, const char *suffix)
+{
+	ma_buf b;
+	size_t i;
+
+	_ma_buf_init(&b, 64);
+	_ma_buf_printf(&b, "%s=", name);
+	for (i = 0; i < n; i++)
+		_ma_buf_printf(&b, "%s%zu%s", i > 0 ? "," : "", 1900 + i, suffix);
+	return _ma_buf_steal(&b, NULL);
+}
+
+/* The items of the list under key op of the filter's field. */
+static uint32_t
+filter_items(const char *field, const char *op, int64_t *first, int64_t *last)
+{
+	bson_iter_t it, items;
+	uint32_t n = 0;
+	char path[64];
+
+	snprintf(path, sizeof(path), "%s.%s", field, op);
+	cr_assert(bson_iter_init(&it, ma_query_filter_bson(q)) &&
+		  bson_iter_find_descendant(&it, path, &items) &&
+		  BSON_ITER_HOLDS_ARRAY(&items) && bson_iter_recurse(&items, &it),
+		  "no list at %s", path);
+	while (bson_iter_next(&it)) {
+		if (n++ == 0)
+			*first = bson_iter_as_int64(&it);
+		*last = bson_iter_as_int64(&it);
+	}
+	return n;
+}
+
+Test(list_params, in_and_nin_take_at_most_max_in_values)
+{
+	char *text;
+	int64_t first = 0, last = 0;
+
+	cr_assert_eq(MA_MAX_IN_VALUES, 100);
+
+	/* exactly at the limit: every value reaches the filter */
+	text = in_list("year__in", 100, "");
+	cr_expect(apply(text), "%s", err.message);
+	cr_expect_eq(filter_items("year", "$in", &first, &last), 100);
+	cr_expect_eq(first, 1900);
+	cr_expect_eq(last, 1999);
+	bson_free(text);
+	text = in_list("year__nin", 100, "");
+	cr_expect(apply(text), "%s", err.message);
+	cr_expect_eq(filter_items("year", "$nin", &first, &last), 100);
+	bson_free(text);
+
+	/* one more: refused, naming the parameter, the operator and the
+	 * limit */
+	text = in_list("year__in", 101, "");
+	expect_refused(text, MA_ERR_INVALID,
+		       "year__in: in takes at most 100 values, not 101");
+	bson_free(text);
+	text = in_list("title__nin", 101, "x");
+	expect_refused(text, MA_ERR_INVALID,
+		       "title__nin: nin takes at most 100 values, not 101");
+	bson_free(text);
+	text = in_list("_id__in", 250, "");
+	expect_refused(text, MA_ERR_INVALID,
+		       "_id__in: in takes at most 100 values, not 250");
+	bson_free(text);
+
+	/* counted before any value is read: 101 empty items are too many
+	 * before they are empty */
+	expect_refused("year__in=,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,"
+		       ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,",
+		       MA_ERR_INVALID,
+		       "year__in: in takes at most 100 values, not 101");
+}
+
 /* --- sort and fields ----------------------------------------------------- */
 
 Test(list_params, sort_keys_in_order)
@@ -590,6 +668,70 @@ Test(list_params, no_query_is_refused)
 				      &err));
 	cr_expect_eq(err.code, MA_ERR_INVALID);
 	cr_expect_str_eq(err.message, "a query is required");
+}
+
+/* n times "year=1", joined by '&', then tail. */
+static char *
+repeated_filter(size_t n, const char *tail)
+{
+	ma_buf b;
+	size_t i;
+
+	_ma_buf_init(&b, 8 * n + 64);
+	for (i = 0; i < n; i++)
+		_ma_buf_printf(&b, "%syear=1", i > 0 ? "&" : "");
+	_ma_buf_printf(&b, "%s", tail);
+	return _ma_buf_steal(&b, NULL);
+}
+
+Test(list_params, links_of_an_accepted_list_can_be_followed)
+{
+	static const char *const skip[] = {"q", NULL};
+	char *text, *first, *end;
+	ma_qs qs, back;
+	ma_error e;
+	ma_buf links;
+
+	cr_assert_eq(MA_LIST_MAX_PARAMS, 254);
+
+	/* At the limit, page and per_page aside: every link is a query
+	 * string the parser takes, with all the filters. */
+	text = repeated_filter(254, "&page=2&per_page=5");
+	cr_expect(apply(text), "%s", err.message);
+	cr_assert(_ma_qs_parse(text, &qs, &e), "%s", e.message);
+	_ma_buf_init(&links, 4096);
+	_ma_page_links(&links, "/books", &qs, 2, 5, 3, true);
+	first = strchr(links.data, '?') + 1;
+	end = strchr(first, '>');
+	*end = '\0';
+	cr_expect(_ma_qs_parse(first, &back, &e), "%s", e.message);
+	cr_expect_eq(back.n, 256);
+	cr_expect_str_eq(back.pairs[253].name, "year");
+	cr_expect_str_eq(back.pairs[254].name, "page");
+	cr_expect_str_eq(back.pairs[255].value, "5");
+	_ma_qs_destroy(&back);
+	_ma_qs_destroy(&qs);
+	_ma_buf_destroy(&links);
+	bson_free(text);
+
+	/* One more: its links would be refused, so it is. */
+	text = repeated_filter(255, "&page=2");
+	expect_refused(text, MA_ERR_INVALID,
+		       "too many parameters (at most 254 besides page and "
+		       "per_page)");
+	bson_free(text);
+	text = repeated_filter(255, "");
+	expect_refused(text, MA_ERR_INVALID,
+		       "too many parameters (at most 254 besides page and "
+		       "per_page)");
+	bson_free(text);
+
+	/* A handler's own parameters are in the links too. */
+	text = repeated_filter(254, "&q=x");
+	cr_expect_not(apply_with(text, MA_MAX_PER_PAGE, skip));
+	cr_expect_str_eq(err.message, "too many parameters (at most 254 "
+				      "besides page and per_page)");
+	bson_free(text);
 }
 
 /* --- Link headers -------------------------------------------------------- */
