@@ -1344,48 +1344,6 @@ wait_workers_replaced(pid_t master, const pid_t *old, size_t nold, long ms,
 	}
 }
 
-static const char *
-pid_list(const pid_t *pids, size_t n)
-{
-	ma_buf b;
-	size_t i;
-
-	_ma_buf_init(&b, 64);
-	for (i = 0; i < n; i++)
-		_ma_buf_printf(&b, "%s%ld", i ? " " : "", (long)pids[i]);
-	return keep(_ma_buf_steal(&b, NULL), bson_free);
-}
-
-/*
- * The stack answers again, every worker of it: 20 GETs of a seed book in
- * a row answer 200 (one worker's 200 says nothing of the others, which
- * may still wait out their driver's reconnect delay). For up to ms.
- */
-static bool
-wait_serving(long ms)
-{
-	long long deadline = now_ms() + ms;
-	int in_a_row = 0;
-	http_resp *r;
-	long status;
-
-	while (in_a_row < 20) {
-		r = http_try("GET", tprintf("/books/%s", seed_books[0].id),
-			     NULL, NULL, 0, NULL);
-		status = r->status;
-		http_free(r);
-		if (status == 200) {
-			in_a_row++;
-			continue;
-		}
-		in_a_row = 0;
-		if (now_ms() >= deadline)
-			return false;
-		sleep_ms(100);
-	}
-	return true;
-}
-
 Test(runtime, killed_worker_is_replaced_while_service_goes_on, .timeout = 60)
 {
 	pid_t master = stack_master_pid(), old[64], now[64], victim;

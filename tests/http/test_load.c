@@ -327,18 +327,6 @@ workers_now(pid_t master, pid_t *out)
 	return n;
 }
 
-static const char *
-pid_list(const pid_t *pids, size_t n)
-{
-	ma_buf b;
-	size_t i;
-
-	_ma_buf_init(&b, 64);
-	for (i = 0; i < n; i++)
-		_ma_buf_printf(&b, "%s%ld", i ? " " : "", (long)pids[i]);
-	return keep(_ma_buf_steal(&b, NULL), bson_free);
-}
-
 /* kill(): 0 when the signal was sent, else its errno. */
 static int
 send_signal(pid_t pid, int sig)
@@ -386,33 +374,6 @@ wait_replaced(pid_t master, pid_t victim, const pid_t *old, size_t nold,
 			return false;
 		sleep_ms(5);
 	}
-}
-
-/* The stack serves: 20 GETs of the library's first seed book in a row
- * answer 200 (one worker's 200 says nothing of the others). For up to ms. */
-static bool
-wait_serving(long ms)
-{
-	long long deadline = now_ms() + ms;
-	int in_a_row = 0;
-	http_resp *r;
-	long status;
-
-	while (in_a_row < 20) {
-		r = http_try("GET", "/books/5f0000000000000000000b01", NULL,
-			     NULL, 0, NULL);
-		status = r->status;
-		http_free(r);
-		if (status == 200) {
-			in_a_row++;
-			continue;
-		}
-		in_a_row = 0;
-		if (now_ms() >= deadline)
-			return false;
-		sleep_ms(100);
-	}
-	return true;
 }
 
 /* What a test disrupted, for its .fini to put back. */
