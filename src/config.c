@@ -109,13 +109,14 @@ parse_bool(const char *s, bool *out)
 }
 
 /*
- * Decimal digits only: strtoul alone would take "+80", " 80" and "80abc".
- * Port 0 means "any" to the kernel, never a server's port.
+ * A decimal number from min to max in at most digits digits, nothing
+ * else: strtoull alone would take "+80", " 80" and "80abc".
  */
 static bool
-parse_port(const char *s, unsigned *out)
+parse_decimal(const char *s, size_t digits, unsigned long long min,
+	      unsigned long long max, unsigned long long *out)
 {
-	unsigned long v;
+	unsigned long long v;
 	char *end;
 	const char *p;
 
@@ -123,11 +124,23 @@ parse_port(const char *s, unsigned *out)
 		if (!isdigit((unsigned char)*p))
 			return false;
 	}
-	if (p == s || p - s > 5)
+	if (p == s || (size_t)(p - s) > digits)
 		return false;
 	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < 1 || v > 65535)
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Port 0 means "any" to the kernel, never a server's port. */
+static bool
+parse_port(const char *s, unsigned *out)
+{
+	unsigned long long v;
+
+	if (!parse_decimal(s, 5, 1, 65535, &v))
 		return false;
 	*out = (unsigned)v;
 	return true;
@@ -139,21 +152,11 @@ parse_port(const char *s, unsigned *out)
 static bool
 parse_ms(const char *s, int64_t *out)
 {
-	long long v;
-	char *end;
-	const char *p;
+	unsigned long long v;
 
-	for (p = s; *p != '\0'; p++) {
-		if (!isdigit((unsigned char)*p))
-			return false;
-	}
-	if (p == s || p - s > 8)
+	if (!parse_decimal(s, 8, 0, MAX_MAX_TIME_MS, &v))
 		return false;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > MAX_MAX_TIME_MS)
-		return false;
-	*out = v;
+	*out = (int64_t)v;
 	return true;
 }
 
