@@ -12,6 +12,37 @@
 #include <string.h>
 
 #include <bson/bson.h>
+#include <mongoalchemy.h>
+
+/* libFuzzer's entry points, which the targets define. */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static inline const char *
+fuzz_env(const char *name, void *ctx)
+{
+	(void)ctx;
+	return strcmp(name, "MONGOALCHEMY_DATABASE") == 0 ? "fuzz" : NULL;
+}
+
+/* A database object that nothing contacts (queries are only built);
+ * stops the run when it cannot be made. */
+static inline ma_db *
+fuzz_db(const char *target)
+{
+	ma_config *config;
+	ma_error e;
+	ma_db *db;
+
+	config = ma_config_new(NULL, fuzz_env, NULL, &e);
+	db = config != NULL ? ma_db_new_with_config(config, &e) : NULL;
+	if (db == NULL) {
+		fprintf(stderr, "%s: no database object: %s\n", target,
+			e.message);
+		abort();
+	}
+	return db;
+}
 
 /* Not assert(): it must hold in every build, and the message says which
  * property broke before the trap leaves the input behind. */

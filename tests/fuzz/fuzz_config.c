@@ -83,9 +83,6 @@ quiet(mongoc_log_level_t level, const char *domain, const char *message,
 	(void)ctx;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -25,13 +25,6 @@
 
 static ma_db *db;
 
-static const char *
-fuzz_env(const char *name, void *ctx)
-{
-	(void)ctx;
-	return strcmp(name, "MONGOALCHEMY_DATABASE") == 0 ? "fuzz" : NULL;
-}
-
 static void
 cleanup(void)
 {
@@ -39,24 +32,12 @@ cleanup(void)
 	ma_cleanup();
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	ma_error e;
-	ma_config *config;
-
 	(void)argc;
 	(void)argv;
-	/* A database object that nothing contacts: queries are only built. */
-	config = ma_config_new(NULL, fuzz_env, NULL, &e);
-	db = config != NULL ? ma_db_new_with_config(config, &e) : NULL;
-	if (db == NULL) {
-		fprintf(stderr, "fuzz_qs: no database object: %s\n", e.message);
-		abort();
-	}
+	db = fuzz_db("fuzz_qs");
 	atexit(cleanup);
 	return 0;
 }

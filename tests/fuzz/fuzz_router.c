@@ -73,13 +73,6 @@ handler(ma_request *req, ma_response *res, void *arg)
 	(void)arg;
 }
 
-static const char *
-fuzz_env(const char *name, void *ctx)
-{
-	(void)ctx;
-	return strcmp(name, "MONGOALCHEMY_DATABASE") == 0 ? "fuzz" : NULL;
-}
-
 static void
 cleanup(void)
 {
@@ -88,13 +81,9 @@ cleanup(void)
 	ma_cleanup();
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	ma_config *config;
 	ma_error e;
 	size_t i;
 
@@ -108,13 +97,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 			abort();
 		}
 	}
-	config = ma_config_new(NULL, fuzz_env, NULL, &e);
-	db = config != NULL ? ma_db_new_with_config(config, &e) : NULL;
-	if (db == NULL) {
-		fprintf(stderr, "fuzz_router: no database object: %s\n",
-			e.message);
-		abort();
-	}
+	db = fuzz_db("fuzz_router");
 	atexit(cleanup);
 	return 0;
 }
