@@ -1194,6 +1194,28 @@ raw_update(ma_db *db, const live_type *lt, const ma_doc *doc, const char *json)
 	mongoc_collection_destroy(coll);
 }
 
+/* How many documents an update (u) or, u NULL, a remove through
+ * ma_query_filter_unchanged(current) matched. */
+static int64_t
+matched_if_unchanged(ma_db *db, const live_type *lt, const ma_doc *current,
+		     const ma_update *u)
+{
+	ma_query *q = ma_query_new(db, &lt->type);
+	ma_update_result result = {0};
+	ma_error e;
+
+	cr_assert(ma_query_filter_unchanged(q, current, &e), "%s", e.message);
+	if (u != NULL)
+		cr_assert(ma_query_update(q, u, 0, MA_SAFE_SESSION, &result, &e),
+			  "%s", e.message);
+	else
+		cr_assert(ma_query_remove(q, MA_SAFE_SESSION, &result.matched,
+					  &e),
+			  "%s", e.message);
+	ma_query_destroy(q);
+	return result.matched;
+}
+
 Test(documents_live, conditional_writes_change_only_the_document_as_read)
 {
 	ma_db *db = live_db();
@@ -1202,7 +1224,6 @@ Test(documents_live, conditional_writes_change_only_the_document_as_read)
 	ma_doc *current, *stale, *next, *again;
 	char saved_tag[MA_ETAG_SIZE], read_tag[MA_ETAG_SIZE];
 	ma_problems *problems = ma_problems_new();
-	ma_update_result result;
 	ma_update *u;
 	ma_query *q;
 	ma_error e;
@@ -1237,33 +1258,17 @@ Test(documents_live, conditional_writes_change_only_the_document_as_read)
 	/* Updates and removes through ma_query_filter_unchanged. */
 	u = ma_update_new(&books->type);
 	cr_assert(ma_update_set(u, "year", MA_V_INT(1990), &e), "%s", e.message);
-	q = ma_query_new(db, &books->type);
-	cr_assert(ma_query_filter_unchanged(q, stale, &e), "%s", e.message);
-	cr_assert(ma_query_update(q, u, 0, MA_SAFE_SESSION, &result, &e), "%s",
-		  e.message);
-	cr_assert_eq(result.matched, 0);
-	cr_assert(ma_query_remove(q, MA_SAFE_SESSION, &result.matched, &e));
-	cr_assert_eq(result.matched, 0);
-	ma_query_destroy(q);
+	cr_assert_eq(matched_if_unchanged(db, books, stale, u), 0);
+	cr_assert_eq(matched_if_unchanged(db, books, stale, NULL), 0);
 
 	/* A change made by someone else after the read: also refused. */
 	raw_update(db, books, dive, "{\"$set\": {\"title\": \"Renamed\"}}");
-	q = ma_query_new(db, &books->type);
-	cr_assert(ma_query_filter_unchanged(q, current, &e), "%s", e.message);
-	cr_assert(ma_query_update(q, u, 0, MA_SAFE_SESSION, &result, &e), "%s",
-		  e.message);
-	cr_assert_eq(result.matched, 0);
-	ma_query_destroy(q);
+	cr_assert_eq(matched_if_unchanged(db, books, current, u), 0);
 
 	/* The document as it is now: matched. */
 	ma_doc_destroy(current);
 	current = read_back(db, books, dive);
-	q = ma_query_new(db, &books->type);
-	cr_assert(ma_query_filter_unchanged(q, current, &e), "%s", e.message);
-	cr_assert(ma_query_update(q, u, 0, MA_SAFE_SESSION, &result, &e), "%s",
-		  e.message);
-	cr_assert_eq(result.matched, 1);
-	ma_query_destroy(q);
+	cr_assert_eq(matched_if_unchanged(db, books, current, u), 1);
 	again = read_back(db, books, dive);
 	cr_assert_eq(year_of(again), 1990);
 	ma_doc_destroy(again);
@@ -1275,20 +1280,14 @@ Test(documents_live, conditional_writes_change_only_the_document_as_read)
 	ma_doc_destroy(current);
 	current = read_back(db, books, dive);
 	raw_update(db, books, dive, "{\"$unset\": {\"author\": \"\"}}");
-	q = ma_query_new(db, &books->type);
-	cr_assert(ma_query_filter_unchanged(q, current, &e), "%s", e.message);
-	cr_assert(ma_query_remove(q, MA_SAFE_SESSION, &result.matched, &e));
-	cr_assert_eq(result.matched, 0, "a removed null field still matched");
-	ma_query_destroy(q);
+	cr_assert_eq(matched_if_unchanged(db, books, current, NULL), 0,
+		     "a removed null field still matched");
 	ma_doc_destroy(current);
 	current = read_back(db, books, dive);
 	raw_update(db, books, dive,
 		   "{\"$set\": {\"author\": {\"name\": \"Back\"}}}");
-	q = ma_query_new(db, &books->type);
-	cr_assert(ma_query_filter_unchanged(q, current, &e), "%s", e.message);
-	cr_assert(ma_query_remove(q, MA_SAFE_SESSION, &result.matched, &e));
-	cr_assert_eq(result.matched, 0, "a field set since still matched");
-	ma_query_destroy(q);
+	cr_assert_eq(matched_if_unchanged(db, books, current, NULL), 0,
+		     "a field set since still matched");
 	cr_assert_eq(count_docs(db, books), 1);
 
 	/* Misuse: a document never stored has nothing to match. */
