@@ -66,18 +66,65 @@ new_key(scan *sc, size_t object, size_t off, size_t len)
 	sc->counts[object]++;
 }
 
-/* The end of the string starting at the quote at i (one past its closing
- * quote); *nul set when it holds an escaped NUL. */
-static size_t
-string_end(const char *t, size_t len, size_t i, bool *nul)
+static unsigned
+hex4(const char *t)
 {
+	unsigned v = 0;
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		char c = t[k];
+
+		v = v * 16 + (unsigned)(c <= '9'   ? c - '0'
+					: c <= 'F' ? c - 'A' + 10
+						   : c - 'a' + 10);
+	}
+	return v;
+}
+
+/*
+ * The end of the string starting at the quote at i (one past its closing
+ * quote), or 0 when it holds what RFC 8259 forbids and json-c takes: a raw
+ * control character (below U+0020), or a \u escape of half a UTF-16
+ * surrogate pair, which json-c would store as U+FFFD. *nul is set when it
+ * holds an escaped NUL. json-c has already checked that every \u has its
+ * four hex digits.
+ */
+static size_t
+string_end(const char *t, size_t len, size_t i, bool *nul, ma_error *error)
+{
+	unsigned u;
+
 	*nul = false;
 	for (i++; i < len && t[i] != '"'; i++) {
+		if ((unsigned char)t[i] < 0x20) {
+			_ma_error_set(error, MA_ERR_JSON,
+				      "malformed JSON at byte %zu: control "
+				      "character 0x%02X in a string (escape it)",
+				      i, (unsigned)t[i]);
+			return 0;
+		}
 		if (t[i] != '\\')
 			continue;
-		if (i + 5 < len && t[i + 1] == 'u' && memcmp(t + i + 2, "0000", 4) == 0)
-			*nul = true;
 		i++;
+		if (i >= len || t[i] != 'u' || len - i < 5)
+			continue;
+		u = hex4(t + i + 1);
+		if (u == 0)
+			*nul = true;
+		if (u >= 0xD800 && u <= 0xDBFF && len - i >= 11 &&
+		    t[i + 5] == '\\' && t[i + 6] == 'u' &&
+		    hex4(t + i + 7) >= 0xDC00 && hex4(t + i + 7) <= 0xDFFF) {
+			i += 10; /* a pair: one code point past U+FFFF */
+		} else if (u >= 0xD800 && u <= 0xDFFF) {
+			_ma_error_set(error, MA_ERR_JSON,
+				      "malformed JSON at byte %zu: \\u%.4s is "
+				      "half a UTF-16 surrogate pair",
+				      i - 1, t + i + 1);
+			return 0;
+		} else {
+			i += 4;
+		}
 	}
 	return i + 1;
 }
@@ -218,7 +265,9 @@ scan_text(scan *sc, ma_error *error)
 			i++;
 			break;
 		case '"':
-			j = string_end(t, len, i, &nul);
+			j = string_end(t, len, i, &nul, error);
+			if (j == 0)
+				return false;
 			if (expect_key) {
 				if (nul) {
 					_ma_error_set(error, MA_ERR_JSON,
@@ -427,15 +476,15 @@ _ma_json_parse(const char *json, size_t len, bool object, ma_walk *walk,
 	}
 	if (end < len && !only_space(json + end, len - end)) {
 		_ma_error_set(error, MA_ERR_JSON, "malformed JSON at byte %zu: %s",
-			      end, "unexpected character");
+			      end, json[end] == '\0' ? "unexpected NUL byte"
+						      : "unexpected character");
 		goto fail;
 	}
 	/* json-c's UTF-8 check takes overlong forms, UTF-16 surrogates and
 	 * code points past U+10FFFF, which libbson's check refuses and our
 	 * JSON writer turns into U+FFFD: what was stored would not be what
-	 * comes back. Escapes need no second look (json-c writes a lone
-	 * surrogate as U+FFFD); the raw bytes are checked again, strictly,
-	 * and refused in json-c's words. */
+	 * comes back. The raw bytes are checked again, strictly, and refused
+	 * in json-c's words; escapes are checked by the scan below. */
 	bad = utf8_invalid_at(json, end);
 	if (bad < end) {
 		_ma_error_set(error, MA_ERR_JSON, "malformed JSON at byte %zu: %s",

@@ -474,3 +474,75 @@ Test(json_in, text_that_only_json_c_takes_for_utf8_is_refused)
 		bson_destroy(&out);
 	}
 }
+
+Test(json_in, raw_control_characters_and_lone_surrogates_are_refused)
+{
+	/* RFC 8259 section 7: json-c takes each of these; byte 11 is where
+	 * the label's text starts. */
+	static const struct {
+		const char *json;
+		const char *says;
+	} refused[] = {
+		{"{\"label\": \"a\tb\"}",
+		 "malformed JSON at byte 12: control character 0x09 in a string "
+		 "(escape it)"},
+		{"{\"label\": \"\n\"}",
+		 "malformed JSON at byte 11: control character 0x0A in a string "
+		 "(escape it)"},
+		{"{\"label\": \"x\x01\"}",
+		 "malformed JSON at byte 12: control character 0x01 in a string "
+		 "(escape it)"},
+		{"{\"ti\x1ftle\": \"x\"}",
+		 "malformed JSON at byte 4: control character 0x1F in a string "
+		 "(escape it)"},
+		{"{\"label\": \"\\ud800\"}",
+		 "malformed JSON at byte 11: \\ud800 is half a UTF-16 surrogate "
+		 "pair"},
+		{"{\"label\": \"ab\\uDBFFx\"}",
+		 "malformed JSON at byte 13: \\uDBFF is half a UTF-16 surrogate "
+		 "pair"},
+		{"{\"label\": \"\\udc00\\ud800\"}",
+		 "malformed JSON at byte 11: \\udc00 is half a UTF-16 surrogate "
+		 "pair"},
+		{"{\"label\": \"\\ud800\\u0041\"}",
+		 "malformed JSON at byte 11: \\ud800 is half a UTF-16 surrogate "
+		 "pair"},
+		{"{\"label\": \"\\\\\\ud83d\"}",
+		 "malformed JSON at byte 13: \\ud83d is half a UTF-16 surrogate "
+		 "pair"},
+	};
+	/* Escaped control characters, a whole pair, the neighbours of the
+	 * surrogate range, DEL and an escaped backslash before a 'u' pass. */
+	static const struct {
+		const char *json;
+		const char *label;
+	} accepted[] = {
+		{"{\"label\": \"a\\tb\\n\\u0001\\u001f\"}", "a\tb\n\x01\x1f"},
+		{"{\"label\": \"\\ud83d\\ude00\"}", "\xf0\x9f\x98\x80"},
+		{"{\"label\": \"\\uD7FF\\uE000\x7f\"}", "\xed\x9f\xbf\xee\x80\x80\x7f"},
+		{"{\"label\": \"\\\\ud800\"}", "\\ud800"},
+	};
+	ma_error e;
+	bson_t out;
+	bson_iter_t it;
+	size_t i;
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		cr_expect_not(ma_json_to_bson(&item_type, refused[i].json,
+					      strlen(refused[i].json), &out, NULL,
+					      &e),
+			      "case %zu accepted", i);
+		cr_expect_eq(e.code, MA_ERR_JSON, "case %zu: %s", i, e.message);
+		cr_expect_str_eq(e.message, refused[i].says, "case %zu", i);
+		bson_destroy(&out);
+	}
+	for (i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
+		cr_assert(ma_json_to_bson(&item_type, accepted[i].json,
+					  strlen(accepted[i].json), &out, NULL, &e),
+			  "case %zu: %s", i, e.message);
+		cr_assert(bson_iter_init_find(&it, &out, "l"), "case %zu", i);
+		cr_expect_str_eq(bson_iter_utf8(&it, NULL), accepted[i].label,
+				 "case %zu", i);
+		bson_destroy(&out);
+	}
+}
