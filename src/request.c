@@ -175,17 +175,25 @@ ma_request_query_string(const ma_request *req)
 	return req->query_string;
 }
 
+static const char *
+non_empty(const char *s)
+{
+	return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
 const char *
 ma_request_header(const ma_request *req, const char *name)
 {
 	char var[128];
 	size_t i, o = 0;
 
-	/* CGI keeps these two without the HTTP_ prefix. */
+	/* CGI keeps these two without the HTTP_ prefix. nginx passes them
+	 * empty when the request has none, and RFC 3875 (4.1) counts an
+	 * empty meta-variable as unset. */
 	if (strcasecmp(name, "Content-Type") == 0)
-		return _ma_request_env(req, "CONTENT_TYPE");
+		return non_empty(_ma_request_env(req, "CONTENT_TYPE"));
 	if (strcasecmp(name, "Content-Length") == 0)
-		return _ma_request_env(req, "CONTENT_LENGTH");
+		return non_empty(_ma_request_env(req, "CONTENT_LENGTH"));
 	memcpy(var, "HTTP_", 5);
 	o = 5;
 	for (i = 0; name[i] != '\0'; i++) {

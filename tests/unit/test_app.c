@@ -250,6 +250,30 @@ Test(app, body_above_the_limit_is_413_declared_or_not)
 	ma_app_destroy(app);
 }
 
+Test(app, empty_content_type_and_length_count_as_absent)
+{
+	/* nginx passes both, empty, when the request has neither; RFC 3875
+	 * (4.1) reads an empty meta-variable as unset. */
+	ma_app *app = make_app(16);
+	char *no_type = run(app,
+			    ENVP("REQUEST_METHOD=POST", "REQUEST_URI=/things",
+				 "CONTENT_TYPE=", "CONTENT_LENGTH=2"),
+			    "{}", 0);
+	char *no_length = run(app,
+			      ENVP("REQUEST_METHOD=POST", "REQUEST_URI=/things",
+				   "CONTENT_TYPE=application/json",
+				   "CONTENT_LENGTH="),
+			      "{\"a\":1234567890}", 3);
+
+	cr_assert(strstr(no_type, "Status: 415 Unsupported Media Type\r\n") ==
+		  no_type, "%s", no_type);
+	cr_assert(strstr(no_type, "(no Content-Type given)"), "%s", no_type);
+	cr_assert(strstr(no_length, "\r\n\r\n{\"len\":16}"), "%s", no_length);
+	bson_free(no_type);
+	bson_free(no_length);
+	ma_app_destroy(app);
+}
+
 Test(app, body_shorter_than_its_length_is_400)
 {
 	ma_app *app = make_app(0);
