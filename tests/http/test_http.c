@@ -21,53 +21,16 @@
 #include <sys/socket.h>
 
 #include "http.h"
+#include "seed.h"
 #include "live.h"
 
-/* --- the example application's seed --------------------------------------- */
-
-#define SEED_ID(n) "5f0000000000000000000" n
-
-typedef struct seed_author {
-	const char *id;
-	const char *name;
-} seed_author;
-
-typedef struct seed_book {
-	const char *id;
-	const char *title;
-	const char *author;
-	int year;
-} seed_book;
-
-static const seed_author seed_authors[] = {
-	{.id = SEED_ID("a01"), .name = "Mark Pilgrim"},
-	{.id = SEED_ID("a02"), .name = "Luciano Ramalho"},
-	{.id = SEED_ID("a03"), .name = "Brett Slatkin"},
-	{.id = SEED_ID("a04"), .name = "Allen B. Downey"},
-	{.id = SEED_ID("a05"), .name = "Al Sweigart"},
-};
-
-static const seed_book seed_books[] = {
-	{SEED_ID("b01"), "Dive Into Python", "Mark Pilgrim", 2004},
-	{SEED_ID("b02"), "Dive Into Python 3", "Mark Pilgrim", 2009},
-	{SEED_ID("b03"), "Fluent Python", "Luciano Ramalho", 2015},
-	{SEED_ID("b04"), "Effective Python", "Brett Slatkin", 2015},
-	{SEED_ID("b05"), "Think Python", "Allen B. Downey", 2012},
-	{SEED_ID("b06"), "Think Bayes", "Allen B. Downey", 2013},
-	{SEED_ID("b07"), "Automate the Boring Stuff with Python", "Al Sweigart",
-	 2015},
-	{SEED_ID("b08"), "Invent Your Own Computer Games with Python",
-	 "Al Sweigart", 2008},
-};
+/* --- the example application's seed (seed.h) ------------------------------ */
 
 static bool
 is_seed_book(const char *id)
 {
 	return strncmp(id, SEED_ID("b"), strlen(SEED_ID("b"))) == 0;
 }
-
-#define NSEED_BOOKS (sizeof(seed_books) / sizeof(seed_books[0]))
-#define NSEED_AUTHORS (sizeof(seed_authors) / sizeof(seed_authors[0]))
 
 /* --- the two resources ---------------------------------------------------- */
 

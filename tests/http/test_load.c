@@ -164,23 +164,6 @@ failed_because(char *why, const http_resp *r, const char *fmt, ...)
 	return false;
 }
 
-/* The Content-Type's media type is type; charset=utf-8 may follow. */
-static bool
-media_type_is(const http_resp *r, const char *type)
-{
-	const char *ct = http_header_get(r, "Content-Type"), *p;
-	size_t n;
-
-	if (ct == NULL)
-		return false;
-	n = strcspn(ct, "; \t");
-	if (n != strlen(type) || strncasecmp(ct, type, n) != 0)
-		return false;
-	for (p = ct + n; *p == ' ' || *p == '\t' || *p == ';'; p++)
-		;
-	return *p == '\0' || strcasecmp(p, "charset=utf-8") == 0;
-}
-
 static bool
 jstr_is(json_object *obj, const char *key, const char *want)
 {
@@ -249,7 +232,8 @@ problem_is(const http_resp *r, long status, const char *title, char *why)
 {
 	const char *detail;
 
-	if (!media_type_is(r, "application/problem+json"))
+	if (!http_media_type_is(http_header_get(r, "Content-Type"),
+				"application/problem+json"))
 		return failed_because(why, r, "not application/problem+json");
 	if (r->json == NULL || !json_object_is_type(r->json, json_type_object))
 		return failed_because(why, r, "problem is not a JSON object");
@@ -283,7 +267,8 @@ answer_is_sound(const http_resp *r, const doc *d, const char *id, char *why)
 		return failed_because(why, r, "no answer");
 	case 200:
 	case 201:
-		if (!media_type_is(r, "application/json"))
+		if (!http_media_type_is(http_header_get(r, "Content-Type"),
+					"application/json"))
 			return failed_because(why, r, "not application/json");
 		if (!doc_is(r->json, d, id))
 			return failed_because(why, r, "not the document \"%s\"",
