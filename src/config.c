@@ -8,6 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "ma-private.h"
 
 /* The keys, in the order the documentation lists them. */
@@ -172,17 +175,45 @@ database_problem(const char *name)
 	return NULL;
 }
 
+/* Whether s[0..n) is an IPv6 address, with a zone ("%eth0") or not. */
+static bool
+is_ipv6(const char *s, size_t n)
+{
+	char addr[INET6_ADDRSTRLEN];
+	struct in6_addr bin;
+	const char *zone = memchr(s, '%', n);
+	size_t len = zone != NULL ? (size_t)(zone - s) : n;
+
+	if (len >= sizeof(addr) || (zone != NULL && zone + 1 == s + n))
+		return false;
+	memcpy(addr, s, len);
+	addr[len] = '\0';
+	return inet_pton(AF_INET6, addr, &bin) == 1;
+}
+
 /*
- * One host: a name or address, or a socket path. Several hosts, user
- * information or a path here would silently change the URI's meaning.
+ * One host: a name or address, or a socket path, that every driver reads
+ * as this one host at _PORT. Several hosts, user information, a path, a
+ * port of its own or a percent-escape here would silently change the
+ * URI's meaning.
  */
 static const char *
 server_problem(const char *server)
 {
+	size_t n = strlen(server);
 	const char *p;
 
-	if (server[0] == '/')
+	if (server[0] == '/') {
+		/* The connection string spec's rule, libmongoc's too: a host
+		 * is a socket path when it ends in ".sock". */
+		if (strchr(server, ':') != NULL)
+			return "is a socket path with a ':', which drivers read "
+			       "as the start of a port";
+		if (n < 6 || strcmp(server + n - 5, ".sock") != 0)
+			return "is a path, and drivers take a path for a Unix "
+			       "socket's only when it ends in .sock";
 		return NULL;
+	}
 	for (p = server; *p != '\0'; p++) {
 		if (isspace((unsigned char)*p) || iscntrl((unsigned char)*p))
 			return "contains a space or a control character";
@@ -190,6 +221,27 @@ server_problem(const char *server)
 	if (strpbrk(server, "@/?#,") != NULL)
 		return "must be one host name or address (for several hosts use "
 		       "the _CONNECTION_STRING variable)";
+	/* An IPv6 address, bare or in brackets; the port is _PORT's. */
+	p = server;
+	if (server[0] == '[') {
+		if (n < 3 || server[n - 1] != ']')
+			return "has a '[' without its ']' at the end (an IPv6 "
+			       "address is ::1 or [::1]; the port goes in _PORT)";
+		p++;
+		n -= 2;
+		if (!is_ipv6(p, n))
+			return "has brackets around something that is not an "
+			       "IPv6 address";
+	}
+	if (memchr(p, '[', n) != NULL || memchr(p, ']', n) != NULL)
+		return "has a '[' or ']' out of place (an IPv6 address is ::1 "
+		       "or [::1]; the port goes in _PORT)";
+	if (memchr(p, ':', n) != NULL && !is_ipv6(p, n))
+		return "has a ':' but is not an IPv6 address (the port goes in "
+		       "_PORT)";
+	if (memchr(p, '%', n) != NULL && !is_ipv6(p, n))
+		return "has a '%', which no host name has (a zone, as in "
+		       "fe80::1%eth0, follows an IPv6 address only)";
 	return NULL;
 }
 
@@ -210,6 +262,10 @@ options_problem(const char *options)
 			return "has an option without '=' (expected k=v&k2=v2)";
 		if (eq == p)
 			return "has an option with an empty name";
+		/* libmongoc reads "\&" as an '&' of the value, which would
+		 * swallow the next option; %5C is a backslash everywhere. */
+		if (memchr(p, '\\', len) != NULL)
+			return "has a backslash (write it as %5C)";
 		if (amp == NULL)
 			return NULL;
 		p = amp + 1;

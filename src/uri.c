@@ -46,17 +46,28 @@ _ma_pct_encode(const char *s)
 static void
 append_host(bson_string_t *out, const char *server, unsigned port)
 {
+	const char *p;
+	bool bracket;
+
 	/* A socket path is one percent-encoded host and has no port. */
 	if (server[0] == '/') {
 		append_encoded(out, server);
 		return;
 	}
 
-	/* An IPv6 address needs brackets to keep its colons from the port's. */
-	if (strchr(server, ':') != NULL && server[0] != '[')
-		bson_string_append_printf(out, "[%s]:%u", server, port);
-	else
-		bson_string_append_printf(out, "%s:%u", server, port);
+	/* An IPv6 address needs brackets to keep its colons from the port's;
+	 * the '%' of its zone (fe80::1%eth0) is escaped, since drivers
+	 * percent-decode hosts. */
+	bracket = strchr(server, ':') != NULL && server[0] != '[';
+	if (bracket)
+		bson_string_append_c(out, '[');
+	for (p = server; *p != '\0'; p++) {
+		if (*p == '%')
+			bson_string_append(out, "%25");
+		else
+			bson_string_append_c(out, *p);
+	}
+	bson_string_append_printf(out, "%s:%u", bracket ? "]" : "", port);
 }
 
 char *

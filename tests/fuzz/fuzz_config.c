@@ -199,39 +199,17 @@ typedef enum server_kind {
 	SERVER_NAME,	  /* a host name, or an address without brackets */
 	SERVER_BRACKETED, /* "[" IPv6 address "]" */
 	SERVER_SOCKET,	  /* a Unix socket path */
-	SERVER_READ_OTHERWISE
 } server_kind;
 
-/*
- * How SERVER reaches the driver. XXX: the configuration accepts kinds of
- * SERVER that the driver reads as another host or port, so they are not
- * checked against the URI:
- * - a path without ".sock" is a host name to it ("/tmp/mongo" is host
- *   "/tmp/mongo", port 27017), and a ':' in a path starts a port
- *   ("/tmp/a.sock:1" is port 1);
- * - %XX in a host is decoded ("db%2Eexample" is "db.example");
- * - '[' and ']' are written without the brackets being checked, and the
- *   driver takes a host and a port of its own from them ("[::1]:5" is
- *   port 5 whatever PORT says, "[a:1b" is host "[a" port 1, "a:]:1" is
- *   host "a:" port 1).
- */
+/* How an accepted SERVER reaches the driver: every kind must come out as
+ * the one host configured, at the port configured. */
 static server_kind
 server_kind_of(const char *server)
 {
-	size_t n = strlen(server);
-
-	if (strchr(server, '%') != NULL)
-		return SERVER_READ_OTHERWISE;
 	if (server[0] == '/')
-		return strstr(server, ".sock") != NULL &&
-				       strchr(server, ':') == NULL
-			       ? SERVER_SOCKET
-			       : SERVER_READ_OTHERWISE;
-	if (n > 2 && server[0] == '[' && server[n - 1] == ']' &&
-	    strspn(server + 1, "0123456789abcdefABCDEF:.") == n - 2)
+		return SERVER_SOCKET;
+	if (server[0] == '[')
 		return SERVER_BRACKETED;
-	if (strpbrk(server, "[]") != NULL)
-		return SERVER_READ_OTHERWISE;
 	return SERVER_NAME;
 }
 
@@ -244,7 +222,6 @@ check_built(const env *en, const char *prefix, const mongoc_uri_t *uri,
 	const char *password = get(en, prefix, "PASSWORD");
 	const char *server = get(en, prefix, "SERVER");
 	const char *port = get(en, prefix, "PORT");
-	const char *options = get(en, prefix, "OPTIONS");
 	const mongoc_host_list_t *hosts = mongoc_uri_get_hosts(uri);
 	uint16_t want_port =
 		port != NULL ? (uint16_t)strtoul(port, NULL, 10) : 27017;
@@ -254,11 +231,7 @@ check_built(const env *en, const char *prefix, const mongoc_uri_t *uri,
 	CHECK(same(mongoc_uri_get_username(uri), user));
 	CHECK(same(mongoc_uri_get_password(uri),
 		   user != NULL ? password : NULL));
-	/* XXX: the driver reads "\&" in options as an '&' of the value, so
-	 * OPTIONS ending in a backslash swallows the replicaSet appended
-	 * after it; the configuration accepts such OPTIONS today. */
-	if (get(en, prefix, "REPLICA_SET") != NULL &&
-	    (options == NULL || strchr(options, '\\') == NULL))
+	if (get(en, prefix, "REPLICA_SET") != NULL)
 		CHECK(same(mongoc_uri_get_replica_set(uri),
 			   get(en, prefix, "REPLICA_SET")));
 
@@ -281,9 +254,6 @@ check_built(const env *en, const char *prefix, const mongoc_uri_t *uri,
 	case SERVER_NAME:
 		CHECK(strcasecmp(hosts->host, server) == 0);
 		CHECK(hosts->port == want_port);
-		break;
-	case SERVER_READ_OTHERWISE:
-	default:
 		break;
 	}
 

@@ -195,6 +195,48 @@ Test(keys, socket_path_server_is_encoded_without_port)
 	ma_config_destroy(c);
 }
 
+Test(keys, servers_reach_the_driver_as_written)
+{
+	/* Each SERVER, the URI built, and the host and port libmongoc reads
+	 * from it: the one configured, at _PORT. */
+	static const struct {
+		const char *server, *uri, *host;
+		unsigned port;
+	} cases[] = {
+		{"[::1]", "mongodb://[::1]:27018/", "::1", 27018},
+		{"::ffff:10.0.0.1", "mongodb://[::ffff:10.0.0.1]:27018/",
+		 "::ffff:10.0.0.1", 27018},
+		{"fe80::1%eth0", "mongodb://[fe80::1%25eth0]:27018/",
+		 "fe80::1%eth0", 27018},
+		{"[fe80::1%eth0]", "mongodb://[fe80::1%25eth0]:27018/",
+		 "fe80::1%eth0", 27018},
+		{"10.0.0.1", "mongodb://10.0.0.1:27018/", "10.0.0.1", 27018},
+		{"/tmp/a b.sock", "mongodb://%2Ftmp%2Fa%20b.sock/", "/tmp/a b.sock",
+		 0},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ma_config *c = MUST_CONFIG(DB_TEST,
+					   {"MONGOALCHEMY_SERVER", cases[i].server},
+					   {"MONGOALCHEMY_PORT", "27018"});
+		const mongoc_host_list_t *h =
+			mongoc_uri_get_hosts(ma_config_mongoc_uri(c));
+
+		cr_expect_str_eq(ma_config_uri(c), cases[i].uri, "%s",
+				 cases[i].server);
+		cr_assert_not_null(h, "%s", cases[i].server);
+		cr_expect_str_eq(h->host, cases[i].host, "%s", cases[i].server);
+		if (cases[i].port != 0)
+			cr_expect_eq(h->port, cases[i].port, "%s: port %u",
+				     cases[i].server, (unsigned)h->port);
+		else
+			cr_expect_eq(h->family, AF_UNIX, "%s", cases[i].server);
+		cr_expect_null(h->next, "%s: more than one host", cases[i].server);
+		ma_config_destroy(c);
+	}
+}
+
 Test(keys, booleans_accept_every_spelling_in_any_case)
 {
 	static const char *const yes[] = {"true", "TRUE", "1", "yes", "Yes", "on", "ON"};
@@ -536,9 +578,38 @@ Test(bad_values, servers_that_would_change_the_uri)
 	}
 }
 
+Test(bad_values, servers_a_driver_would_read_as_another_host_or_port)
+{
+	static const struct {
+		const char *server, *says;
+	} bad[] = {
+		{"/tmp/mongo", "ends in .sock"},
+		{"/tmp/a.sockx", "ends in .sock"},
+		{"/tmp/a.sock:1", "start of a port"},
+		{"db%2Eexample", "has a '%'"},
+		{"[::1]:5", "without its ']' at the end"},
+		{"[a:1b", "without its ']' at the end"},
+		{"a:]:1", "out of place"},
+		{"a]", "out of place"},
+		{"[localhost]", "not an IPv6 address"},
+		{"host:27017", "not an IPv6 address"},
+		{"fe80::1%", "not an IPv6 address"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *msg =
+			MUST_FAIL(DB_TEST, {"MONGOALCHEMY_SERVER", bad[i].server});
+
+		ASSERT_MSG_HAS(msg, "MONGOALCHEMY_SERVER");
+		ASSERT_MSG_HAS(msg, bad[i].says);
+	}
+}
+
 Test(bad_values, options_syntax)
 {
-	static const char *const bad[] = {"foo", "a=1&&b=2", "=x", "a=1&", "&a=1"};
+	static const char *const bad[] = {"foo", "a=1&&b=2", "=x", "a=1&", "&a=1",
+					  "appname=a\\"};
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
