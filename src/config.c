@@ -313,23 +313,6 @@ read_values(ma_config *cfg, ma_config_lookup_fn lookup, void *ctx)
 	}
 }
 
-/* Ends s before a character that its end cuts short. */
-static void
-drop_cut_character(char *s)
-{
-	size_t n = strlen(s), i = n, need;
-	unsigned char lead;
-
-	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
-		i--;
-	if (i == 0)
-		return;
-	lead = (unsigned char)s[i - 1];
-	need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-	if (n - (i - 1) < need)
-		s[i - 1] = '\0';
-}
-
 /* Error about one variable: "<PREFIX>_<KEY> <what>". */
 static void
 key_error(ma_error *error, const ma_config *cfg, enum key k, const char *fmt,
@@ -339,25 +322,15 @@ static void
 key_error(ma_error *error, const ma_config *cfg, enum key k, const char *fmt,
 	  ...)
 {
-	char detail[MA_ERROR_MESSAGE_SIZE];
-	ma_error e;
+	char *detail;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
+	detail = bson_strdupv_printf(fmt, ap);
 	va_end(ap);
-	_ma_error_set(&e, MA_ERR_CONFIG, "%s_%s %s", cfg->prefix, key_names[k],
-		      detail);
-	/*
-	 * The mask can split a character of the message: where the longer
-	 * text is cut to size, and around a password that is part of one (a
-	 * password is any bytes). The cut one is dropped; setting the
-	 * message again mends the others, so that it stays UTF-8.
-	 */
-	_ma_scrub_secret(e.message, sizeof(e.message),
-			 cfg->values[KEY_PASSWORD]);
-	drop_cut_character(e.message);
-	_ma_error_set(error, MA_ERR_CONFIG, "%s", e.message);
+	_ma_error_set_masked(error, MA_ERR_CONFIG, cfg->values[KEY_PASSWORD],
+			     "%s_%s %s", cfg->prefix, key_names[k], detail);
+	bson_free(detail);
 }
 
 static bool
@@ -378,7 +351,10 @@ read_bool(const ma_config *cfg, enum key k, bool dflt, bool *out,
 static bool
 check_values(ma_config *cfg, ma_error *error)
 {
+	static const enum key text_keys[] = {KEY_USER, KEY_PASSWORD,
+					     KEY_REPLICA_SET};
 	const char *v, *problem;
+	size_t k;
 
 	v = cfg->values[KEY_DATABASE];
 	if (v == NULL) {
@@ -417,6 +393,16 @@ check_values(ma_config *cfg, ma_error *error)
 
 	if (!read_bool(cfg, KEY_SERVER_AUTH, true, &cfg->server_auth, error))
 		return false;
+
+	/* Drivers refuse text that is not UTF-8 in a URI, and would blame
+	 * the whole URI; the value is not quoted, as it may be a password. */
+	for (k = 0; k < sizeof(text_keys) / sizeof(text_keys[0]); k++) {
+		v = cfg->values[text_keys[k]];
+		if (v != NULL && !bson_utf8_validate(v, strlen(v), false)) {
+			key_error(error, cfg, text_keys[k], "is not UTF-8 text");
+			return false;
+		}
+	}
 
 	v = cfg->values[KEY_SERVER];
 	if (v != NULL && (problem = server_problem(v)) != NULL) {

@@ -2,6 +2,7 @@
  * Errors: the code names, and the one place that turns a driver error into
  * one of our codes.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -73,6 +74,53 @@ utf8_mend(char *s)
 	}
 }
 
+/* Ends s before a character that its end cuts short. */
+static void
+drop_cut_character(char *s)
+{
+	size_t n = strlen(s), i = n, need;
+	unsigned char lead;
+
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i == 0)
+		return;
+	lead = (unsigned char)s[i - 1];
+	need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+	if (n - (i - 1) < need)
+		s[i - 1] = '\0';
+}
+
+/*
+ * The message from fmt, with every occurrence of secret (may be NULL)
+ * masked in the whole text, then cut to size, then made UTF-8: masked
+ * first, so that neither the cut nor the mending can leave a part of the
+ * secret that no longer matches it.
+ */
+static void
+error_vset(ma_error *error, ma_error_code code, const char *secret,
+	   const char *fmt, va_list ap)
+{
+	char *text, *masked;
+
+	memset(error, 0, sizeof(*error));
+	error->code = code;
+	if (secret == NULL || secret[0] == '\0') {
+		if (vsnprintf(error->message, sizeof(error->message), fmt, ap) >=
+		    (int)sizeof(error->message))
+			drop_cut_character(error->message);
+	} else {
+		text = bson_strdupv_printf(fmt, ap);
+		masked = _ma_masked(text, secret);
+		bson_strncpy(error->message, masked, sizeof(error->message));
+		if (strlen(masked) >= sizeof(error->message))
+			drop_cut_character(error->message);
+		bson_free(masked);
+		bson_free(text);
+	}
+	utf8_mend(error->message);
+}
+
 void
 _ma_error_set(ma_error *error, ma_error_code code, const char *fmt, ...)
 {
@@ -80,12 +128,22 @@ _ma_error_set(ma_error *error, ma_error_code code, const char *fmt, ...)
 
 	if (error == NULL)
 		return;
-	memset(error, 0, sizeof(*error));
-	error->code = code;
 	va_start(ap, fmt);
-	vsnprintf(error->message, sizeof(error->message), fmt, ap);
+	error_vset(error, code, NULL, fmt, ap);
 	va_end(ap);
-	utf8_mend(error->message);
+}
+
+void
+_ma_error_set_masked(ma_error *error, ma_error_code code, const char *secret,
+		     const char *fmt, ...)
+{
+	va_list ap;
+
+	if (error == NULL)
+		return;
+	va_start(ap, fmt);
+	error_vset(error, code, secret, fmt, ap);
+	va_end(ap);
 }
 
 /* Server error codes that mean "these credentials are refused". */
@@ -133,31 +191,25 @@ _ma_error_from_bson(ma_error *error, const bson_error_t *berr,
 {
 	if (error == NULL)
 		return;
-	_ma_error_set(error, code_from_bson(berr), "%s: %s", context,
-		      berr->message);
+	_ma_error_set_masked(error, code_from_bson(berr), secret, "%s: %s",
+			     context, berr->message);
 	error->domain = berr->domain;
 	error->driver_code = berr->code;
-	_ma_scrub_secret(error->message, sizeof(error->message), secret);
 }
 
-void
-_ma_scrub_secret(char *msg, size_t size, const char *secret)
+char *
+_ma_masked(const char *text, const char *secret)
 {
 	bson_string_t *out;
 	const char *p, *hit;
 	size_t slen;
 
-	if (msg == NULL || size == 0 || secret == NULL || secret[0] == '\0')
-		return;
+	if (secret == NULL || secret[0] == '\0')
+		return bson_strdup(text);
 	slen = strlen(secret);
-
-	/* Rebuild rather than edit in place: the mask may be longer than the
-	 * secret, and truncating the result can only drop text, never reveal. */
 	out = bson_string_new(NULL);
-	for (p = msg; (hit = strstr(p, secret)) != NULL; p = hit + slen) {
+	for (p = text; (hit = strstr(p, secret)) != NULL; p = hit + slen)
 		bson_string_append_printf(out, "%.*s***", (int)(hit - p), p);
-	}
 	bson_string_append(out, p);
-	bson_strncpy(msg, out->str, size);
-	bson_string_free(out, true);
+	return bson_string_free(out, false);
 }

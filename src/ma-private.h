@@ -19,9 +19,16 @@
 #define MA_PRINTF(f, a)
 #endif
 
-/* Fills error (when not NULL) with code and a formatted message. */
+/* Fills error (when not NULL) with code and a formatted message, cut to
+ * size (a character cut short is dropped) and made UTF-8. */
 void _ma_error_set(ma_error *error, ma_error_code code, const char *fmt, ...)
 	MA_PRINTF(3, 4);
+
+/* The same, with every occurrence of secret (the password; may be NULL)
+ * in the whole text replaced by "***" before it is cut or mended. */
+void _ma_error_set_masked(ma_error *error, ma_error_code code,
+			  const char *secret, const char *fmt, ...)
+	MA_PRINTF(4, 5);
 
 /*
  * Fills error from a driver error: the code is chosen from the driver's
@@ -32,8 +39,9 @@ void _ma_error_set(ma_error *error, ma_error_code code, const char *fmt, ...)
 void _ma_error_from_bson(ma_error *error, const bson_error_t *berr,
 			 const char *context, const char *secret);
 
-/* Replaces every occurrence of secret in the string msg by "***". */
-void _ma_scrub_secret(char *msg, size_t size, const char *secret);
+/* text with every occurrence of secret (may be NULL) replaced by "***";
+ * bson_free() it. */
+char *_ma_masked(const char *text, const char *secret);
 
 /*
  * URI pieces, as the configuration gives them. Everything but server may be

@@ -700,3 +700,41 @@ Test(max_time, anything_but_milliseconds_up_to_a_day_is_refused)
 		ASSERT_MSG_HAS(msg, "not a number of milliseconds (0 to 86400000)");
 	}
 }
+
+Test(secrets, user_password_and_replica_set_must_be_utf8)
+{
+	const char *msg;
+
+	msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_USER", "hunt\xffr2"},
+			{"MONGOALCHEMY_PASSWORD", "pw"});
+	cr_assert_str_eq(msg, "MONGOALCHEMY_USER is not UTF-8 text");
+	msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_USER", "luke"},
+			{"MONGOALCHEMY_PASSWORD", "hunt\xffr2"});
+	cr_assert_str_eq(msg, "MONGOALCHEMY_PASSWORD is not UTF-8 text");
+	msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_REPLICA_SET", "hunt\xffr2"});
+	cr_assert_str_eq(msg, "MONGOALCHEMY_REPLICA_SET is not UTF-8 text");
+}
+
+Test(secrets, a_password_cut_by_the_message_size_shows_no_part)
+{
+	/* Padding before the password in OPTIONS moves it across the end of
+	 * the message buffer: the mask must apply before the text is cut. */
+	char options[MA_ERROR_MESSAGE_SIZE + 64];
+	const char *msg;
+	size_t pad, n;
+
+	for (pad = MA_ERROR_MESSAGE_SIZE - 120; pad < MA_ERROR_MESSAGE_SIZE;
+	     pad++) {
+		n = (size_t)snprintf(options, sizeof(options),
+				     "connectTimeoutMS=");
+		memset(options + n, 'x', pad);
+		snprintf(options + n + pad, sizeof(options) - n - pad,
+			 "sesame-open");
+		msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_USER", "luke"},
+				{"MONGOALCHEMY_PASSWORD", "sesame-open"},
+				{"MONGOALCHEMY_OPTIONS", options});
+		cr_assert(strstr(msg, "MONGOALCHEMY_OPTIONS") != NULL, "%s", msg);
+		cr_assert(strstr(msg, "sesa") == NULL, "padding %zu: %s", pad,
+			  msg);
+	}
+}

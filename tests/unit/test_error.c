@@ -93,6 +93,51 @@ Test(from_bson, secret_is_scrubbed)
 	cr_assert_str_eq(e.message, "ping: bad password ***");
 }
 
+Test(from_bson, a_secret_that_is_not_utf8_is_masked_before_the_mending)
+{
+	/* Mended first, "hunt\xffr2" would read "hunt?r2" and escape the
+	 * mask; a connection string's password may be any bytes. */
+	ma_error e = from_bson(MONGOC_ERROR_CLIENT, MONGOC_ERROR_CLIENT_AUTHENTICATE,
+			       "bad password hunt\xffr2 \xff", "hunt\xffr2");
+
+	cr_assert_str_eq(e.message, "ping: bad password *** ?");
+}
+
+Test(error, a_long_message_is_masked_before_it_is_cut)
+{
+	char msg[MA_ERROR_MESSAGE_SIZE + 32];
+	ma_error e;
+	size_t pad;
+
+	/* The padding puts the secret across the cut, byte by byte: cut
+	 * first, its first bytes would stay. */
+	for (pad = MA_ERROR_MESSAGE_SIZE - 12; pad < MA_ERROR_MESSAGE_SIZE;
+	     pad++) {
+		memset(msg, 'x', pad);
+		snprintf(msg + pad, sizeof(msg) - pad, "sesame-open");
+		_ma_error_set_masked(&e, MA_ERR_CONFIG, "sesame-open", "%s",
+				     msg);
+		/* The masked text, cut to size. */
+		snprintf(msg + pad, sizeof(msg) - pad, "***");
+		msg[MA_ERROR_MESSAGE_SIZE - 1] = '\0';
+		cr_assert_str_eq(e.message, msg, "padding %zu", pad);
+	}
+}
+
+Test(error, a_character_cut_by_the_message_size_is_dropped)
+{
+	char msg[MA_ERROR_MESSAGE_SIZE + 8];
+	ma_error e;
+
+	/* An 'e' with its accent as two bytes, the first the buffer's
+	 * last. */
+	memset(msg, 'x', MA_ERROR_MESSAGE_SIZE - 2);
+	snprintf(msg + MA_ERROR_MESSAGE_SIZE - 2, 8, "\xc3\xa9!");
+	_ma_error_set(&e, MA_ERR_INVALID, "%s", msg);
+	cr_assert_eq(strlen(e.message), MA_ERROR_MESSAGE_SIZE - 2);
+	cr_assert_eq(e.message[MA_ERROR_MESSAGE_SIZE - 3], 'x');
+}
+
 Test(error, null_error_is_ignored)
 {
 	bson_error_t b;
