@@ -423,14 +423,35 @@ Test(document, defaults_are_the_same_at_every_use)
 
 /* --- UTF-8 of the input --------------------------------------------------- */
 
+/* JSON that must be refused, and the message it must be refused with. */
+typedef struct json_refusal {
+	const char *json;
+	const char *says;
+} json_refusal;
+
+static void
+expect_json_refused(const ma_type *type, const json_refusal *cases, size_t n)
+{
+	ma_error e;
+	bson_t out;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		cr_expect_not(ma_json_to_bson(type, cases[i].json,
+					      strlen(cases[i].json), &out, NULL,
+					      &e),
+			      "case %zu accepted", i);
+		cr_expect_eq(e.code, MA_ERR_JSON, "case %zu: %s", i, e.message);
+		cr_expect_str_eq(e.message, cases[i].says, "case %zu", i);
+		bson_destroy(&out);
+	}
+}
+
 Test(json_in, text_that_only_json_c_takes_for_utf8_is_refused)
 {
 	/* Each passes json-c's own check; none is UTF-8. Byte 11 is where
 	 * the value's text starts, byte 2 the key's. */
-	static const struct {
-		const char *json;
-		const char *says;
-	} refused[] = {
+	static const json_refusal refused[] = {
 		{"{\"title\": \"\xc1\xa9\", \"author\": {\"name\": \"M\"}, \"year\": 1}",
 		 "malformed JSON at byte 11: invalid utf-8 string"},
 		{"{\"title\": \"ab\xc0\x80\"}",
@@ -458,15 +479,8 @@ Test(json_in, text_that_only_json_c_takes_for_utf8_is_refused)
 	bson_t out;
 	size_t i;
 
-	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-		cr_expect_not(ma_json_to_bson(&library_book_type, refused[i].json,
-					      strlen(refused[i].json), &out, NULL,
-					      &e),
-			      "case %zu accepted", i);
-		cr_expect_eq(e.code, MA_ERR_JSON, "case %zu: %s", i, e.message);
-		cr_expect_str_eq(e.message, refused[i].says, "case %zu", i);
-		bson_destroy(&out);
-	}
+	expect_json_refused(&library_book_type, refused,
+			    sizeof(refused) / sizeof(refused[0]));
 	for (i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
 		cr_expect(ma_json_to_bson(&library_book_type, accepted[i],
 					  strlen(accepted[i]), &out, NULL, &e),
@@ -479,10 +493,7 @@ Test(json_in, raw_control_characters_and_lone_surrogates_are_refused)
 {
 	/* RFC 8259 section 7: json-c takes each of these; byte 11 is where
 	 * the label's text starts. */
-	static const struct {
-		const char *json;
-		const char *says;
-	} refused[] = {
+	static const json_refusal refused[] = {
 		{"{\"label\": \"a\tb\"}",
 		 "malformed JSON at byte 12: control character 0x09 in a string "
 		 "(escape it)"},
@@ -527,15 +538,8 @@ Test(json_in, raw_control_characters_and_lone_surrogates_are_refused)
 	bson_iter_t it;
 	size_t i;
 
-	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-		cr_expect_not(ma_json_to_bson(&item_type, refused[i].json,
-					      strlen(refused[i].json), &out, NULL,
-					      &e),
-			      "case %zu accepted", i);
-		cr_expect_eq(e.code, MA_ERR_JSON, "case %zu: %s", i, e.message);
-		cr_expect_str_eq(e.message, refused[i].says, "case %zu", i);
-		bson_destroy(&out);
-	}
+	expect_json_refused(&item_type, refused,
+			    sizeof(refused) / sizeof(refused[0]));
 	for (i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
 		cr_assert(ma_json_to_bson(&item_type, accepted[i].json,
 					  strlen(accepted[i].json), &out, NULL, &e),
