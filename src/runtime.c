@@ -4,8 +4,9 @@
  * The master parses the worker options, binds (or inherits) the listening
  * socket, leaves root for good, then forks the workers and supervises
  * them: a worker that dies is replaced (with a back-off when they die as
- * they start), SIGHUP replaces them one by one, SIGTERM and SIGINT drain
- * them and end the program. The master serves no request and opens no
+ * they start), SIGHUP replaces them one by one, SIGTERM and SIGINT let
+ * them answer what was sent before (take_queued()), stop them and end the
+ * program. The master serves no request and opens no
  * database client: everything a worker needs is created after the fork.
  */
 
@@ -17,6 +18,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <netdb.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stddef.h>
@@ -724,20 +726,28 @@ open_listener(const ma_run_options *opts, listener *l, ma_error *error)
 	return true;
 }
 
+/* Removes the socket file we created, if it is still ours; false when
+ * there was none (a TCP or an inherited socket, or already removed). */
+static bool
+remove_socket_file(listener *l)
+{
+	struct stat st;
+
+	if (l->path == NULL)
+		return false;
+	if (lstat(l->path, &st) == 0 && st.st_dev == l->dev &&
+	    st.st_ino == l->ino && unlink(l->path) != 0)
+		_ma_log("cannot remove %s: %s", l->path, strerror(errno));
+	bson_free(l->path);
+	l->path = NULL;
+	return true;
+}
+
 /* Closes the socket and removes the file we created, if it is still ours. */
 static void
 close_listener(listener *l)
 {
-	struct stat st;
-
-	if (l->path != NULL) {
-		if (lstat(l->path, &st) == 0 && st.st_dev == l->dev &&
-		    st.st_ino == l->ino && unlink(l->path) != 0)
-			_ma_log("cannot remove %s: %s", l->path,
-				strerror(errno));
-		bson_free(l->path);
-		l->path = NULL;
-	}
+	(void)remove_socket_file(l);
 	if (l->fd >= 0)
 		close(l->fd);
 	l->fd = -1;
@@ -1274,6 +1284,33 @@ wait_for_signal(master *m, bool stopping)
 	(void)pselect(0, NULL, NULL, NULL, timeout, &m->wait_mask);
 }
 
+/*
+ * A graceful stop, before the workers are told to stop. A Unix socket of
+ * ours loses its file first, so that no new connection can come (a front
+ * end gets "no such file" at once, and can try another server); then the
+ * workers, still serving, take what is already queued: those clients sent
+ * their requests before the stop, and closing the socket would reset them.
+ * Until the grace period's end (until) at most, or the last worker's. An
+ * inherited socket keeps its queue for whoever listens next (systemd), and
+ * a TCP socket cannot refuse new connections while it is open: both go
+ * straight to the stop.
+ */
+static void
+take_queued(master *m, int64_t until)
+{
+	struct pollfd p = {.fd = m->l->fd, .events = POLLIN};
+
+	if (!remove_socket_file(m->l))
+		return;
+	while (count(m, false) > 0 && now_ms() < until &&
+	       poll(&p, 1, 0) == 1 && (p.revents & POLLIN) != 0) {
+		(void)pselect(0, NULL, NULL, NULL,
+			      &(struct timespec){0, 5 * 1000000},
+			      &m->wait_mask);
+		reap(m);
+	}
+}
+
 static void
 supervise(master *m)
 {
@@ -1309,7 +1346,9 @@ supervise(master *m)
 	}
 
 	_ma_log("stopping %zu workers (grace %d s)", count(m, false), m->grace);
+	/* The grace period counts from the signal, the queue's time in it. */
 	now = now_ms();
+	take_queued(m, now + (int64_t)m->grace * 1000);
 	for (i = 0; i < m->n; i++) {
 		if (m->children[i].pid != 0)
 			stop_child(m, &m->children[i], now);

@@ -1011,6 +1011,61 @@ Test(runtime, sigterm_lets_the_request_in_flight_finish)
 	cr_expect(log_has(t, "stopping 2 workers"));
 }
 
+/*
+ * Connections queued on the socket, accepted by no worker yet, when the
+ * master gets SIGTERM: their clients sent their requests before the stop,
+ * and closing the socket would reset them. The socket file goes at once,
+ * so that nothing new can come; the worker goes on to take what is queued,
+ * and only then is it told to stop.
+ */
+Test(runtime, sigterm_answers_the_connections_queued_on_the_socket)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char answer[64], want[64];
+	int held, queued[3], late;
+	long worker;
+	size_t i;
+	rt *t;
+
+	t = rt_on_socket(SERVE);
+	rt_arg(t, "--workers");
+	rt_arg(t, "1");
+	rt_start(t, NULL);
+	worker = rt_expect(t, 'S', 3000);
+
+	/* The one worker holds a request whose byte is not there yet; three
+	 * more connections wait in the listen queue. */
+	held = connect_to(t->sock);
+	cr_assert_eq(rt_expect(t, 'A', 3000), worker);
+	for (i = 0; i < 3; i++)
+		queued[i] = connect_to(t->sock);
+	kill(t->master, SIGTERM);
+
+	/* No new connection from now on. */
+	for (i = 0; i < 300 && path_exists(t->sock); i++)
+		nanosleep(&(struct timespec){0, 10 * 1000000}, NULL);
+	cr_assert_not(path_exists(t->sock), "the socket file is still there");
+	late = socket(AF_UNIX, SOCK_STREAM, 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", t->sock);
+	cr_expect_neq(connect(late, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_expect_eq(errno, ENOENT, "connect after the stop: %s",
+		     strerror(errno));
+	close(late);
+
+	/* Every request sent before the stop is answered. */
+	snprintf(want, sizeof(want), "%ld\n", worker);
+	request(held, answer, sizeof(answer));
+	cr_expect_str_eq(answer, want, "the held request");
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(rt_expect(t, 'A', 3000), worker, "queued %zu", i);
+		request(queued[i], answer, sizeof(answer));
+		cr_expect_str_eq(answer, want, "queued request %zu", i);
+	}
+	cr_expect_eq(rt_expect(t, 'E', 3000), worker);
+	cr_expect_eq(rt_wait(t, 3000), 0);
+	rt_expect_no_more(t);
+}
+
 /* A FastCGI record header: version 1, type, request 1, length. */
 static size_t
 fcgi_record(unsigned char *out, int type, const void *content, size_t len)
