@@ -43,6 +43,21 @@ ma_error_clear(ma_error *error)
 	memset(error, 0, sizeof(*error));
 }
 
+size_t
+_ma_utf8_char_len(const char *s, size_t avail)
+{
+	unsigned char c = (unsigned char)s[0];
+	size_t n = c < 0x80		? 1
+		   : (c & 0xe0) == 0xc0 ? 2
+		   : (c & 0xf0) == 0xe0 ? 3
+		   : (c & 0xf8) == 0xf0 ? 4
+					: 0;
+
+	if (n == 0 || n > avail)
+		return 0;
+	return n == 1 || bson_utf8_validate(s, n, false) ? n : 0;
+}
+
 /*
  * Replaces each byte that does not start a complete UTF-8 sequence by
  * '?'. Messages repeat a client's values cut to a length ("not '%.40s'"),
@@ -53,24 +68,14 @@ ma_error_clear(ma_error *error)
 static void
 utf8_mend(char *s)
 {
-	unsigned char *p = (unsigned char *)s;
-	size_t len, i;
+	size_t len = strlen(s), i = 0, n;
 
-	while (*p != '\0') {
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		len = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
-			: (*p & 0xf8) == 0xf0 ? 4 : 0;
-		for (i = 1; i < len && (p[i] & 0xc0) == 0x80; i++)
-			;
-		if (len == 0 || i < len ||
-		    !bson_utf8_validate((char *)p, len, false)) {
-			*p++ = '?';
-			continue;
-		}
-		p += len;
+	while (i < len) {
+		n = _ma_utf8_char_len(s + i, len - i);
+		if (n == 0)
+			s[i++] = '?';
+		else
+			i += n;
 	}
 }
 

@@ -180,46 +180,20 @@ check_number(const char *t, size_t n, size_t at, ma_error *error)
 	return true;
 }
 
-/*
- * The offset of the first byte of t[0..len) that does not begin a
- * well-formed UTF-8 sequence (Unicode's table 3-7: no overlong form, no
- * UTF-16 surrogate, nothing past U+10FFFF), or len when there is none.
- */
+/* The offset of the first byte of t[0..len) that does not begin a
+ * well-formed UTF-8 character, or len when there is none. */
 static size_t
 utf8_invalid_at(const char *t, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)t;
-	size_t i = 0, n, k;
-	unsigned char lo, hi;
+	size_t i = 0, n;
 
 	while (i < len) {
-		if (s[i] < 0x80) {
+		if ((unsigned char)t[i] < 0x80) {
 			i++;
 			continue;
 		}
-		/* The sequence's length, and the range of its second byte,
-		 * which rules out what is overlong, a surrogate or too big. */
-		lo = 0x80;
-		hi = 0xBF;
-		if (s[i] >= 0xC2 && s[i] <= 0xDF) {
-			n = 2;
-		} else if (s[i] >= 0xE0 && s[i] <= 0xEF) {
-			n = 3;
-			lo = s[i] == 0xE0 ? 0xA0 : 0x80;
-			hi = s[i] == 0xED ? 0x9F : 0xBF;
-		} else if (s[i] >= 0xF0 && s[i] <= 0xF4) {
-			n = 4;
-			lo = s[i] == 0xF0 ? 0x90 : 0x80;
-			hi = s[i] == 0xF4 ? 0x8F : 0xBF;
-		} else {
+		if ((n = _ma_utf8_char_len(t + i, len - i)) == 0)
 			return i;
-		}
-		if (len - i < n || s[i + 1] < lo || s[i + 1] > hi)
-			return i;
-		for (k = 2; k < n; k++) {
-			if (s[i + k] < 0x80 || s[i + k] > 0xBF)
-				return i;
-		}
 		i += n;
 	}
 	return len;

@@ -39,6 +39,13 @@ void _ma_error_set_masked(ma_error *error, ma_error_code code,
 void _ma_error_from_bson(ma_error *error, const bson_error_t *berr,
 			 const char *context, const char *secret);
 
+/*
+ * The length of the well-formed UTF-8 character at s (1 for ASCII), within
+ * avail bytes; 0 when none starts there. libbson's check decides: no
+ * overlong form, no UTF-16 surrogate, nothing past U+10FFFF.
+ */
+size_t _ma_utf8_char_len(const char *s, size_t avail);
+
 /* text with every occurrence of secret (may be NULL) replaced by "***";
  * bson_free() it. */
 char *_ma_masked(const char *text, const char *secret);
