@@ -173,19 +173,26 @@ _ma_doc_unchanged_filter(const ma_doc *current, bson_t *out)
 	}
 }
 
-/* FNV-1a, 64 bits: a fingerprint of the stored bytes, not a MAC. */
-void
-ma_doc_etag(const ma_doc *doc, char etag[MA_ETAG_SIZE])
+uint64_t
+_ma_fnv1a(const void *data, size_t len)
 {
-	const uint8_t *p = bson_get_data(&doc->bson);
+	const uint8_t *p = data;
 	uint64_t h = 0xcbf29ce484222325u;
-	uint32_t i;
+	size_t i;
 
-	for (i = 0; i < doc->bson.len; i++) {
+	for (i = 0; i < len; i++) {
 		h ^= p[i];
 		h *= 0x100000001b3u;
 	}
-	snprintf(etag, MA_ETAG_SIZE, "\"%016" PRIx64 "\"", h);
+	return h;
+}
+
+/* A fingerprint of the stored bytes, not a MAC. */
+void
+ma_doc_etag(const ma_doc *doc, char etag[MA_ETAG_SIZE])
+{
+	snprintf(etag, MA_ETAG_SIZE, "\"%016" PRIx64 "\"",
+		 _ma_fnv1a(bson_get_data(&doc->bson), doc->bson.len));
 }
 
 bool

@@ -58,14 +58,8 @@ _ma_locks_destroy(ma_locks *locks)
 static pthread_mutex_t *
 stripe(ma_locks *locks, const bson_oid_t *id)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < sizeof(id->bytes); i++) {
-		h ^= id->bytes[i];
-		h *= 16777619u;
-	}
-	return &locks->mutex[h % MA_DOC_LOCKS];
+	return &locks->mutex[_ma_fnv1a(id->bytes, sizeof(id->bytes)) %
+			     MA_DOC_LOCKS];
 }
 
 void

@@ -39,6 +39,10 @@ void _ma_error_set_masked(ma_error *error, ma_error_code code,
 void _ma_error_from_bson(ma_error *error, const bson_error_t *berr,
 			 const char *context, const char *secret);
 
+/* FNV-1a, 64 bits, of len bytes: ETags, lock stripes. A fingerprint that
+ * detects changes, not a MAC. */
+uint64_t _ma_fnv1a(const void *data, size_t len);
+
 /*
  * The length of the well-formed UTF-8 character at s (1 for ASCII), within
  * avail bytes; 0 when none starts there. libbson's check decides: no

@@ -94,6 +94,8 @@ preconditions(const ma_request *req, ma_response *res, const ma_doc *current,
 	const char *if_none = ma_request_header(req, "If-None-Match");
 	char etag[MA_ETAG_SIZE] = "";
 
+	if (if_match == NULL && if_none == NULL)
+		return true;
 	if (current != NULL)
 		ma_doc_etag(current, etag);
 	if (if_match != NULL &&
@@ -121,43 +123,80 @@ preconditions(const ma_request *req, ma_response *res, const ma_doc *current,
 }
 
 /*
- * The stored document of the path's id, for a conditional write:
- * *current NULL when none is stored. false, answered, on a database
- * error or a failed precondition, and (428, before any read) when the
- * resource demands If-Match and the request has none.
+ * A write's precondition: whether it holds the document's lock (shared by
+ * the pool's workers), and the stored document its preconditions were
+ * checked against (NULL: none is stored, or the write is unconditional).
+ */
+typedef struct guard {
+	bool locked;
+	bson_oid_t oid;
+	ma_doc *current;
+} guard;
+
+/*
+ * Before a write to the path's document. When the request makes it
+ * conditional: a 428 (before any read) when the resource demands If-Match
+ * and the request has none; otherwise the lock, the stored document, its
+ * preconditions, and, with q (PATCH, DELETE), q narrowed to the document
+ * exactly as read, so that the write itself matches nothing once it
+ * changed. false, answered, when the write must not go on; guard_end()
+ * either way.
  */
 static bool
-read_current(const resource *r, const ma_request *req, ma_response *res,
-	     const bson_oid_t *oid, ma_doc **current)
+guard_begin(const resource *r, const ma_request *req, ma_response *res,
+	    const bson_oid_t *oid, ma_query *q, guard *g)
 {
-	ma_query *q;
+	ma_query *read;
 	ma_error e;
 	bool ok;
 
+	g->oid = *oid;
+	g->current = NULL;
+	g->locked = conditional(r, req);
+	if (!g->locked)
+		return true;
 	if (r->opts.require_if_match &&
 	    ma_request_header(req, "If-Match") == NULL) {
+		g->locked = false;
 		ma_response_problem(res, 428,
 				    "this write needs If-Match with the "
 				    "document's ETag (from a GET)");
 		return false;
 	}
-	q = ma_query_new(r->db, r->type);
-	ok = ma_query_get_oid(q, oid, current, &e);
-	ma_query_destroy(q);
+	_ma_locks_acquire(r->app->locks, oid);
+	read = ma_query_new(r->db, r->type);
+	ok = ma_query_get_oid(read, oid, &g->current, &e);
+	ma_query_destroy(read);
+	if (ok && g->current != NULL && q != NULL)
+		ok = ma_query_filter_unchanged(q, g->current, &e);
 	if (!ok) {
 		ma_response_error(res, &e, NULL);
 		return false;
 	}
-	return preconditions(req, res, *current, false);
+	return preconditions(req, res, g->current, false);
 }
 
-/* What a conditional write that matched nothing means: the document
- * changed (or went) after it was read. */
 static void
-changed(const resource *r, ma_response *res)
+guard_end(const resource *r, guard *g)
+{
+	if (g->locked)
+		_ma_locks_release(r->app->locks, &g->oid);
+	ma_doc_destroy(g->current);
+}
+
+/* A write that found no document to change: the path's id names none,
+ * or, for a conditional write, the document changed (or went) after it
+ * was read. */
+static void
+matched_nothing(const resource *r, const ma_request *req, ma_response *res,
+		const guard *g)
 {
 	ma_error e;
 
+	if (g->current == NULL) {
+		not_found(r, req, res);
+		return;
+	}
 	_ma_error_set(&e, MA_ERR_PRECONDITION,
 		      "this %s changed since it was read; GET it again",
 		      r->type->name);
@@ -225,25 +264,19 @@ static void
 replace(ma_request *req, ma_response *res, void *arg)
 {
 	resource *r = arg;
-	ma_problems *problems;
-	ma_doc *doc, *current = NULL;
+	ma_problems *problems = NULL;
+	ma_doc *doc = NULL;
 	bson_oid_t oid, given;
 	ma_error e;
-	bool ok, locked;
+	guard g;
+	bool ok;
 
 	if (!_ma_oid_from_hex(ma_request_param(req, "id"), &oid)) {
 		not_found(r, req, res);
 		return;
 	}
-	locked = conditional(r, req);
-	if (locked) {
-		_ma_locks_acquire(r->app->locks, &oid);
-		if (!read_current(r, req, res, &oid, &current)) {
-			_ma_locks_release(r->app->locks, &oid);
-			ma_doc_destroy(current);
-			return;
-		}
-	}
+	if (!guard_begin(r, req, res, &oid, NULL, &g))
+		goto done;
 	problems = ma_problems_new();
 	doc = ma_request_doc(req, r->type, problems, &e);
 	if (doc == NULL) {
@@ -253,22 +286,22 @@ replace(ma_request *req, ma_response *res, void *arg)
 				    "_id: does not match the id in the path");
 	} else {
 		ma_doc_set_id(doc, &oid);
-		ok = current != NULL
-			     ? ma_doc_replace_if(r->db, doc, current,
+		ok = g.current != NULL
+			     ? ma_doc_replace_if(r->db, doc, g.current,
 						 r->opts.safe, problems, &e)
 			     : ma_doc_replace(r->db, doc, r->opts.safe,
 					      problems, &e);
 		if (ok)
 			respond_doc(res, 200, doc);
-		else if (e.code == MA_ERR_NOT_FOUND)
-			not_found(r, req, res);
+		else if (e.code == MA_ERR_NOT_FOUND ||
+			 e.code == MA_ERR_PRECONDITION)
+			matched_nothing(r, req, res, &g);
 		else
 			ma_response_error(res, &e, problems);
 	}
-	if (locked)
-		_ma_locks_release(r->app->locks, &oid);
+done:
+	guard_end(r, &g);
 	ma_doc_destroy(doc);
-	ma_doc_destroy(current);
 	ma_problems_destroy(problems);
 }
 
@@ -280,27 +313,19 @@ update(ma_request *req, ma_response *res, void *arg)
 	resource *r = arg;
 	ma_problems *problems = NULL;
 	ma_update *u = NULL;
-	ma_doc *doc = NULL, *current = NULL;
+	ma_doc *doc = NULL;
 	const char *body;
 	bson_oid_t oid;
 	size_t len;
 	ma_error e;
-	bool ok, locked;
+	guard g;
+	bool ok;
 	ma_query *q = by_path_id(r, req, res, &oid);
 
 	if (q == NULL)
 		return;
-	locked = conditional(r, req);
-	if (locked) {
-		_ma_locks_acquire(r->app->locks, &oid);
-		if (!read_current(r, req, res, &oid, &current))
-			goto done;
-		if (current != NULL &&
-		    !ma_query_filter_unchanged(q, current, &e)) {
-			ma_response_error(res, &e, NULL);
-			goto done;
-		}
-	}
+	if (!guard_begin(r, req, res, &oid, q, &g))
+		goto done;
 	problems = ma_problems_new();
 	if (_ma_request_json_body(req, &body, &len, &e))
 		u = ma_update_new_from_json(r->type, body, len, &oid, problems,
@@ -314,17 +339,13 @@ update(ma_request *req, ma_response *res, void *arg)
 					      &e);
 	if (!ok)
 		ma_response_error(res, &e, problems);
-	else if (doc == NULL && current != NULL)
-		changed(r, res);
 	else if (doc == NULL)
-		not_found(r, req, res);
+		matched_nothing(r, req, res, &g);
 	else
 		respond_doc(res, 200, doc);
 done:
-	if (locked)
-		_ma_locks_release(r->app->locks, &oid);
+	guard_end(r, &g);
 	ma_doc_destroy(doc);
-	ma_doc_destroy(current);
 	ma_query_destroy(q);
 	ma_update_destroy(u);
 	ma_problems_destroy(problems);
@@ -335,35 +356,23 @@ static void
 delete(ma_request *req, ma_response *res, void *arg)
 {
 	resource *r = arg;
-	ma_doc *current = NULL;
 	int64_t deleted = 0;
 	bson_oid_t oid;
 	ma_error e;
-	bool locked;
+	guard g;
 	ma_query *q = by_path_id(r, req, res, &oid);
 
 	if (q == NULL)
 		return;
-	locked = conditional(r, req);
-	if (locked) {
-		_ma_locks_acquire(r->app->locks, &oid);
-		if (!read_current(r, req, res, &oid, &current))
-			goto done;
+	if (guard_begin(r, req, res, &oid, q, &g)) {
+		if (!ma_query_remove(q, r->opts.safe, &deleted, &e))
+			ma_response_error(res, &e, NULL);
+		else if (deleted == 0)
+			matched_nothing(r, req, res, &g);
+		else
+			ma_response_status(res, 204);
 	}
-	if (current != NULL && !ma_query_filter_unchanged(q, current, &e))
-		ma_response_error(res, &e, NULL);
-	else if (!ma_query_remove(q, r->opts.safe, &deleted, &e))
-		ma_response_error(res, &e, NULL);
-	else if (deleted == 0 && current != NULL)
-		changed(r, res);
-	else if (deleted == 0)
-		not_found(r, req, res);
-	else
-		ma_response_status(res, 204);
-done:
-	if (locked)
-		_ma_locks_release(r->app->locks, &oid);
-	ma_doc_destroy(current);
+	guard_end(r, &g);
 	ma_query_destroy(q);
 }
 
