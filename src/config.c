@@ -202,6 +202,7 @@ server_problem(const char *server)
 {
 	size_t n = strlen(server);
 	const char *p;
+	bool bracketed;
 
 	if (server[0] == '/') {
 		/* The connection string spec's rule, libmongoc's too: a host
@@ -222,26 +223,28 @@ server_problem(const char *server)
 		return "must be one host name or address (for several hosts use "
 		       "the _CONNECTION_STRING variable)";
 	/* An IPv6 address, bare or in brackets; the port is _PORT's. */
-	p = server;
-	if (server[0] == '[') {
+	bracketed = server[0] == '[';
+	p = server + bracketed;
+	if (bracketed) {
 		if (n < 3 || server[n - 1] != ']')
 			return "has a '[' without its ']' at the end (an IPv6 "
 			       "address is ::1 or [::1]; the port goes in _PORT)";
-		p++;
 		n -= 2;
-		if (!is_ipv6(p, n))
-			return "has brackets around something that is not an "
-			       "IPv6 address";
 	}
 	if (memchr(p, '[', n) != NULL || memchr(p, ']', n) != NULL)
 		return "has a '[' or ']' out of place (an IPv6 address is ::1 "
 		       "or [::1]; the port goes in _PORT)";
-	if (memchr(p, ':', n) != NULL && !is_ipv6(p, n))
-		return "has a ':' but is not an IPv6 address (the port goes in "
-		       "_PORT)";
-	if (memchr(p, '%', n) != NULL && !is_ipv6(p, n))
-		return "has a '%', which no host name has (a zone, as in "
-		       "fe80::1%eth0, follows an IPv6 address only)";
+	if (!is_ipv6(p, n)) {
+		if (bracketed)
+			return "has brackets around something that is not an "
+			       "IPv6 address";
+		if (memchr(p, ':', n) != NULL)
+			return "has a ':' but is not an IPv6 address (the port "
+			       "goes in _PORT)";
+		if (memchr(p, '%', n) != NULL)
+			return "has a '%', which no host name has (a zone, as "
+			       "in fe80::1%eth0, follows an IPv6 address only)";
+	}
 	return NULL;
 }
 
