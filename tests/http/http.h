@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1069,6 +1070,21 @@ pid_list(const pid_t *pids, size_t n)
 	for (i = 0; i < n; i++)
 		_ma_buf_printf(&b, "%s%ld", i ? " " : "", (long)pids[i]);
 	return keep(_ma_buf_steal(&b, NULL), bson_free);
+}
+
+/* Waits until the counter reaches n (threads count there); false after
+ * ms. */
+static inline bool
+wait_count(atomic_int *counter, int n, long ms)
+{
+	long long deadline = now_ms() + ms;
+
+	while (atomic_load(counter) < n) {
+		if (now_ms() >= deadline)
+			return false;
+		sleep_ms(10);
+	}
+	return true;
 }
 
 /*

@@ -1261,20 +1261,6 @@ get_loop_start(get_loop *l, const char *path, const http_resp *want, int max)
 	cr_assert_eq(pthread_create(&l->thread, NULL, get_loop_run, l), 0);
 }
 
-/* Waits up to ms until n GETs went out; false at the deadline. */
-static bool
-get_loop_wait(get_loop *l, int n, long ms)
-{
-	long long deadline = now_ms() + ms;
-
-	while (atomic_load(&l->done) < n) {
-		if (now_ms() >= deadline)
-			return false;
-		sleep_ms(10);
-	}
-	return true;
-}
-
 static void
 get_loop_join(get_loop *l)
 {
@@ -1332,7 +1318,7 @@ Test(runtime, killed_worker_is_replaced_while_service_goes_on, .timeout = 60)
 	get_loop_start(&l, tprintf("/books/%s", s->id), want, 50);
 	/* Only the killed one must be new; the others stay. */
 	replaced = wait_workers_replaced(master, &victim, 1, 5000, now, &nnow);
-	get_loop_wait(&l, 50, 30000);
+	wait_count(&l.done, 50, 30000);
 	get_loop_join(&l);
 	cr_assert(replaced,
 		  "5 s after killing worker %ld: workers %s, expected "
@@ -1362,13 +1348,13 @@ Test(runtime, sighup_replaces_every_worker_while_requests_succeed,
 		     pid_list(old, nold));
 	get_loop_start(&l, tprintf("/books/%s", s->id), want, 0);
 	/* Requests already going when the reload starts. */
-	going = get_loop_wait(&l, 3, 10000);
+	going = wait_count(&l.done, 3, 10000);
 	cr_assert_eq(kill(master, SIGHUP), 0, "kill -HUP %ld: %s", (long)master,
 		     strerror(errno));
 	replaced = wait_workers_replaced(master, old, nold, 20000, now, &nnow);
 	/* A few more requests on the new workers only. */
 	if (replaced)
-		after = get_loop_wait(&l, atomic_load(&l.done) + 5, 10000);
+		after = wait_count(&l.done, atomic_load(&l.done) + 5, 10000);
 	get_loop_join(&l);
 	cr_assert(going, "no GET answered within 10 s before the reload");
 	cr_assert(replaced, "20 s after SIGHUP: workers %s, before %s",

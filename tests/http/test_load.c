@@ -1020,20 +1020,6 @@ readers_start(crew *c, int size, const char *prefix)
 	crew_start(c, size, read_loop);
 }
 
-/* Waits until the crew has n answers; false at the deadline. */
-static bool
-crew_wait_answers(crew *c, int n, long ms)
-{
-	long long deadline = now_ms() + ms;
-
-	while (atomic_load(&c->answered) < n) {
-		if (now_ms() >= deadline)
-			return false;
-		sleep_ms(10);
-	}
-	return true;
-}
-
 /* Every answer a crew recorded, as s. */
 #define FOR_EACH_SHOT(c, s)                                                    \
 	for (int i_ = 0; i_ < (c)->size; i_++)                                 \
@@ -1070,7 +1056,7 @@ Test(load, database_outage_is_503_then_200_with_the_same_workers,
 	cr_assert(wait_serving(10000), "the stack does not serve");
 	nbefore = workers_now(master, before);
 	readers_start(&c, 4, test_prefix("outage"));
-	crew_wait_answers(&c, 50, 10000);
+	wait_count(&c.answered, 50, 10000);
 
 	stop_called = now_ms();
 	stop_rc = stack_cmd("mongo-stop");
@@ -1079,7 +1065,7 @@ Test(load, database_outage_is_503_then_200_with_the_same_workers,
 	/* A second down at least, and 40 answers, within the time the 503s
 	 * have to come in. */
 	mark = atomic_load(&c.answered);
-	crew_wait_answers(&c, mark + 40, SELECTION_TIMEOUT_MS + MARGIN_MS);
+	wait_count(&c.answered, mark + 40, SELECTION_TIMEOUT_MS + MARGIN_MS);
 	while (now_ms() < down + 1000)
 		sleep_ms(10);
 	start_called = now_ms();
@@ -1387,7 +1373,7 @@ Test(load, sigterm_answers_every_request_sent_before_it, .fini = restore_stack,
 	memset(&c, 0, sizeof(c));
 	c.prefix = test_prefix("sigterm");
 	crew_start(&c, CREW_MAX, write_read_loop);
-	loaded = crew_wait_answers(&c, 200, 20000);
+	loaded = wait_count(&c.answered, 200, 20000);
 	if (loaded) {
 		pause_rc = stack_cmd("mongo-pause");
 		mongo_paused = pause_rc == 0;
