@@ -157,6 +157,33 @@ _ma_error_set_masked(ma_error *error, ma_error_code code, const char *secret,
  * it. */
 #define SERVER_MAX_TIME_MS_EXPIRED 50
 
+/*
+ * What a server says while it shuts down, steps down or loses its
+ * connection to the rest of the set: the database is unavailable for
+ * now, as when it cannot be reached (the codes libmongoc's retryable reads
+ * and the server-discovery spec's "state change" errors list).
+ */
+static bool
+is_unavailable(uint32_t code)
+{
+	switch (code) {
+	case 6:     /* HostUnreachable */
+	case 7:     /* HostNotFound */
+	case 89:    /* NetworkTimeout */
+	case 91:    /* ShutdownInProgress */
+	case 189:   /* PrimarySteppedDown */
+	case 9001:  /* SocketException */
+	case 10107: /* NotWritablePrimary */
+	case 11600: /* InterruptedAtShutdown */
+	case 11602: /* InterruptedDueToReplStateChange */
+	case 13435: /* NotPrimaryNoSecondaryOk */
+	case 13436: /* NotPrimaryOrSecondary */
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Duplicate key: 11000 today; 11001 and 12582 from servers before 3.0,
  * which some compatible servers still send. */
 static bool
@@ -184,6 +211,8 @@ code_from_bson(const bson_error_t *berr)
 			return MA_ERR_DUPLICATE;
 		if (berr->code == SERVER_MAX_TIME_MS_EXPIRED)
 			return MA_ERR_TIMEOUT;
+		if (is_unavailable(berr->code))
+			return MA_ERR_UNAVAILABLE;
 		return MA_ERR_DRIVER;
 	default:
 		return MA_ERR_DRIVER;

@@ -55,6 +55,28 @@ Test(from_bson, stream_error_is_unavailable)
 		     MA_ERR_UNAVAILABLE);
 }
 
+Test(from_bson, a_server_shutting_down_or_stepping_down_is_unavailable)
+{
+	/* ShutdownInProgress, InterruptedAtShutdown, NotWritablePrimary,
+	 * PrimarySteppedDown: the database is away for now, a 503. */
+	static const uint32_t away[] = {91, 11600, 10107, 189, 13435, 6};
+	size_t i;
+
+	for (i = 0; i < sizeof(away) / sizeof(away[0]); i++) {
+		cr_expect_eq(from_bson(MONGOC_ERROR_SERVER, away[i],
+				       "shutting down", NULL)
+				     .code,
+			     MA_ERR_UNAVAILABLE, "code %u", away[i]);
+		cr_expect_eq(from_bson(MONGOC_ERROR_QUERY, away[i],
+				       "shutting down", NULL)
+				     .code,
+			     MA_ERR_UNAVAILABLE, "code %u", away[i]);
+	}
+	/* Other server errors stay the server's. */
+	cr_expect_eq(from_bson(MONGOC_ERROR_SERVER, 2, "BadValue", NULL).code,
+		     MA_ERR_DRIVER);
+}
+
 Test(from_bson, refused_credentials_are_auth)
 {
 	cr_assert_eq(from_bson(MONGOC_ERROR_CLIENT, MONGOC_ERROR_CLIENT_AUTHENTICATE,
