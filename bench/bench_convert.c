@@ -4,7 +4,7 @@
  *
  *   bench_convert MODE N
  *
- *   ours-to-json     ma_bson_to_json(), N times
+ *   ours-to-json     ma_json_from_bson(), N times
  *   libbson-to-json  bson_as_relaxed_extended_json(), N times: the generic
  *                    conversion ours is measured against
  *   ours-from-json   ma_json_to_bson(), N times
@@ -208,7 +208,7 @@ setup(bson_t *doc)
 
 	/* Converting back must give the same document: output that loses or
 	 * garbles fields would be cheaper to write and mean nothing. */
-	json = ma_bson_to_json(&order_type, doc, &len);
+	json = ma_json_from_bson(&order_type, doc, &len);
 	if (json == NULL || len == 0)
 		fail("ours-to-json gives nothing");
 	if (!ma_json_to_bson(&order_type, json, len, &back, NULL, &error))
@@ -231,11 +231,11 @@ setup(bson_t *doc)
 		fail("jsonc-roundtrip fails: %s", json_tokener_error_desc(jerr));
 }
 
-/* ma_bson_to_json() for the Order type, shaped like libbson's call. */
+/* ma_json_from_bson() for the Order type, shaped like libbson's call. */
 static char *
 ours_to_json(const bson_t *doc, size_t *len)
 {
-	return ma_bson_to_json(&order_type, doc, len);
+	return ma_json_from_bson(&order_type, doc, len);
 }
 
 /* n conversions of doc by to_json: both sides pay the same indirect call. */

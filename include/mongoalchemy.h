@@ -1,7 +1,9 @@
 /*
- * mongoalchemy: MongoDB documents served from C behind FastCGI.
+ * libmongoalchemy: MongoDB documents from C, as MongoAlchemy maps them.
  *
- * The whole public face of the library. Include this one header.
+ * The whole public face of the document mapper: configuration, the
+ * database object, types, documents, queries, updates and pages. No HTTP:
+ * the web side is libmongoalchemy-fcgi (<mongoalchemy-fcgi.h>).
  */
 #ifndef MONGOALCHEMY_H
 #define MONGOALCHEMY_H
@@ -10,8 +12,12 @@
 #include <mongoalchemy/config.h>
 #include <mongoalchemy/db.h>
 #include <mongoalchemy/schema.h>
+#include <mongoalchemy/json.h>
 #include <mongoalchemy/document.h>
+#include <mongoalchemy/value.h>
+#include <mongoalchemy/filter.h>
 #include <mongoalchemy/query.h>
-#include <mongoalchemy/app.h>
+#include <mongoalchemy/update.h>
+#include <mongoalchemy/page.h>
 
 #endif

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <mongoalchemy-fcgi.h>
+
 #include "library.h"
 
 /* Book.query.since(year), paginated like any list. */

@@ -22,14 +22,12 @@
 #include <mongoalchemy/config.h>
 #include <mongoalchemy/db.h>
 #include <mongoalchemy/error.h>
+#include <mongoalchemy/json.h>
 #include <mongoalchemy/schema.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* How deep JSON input may nest, counting the document itself. */
-#define MA_JSON_MAX_DEPTH 32
 
 typedef struct ma_doc ma_doc;
 
@@ -216,23 +214,6 @@ bool ma_doc_remove(ma_db *db, const ma_doc *doc, ma_safe safe,
  */
 ma_doc *ma_doc_deref(ma_db *db, const ma_doc *doc, const char *name,
 		     ma_error *error);
-
-/* --- conversion without a document -------------------------------------- */
-
-/*
- * JSON text to the MongoDB form of type, checked: what
- * ma_doc_new_from_json() does, into *out (initialized here; bson_destroy()
- * it, also on failure).
- */
-bool ma_json_to_bson(const ma_type *type, const char *json, size_t len,
-		     bson_t *out, ma_problems *problems, ma_error *error);
-
-/*
- * A stored document of type as JSON text: database names become JSON
- * names, ObjectIds 24 hex digits, dates ISO 8601 UTC with milliseconds.
- * Same contract as ma_doc_to_json().
- */
-char *ma_bson_to_json(const ma_type *type, const bson_t *bson, size_t *len);
 
 #ifdef __cplusplus
 }

@@ -106,8 +106,50 @@ typedef struct ma_index {
 	const char *name; /* NULL: MongoDB's default, "year_-1_title_1" */
 } ma_index;
 
-/* Query extensions: see query.h. */
-struct ma_query_extension;
+/* --- query extensions --------------------------------------------------- */
+
+/* A query (query.h): what an extension refines. */
+typedef struct ma_query ma_query;
+
+/*
+ * Flask-MongoAlchemy's custom query class: a function that refines a query
+ * and says whether it could.
+ *
+ *   static bool
+ *   get_johns(ma_query *q, const char *arg, ma_error *e)
+ *   {
+ *           return ma_query_filter(q, "first_name", MA_OP_EQ,
+ *                                  MA_V_STRING("John"), e);
+ *   }
+ *
+ *   const ma_type person_type = {
+ *           .name = "Person", .fields = person_fields,
+ *           .extensions = (const ma_query_extension[]){
+ *                   MA_EXTENSION("get_johns", get_johns),
+ *                   MA_EXTENSIONS_END
+ *           },
+ *   };
+ *
+ * arg is the caller's (a route's parameter, say), NULL when there is none;
+ * an extension that takes one parses it (MA_V_TEXT does that by the
+ * field's kind).
+ */
+typedef bool (*ma_query_extension_fn)(ma_query *query, const char *arg,
+				      ma_error *error);
+
+struct ma_query_extension {
+	const char *name;
+	ma_query_extension_fn fn;
+};
+typedef struct ma_query_extension ma_query_extension;
+
+#define MA_EXTENSION(n, f) {.name = (n), .fn = (f)}
+#define MA_EXTENSIONS_END {.name = NULL, .fn = NULL}
+
+/* The extension of type called name, or NULL. */
+const ma_query_extension *ma_type_extension(const ma_type *type,
+					    const char *name);
+
 
 /* A document type. */
 struct ma_type {

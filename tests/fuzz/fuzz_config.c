@@ -25,7 +25,8 @@
 #include <sys/socket.h>
 
 #include "fuzz.h"
-#include "ma-private.h"
+#include "config/config-private.h"
+#include "query/query-private.h"
 
 #define MAX_VARS 64
 

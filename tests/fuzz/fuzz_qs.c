@@ -19,9 +19,9 @@
  *   carries the request's parameters in order, then page and per_page.
  */
 #include "fuzz.h"
-#include "http-private.h"
+#include "http/http-private.h"
 #include "library.h"
-#include "query-private.h"
+#include "query/query-private.h"
 
 static ma_db *db;
 

@@ -21,9 +21,9 @@
 #include <ctype.h>
 
 #include "fuzz.h"
-#include "http-private.h"
+#include "http/http-private.h"
 #include "library.h"
-#include "query-private.h"
+#include "query/query-private.h"
 
 #define MAX_SEGMENTS 16
 

@@ -37,7 +37,7 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 
-#include "http-private.h"
+#include "http/http-private.h"
 
 /* --- memory that lives as long as the test -------------------------------- */
 

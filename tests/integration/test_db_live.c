@@ -11,7 +11,8 @@
 #include <unistd.h>
 
 #include "live.h"
-#include "ma-private.h"
+#include "config/config-private.h"
+#include "query/query-private.h"
 
 Test(live, ping_answers)
 {

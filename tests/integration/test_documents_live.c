@@ -17,7 +17,8 @@
 
 #include "library.h"
 #include "live.h"
-#include "ma-private.h"
+#include "config/config-private.h"
+#include "query/query-private.h"
 
 /* --- test-local types ------------------------------------------------- */
 
@@ -918,7 +919,7 @@ Test(documents_live, json_in_json_out_through_the_server)
 	bson_oid_to_string(&id, hex);
 
 	cr_assert(find_raw(db, books, &id, &stored));
-	out = ma_bson_to_json(&books->type, &stored, &len);
+	out = ma_json_from_bson(&books->type, &stored, &len);
 	cr_assert_eq(len, strlen(out));
 	cr_assert(strncmp(out, "{\"_id\":\"", 8) == 0, "%s", out);
 	for (i = 8; i < 8 + 24; i++)
@@ -958,7 +959,7 @@ Test(documents_live, save_fills_defaults_in_embedded_documents_and_lists)
 	bson_oid_to_string(&id, hex);
 
 	cr_assert(find_raw(db, carts, &id, &stored));
-	out = ma_bson_to_json(&carts->type, &stored, NULL);
+	out = ma_json_from_bson(&carts->type, &stored, NULL);
 	expected = bson_strdup_printf(
 		"{\"_id\":\"%s\",\"first\":{\"sku\":\"a\",\"qty\":1},"
 		"\"lines\":[{\"sku\":\"b\",\"qty\":1},{\"sku\":\"c\",\"qty\":5}],"

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mongoalchemy-fcgi.h>
+
 #include "library.h"
 #include "live.h"
 

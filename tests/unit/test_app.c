@@ -6,7 +6,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "app-private.h"
+#include "app/app-private.h"
 #include "fake_env.h"
 
 /* A body served from memory, a few bytes at a time like a socket. */

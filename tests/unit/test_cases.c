@@ -11,7 +11,7 @@
  *                  MA_ERR_VALIDATION), then for MA_ERR_JSON the error
  *                  message, for MA_ERR_VALIDATION every problem in order
  *                  as "path: message" (": message" for the document)
- *   output.json    optional: the exact JSON ma_bson_to_json() writes for
+ *   output.json    optional: the exact JSON ma_json_from_bson() writes for
  *                  the expected BSON
  *
  * A converting case is also sent round: its BSON to JSON and back must give
@@ -375,13 +375,13 @@ check_success(const char *name, const char *dir, const ma_type *type,
 	}
 
 	/* BSON -> JSON */
-	json1 = ma_bson_to_json(type, out, &len1);
+	json1 = ma_json_from_bson(type, out, &len1);
 	if (!json1) {
-		cr_expect_fail("[%s] ma_bson_to_json returned NULL", name);
+		cr_expect_fail("[%s] ma_json_from_bson returned NULL", name);
 		goto out;
 	}
 	cr_expect_eq(len1, strlen(json1),
-		     "[%s] ma_bson_to_json: *len %zu but strlen %zu", name, len1,
+		     "[%s] ma_json_from_bson: *len %zu but strlen %zu", name, len1,
 		     strlen(json1));
 	if (read_case_file(dir, "output.json", &output)) {
 		chomp(&output);
@@ -409,7 +409,7 @@ check_success(const char *name, const char *dir, const ma_type *type,
 		cr_expect_fail("%s", text);
 		free(text);
 	}
-	json2 = ma_bson_to_json(type, &again, &len2);
+	json2 = ma_json_from_bson(type, &again, &len2);
 	cr_expect(json2 && len2 == len1 && memcmp(json1, json2, len1) == 0,
 		  "[%s] round trip: JSON text is not stable\n  first  %s\n  second %s",
 		  name, json1, json2 ? json2 : "(NULL)");

@@ -7,7 +7,8 @@
 #include <criterion/criterion.h>
 
 #include "fake_env.h"
-#include "ma-private.h"
+#include "config/config-private.h"
+#include "query/query-private.h"
 
 /* A config that must build; fails the test with the message otherwise. */
 #define MUST_CONFIG(...)                                                       \

@@ -5,7 +5,8 @@
 
 #include <criterion/criterion.h>
 
-#include "ma-private.h"
+#include "config/config-private.h"
+#include "query/query-private.h"
 
 static int64_t
 parse_ok(const char *s)

@@ -5,7 +5,8 @@
 #include <criterion/criterion.h>
 
 #include "fake_env.h"
-#include "ma-private.h"
+#include "config/config-private.h"
+#include "query/query-private.h"
 
 static ma_db *
 db_from(fake_var *env)

@@ -7,7 +7,8 @@
 #include <criterion/criterion.h>
 
 #include "library.h"
-#include "ma-private.h"
+#include "config/config-private.h"
+#include "query/query-private.h"
 
 static const ma_field item_fields[] = {
 	MA_STRING("label", .db_name = "l"),
@@ -267,7 +268,7 @@ Test(json_out, every_bson_type_has_a_json_form)
 		       "min", BCON_MINKEY, "date", BCON_DATE_TIME(-1),
 		       "far", BCON_DATE_TIME(INT64_C(253402300800000)),
 		       "arr", "[", BCON_INT32(1), "{", "a", BCON_INT32(2), "}", "]");
-	json = ma_bson_to_json(NULL, raw, NULL);
+	json = ma_json_from_bson(NULL, raw, NULL);
 	cr_assert_str_eq(json,
 			 "{\"i32\":-5,\"i64\":-9223372036854775808,\"d\":2.0,"
 			 "\"third\":0.1,\"big\":1e+20,\"t\":true,\"n\":null,"
@@ -290,7 +291,7 @@ Test(json_out, doubles_read_back_exactly)
 	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 		bson_init(&raw);
 		BSON_APPEND_DOUBLE(&raw, "v", values[i]);
-		json = ma_bson_to_json(NULL, &raw, NULL);
+		json = ma_json_from_bson(NULL, &raw, NULL);
 		p = strchr(json, ':') + 1;
 		cr_assert_eq(strtod(p, NULL), values[i], "%s", json);
 		bson_free(json);
@@ -302,7 +303,7 @@ Test(json_out, non_finite_doubles_are_null)
 {
 	bson_t *raw = BCON_NEW("inf", BCON_DOUBLE(1.0 / 0.0), "nan",
 			       BCON_DOUBLE(0.0 / 0.0));
-	char *json = ma_bson_to_json(NULL, raw, NULL);
+	char *json = ma_json_from_bson(NULL, raw, NULL);
 
 	cr_assert_str_eq(json, "{\"inf\":null,\"nan\":null}");
 	bson_free(json);
@@ -318,7 +319,7 @@ Test(json_out, strings_are_escaped_and_invalid_utf8_replaced)
 	/* bson_append_utf8 does not validate: a server may hand us this. */
 	bson_append_utf8(&raw, "s", 1, "q\"b\\s/\n\t\x01\xc3\xa9\xff\xe2\x82", 14);
 	bson_append_utf8(&raw, "nul", 3, "a\0b", 3);
-	json = ma_bson_to_json(NULL, &raw, &len);
+	json = ma_json_from_bson(NULL, &raw, &len);
 	cr_assert_str_eq(json, "{\"s\":\"q\\\"b\\\\s/\\n\\t\\u0001\xc3\xa9"
 			       "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\","
 			       "\"nul\":\"a\\u0000b\"}");
@@ -333,7 +334,7 @@ Test(json_out, keys_are_escaped_too)
 	char *json;
 
 	BSON_APPEND_INT32(&raw, "we\"ird", 1);
-	json = ma_bson_to_json(&library_book_type, &raw, NULL);
+	json = ma_json_from_bson(&library_book_type, &raw, NULL);
 	cr_assert_str_eq(json, "{\"we\\\"ird\":1}");
 	bson_free(json);
 	bson_destroy(&raw);
@@ -356,7 +357,7 @@ Test(json_out, large_documents_grow_the_buffer)
 	}
 	_ma_buf_putc(&want, '}');
 	expected = _ma_buf_steal(&want, NULL);
-	json = ma_bson_to_json(NULL, &raw, NULL);
+	json = ma_json_from_bson(NULL, &raw, NULL);
 	cr_assert_str_eq(json, expected);
 	bson_free(json);
 	bson_free(expected);

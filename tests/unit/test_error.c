@@ -3,7 +3,8 @@
  */
 #include <criterion/criterion.h>
 
-#include "ma-private.h"
+#include "config/config-private.h"
+#include "query/query-private.h"
 
 Test(strerror, every_code_has_its_own_name)
 {

@@ -6,7 +6,7 @@
 
 #include <criterion/criterion.h>
 
-#include "http-private.h"
+#include "http/http-private.h"
 #include "library.h"
 
 #define TAG "\"0123456789abcdef\""

@@ -11,7 +11,8 @@
 #include "fake_env.h"
 #include "library.h"
 #include "live.h"
-#include "ma-private.h"
+#include "config/config-private.h"
+#include "query/query-private.h"
 
 #define HEX "0123456789abcdef01234567"
 

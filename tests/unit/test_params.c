@@ -8,9 +8,9 @@
 #include <criterion/criterion.h>
 
 #include "fake_env.h"
-#include "http-private.h"
+#include "http/http-private.h"
 #include "library.h"
-#include "query-private.h"
+#include "query/query-private.h"
 
 #define HEX "0123456789abcdef01234567"
 #define I64(n) "{\"$numberLong\":\"" #n "\"}"

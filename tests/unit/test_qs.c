@@ -6,7 +6,7 @@
 
 #include <criterion/criterion.h>
 
-#include "http-private.h"
+#include "http/http-private.h"
 
 /* --- decoding pairs ------------------------------------------------------ */
 

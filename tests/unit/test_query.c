@@ -11,8 +11,9 @@
 
 #include "fake_env.h"
 #include "library.h"
-#include "ma-private.h"
-#include "query-private.h"
+#include "config/config-private.h"
+#include "query/query-private.h"
+#include "query/query-private.h"
 
 static const ma_field part_fields[] = {
 	MA_STRING("name"),

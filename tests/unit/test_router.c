@@ -8,7 +8,7 @@
 
 #include <criterion/criterion.h>
 
-#include "http-private.h"
+#include "http/http-private.h"
 
 /* Handlers are told apart by the arg of their route; the functions only
  * need distinct addresses. */

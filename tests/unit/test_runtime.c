@@ -24,8 +24,8 @@
 
 #include <criterion/criterion.h>
 
-#include "app-private.h"
-#include "runtime-private.h"
+#include "app/app-private.h"
+#include "runtime/runtime-private.h"
 
 /* A NULL-terminated argv on the stack; argv[0] is the program. */
 #define ARGS(...) ((char *[]){"app", __VA_ARGS__, NULL})

@@ -7,7 +7,8 @@
 #include <criterion/criterion.h>
 
 #include "library.h"
-#include "ma-private.h"
+#include "config/config-private.h"
+#include "query/query-private.h"
 
 static const ma_field note_fields[] = {
 	MA_STRING("text", .db_name = "t", .max_len = 10),

@@ -3,7 +3,8 @@
  */
 #include <criterion/criterion.h>
 
-#include "ma-private.h"
+#include "config/config-private.h"
+#include "query/query-private.h"
 
 static char *
 encoded(const char *s)

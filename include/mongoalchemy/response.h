@@ -1,0 +1,77 @@
+/*
+ * Responses: what a handler answers: JSON documents, page objects, and
+ * RFC 9457 problems for errors.
+ */
+#ifndef MONGOALCHEMY_RESPONSE_H
+#define MONGOALCHEMY_RESPONSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mongoalchemy/document.h>
+#include <mongoalchemy/http.h>
+#include <mongoalchemy/page.h>
+#include <mongoalchemy/schema.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The status for a library error: 400, 404, 409, 413, 415, 503, or 500:
+ * the one table. */
+int ma_status_for_error(ma_error_code code);
+
+void ma_response_status(ma_response *res, int status);
+
+/* Adds a header; false for a name or value with CR, LF or NUL. */
+bool ma_response_header(ma_response *res, const char *name, const char *value);
+
+/* Any body with its content type (NULL: none). Each body call replaces
+ * the body and content type before it. */
+void ma_response_body(ma_response *res, int status, const char *content_type,
+		      const char *body, size_t len);
+
+/* A JSON text (application/json). */
+void ma_response_json(ma_response *res, int status, const char *json,
+		      size_t len);
+
+/* A document as JSON. */
+void ma_response_doc(ma_response *res, int status, const ma_doc *doc);
+
+/*
+ * A page object (DESIGN's HTTP contract) with its Link (first, prev,
+ * next, last) and X-Total-Count headers; the links keep the request's
+ * other query parameters.
+ */
+void ma_response_page(ma_response *res, const ma_request *req,
+		      const ma_page *page);
+
+/*
+ * A list answered in full, as a resource's GET does: the request's list
+ * parameters applied to query (ma_request_list_params()), the page asked
+ * for (error_out: 404 past the end; opts may be NULL), and either
+ * ma_response_page() or the problem.
+ */
+void ma_response_list(ma_response *res, const ma_request *req,
+		      ma_query *query, int64_t max_per_page,
+		      const ma_page_opts *opts);
+
+/* An RFC 9457 problem: application/problem+json, title from the status. */
+void ma_response_problem(ma_response *res, int status, const char *detail);
+
+/*
+ * A problem for a library error, status from ma_status_for_error(). A
+ * validation error lists problems (may be NULL) under "errors"; a 503
+ * carries Retry-After. Errors that are the server's fault are logged
+ * with the request's method and path, and the client sees a generic
+ * detail.
+ */
+void ma_response_error(ma_response *res, const ma_error *error,
+		       const ma_problems *problems);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * The application's internals, shared by app.c (setup and dispatch),
+ * worker.c (the FastCGI loop), resource.c and locks.c.
+ *
+ * A request flows one way: the front end's CGI variables and body become a
+ * ma_request (request.c), the router picks a handler (app.c), the handler
+ * fills a ma_response (response.c, resource.c), and app.c writes it out.
+ */
+#ifndef MA_APP_PRIVATE_H
+#define MA_APP_PRIVATE_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include "http/http-private.h"
+
+/* What an application owns besides its routes: freed with it. */
+typedef struct ma_owned {
+	void *ptr;
+	void (*destroy)(void *ptr);
+} ma_owned;
+
+/*
+ * Per-document locks shared by an app's worker processes (locks.c): a
+ * conditional write holds its document's from the read to the write.
+ * NULL (no shared memory) locks nothing.
+ */
+typedef struct ma_locks ma_locks;
+ma_locks *_ma_locks_new(void);
+void _ma_locks_destroy(ma_locks *locks);
+void _ma_locks_acquire(ma_locks *locks, const bson_oid_t *id);
+void _ma_locks_release(ma_locks *locks, const bson_oid_t *id);
+
+struct ma_app {
+	ma_router *router;
+	ma_locks *locks; /* mapped before the fork: shared by the workers */
+	ma_db **dbs;
+	size_t ndbs;
+	ma_owned *owned;
+	size_t nowned;
+	size_t body_limit;
+	char *name;
+	bool access_log;
+	ma_error error; /* the first setup call that failed; MA_OK if none */
+	ma_app_hook on_start, on_worker_start;
+	void *on_start_arg, *on_worker_start_arg;
+};
+
+/* --- app.c ---------------------------------------------------------------- */
+
+/* Routes req to its handler and fills res: every answer, 404 and 405
+ * included. */
+void _ma_app_dispatch(ma_app *app, ma_request *req, ma_response *res);
+
+/*
+ * Setup calls: false when an earlier one failed (error gets its error),
+ * else keeps e (when it is a failure) as the app's first error and
+ * returns whether it is MA_OK.
+ */
+bool _ma_app_setup_ok(ma_app *app, ma_error *error);
+bool _ma_app_setup_result(ma_app *app, bool ok, const ma_error *e,
+			  ma_error *error);
+
+/*
+ * One request through the application: CGI variables and a body in, the
+ * serialized response appended to out (the FastCGI loop sends it), an
+ * access-log line when asked for.
+ */
+void _ma_app_handle(ma_app *app, char **env, ma_body_reader read,
+		    void *read_ctx, ma_buf *out);
+
+/* A worker's life for the runtime (runtime-private.h): FastCGI requests
+ * on listen_fd until *stop. */
+int _ma_app_worker(void *ctx, int listen_fd, volatile sig_atomic_t *stop);
+
+/* Hands ptr to the app, to be freed with destroy in ma_app_destroy(). */
+void _ma_app_own(ma_app *app, void *ptr, void (*destroy)(void *ptr));
+
+#endif

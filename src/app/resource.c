@@ -1,0 +1,433 @@
+/*
+ * Resources: the six CRUD routes of the HTTP contract for a document type,
+ * mounted with one call.
+ */
+#include <string.h>
+
+#include "app/app-private.h"
+
+typedef struct resource {
+	char *path; /* "/books" */
+	ma_app *app;
+	ma_db *db;
+	const ma_type *type;
+	ma_resource_options opts;
+} resource;
+
+static void
+resource_destroy(void *ptr)
+{
+	resource *r = ptr;
+
+	bson_free(r->path);
+	bson_free(r);
+}
+
+/*
+ * The 404 of an item route: the path's id names no document (a malformed
+ * one included), in the words of ma_query_get_or_404().
+ */
+static void
+not_found(const resource *r, const ma_request *req, ma_response *res)
+{
+	const char *id = ma_request_param(req, "id");
+	ma_error e;
+
+	_ma_error_set(&e, MA_ERR_NOT_FOUND, "no %s has the id '%.40s'",
+		      r->type->name, id != NULL ? id : "");
+	ma_response_error(res, &e, NULL);
+}
+
+/* A query for the document with the path's id; NULL, 404 answered, for a
+ * malformed id. */
+static ma_query *
+by_path_id(const resource *r, const ma_request *req, ma_response *res,
+	   bson_oid_t *oid)
+{
+	ma_query *q;
+	ma_error e;
+
+	if (!_ma_oid_from_hex(ma_request_param(req, "id"), oid)) {
+		not_found(r, req, res);
+		return NULL;
+	}
+	q = ma_query_new(r->db, r->type);
+	if (!ma_query_filter(q, "_id", MA_OP_EQ, MA_V_OID(oid), &e)) {
+		ma_response_error(res, &e, NULL);
+		ma_query_destroy(q);
+		return NULL;
+	}
+	return q;
+}
+
+/* A document with its entity tag. */
+static void
+respond_doc(ma_response *res, int status, const ma_doc *doc)
+{
+	char etag[MA_ETAG_SIZE];
+
+	ma_doc_etag(doc, etag);
+	ma_response_doc(res, status, doc);
+	ma_response_header(res, "ETag", etag);
+}
+
+/* true when the request makes a write conditional (or must make it). */
+static bool
+conditional(const resource *r, const ma_request *req)
+{
+	return r->opts.require_if_match ||
+	       ma_request_header(req, "If-Match") != NULL ||
+	       ma_request_header(req, "If-None-Match") != NULL;
+}
+
+/*
+ * RFC 9110 13.2.2 against the stored document (current; NULL when there
+ * is none): If-Match, then If-None-Match. On a failure the answer is
+ * written and the result is false: 304 for a read whose If-None-Match
+ * matched (with the tag), 412 otherwise.
+ */
+static bool
+preconditions(const ma_request *req, ma_response *res, const ma_doc *current,
+	      bool read)
+{
+	const char *if_match = ma_request_header(req, "If-Match");
+	const char *if_none = ma_request_header(req, "If-None-Match");
+	char etag[MA_ETAG_SIZE] = "";
+
+	if (if_match == NULL && if_none == NULL)
+		return true;
+	if (current != NULL)
+		ma_doc_etag(current, etag);
+	if (if_match != NULL &&
+	    (current == NULL || !_ma_etag_match(if_match, etag, false))) {
+		ma_response_problem(res, 412,
+				    current == NULL
+					    ? "If-Match: no such document is stored"
+					    : "If-Match: the document changed "
+					      "since that ETag was read");
+		return false;
+	}
+	if (if_none != NULL && current != NULL &&
+	    _ma_etag_match(if_none, etag, true)) {
+		if (read) {
+			ma_response_status(res, 304);
+			ma_response_header(res, "ETag", etag);
+		} else {
+			ma_response_problem(res, 412,
+					    "If-None-Match: the document is "
+					    "stored with that ETag");
+		}
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A write's precondition: whether it holds the document's lock (shared by
+ * the pool's workers), and the stored document its preconditions were
+ * checked against (NULL: none is stored, or the write is unconditional).
+ */
+typedef struct guard {
+	bool locked;
+	bson_oid_t oid;
+	ma_doc *current;
+} guard;
+
+/*
+ * Before a write to the path's document. When the request makes it
+ * conditional: a 428 (before any read) when the resource demands If-Match
+ * and the request has none; otherwise the lock, the stored document, its
+ * preconditions, and, with q (PATCH, DELETE), q narrowed to the document
+ * exactly as read, so that the write itself matches nothing once it
+ * changed. false, answered, when the write must not go on; guard_end()
+ * either way.
+ */
+static bool
+guard_begin(const resource *r, const ma_request *req, ma_response *res,
+	    const bson_oid_t *oid, ma_query *q, guard *g)
+{
+	ma_query *read;
+	ma_error e;
+	bool ok;
+
+	g->oid = *oid;
+	g->current = NULL;
+	g->locked = conditional(r, req);
+	if (!g->locked)
+		return true;
+	if (r->opts.require_if_match &&
+	    ma_request_header(req, "If-Match") == NULL) {
+		g->locked = false;
+		ma_response_problem(res, 428,
+				    "this write needs If-Match with the "
+				    "document's ETag (from a GET)");
+		return false;
+	}
+	_ma_locks_acquire(r->app->locks, oid);
+	read = ma_query_new(r->db, r->type);
+	ok = ma_query_get_oid(read, oid, &g->current, &e);
+	ma_query_destroy(read);
+	if (ok && g->current != NULL && q != NULL)
+		ok = ma_query_filter_unchanged(q, g->current, &e);
+	if (!ok) {
+		ma_response_error(res, &e, NULL);
+		return false;
+	}
+	return preconditions(req, res, g->current, false);
+}
+
+static void
+guard_end(const resource *r, guard *g)
+{
+	if (g->locked)
+		_ma_locks_release(r->app->locks, &g->oid);
+	ma_doc_destroy(g->current);
+}
+
+/* A write that found no document to change: the path's id names none,
+ * or, for a conditional write, the document changed (or went) after it
+ * was read. */
+static void
+matched_nothing(const resource *r, const ma_request *req, ma_response *res,
+		const guard *g)
+{
+	ma_error e;
+
+	if (g->current == NULL) {
+		not_found(r, req, res);
+		return;
+	}
+	_ma_error_set(&e, MA_ERR_PRECONDITION,
+		      "this %s changed since it was read; GET it again",
+		      r->type->name);
+	ma_response_error(res, &e, NULL);
+}
+
+/* GET /books */
+static void
+list(ma_request *req, ma_response *res, void *arg)
+{
+	resource *r = arg;
+	ma_page_opts po = {.no_total = r->opts.no_total};
+	ma_query *q = ma_query_new(r->db, r->type);
+
+	ma_response_list(res, req, q, r->opts.max_per_page, &po);
+	ma_query_destroy(q);
+}
+
+/* GET /books/{id} */
+static void
+get(ma_request *req, ma_response *res, void *arg)
+{
+	resource *r = arg;
+	ma_query *q = ma_query_new(r->db, r->type);
+	ma_error e;
+	ma_doc *doc = ma_query_get_or_404(q, ma_request_param(req, "id"), &e);
+
+	if (doc == NULL)
+		ma_response_error(res, &e, NULL);
+	else if (preconditions(req, res, doc, true))
+		respond_doc(res, 200, doc);
+	ma_doc_destroy(doc);
+	ma_query_destroy(q);
+}
+
+/* POST /books */
+static void
+create(ma_request *req, ma_response *res, void *arg)
+{
+	resource *r = arg;
+	ma_problems *problems = ma_problems_new();
+	ma_doc *doc = NULL;
+	char hex[25], *location;
+	bson_oid_t oid;
+	ma_error e;
+
+	doc = ma_request_doc(req, r->type, problems, &e);
+	if (doc == NULL ||
+	    !ma_doc_insert(r->db, doc, r->opts.safe, problems, &e)) {
+		ma_response_error(res, &e, problems);
+	} else {
+		ma_doc_id(doc, &oid);
+		bson_oid_to_string(&oid, hex);
+		location = bson_strdup_printf("%s/%s", r->path, hex);
+		respond_doc(res, 201, doc);
+		ma_response_header(res, "Location", location);
+		bson_free(location);
+	}
+	ma_doc_destroy(doc);
+	ma_problems_destroy(problems);
+}
+
+/* PUT /books/{id}; with If-Match, only over the document of that ETag. */
+static void
+replace(ma_request *req, ma_response *res, void *arg)
+{
+	resource *r = arg;
+	ma_problems *problems = NULL;
+	ma_doc *doc = NULL;
+	bson_oid_t oid, given;
+	ma_error e;
+	guard g;
+	bool ok;
+
+	if (!_ma_oid_from_hex(ma_request_param(req, "id"), &oid)) {
+		not_found(r, req, res);
+		return;
+	}
+	if (!guard_begin(r, req, res, &oid, NULL, &g))
+		goto done;
+	problems = ma_problems_new();
+	doc = ma_request_doc(req, r->type, problems, &e);
+	if (doc == NULL) {
+		ma_response_error(res, &e, problems);
+	} else if (ma_doc_id(doc, &given) && bson_oid_compare(&given, &oid) != 0) {
+		ma_response_problem(res, 400,
+				    "_id: does not match the id in the path");
+	} else {
+		ma_doc_set_id(doc, &oid);
+		ok = g.current != NULL
+			     ? ma_doc_replace_if(r->db, doc, g.current,
+						 r->opts.safe, problems, &e)
+			     : ma_doc_replace(r->db, doc, r->opts.safe,
+					      problems, &e);
+		if (ok)
+			respond_doc(res, 200, doc);
+		else if (e.code == MA_ERR_NOT_FOUND ||
+			 e.code == MA_ERR_PRECONDITION)
+			matched_nothing(r, req, res, &g);
+		else
+			ma_response_error(res, &e, problems);
+	}
+done:
+	guard_end(r, &g);
+	ma_doc_destroy(doc);
+	ma_problems_destroy(problems);
+}
+
+/* PATCH /books/{id}: $set of the fields given, atomically; with If-Match,
+ * only on the document of that ETag. */
+static void
+update(ma_request *req, ma_response *res, void *arg)
+{
+	resource *r = arg;
+	ma_problems *problems = NULL;
+	ma_update *u = NULL;
+	ma_doc *doc = NULL;
+	const char *body;
+	bson_oid_t oid;
+	size_t len;
+	ma_error e;
+	guard g;
+	bool ok;
+	ma_query *q = by_path_id(r, req, res, &oid);
+
+	if (q == NULL)
+		return;
+	if (!guard_begin(r, req, res, &oid, q, &g))
+		goto done;
+	problems = ma_problems_new();
+	if (_ma_request_json_body(req, &body, &len, &e))
+		u = ma_update_new_from_json(r->type, body, len, &oid, problems,
+					    &e);
+	if (u == NULL)
+		ok = false;
+	else if (bson_empty(ma_update_bson(u)))
+		ok = ma_query_first(q, &doc, &e); /* nothing to change */
+	else
+		ok = ma_query_find_and_modify(q, u, MA_UPDATE_RETURN_NEW, &doc,
+					      &e);
+	if (!ok)
+		ma_response_error(res, &e, problems);
+	else if (doc == NULL)
+		matched_nothing(r, req, res, &g);
+	else
+		respond_doc(res, 200, doc);
+done:
+	guard_end(r, &g);
+	ma_doc_destroy(doc);
+	ma_query_destroy(q);
+	ma_update_destroy(u);
+	ma_problems_destroy(problems);
+}
+
+/* DELETE /books/{id}; with If-Match, only the document of that ETag. */
+static void
+delete(ma_request *req, ma_response *res, void *arg)
+{
+	resource *r = arg;
+	int64_t deleted = 0;
+	bson_oid_t oid;
+	ma_error e;
+	guard g;
+	ma_query *q = by_path_id(r, req, res, &oid);
+
+	if (q == NULL)
+		return;
+	if (guard_begin(r, req, res, &oid, q, &g)) {
+		if (!ma_query_remove(q, r->opts.safe, &deleted, &e))
+			ma_response_error(res, &e, NULL);
+		else if (deleted == 0)
+			matched_nothing(r, req, res, &g);
+		else
+			ma_response_status(res, 204);
+	}
+	guard_end(r, &g);
+	ma_query_destroy(q);
+}
+
+bool
+ma_app_resource(ma_app *app, const char *path, ma_db *db, const ma_type *type,
+		const ma_resource_options *opts, ma_error *error)
+{
+	static const struct {
+		unsigned op;
+		ma_method method;
+		bool item;
+		ma_handler handler;
+	} routes[] = {
+		{MA_RES_LIST, MA_GET, false, list},
+		{MA_RES_CREATE, MA_POST, false, create},
+		{MA_RES_GET, MA_GET, true, get},
+		{MA_RES_REPLACE, MA_PUT, true, replace},
+		{MA_RES_UPDATE, MA_PATCH, true, update},
+		{MA_RES_DELETE, MA_DELETE, true, delete},
+	};
+	resource *r;
+	char *item;
+	size_t i;
+	bool ok = true;
+	ma_error e;
+
+	if (!_ma_app_setup_ok(app, error))
+		return false;
+	if (path == NULL || db == NULL || type == NULL) {
+		_ma_error_set(&e, MA_ERR_INVALID,
+			      "a resource needs a path, a database and a type");
+		return _ma_app_setup_result(app, false, &e, error);
+	}
+	if (!ma_type_check(type, &e) || !ma_db_add_type(db, type, &e))
+		return _ma_app_setup_result(app, false, &e, error);
+	r = bson_malloc0(sizeof(*r));
+	r->path = bson_strdup(strcmp(path, "/") == 0 ? "" : path);
+	r->app = app;
+	r->db = db;
+	r->type = type;
+	if (opts != NULL)
+		r->opts = *opts;
+	if (r->opts.ops == 0)
+		r->opts.ops = MA_RES_ALL;
+	if (r->opts.max_per_page <= 0)
+		r->opts.max_per_page = MA_MAX_PER_PAGE;
+	_ma_app_own(app, r, resource_destroy);
+
+	item = bson_strdup_printf("%s/{id}", r->path);
+	for (i = 0; ok && i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (r->opts.ops & routes[i].op)
+			ok = ma_app_route(app, routes[i].method,
+					  routes[i].item ? item : path,
+					  routes[i].handler, r, error);
+	}
+	bson_free(item);
+	return ok;
+}

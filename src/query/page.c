@@ -1,0 +1,622 @@
+/*
+ * Pagination: Flask-MongoAlchemy's paginate() and Pagination, plus pages
+ * without a count and keyset pages for big collections.
+ *
+ * A page is one find: limit per_page (one more when the next page's
+ * existence must come from the data), batchSize to match, so one round
+ * trip. The id is always the last sort key, so that the order is total and
+ * pages neither overlap nor skip.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "query/query-private.h"
+
+/* Pages larger than this take more than one round trip. */
+#define PAGE_BATCH_MAX 1000
+
+struct ma_page {
+	ma_query *query; /* a copy */
+	int64_t number, per_page;
+	bool no_total, keyset;
+	bool has_total;
+	int64_t total;
+	bool has_prev, has_next;
+	ma_doc **items;
+	size_t n;
+	char *after, *before;
+};
+
+/* --- arithmetic ---------------------------------------------------------- */
+
+bool
+_ma_page_offset(int64_t page, int64_t per_page, int64_t *skip)
+{
+	if (page < 1 || per_page < 1)
+		return false;
+	if (page - 1 > INT64_MAX / per_page)
+		return false;
+	*skip = (page - 1) * per_page;
+	return true;
+}
+
+int64_t
+_ma_page_pages(int64_t total, int64_t per_page)
+{
+	if (total <= 0 || per_page < 1)
+		return 0;
+	return total / per_page + (total % per_page != 0);
+}
+
+/* --- keyset tokens ------------------------------------------------------- */
+
+/* The sort keys a page uses: the query's, then the id. */
+typedef struct keys {
+	ma_sort_key *k;
+	size_t n;
+} keys;
+
+static void
+page_keys(const ma_query *q, keys *ks)
+{
+	size_t i;
+
+	ks->k = bson_malloc((q->n_sort + 1) * sizeof(*ks->k));
+	ks->n = 0;
+	for (i = 0; i < q->n_sort; i++)
+		ks->k[ks->n++] = q->sort[i];
+	for (i = 0; i < q->n_sort; i++) {
+		if (strcmp(q->sort[i].dbpath, "_id") == 0)
+			return;
+	}
+	ks->k[ks->n++] = (ma_sort_key){.path = "_id", .dbpath = "_id", .dir = 1};
+}
+
+/* The token of doc: a JSON array of its sort key values. */
+static char *
+token_of(const keys *ks, const ma_doc *doc)
+{
+	ma_buf b;
+	bson_iter_t it;
+	size_t i;
+
+	_ma_buf_init(&b, 64);
+	_ma_buf_putc(&b, '[');
+	for (i = 0; i < ks->n; i++) {
+		if (i > 0)
+			_ma_buf_putc(&b, ',');
+		if (bson_iter_init(&it, ma_doc_bson(doc)) &&
+		    bson_iter_find_descendant(&it, ks->k[i].dbpath, &it))
+			_ma_json_write_value(&b, ks->k[i].field, &it);
+		else
+			_ma_buf_append(&b, "null", 4);
+	}
+	_ma_buf_putc(&b, ']');
+	return _ma_buf_steal(&b, NULL);
+}
+
+/* One JSON element of a token as a value for a sort key's field. */
+static bool
+token_value(json_object *v, ma_value *out)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_null:
+		*out = MA_V_NULL;
+		return true;
+	case json_type_boolean:
+		*out = MA_V_BOOL(json_object_get_boolean(v));
+		return true;
+	case json_type_int:
+		*out = MA_V_INT(json_object_get_int64(v));
+		return true;
+	case json_type_double:
+		*out = MA_V_FLOAT(json_object_get_double(v));
+		return true;
+	case json_type_string:
+		*out = MA_V_TEXT(json_object_get_string(v));
+		return true;
+	case json_type_object:
+	case json_type_array:
+	default:
+		return false;
+	}
+}
+
+/*
+ * Reads a token into vals (an array of the key values in MongoDB's form).
+ * A bare id is the token of a query sorted by id alone.
+ */
+static bool
+token_read(const keys *ks, const char *token, bson_t *vals, ma_error *error)
+{
+	json_object *root = NULL, *el;
+	ma_problems *problems = ma_problems_new();
+	const char *key;
+	char buf[16], *wrapped = NULL;
+	bson_oid_t oid;
+	ma_value v;
+	ma_walk walk;
+	ma_error e;
+	size_t i;
+	bool ok = false;
+
+	if (ks->n == 1 && ks->k[0].field == NULL &&
+	    _ma_oid_from_hex(token, &oid)) {
+		wrapped = bson_strdup_printf("[\"%s\"]", token);
+		token = wrapped;
+	}
+	_ma_walk_init(&walk, problems);
+	root = _ma_json_parse(token, strlen(token), false, &walk, &e);
+	if (root == NULL || !json_object_is_type(root, json_type_array) ||
+	    json_object_array_length(root) != ks->n ||
+	    ma_problems_count(problems) > 0)
+		goto done;
+	for (i = 0; i < ks->n; i++) {
+		el = json_object_array_get_idx(root, i);
+		bson_uint32_to_string((uint32_t)i, &key, buf, sizeof(buf));
+		if (!token_value(el, &v) ||
+		    !_ma_value_to_bson(ks->k[i].field, ks->k[i].path, &v, vals,
+				       key, &e))
+			goto done;
+	}
+	/* The id is never null: every stored document has one. */
+	ok = !json_object_is_type(json_object_array_get_idx(root, ks->n - 1),
+				  json_type_null);
+done:
+	if (!ok)
+		_ma_error_set(error, MA_ERR_INVALID,
+			      "'%.40s' is not a position in this query's order",
+			      wrapped != NULL ? wrapped + 2 : token);
+	json_object_put(root);
+	_ma_walk_destroy(&walk);
+	ma_problems_destroy(problems);
+	bson_free(wrapped);
+	return ok;
+}
+
+/*
+ * The keyset clause: the documents after (forward) or before the position
+ * vals in the order of ks.
+ *   {$or: [{k1: {$gt: v1}}, {k1: v1, k2: {$gt: v2}}, ...]}
+ * Null sorts before every other value, so "after null" is "not null" and
+ * nothing comes before null.
+ */
+static void
+keyset_clause(const keys *ks, const bson_t *vals, bool forward, bson_t *out)
+{
+	bson_t list, branch, cond;
+	bson_iter_t it, v;
+	const char *key;
+	char buf[16];
+	uint32_t n = 0;
+	size_t i, j;
+	bool up, is_null;
+
+	bson_init(out);
+	bson_append_array_begin(out, "$or", -1, &list);
+	for (i = 0; i < ks->n; i++) {
+		up = (ks->k[i].dir > 0) == forward;
+		bson_iter_init(&it, vals);
+		for (j = 0; j <= i; j++)
+			bson_iter_next(&it);
+		is_null = BSON_ITER_HOLDS_NULL(&it);
+		if (is_null && !up)
+			continue;
+		bson_uint32_to_string(n++, &key, buf, sizeof(buf));
+		bson_append_document_begin(&list, key, -1, &branch);
+		bson_iter_init(&v, vals);
+		for (j = 0; j < i && bson_iter_next(&v); j++)
+			bson_append_iter(&branch, ks->k[j].dbpath, -1, &v);
+		bson_append_document_begin(&branch, ks->k[i].dbpath, -1, &cond);
+		if (is_null)
+			BSON_APPEND_NULL(&cond, "$ne");
+		else
+			bson_append_iter(&cond, up ? "$gt" : "$lt", -1, &it);
+		bson_append_document_end(&branch, &cond);
+		bson_append_document_end(&list, &branch);
+	}
+	bson_append_array_end(out, &list);
+}
+
+/* --- fetching ------------------------------------------------------------ */
+
+static ma_page *
+page_new(const ma_query *query, int64_t number, int64_t per_page,
+	 const ma_page_opts *opts)
+{
+	ma_page *p = bson_malloc0(sizeof(*p));
+
+	p->query = ma_query_copy(query);
+	p->number = number;
+	p->per_page = per_page;
+	p->no_total = opts->no_total;
+	p->keyset = opts->keyset || opts->after != NULL || opts->before != NULL;
+	return p;
+}
+
+void
+ma_page_destroy(ma_page *page)
+{
+	size_t i;
+
+	if (page == NULL)
+		return;
+	for (i = 0; i < page->n; i++)
+		ma_doc_destroy(page->items[i]);
+	bson_free(page->items);
+	bson_free(page->after);
+	bson_free(page->before);
+	ma_query_destroy(page->query);
+	bson_free(page);
+}
+
+static bool
+count_total(ma_page *p, ma_error *error)
+{
+	if (p->no_total)
+		return true;
+	if (!ma_query_count(p->query, &p->total, error))
+		return false;
+	p->has_total = true;
+	return true;
+}
+
+/* A page with no items past the end (or before the start). */
+static ma_page *
+empty_page(const ma_query *query, int64_t number, int64_t per_page,
+	   const ma_page_opts *opts, ma_error *error)
+{
+	ma_page *p = page_new(query, number, per_page, opts);
+
+	if (!count_total(p, error)) {
+		ma_page_destroy(p);
+		return NULL;
+	}
+	p->has_prev = number > 1 && !p->keyset;
+	ma_error_clear(error);
+	return p;
+}
+
+static void
+reverse(ma_doc **docs, size_t n)
+{
+	ma_doc *t;
+	size_t i;
+
+	for (i = 0; i < n / 2; i++) {
+		t = docs[i];
+		docs[i] = docs[n - 1 - i];
+		docs[n - 1 - i] = t;
+	}
+}
+
+/* A page that does not exist: not found with error_out, else empty. */
+static ma_page *
+missing(const ma_query *query, int64_t number, int64_t per_page,
+	bool error_out, const ma_page_opts *opts, ma_error *error)
+{
+	if (!error_out)
+		return empty_page(query, number, per_page, opts, error);
+	_ma_error_set(error, MA_ERR_NOT_FOUND, "page %" PRId64 " does not exist",
+		      number);
+	return NULL;
+}
+
+ma_page *
+ma_query_paginate_with_opts(ma_query *query, int64_t number, int64_t per_page,
+			    bool error_out, const ma_page_opts *opts,
+			    ma_error *error)
+{
+	static const ma_page_opts none;
+	const bson_t *filter = _ma_query_filter(query);
+	ma_page *p = NULL;
+	keys ks = {0};
+	bson_t fopts = BSON_INITIALIZER, vals = BSON_INITIALIZER, clause, keyed,
+	       both;
+	const char *token;
+	bool forward, more;
+	int64_t skip = 0, want;
+
+	if (opts == NULL)
+		opts = &none;
+	if (!_ma_query_usable(query, error))
+		goto done;
+	if (per_page < 1) {
+		_ma_error_set(error, MA_ERR_INVALID,
+			      "per_page must be 1 or more, not %" PRId64, per_page);
+		goto done;
+	}
+	if (opts->after != NULL && opts->before != NULL) {
+		_ma_error_set(error, MA_ERR_INVALID,
+			      "a page is after an item or before one, not both");
+		goto done;
+	}
+	token = opts->after != NULL ? opts->after : opts->before;
+	forward = opts->before == NULL;
+
+	/* Page numbers count from 1; a keyset page's number is a label. */
+	if (number < 1 ||
+	    (token == NULL && !_ma_page_offset(number, per_page, &skip))) {
+		p = missing(query, number, per_page, error_out, opts, error);
+		goto done;
+	}
+
+	page_keys(query, &ks);
+	if (token != NULL) {
+		if (!token_read(&ks, token, &vals, error))
+			goto done;
+		keyset_clause(&ks, &vals, forward, &clause);
+		filter = &keyed;
+		if (bson_empty(_ma_query_filter(query))) {
+			bson_copy_to(&clause, &keyed);
+		} else {
+			bson_init(&keyed);
+			BSON_APPEND_ARRAY_BEGIN(&keyed, "$and", &both);
+			BSON_APPEND_DOCUMENT(&both, "0", _ma_query_filter(query));
+			BSON_APPEND_DOCUMENT(&both, "1", &clause);
+			bson_append_array_end(&keyed, &both);
+		}
+		bson_destroy(&clause);
+	}
+
+	p = page_new(query, number, per_page, opts);
+	/* One more item tells whether a next page exists, where no count
+	 * (or no position) says so. */
+	want = per_page;
+	if ((p->no_total || p->keyset) && want < INT64_MAX)
+		want++;
+	_ma_query_find_opts(query, true, !forward, skip, want, &fopts);
+	/* The whole page in the first batch, up to a bound: a server may
+	 * size its buffers by batchSize before it knows how many match. */
+	BSON_APPEND_INT32(&fopts, "batchSize",
+			  want < PAGE_BATCH_MAX ? (int32_t)want : PAGE_BATCH_MAX);
+	if (!_ma_query_fetch(query, filter, &fopts, &p->items, &p->n, error))
+		goto fail;
+	more = (int64_t)p->n > per_page;
+	if (more)
+		ma_doc_destroy(p->items[--p->n]);
+
+	if (p->n == 0 && (number > 1 || token != NULL)) {
+		ma_page_destroy(p);
+		p = missing(query, number, per_page, error_out, opts, error);
+		goto done;
+	}
+	if (!forward)
+		reverse(p->items, p->n);
+
+	/* A short offset page is the last: its total needs no count. */
+	if (!p->no_total) {
+		if (token == NULL && (int64_t)p->n < per_page) {
+			p->total = skip + (int64_t)p->n;
+			p->has_total = true;
+		} else if (!count_total(p, error)) {
+			goto fail;
+		}
+	}
+	if (token == NULL) {
+		p->has_prev = number > 1;
+		p->has_next = p->has_total && !p->keyset
+				      ? number < _ma_page_pages(p->total, per_page)
+				      : more;
+	} else if (forward) {
+		p->has_prev = true;
+		p->has_next = more;
+	} else {
+		p->has_prev = more;
+		p->has_next = true;
+	}
+	if (p->n > 0) {
+		p->after = token_of(&ks, p->items[p->n - 1]);
+		p->before = token_of(&ks, p->items[0]);
+	}
+	ma_error_clear(error);
+	goto done;
+fail:
+	ma_page_destroy(p);
+	p = NULL;
+done:
+	bson_free(ks.k);
+	if (filter == &keyed)
+		bson_destroy(&keyed);
+	bson_destroy(&fopts);
+	bson_destroy(&vals);
+	return p;
+}
+
+ma_page *
+ma_query_paginate(ma_query *query, int64_t page, int64_t per_page,
+		  bool error_out, ma_error *error)
+{
+	return ma_query_paginate_with_opts(query, page, per_page, error_out,
+					   NULL, error);
+}
+
+/* --- reading a page ------------------------------------------------------ */
+
+size_t
+ma_page_count(const ma_page *page)
+{
+	return page->n;
+}
+
+const ma_doc *
+ma_page_item(const ma_page *page, size_t i)
+{
+	return i < page->n ? page->items[i] : NULL;
+}
+
+int64_t
+ma_page_number(const ma_page *page)
+{
+	return page->number;
+}
+
+int64_t
+ma_page_per_page(const ma_page *page)
+{
+	return page->per_page;
+}
+
+bool
+ma_page_total(const ma_page *page, int64_t *total)
+{
+	if (!page->has_total)
+		return false;
+	*total = page->total;
+	return true;
+}
+
+bool
+ma_page_pages(const ma_page *page, int64_t *pages)
+{
+	if (!page->has_total)
+		return false;
+	*pages = _ma_page_pages(page->total, page->per_page);
+	return true;
+}
+
+bool
+ma_page_has_prev(const ma_page *page)
+{
+	return page->has_prev;
+}
+
+bool
+ma_page_has_next(const ma_page *page)
+{
+	return page->has_next;
+}
+
+bool
+ma_page_prev_num(const ma_page *page, int64_t *num)
+{
+	if (!page->has_prev || page->number <= 1)
+		return false;
+	*num = page->number - 1;
+	return true;
+}
+
+bool
+ma_page_next_num(const ma_page *page, int64_t *num)
+{
+	if (!page->has_next || page->number == INT64_MAX)
+		return false;
+	*num = page->number + 1;
+	return true;
+}
+
+const ma_query *
+ma_page_query(const ma_page *page)
+{
+	return page->query;
+}
+
+const char *
+ma_page_after(const ma_page *page)
+{
+	return page->after;
+}
+
+const char *
+ma_page_before(const ma_page *page)
+{
+	return page->before;
+}
+
+static ma_page *
+neighbour(const ma_page *page, bool next, bool error_out, ma_error *error)
+{
+	ma_page_opts opts = {.no_total = page->no_total, .keyset = page->keyset};
+	int64_t number = next ? page->number + (page->number < INT64_MAX)
+			      : page->number - 1;
+	bool nowhere;
+
+	if (page->keyset) {
+		/* From this page's last (or first) item; an empty page has
+		 * no position to go on from. */
+		opts.after = next ? page->after : NULL;
+		opts.before = next ? NULL : page->before;
+		nowhere = opts.after == NULL && opts.before == NULL;
+		if (number < 1)
+			number = 1;
+	} else {
+		/* Past INT64_MAX, asking again would give the same page. */
+		nowhere = next && page->number == INT64_MAX;
+	}
+	if (nowhere)
+		return missing(page->query, number, page->per_page, error_out,
+			       &opts, error);
+	return ma_query_paginate_with_opts(page->query, number, page->per_page,
+					   error_out, &opts, error);
+}
+
+ma_page *
+ma_page_next(const ma_page *page, bool error_out, ma_error *error)
+{
+	return neighbour(page, true, error_out, error);
+}
+
+ma_page *
+ma_page_prev(const ma_page *page, bool error_out, ma_error *error)
+{
+	return neighbour(page, false, error_out, error);
+}
+
+/* --- JSON ---------------------------------------------------------------- */
+
+static void
+write_num(ma_buf *b, const char *name, bool known, int64_t v)
+{
+	if (known)
+		_ma_buf_printf(b, ",\"%s\":%" PRId64, name, v);
+	else
+		_ma_buf_printf(b, ",\"%s\":null", name);
+}
+
+static void
+write_token(ma_buf *b, const char *name, bool exists, const char *token)
+{
+	_ma_buf_printf(b, ",\"%s\":", name);
+	if (exists && token != NULL)
+		_ma_json_write_string(b, token, strlen(token));
+	else
+		_ma_buf_append(b, "null", 4);
+}
+
+char *
+ma_page_to_json(const ma_page *page, size_t *len)
+{
+	const ma_type *type = page->query->type;
+	ma_buf b;
+	int64_t num = 0, pages = 0;
+	bool known;
+	size_t i;
+
+	_ma_buf_init(&b, 256 + page->n * 256);
+	_ma_buf_append(&b, "{\"items\":[", 10);
+	for (i = 0; i < page->n; i++) {
+		if (i > 0)
+			_ma_buf_putc(&b, ',');
+		_ma_json_write_doc(&b, type, ma_doc_bson(page->items[i]));
+	}
+	_ma_buf_printf(&b, "],\"page\":%" PRId64 ",\"per_page\":%" PRId64,
+		       page->number, page->per_page);
+	write_num(&b, "total", page->has_total, page->total);
+	known = ma_page_pages(page, &pages);
+	write_num(&b, "pages", known, pages);
+	_ma_buf_printf(&b, ",\"has_prev\":%s,\"has_next\":%s",
+		       page->has_prev ? "true" : "false",
+		       page->has_next ? "true" : "false");
+	known = ma_page_prev_num(page, &num);
+	write_num(&b, "prev_num", known, num);
+	known = ma_page_next_num(page, &num);
+	write_num(&b, "next_num", known, num);
+	if (page->keyset) {
+		write_token(&b, "after", page->has_next, page->after);
+		write_token(&b, "before", page->has_prev, page->before);
+	}
+	_ma_buf_putc(&b, '}');
+	return _ma_buf_steal(&b, len);
+}

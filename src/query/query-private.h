@@ -1,0 +1,125 @@
+/*
+ * The query's insides, shared by query.c, update.c and page.c.
+ */
+#ifndef MA_QUERY_PRIVATE_H
+#define MA_QUERY_PRIVATE_H
+
+#include <mongoalchemy.h>
+
+#include "db/db-private.h"
+#include "json/json-private.h"
+
+/* A sort key: its JSON path (for tokens), database path and field (NULL
+ * for the id), and direction (1 or -1). */
+typedef struct ma_sort_key {
+	char *path;
+	char *dbpath;
+	const ma_field *field;
+	int dir;
+} ma_sort_key;
+
+struct ma_query {
+	ma_db *db;
+	const ma_type *type;
+
+	/* The filter: clauses on distinct top-level keys merged into one
+	 * document, the rest in an $and list; with an $and list, built is
+	 * the two as one filter. */
+	bson_t merged;
+	bson_t and_list;
+	uint32_t n_and;
+	bson_t built;
+
+	ma_sort_key *sort;
+	size_t n_sort;
+	bson_t projection;
+	int64_t skip, limit;
+
+	/* The first refining error; MA_OK while there is none. */
+	ma_error error;
+};
+
+/* Adds a clause (copied) to the filter. */
+void _ma_query_add_clause(ma_query *query, const bson_t *clause);
+
+/* The whole filter; valid until the query changes. */
+const bson_t *_ma_query_filter(const ma_query *query);
+
+/* Copies the query's sticky error into error; false when there is one. */
+bool _ma_query_usable(const ma_query *query, ma_error *error);
+
+/* The sort document: the query's keys, then the id when it is not one of
+ * them (with_id), every direction reversed when reverse. */
+void _ma_query_sort_doc(const ma_query *query, bool with_id, bool reverse,
+			bson_t *out);
+
+/* The projection (NULL when every field is wanted), with the sort keys
+ * added so that tokens can be built. */
+void _ma_query_projection(const ma_query *query, bson_t *out);
+
+/* The options of a find: sort (with the id last when with_id, reversed
+ * when reverse), projection, skip and limit (when above 0) and the
+ * maxTimeMS, into opts. */
+void _ma_query_find_opts(const ma_query *query, bool with_id, bool reverse,
+			 int64_t skip, int64_t limit, bson_t *opts);
+
+/* Appends the configured maxTimeMS to the options (or command) of a read. */
+void _ma_query_max_time(const ma_query *query, bson_t *opts);
+
+/* Runs find with filter and opts, reading at most `want` documents into
+ * docs (grown here; *n counts them). false with error on a database
+ * error. */
+bool _ma_query_fetch(ma_query *query, const bson_t *filter, const bson_t *opts,
+		     ma_doc ***docs, size_t *n, ma_error *error);
+
+/* The collection of the query's type, or NULL with error. */
+mongoc_collection_t *_ma_query_collection(ma_query *query, ma_error *error);
+
+/* --- queries (filter.c, query.c, update.c, page.c) ------------------------ */
+
+/*
+ * Converts value for field into out under key, checking the kind only
+ * (bounds are for writes): what a filter compares with. field NULL is the
+ * document's "_id". false with MA_ERR_INVALID naming path (filter.c).
+ */
+bool _ma_value_to_bson(const ma_field *field, const char *path,
+		       const ma_value *value, bson_t *out, const char *key,
+		       ma_error *error);
+
+/*
+ * Resolves a path of JSON names for a query: "_id", or declared fields
+ * (dotted through embedded documents and lists of them). dbpath gets the
+ * database form; *field the last field (NULL for "_id"). false with
+ * MA_ERR_INVALID ("Book has no field 'x'") (filter.c).
+ */
+bool _ma_query_path(const ma_type *type, const char *path, ma_buf *dbpath,
+		    const ma_field **field, ma_error *error);
+
+/* Whether dotted path a is b or a field inside b (filter.c). */
+bool _ma_path_within(const char *a, const char *b);
+
+/* "^" and prefix with every regex metacharacter escaped: a literal prefix
+ * match. bson_free() (filter.c). */
+char *_ma_regex_prefix(const char *prefix);
+
+/* Why this thread's last filter could not be built, into error: what a
+ * call given a NULL filter reports (filter.c). */
+void _ma_filter_failure(ma_error *error);
+
+/* The filter as a query clause; the filter's type (filter.c). */
+const ma_type *_ma_filter_type(const ma_filter *filter);
+
+/*
+ * Pagination arithmetic (page.c). The offset of page (>= 1) of per_page
+ * (>= 1) items: false when it does not fit in 64 bits (a page past any
+ * collection's end).
+ */
+bool _ma_page_offset(int64_t page, int64_t per_page, int64_t *skip);
+/* ceil(total / per_page) for total >= 0, per_page >= 1, without overflow. */
+int64_t _ma_page_pages(int64_t total, int64_t per_page);
+
+/* The filter that matches current only while it is stored unchanged: its
+ * id, each of its fields' values, each declared field it lacks absent. */
+void _ma_doc_unchanged_filter(const ma_doc *current, bson_t *out);
+
+#endif
