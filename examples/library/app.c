@@ -26,7 +26,7 @@ books_since(ma_request *req, ma_response *res, void *arg)
 	ma_error e;
 
 	if (ma_query_extend(q, "since", ma_request_param(req, "year"), &e))
-		ma_response_list(res, req, q, MA_MAX_PER_PAGE, NULL);
+		ma_resource_list(req, res, q, MA_MAX_PER_PAGE, NULL);
 	else
 		ma_response_error(res, &e, NULL);
 	ma_query_destroy(q);

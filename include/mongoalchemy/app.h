@@ -13,7 +13,7 @@
  *
  * A handler reads its request and fills its response. A library call that
  * fails hands its error to ma_response_error(), which picks the status
- * (one table, ma_status_for_error()): MA_ERR_NOT_FOUND from
+ * (one table, ma_status_from_error()): MA_ERR_NOT_FOUND from
  * ma_query_get_or_404() becomes a 404 problem, as abort(404) in Flask.
  */
 #ifndef MONGOALCHEMY_APP_H

@@ -10,6 +10,9 @@
 #include <stdint.h>
 
 #include <mongoalchemy/app.h>
+#include <mongoalchemy/page.h>
+#include <mongoalchemy/request.h>
+#include <mongoalchemy/response.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,6 +53,17 @@ typedef struct ma_resource_options {
 bool ma_app_resource(ma_app *app, const char *path, ma_db *db,
 		     const ma_type *type, const ma_resource_options *opts,
 		     ma_error *error);
+
+/*
+ * A list answered in full, as a resource's GET does, for handlers of
+ * their own (a route over a query extension, say): the request's list
+ * parameters applied to query (ma_request_list_params()), the page asked
+ * for (404 past the end; opts may be NULL), and ma_response_page() or the
+ * problem. query stays the caller's.
+ */
+void ma_resource_list(const ma_request *req, ma_response *res,
+		      ma_query *query, int64_t max_per_page,
+		      const ma_page_opts *opts);
 
 #ifdef __cplusplus
 }

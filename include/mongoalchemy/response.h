@@ -18,26 +18,31 @@
 extern "C" {
 #endif
 
-/* The status for a library error: 400, 404, 409, 413, 415, 503, or 500:
- * the one table. */
-int ma_status_for_error(ma_error_code code);
-
-void ma_response_status(ma_response *res, int status);
+/* The status, for a response without a body (204) or before one. */
+void ma_response_status(ma_response *res, ma_status status);
 
 /* Adds a header; false for a name or value with CR, LF or NUL. */
 bool ma_response_header(ma_response *res, const char *name, const char *value);
 
 /* Any body with its content type (NULL: none). Each body call replaces
  * the body and content type before it. */
-void ma_response_body(ma_response *res, int status, const char *content_type,
+void ma_response_body(ma_response *res, ma_status status, const char *content_type,
 		      const char *body, size_t len);
 
-/* A JSON text (application/json). */
-void ma_response_json(ma_response *res, int status, const char *json,
+/* A JSON text (application/json), copied. */
+void ma_response_json(ma_response *res, ma_status status, const char *json,
 		      size_t len);
 
-/* A document as JSON. */
-void ma_response_doc(ma_response *res, int status, const ma_doc *doc);
+/*
+ * The same, taking ownership of json: it must come from bson_malloc()
+ * (as every *_to_json() of the library does) and hold a NUL after its len
+ * bytes. The response frees it; the caller must not use it again.
+ */
+void ma_response_json_take(ma_response *res, ma_status status, char *json,
+			   size_t len);
+
+/* A document as JSON (rendered once, not copied). */
+void ma_response_doc(ma_response *res, ma_status status, const ma_doc *doc);
 
 /*
  * A page object (DESIGN's HTTP contract) with its Link (first, prev,
@@ -47,21 +52,12 @@ void ma_response_doc(ma_response *res, int status, const ma_doc *doc);
 void ma_response_page(ma_response *res, const ma_request *req,
 		      const ma_page *page);
 
-/*
- * A list answered in full, as a resource's GET does: the request's list
- * parameters applied to query (ma_request_list_params()), the page asked
- * for (error_out: 404 past the end; opts may be NULL), and either
- * ma_response_page() or the problem.
- */
-void ma_response_list(ma_response *res, const ma_request *req,
-		      ma_query *query, int64_t max_per_page,
-		      const ma_page_opts *opts);
-
 /* An RFC 9457 problem: application/problem+json, title from the status. */
-void ma_response_problem(ma_response *res, int status, const char *detail);
+void ma_response_problem(ma_response *res, ma_status status,
+			 const char *detail);
 
 /*
- * A problem for a library error, status from ma_status_for_error(). A
+ * A problem for a library error, status from ma_status_from_error(). A
  * validation error lists problems (may be NULL) under "errors"; a 503
  * carries Retry-After. Errors that are the server's fault are logged
  * with the request's method and path, and the client sees a generic

@@ -152,24 +152,26 @@ _ma_app_dispatch(ma_app *app, ma_request *req, ma_response *res)
 	case MA_ROUTE_FOUND:
 		break;
 	case MA_ROUTE_NOT_FOUND:
-		ma_response_problem(res, 404, "no route matches this path");
+		ma_response_problem(res, MA_STATUS_NOT_FOUND,
+				    "no route matches this path");
 		return;
 	case MA_ROUTE_NO_METHOD:
 		_ma_buf_init(&allow, 64);
 		_ma_allow_header(&allow, req->match.allowed);
 		allow.data[allow.len] = '\0';
-		ma_response_problem(res, 405, "this path does not take this method");
+		ma_response_problem(res, MA_STATUS_METHOD_NOT_ALLOWED,
+				    "this path does not take this method");
 		ma_response_header(res, "Allow", allow.data);
 		_ma_buf_destroy(&allow);
 		return;
 	case MA_ROUTE_BAD_PATH:
-		ma_response_problem(res, 400, err.message);
+		ma_response_problem(res, MA_STATUS_BAD_REQUEST, err.message);
 		return;
 	}
 	req->match.handler(req, res, req->match.arg);
 	if (res->status == 0) {
 		_ma_request_log(req, "the handler gave no answer");
-		ma_response_problem(res, 500,
+		ma_response_problem(res, MA_STATUS_INTERNAL_SERVER_ERROR,
 				    "the server could not answer this request");
 	}
 }
@@ -209,9 +211,9 @@ _ma_app_handle(ma_app *app, char **env, ma_body_reader read, void *read_ctx,
 	ma_request req;
 	ma_response res;
 	ma_error err;
-	int status = 0;
-	bool routable = _ma_request_init(&req, app->body_limit, env, read, read_ctx,
-					 &status, &err);
+	ma_status status = MA_STATUS_BAD_REQUEST;
+	bool routable = _ma_request_init(&req, app->body_limit, env, read,
+					 read_ctx, &status, &err);
 
 	_ma_response_init(&res, &req);
 	if (routable)
@@ -220,7 +222,7 @@ _ma_app_handle(ma_app *app, char **env, ma_body_reader read, void *read_ctx,
 		ma_response_problem(&res, status, err.message);
 	_ma_response_serialize(&res, req.head, out);
 	if (app->access_log)
-		_ma_request_log(&req, "%d %zu bytes %.1f ms", res.status,
+		_ma_request_log(&req, "%d %zu bytes %.1f ms", (int)res.status,
 				res.has_body ? res.body.len : 0,
 				now_ms() - start);
 	_ma_response_destroy(&res);

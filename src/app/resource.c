@@ -62,7 +62,7 @@ by_path_id(const resource *r, const ma_request *req, ma_response *res,
 
 /* A document with its entity tag. */
 static void
-respond_doc(ma_response *res, int status, const ma_doc *doc)
+respond_doc(ma_response *res, ma_status status, const ma_doc *doc)
 {
 	char etag[MA_ETAG_SIZE];
 
@@ -100,7 +100,7 @@ preconditions(const ma_request *req, ma_response *res, const ma_doc *current,
 		ma_doc_etag(current, etag);
 	if (if_match != NULL &&
 	    (current == NULL || !_ma_etag_match(if_match, etag, false))) {
-		ma_response_problem(res, 412,
+		ma_response_problem(res, MA_STATUS_PRECONDITION_FAILED,
 				    current == NULL
 					    ? "If-Match: no such document is stored"
 					    : "If-Match: the document changed "
@@ -110,10 +110,10 @@ preconditions(const ma_request *req, ma_response *res, const ma_doc *current,
 	if (if_none != NULL && current != NULL &&
 	    _ma_etag_match(if_none, etag, true)) {
 		if (read) {
-			ma_response_status(res, 304);
+			ma_response_status(res, MA_STATUS_NOT_MODIFIED);
 			ma_response_header(res, "ETag", etag);
 		} else {
-			ma_response_problem(res, 412,
+			ma_response_problem(res, MA_STATUS_PRECONDITION_FAILED,
 					    "If-None-Match: the document is "
 					    "stored with that ETag");
 		}
@@ -158,7 +158,7 @@ guard_begin(const resource *r, const ma_request *req, ma_response *res,
 	if (r->opts.require_if_match &&
 	    ma_request_header(req, "If-Match") == NULL) {
 		g->locked = false;
-		ma_response_problem(res, 428,
+		ma_response_problem(res, MA_STATUS_PRECONDITION_REQUIRED,
 				    "this write needs If-Match with the "
 				    "document's ETag (from a GET)");
 		return false;
@@ -203,6 +203,27 @@ matched_nothing(const resource *r, const ma_request *req, ma_response *res,
 	ma_response_error(res, &e, NULL);
 }
 
+/* The controller's part of a list: the request read, the page run, and
+ * the finished page (or the problem) handed to the response. */
+void
+ma_resource_list(const ma_request *req, ma_response *res, ma_query *query,
+		 int64_t max_per_page, const ma_page_opts *opts)
+{
+	int64_t page, per_page;
+	ma_page *p = NULL;
+	ma_error e;
+
+	if (ma_request_list_params(req, query, max_per_page, &page, &per_page,
+				   &e))
+		p = ma_query_paginate_with_opts(query, page, per_page, true,
+						opts, &e);
+	if (p != NULL)
+		ma_response_page(res, req, p);
+	else
+		ma_response_error(res, &e, NULL);
+	ma_page_destroy(p);
+}
+
 /* GET /books */
 static void
 list(ma_request *req, ma_response *res, void *arg)
@@ -211,7 +232,7 @@ list(ma_request *req, ma_response *res, void *arg)
 	ma_page_opts po = {.no_total = r->opts.no_total};
 	ma_query *q = ma_query_new(r->db, r->type);
 
-	ma_response_list(res, req, q, r->opts.max_per_page, &po);
+	ma_resource_list(req, res, q, r->opts.max_per_page, &po);
 	ma_query_destroy(q);
 }
 
@@ -227,7 +248,7 @@ get(ma_request *req, ma_response *res, void *arg)
 	if (doc == NULL)
 		ma_response_error(res, &e, NULL);
 	else if (preconditions(req, res, doc, true))
-		respond_doc(res, 200, doc);
+		respond_doc(res, MA_STATUS_OK, doc);
 	ma_doc_destroy(doc);
 	ma_query_destroy(q);
 }
@@ -251,7 +272,7 @@ create(ma_request *req, ma_response *res, void *arg)
 		ma_doc_id(doc, &oid);
 		bson_oid_to_string(&oid, hex);
 		location = bson_strdup_printf("%s/%s", r->path, hex);
-		respond_doc(res, 201, doc);
+		respond_doc(res, MA_STATUS_CREATED, doc);
 		ma_response_header(res, "Location", location);
 		bson_free(location);
 	}
@@ -282,7 +303,7 @@ replace(ma_request *req, ma_response *res, void *arg)
 	if (doc == NULL) {
 		ma_response_error(res, &e, problems);
 	} else if (ma_doc_id(doc, &given) && bson_oid_compare(&given, &oid) != 0) {
-		ma_response_problem(res, 400,
+		ma_response_problem(res, MA_STATUS_BAD_REQUEST,
 				    "_id: does not match the id in the path");
 	} else {
 		ma_doc_set_id(doc, &oid);
@@ -292,7 +313,7 @@ replace(ma_request *req, ma_response *res, void *arg)
 			     : ma_doc_replace(r->db, doc, r->opts.safe,
 					      problems, &e);
 		if (ok)
-			respond_doc(res, 200, doc);
+			respond_doc(res, MA_STATUS_OK, doc);
 		else if (e.code == MA_ERR_NOT_FOUND ||
 			 e.code == MA_ERR_PRECONDITION)
 			matched_nothing(r, req, res, &g);
@@ -342,7 +363,7 @@ update(ma_request *req, ma_response *res, void *arg)
 	else if (doc == NULL)
 		matched_nothing(r, req, res, &g);
 	else
-		respond_doc(res, 200, doc);
+		respond_doc(res, MA_STATUS_OK, doc);
 done:
 	guard_end(r, &g);
 	ma_doc_destroy(doc);
@@ -370,7 +391,7 @@ delete(ma_request *req, ma_response *res, void *arg)
 		else if (deleted == 0)
 			matched_nothing(r, req, res, &g);
 		else
-			ma_response_status(res, 204);
+			ma_response_status(res, MA_STATUS_NO_CONTENT);
 	}
 	guard_end(r, &g);
 	ma_query_destroy(q);

@@ -203,7 +203,7 @@ struct ma_request {
 
 struct ma_response {
 	const ma_request *req; /* for Link headers and log lines */
-	int status;
+	ma_status status;
 	char *content_type; /* of the body; NULL: none */
 	ma_buf headers;     /* other headers, "Name: value\r\n" lines */
 	ma_buf body;
@@ -220,7 +220,7 @@ struct ma_response {
  * string that does not decode.
  */
 bool _ma_request_init(ma_request *req, size_t body_limit, char **env,
-		      ma_body_reader read, void *read_ctx, int *status,
+		      ma_body_reader read, void *read_ctx, ma_status *status,
 		      ma_error *error);
 void _ma_request_destroy(ma_request *req);
 
@@ -239,9 +239,6 @@ const char *_ma_request_env(const ma_request *req, const char *name);
 
 void _ma_response_init(ma_response *res, const ma_request *req);
 void _ma_response_destroy(ma_response *res);
-
-/* The reason phrase of a status ("Not Found"); "Unknown" for others. */
-const char *_ma_status_title(int status);
 
 /*
  * Writes res as a FastCGI (CGI) response: "Status:" line, headers,

@@ -1,7 +1,7 @@
 /*
  * The list grammar of the HTTP contract (page, per_page, sort, fields,
- * name=value and name__op=value filters) applied to a query, and the Link
- * header of a page.
+ * name=value and name__op=value filters) read and applied to a query. The
+ * Link header of the page it leads to is the response's (links.c).
  *
  * Every name a client sends is matched against the type's declared
  * top-level fields before anything is built, and every value goes through
@@ -116,55 +116,19 @@ known_field(const ma_type *type, const char *name)
 
 /* --- page and per_page --------------------------------------------------- */
 
-typedef enum int_result { INT_OK, INT_SYNTAX, INT_RANGE } int_result;
-
-/*
- * A whole-string decimal integer: an optional '-', then digits only. No
- * '+', spaces, "0x" or fraction, which strtoll would take or stop at; the
- * range is checked digit by digit, before anything can overflow.
- */
-static int_result
-parse_int(const char *s, int64_t *out)
-{
-	bool neg = s[0] == '-';
-	const char *p = s + (neg ? 1 : 0);
-	uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	uint64_t v = 0, d;
-
-	if (*p == '\0')
-		return INT_SYNTAX;
-	for (; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			return INT_SYNTAX;
-	}
-	for (p = s + (neg ? 1 : 0); *p != '\0'; p++) {
-		d = (uint64_t)(*p - '0');
-		if (v > (limit - d) / 10)
-			return INT_RANGE;
-		v = v * 10 + d;
-	}
-	if (!neg)
-		*out = (int64_t)v;
-	else if (v == (uint64_t)INT64_MAX + 1)
-		*out = INT64_MIN;
-	else
-		*out = -(int64_t)v;
-	return INT_OK;
-}
-
 static bool
 read_page(const char *value, int64_t *page, ma_error *error)
 {
-	switch (parse_int(value, page)) {
-	case INT_OK:
+	switch (_ma_parse_int(value, 10, INT64_MIN, INT64_MAX, page)) {
+	case MA_INT_OK:
 		return true;
-	case INT_RANGE:
+	case MA_INT_RANGE:
 		_ma_error_set(error, MA_ERR_INVALID,
 			      "page: must be a decimal integer of 64 bits "
 			      "(at most %" PRId64 ")",
 			      INT64_MAX);
 		return false;
-	case INT_SYNTAX:
+	case MA_INT_SYNTAX:
 	default:
 		_ma_error_set(error, MA_ERR_INVALID,
 			      "page: must be a decimal integer");
@@ -176,14 +140,14 @@ static bool
 read_per_page(const char *value, int64_t max, int64_t *per_page,
 	      ma_error *error)
 {
-	switch (parse_int(value, per_page)) {
-	case INT_OK:
+	switch (_ma_parse_int(value, 10, INT64_MIN, INT64_MAX, per_page)) {
+	case MA_INT_OK:
 		if (*per_page >= 1 && *per_page <= max)
 			return true;
 		break;
-	case INT_RANGE:
+	case MA_INT_RANGE:
 		break;
-	case INT_SYNTAX:
+	case MA_INT_SYNTAX:
 	default:
 		_ma_error_set(error, MA_ERR_INVALID,
 			      "per_page: must be a decimal integer");
@@ -502,70 +466,4 @@ _ma_list_params(const ma_qs *qs, ma_query *query, int64_t max_per_page,
 		*per_page = pp;
 	ma_error_clear(error);
 	return true;
-}
-
-/* --- Link ---------------------------------------------------------------- */
-
-/* The path as a URI reference: bytes a path holds raw are kept (escapes
- * stay escapes), anything else, '<' and '>' included, is encoded. */
-static void
-append_path(ma_buf *buf, const char *path)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)path; *p != '\0'; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') ||
-		    strchr("-._~!$&'()*+,;=:@/%", *p) != NULL) {
-			_ma_buf_putc(buf, (char)*p);
-			continue;
-		}
-		_ma_buf_putc(buf, '%');
-		_ma_buf_putc(buf, hex[*p >> 4]);
-		_ma_buf_putc(buf, hex[*p & 0x0f]);
-	}
-}
-
-static void
-append_link(ma_buf *buf, bool first, const char *path, const ma_qs *qs,
-	    int64_t page, int64_t per_page, const char *rel)
-{
-	const ma_qs_pair *pair;
-	size_t i;
-
-	if (!first)
-		_ma_buf_append(buf, ", ", 2);
-	_ma_buf_putc(buf, '<');
-	append_path(buf, path != NULL ? path : "");
-	_ma_buf_putc(buf, '?');
-	for (i = 0; qs != NULL && i < qs->n; i++) {
-		pair = &qs->pairs[i];
-		if (strcmp(pair->name, "page") == 0 ||
-		    strcmp(pair->name, "per_page") == 0)
-			continue;
-		_ma_qs_encode(buf, pair->name);
-		_ma_buf_putc(buf, '=');
-		_ma_qs_encode(buf, pair->value);
-		_ma_buf_putc(buf, '&');
-	}
-	_ma_buf_printf(buf,
-		       "page=%" PRId64 "&per_page=%" PRId64 ">; rel=\"%s\"",
-		       page, per_page, rel);
-}
-
-void
-_ma_page_links(ma_buf *buf, const char *path, const ma_qs *qs, int64_t page,
-	       int64_t per_page, int64_t pages, bool has_next)
-{
-	/* Each link ends with a printf, which leaves the text terminated. */
-	append_link(buf, true, path, qs, 1, per_page, "first");
-	if (page > 1)
-		append_link(buf, false, path, qs, page - 1, per_page, "prev");
-	if (has_next && page < INT64_MAX)
-		append_link(buf, false, path, qs, page + 1, per_page, "next");
-	/* An empty list still has its page 1. */
-	if (pages >= 0)
-		append_link(buf, false, path, qs, pages > 0 ? pages : 1,
-			    per_page, "last");
 }

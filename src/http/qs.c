@@ -258,25 +258,7 @@ _ma_qs_count(const ma_qs *qs, const char *name)
 void
 _ma_qs_encode(ma_buf *buf, const char *s)
 {
-	const unsigned char *p;
-	char *o;
-
-	if (s == NULL)
-		return;
-	/* The worst case at once: every byte as %XX. */
-	_ma_buf_reserve(buf, strlen(s) * 3);
-	o = buf->data + buf->len;
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
-		    *p == '_' || *p == '~' || *p == ',') {
-			*o++ = (char)*p;
-			continue;
-		}
-		*o++ = '%';
-		*o++ = hex_digits[*p >> 4];
-		*o++ = hex_digits[*p & 0x0f];
-	}
-	buf->len = (size_t)(o - buf->data);
-	buf->data[buf->len] = '\0';
+	/* ',' stays: it separates the values of a list parameter. */
+	if (s != NULL)
+		_ma_buf_pct_encode(buf, s, strlen(s), ",");
 }

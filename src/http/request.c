@@ -31,7 +31,7 @@ _ma_request_env(const ma_request *req, const char *name)
 
 bool
 _ma_request_init(ma_request *req, size_t body_limit, char **env,
-		 ma_body_reader read, void *read_ctx, int *status,
+		 ma_body_reader read, void *read_ctx, ma_status *status,
 		 ma_error *error)
 {
 	const char *uri, *q;
@@ -77,13 +77,13 @@ _ma_request_init(ma_request *req, size_t body_limit, char **env,
 		req->query_string = q;
 
 	if (req->method == 0) {
-		*status = 501;
+		*status = MA_STATUS_NOT_IMPLEMENTED;
 		_ma_error_set(error, MA_ERR_INVALID,
 			      "method %.32s is not implemented", req->method_name);
 		return false;
 	}
 	if (!_ma_qs_parse(req->query_string, &req->qs, error)) {
-		*status = 400;
+		*status = MA_STATUS_BAD_REQUEST;
 		return false;
 	}
 	return true;
@@ -223,16 +223,11 @@ static long long
 content_length(const ma_request *req)
 {
 	const char *s = _ma_request_env(req, "CONTENT_LENGTH");
-	char *end;
-	long long n;
+	int64_t n;
 
 	if (s == NULL || s[0] == '\0')
 		return -1;
-	if (!isdigit((unsigned char)s[0]))
-		return -2;
-	errno = 0;
-	n = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0')
+	if (_ma_parse_int(s, 10, 0, INT64_MAX, &n) != MA_INT_OK)
 		return -2;
 	return n;
 }

@@ -1,5 +1,7 @@
 /*
- * Responses: JSON documents, page objects, and RFC 9457 problems.
+ * Responses: JSON documents, page objects, and RFC 9457 problems. A
+ * response only writes what its handler hands it: the status, headers, the
+ * Link of a page, and a body that it takes over rather than copies.
  */
 #include <stdio.h>
 #include <string.h>
@@ -44,72 +46,22 @@ set_body(ma_response *res, const char *content_type, const char *body,
 	res->has_body = true;
 }
 
-const char *
-_ma_status_title(int status)
+/* The same, taking over body (bson_malloc()ed, NUL after len bytes): the
+ * JSON the library renders becomes the answer without a copy. */
+static void
+take_body(ma_response *res, const char *content_type, char *body, size_t len)
 {
-	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 204: return "No Content";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 406: return "Not Acceptable";
-	case 409: return "Conflict";
-	case 411: return "Length Required";
-	case 412: return "Precondition Failed";
-	case 413: return "Content Too Large";
-	case 415: return "Unsupported Media Type";
-	case 422: return "Unprocessable Content";
-	case 428: return "Precondition Required";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
-	default: return "Unknown";
-	}
-}
-
-/* The one table from library errors to HTTP statuses. */
-int
-ma_status_for_error(ma_error_code code)
-{
-	switch (code) {
-	case MA_ERR_INVALID:
-	case MA_ERR_JSON:
-	case MA_ERR_VALIDATION:
-		return 400;
-	case MA_ERR_NOT_FOUND:
-		return 404;
-	case MA_ERR_DUPLICATE:
-		return 409;
-	case MA_ERR_TOO_LARGE:
-		return 413;
-	case MA_ERR_MEDIA_TYPE:
-		return 415;
-	case MA_ERR_UNAVAILABLE:
-		return 503;
-	case MA_ERR_PRECONDITION:
-		return 412;
-	case MA_ERR_TIMEOUT:
-		return 504;
-	case MA_OK:
-	case MA_ERR_CONFIG:
-	case MA_ERR_NOMEM:
-	case MA_ERR_AUTH:
-	case MA_ERR_DRIVER:
-	case MA_ERR__MAX:
-		break;
-	}
-	return 500;
+	bson_free(res->content_type);
+	res->content_type = bson_strdup(content_type);
+	_ma_buf_destroy(&res->body);
+	res->body.data = body;
+	res->body.len = len;
+	res->body.cap = len + 1;
+	res->has_body = true;
 }
 
 void
-ma_response_status(ma_response *res, int status)
+ma_response_status(ma_response *res, ma_status status)
 {
 	res->status = status;
 }
@@ -131,7 +83,7 @@ ma_response_header(ma_response *res, const char *name, const char *value)
 }
 
 void
-ma_response_body(ma_response *res, int status, const char *content_type,
+ma_response_body(ma_response *res, ma_status status, const char *content_type,
 		 const char *body, size_t len)
 {
 	res->status = status;
@@ -140,38 +92,27 @@ ma_response_body(ma_response *res, int status, const char *content_type,
 }
 
 void
-ma_response_json(ma_response *res, int status, const char *json, size_t len)
+ma_response_json(ma_response *res, ma_status status, const char *json,
+		 size_t len)
 {
 	ma_response_body(res, status, "application/json", json, len);
 }
 
 void
-ma_response_doc(ma_response *res, int status, const ma_doc *doc)
+ma_response_json_take(ma_response *res, ma_status status, char *json,
+		      size_t len)
+{
+	res->status = status;
+	take_body(res, "application/json", json, len);
+}
+
+void
+ma_response_doc(ma_response *res, ma_status status, const ma_doc *doc)
 {
 	size_t len;
 	char *json = ma_doc_to_json(doc, &len);
 
-	ma_response_json(res, status, json, len);
-	bson_free(json);
-}
-
-void
-ma_response_list(ma_response *res, const ma_request *req, ma_query *query,
-		 int64_t max_per_page, const ma_page_opts *opts)
-{
-	int64_t page, per_page;
-	ma_page *p = NULL;
-	ma_error e;
-
-	if (ma_request_list_params(req, query, max_per_page, &page, &per_page,
-				   &e))
-		p = ma_query_paginate_with_opts(query, page, per_page, true,
-						opts, &e);
-	if (p != NULL)
-		ma_response_page(res, req, p);
-	else
-		ma_response_error(res, &e, NULL);
-	ma_page_destroy(p);
+	ma_response_json_take(res, status, json, len);
 }
 
 void
@@ -183,8 +124,7 @@ ma_response_page(ma_response *res, const ma_request *req, const ma_page *page)
 	size_t len;
 	char *json = ma_page_to_json(page, &len);
 
-	ma_response_json(res, 200, json, len);
-	bson_free(json);
+	ma_response_json_take(res, MA_STATUS_OK, json, len);
 
 	if (!ma_page_pages(page, &pages))
 		pages = -1;
@@ -202,10 +142,10 @@ ma_response_page(ma_response *res, const ma_request *req, const ma_page *page)
 }
 
 static void
-problem(ma_response *res, int status, const char *detail,
+problem(ma_response *res, ma_status status, const char *detail,
 	const ma_problems *problems)
 {
-	const char *title = _ma_status_title(status);
+	const char *title = ma_status_title(status);
 	ma_buf *b = &res->body;
 	size_t i, n;
 
@@ -213,7 +153,7 @@ problem(ma_response *res, int status, const char *detail,
 	set_body(res, "application/problem+json", "", 0);
 	_ma_buf_append(b, "{\"type\":\"about:blank\",\"title\":", 30);
 	_ma_json_write_string(b, title, strlen(title));
-	_ma_buf_printf(b, ",\"status\":%d", status);
+	_ma_buf_printf(b, ",\"status\":%d", (int)status);
 	if (detail != NULL) {
 		_ma_buf_append(b, ",\"detail\":", 10);
 		_ma_json_write_string(b, detail, strlen(detail));
@@ -236,12 +176,12 @@ problem(ma_response *res, int status, const char *detail,
 	}
 	_ma_buf_putc(b, '}');
 	b->data[b->len] = '\0';
-	if (status == 503)
+	if (status == MA_STATUS_SERVICE_UNAVAILABLE)
 		ma_response_header(res, "Retry-After", MA_RETRY_AFTER);
 }
 
 void
-ma_response_problem(ma_response *res, int status, const char *detail)
+ma_response_problem(ma_response *res, ma_status status, const char *detail)
 {
 	problem(res, status, detail, NULL);
 }
@@ -250,7 +190,7 @@ void
 ma_response_error(ma_response *res, const ma_error *error,
 		  const ma_problems *problems)
 {
-	int status = ma_status_for_error(error->code);
+	ma_status status = ma_status_from_error(error->code);
 
 	/* The server's words name its database and collection. */
 	if (error->code == MA_ERR_DUPLICATE) {
@@ -270,8 +210,9 @@ ma_response_error(ma_response *res, const ma_error *error,
 		_ma_request_log(res->req, "%d: %s (%s)", status, error->message,
 				ma_strerror(error->code));
 	problem(res, status,
-		status == 503 ? "the database is unavailable; try again later"
-		: status == 504
+		status == MA_STATUS_SERVICE_UNAVAILABLE
+			? "the database is unavailable; try again later"
+		: status == MA_STATUS_GATEWAY_TIMEOUT
 			? "the database did not answer within its time limit"
 			: "the server could not answer this request",
 		NULL);
@@ -280,11 +221,13 @@ ma_response_error(ma_response *res, const ma_error *error,
 void
 _ma_response_serialize(const ma_response *res, bool head, ma_buf *out)
 {
-	int status = res->status != 0 ? res->status : 500;
-	bool bodiless = status == 204 || status == 304 || status < 200;
+	ma_status status = res->status != 0 ? res->status
+					    : MA_STATUS_INTERNAL_SERVER_ERROR;
+	bool bodiless = status == MA_STATUS_NO_CONTENT ||
+			status == MA_STATUS_NOT_MODIFIED || status < 200;
 
-	_ma_buf_printf(out, "Status: %d %s\r\n", status,
-		       _ma_status_title(status));
+	_ma_buf_printf(out, "Status: %d %s\r\n", (int)status,
+		       ma_status_title(status));
 	if (!bodiless && res->has_body && res->content_type != NULL)
 		_ma_buf_printf(out, "Content-Type: %s\r\n", res->content_type);
 	_ma_buf_append(out, res->headers.data, res->headers.len);

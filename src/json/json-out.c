@@ -34,35 +34,6 @@ static const unsigned char byte_class[256] = {
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 };
 
-/* The length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t
-utf8_sequence(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t c;
-
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		len = 2, c = s[0] & 0x1F;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		len = 3, c = s[0] & 0x0F;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		len = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	/* Overlong forms, surrogates and code points past U+10FFFF. */
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    (c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF)
-		return 0;
-	return len;
-}
-
 static void
 write_string(ma_buf *b, const char *str, size_t n)
 {
@@ -84,7 +55,7 @@ write_string(ma_buf *b, const char *str, size_t n)
 		if (i == n)
 			break;
 		if (byte_class[s[i]] == 2) {
-			seq = utf8_sequence(s + i, n - i);
+			seq = _ma_utf8_char_len((const char *)s + i, n - i);
 			if (seq > 0) {
 				memcpy(p, s + i, seq);
 				p += seq;

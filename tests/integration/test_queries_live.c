@@ -1904,7 +1904,7 @@ Test(time_limits_live, a_read_past_the_limit_is_a_timeout, .timeout = 60)
 	cr_assert_not(ma_query_count(q, &n, &e), "counted %" PRId64, n);
 	cr_assert_eq(e.code, MA_ERR_TIMEOUT, "%s (%s)", e.message,
 		     ma_strerror(e.code));
-	cr_assert_eq(ma_status_for_error(e.code), 504);
+	cr_assert_eq(ma_status_from_error(e.code), 504);
 	ma_query_destroy(q);
 	limited_db_drop(db, &l);
 }

@@ -434,20 +434,20 @@ Test(app, path_from_script_name_and_path_info_without_request_uri)
 
 Test(status, one_table_maps_library_errors)
 {
-	cr_assert_eq(ma_status_for_error(MA_ERR_INVALID), 400);
-	cr_assert_eq(ma_status_for_error(MA_ERR_JSON), 400);
-	cr_assert_eq(ma_status_for_error(MA_ERR_VALIDATION), 400);
-	cr_assert_eq(ma_status_for_error(MA_ERR_NOT_FOUND), 404);
-	cr_assert_eq(ma_status_for_error(MA_ERR_DUPLICATE), 409);
-	cr_assert_eq(ma_status_for_error(MA_ERR_TOO_LARGE), 413);
-	cr_assert_eq(ma_status_for_error(MA_ERR_MEDIA_TYPE), 415);
-	cr_assert_eq(ma_status_for_error(MA_ERR_UNAVAILABLE), 503);
-	cr_assert_eq(ma_status_for_error(MA_ERR_PRECONDITION), 412);
-	cr_assert_eq(ma_status_for_error(MA_ERR_TIMEOUT), 504);
-	cr_assert_eq(ma_status_for_error(MA_ERR_AUTH), 500);
-	cr_assert_eq(ma_status_for_error(MA_ERR_DRIVER), 500);
-	cr_assert_eq(ma_status_for_error(MA_ERR_CONFIG), 500);
-	cr_assert_eq(ma_status_for_error(MA_ERR_NOMEM), 500);
+	cr_assert_eq(ma_status_from_error(MA_ERR_INVALID), 400);
+	cr_assert_eq(ma_status_from_error(MA_ERR_JSON), 400);
+	cr_assert_eq(ma_status_from_error(MA_ERR_VALIDATION), 400);
+	cr_assert_eq(ma_status_from_error(MA_ERR_NOT_FOUND), 404);
+	cr_assert_eq(ma_status_from_error(MA_ERR_DUPLICATE), 409);
+	cr_assert_eq(ma_status_from_error(MA_ERR_TOO_LARGE), 413);
+	cr_assert_eq(ma_status_from_error(MA_ERR_MEDIA_TYPE), 415);
+	cr_assert_eq(ma_status_from_error(MA_ERR_UNAVAILABLE), 503);
+	cr_assert_eq(ma_status_from_error(MA_ERR_PRECONDITION), 412);
+	cr_assert_eq(ma_status_from_error(MA_ERR_TIMEOUT), 504);
+	cr_assert_eq(ma_status_from_error(MA_ERR_AUTH), 500);
+	cr_assert_eq(ma_status_from_error(MA_ERR_DRIVER), 500);
+	cr_assert_eq(ma_status_from_error(MA_ERR_CONFIG), 500);
+	cr_assert_eq(ma_status_from_error(MA_ERR_NOMEM), 500);
 }
 
 Test(response, problem_lists_validation_errors)
