@@ -44,19 +44,23 @@ typedef const char *(*ma_config_lookup_fn)(const char *name, void *ctx);
  *
  * Returns a new config to free with ma_config_destroy(), or NULL on error.
  */
-ma_config *ma_config_new_from_env(const char *prefix, ma_error *error);
+ma_config *ma_config_new_from_env(const char *prefix, ma_error *error)
+	MA_WARN_UNUSED_RESULT;
 
 /*
  * The same, with the values supplied by lookup(name, ctx) instead of the
  * environment (tests, or settings kept somewhere else).
  */
 ma_config *ma_config_new(const char *prefix, ma_config_lookup_fn lookup,
-			 void *ctx, ma_error *error);
+			 void *ctx, ma_error *error)
+	MA_WARN_UNUSED_RESULT;
 
 /* Frees config. NULL is a no-op. */
 void ma_config_destroy(ma_config *config);
 
-/* The prefix the values were read under, without the trailing '_'. */
+/* The prefix the values were read under, without the trailing '_'.
+ * Every string a getter below returns is owned by config and valid while
+ * it lives. */
 const char *ma_config_prefix(const ma_config *config);
 
 /* <prefix>_DATABASE: the database every operation uses. Never NULL. */

@@ -34,7 +34,8 @@ typedef struct ma_doc ma_doc;
 /* --- creating ------------------------------------------------------------ */
 
 /* An empty document of type, without an id. Cannot fail. */
-ma_doc *ma_doc_new(const ma_type *type);
+ma_doc *ma_doc_new(const ma_type *type)
+	MA_WARN_UNUSED_RESULT;
 
 /*
  * A document from JSON text (len bytes; json need not end in NUL), checked
@@ -50,19 +51,22 @@ ma_doc *ma_doc_new(const ma_type *type);
  *                      gets every one; the error's message lists them.
  */
 ma_doc *ma_doc_new_from_json(const ma_type *type, const char *json, size_t len,
-			     ma_problems *problems, ma_error *error);
+			     ma_problems *problems, ma_error *error)
+	MA_WARN_UNUSED_RESULT;
 
 /*
  * A document from its MongoDB form. bson is copied and not checked: fields
  * the type does not know are kept and shown, missing ones stay missing.
  */
-ma_doc *ma_doc_new_from_bson(const ma_type *type, const bson_t *bson);
+ma_doc *ma_doc_new_from_bson(const ma_type *type, const bson_t *bson)
+	MA_WARN_UNUSED_RESULT;
 
 /* NULL is a no-op. */
 void ma_doc_destroy(ma_doc *doc);
 
 /* --- reading ------------------------------------------------------------- */
 
+/* The document's type: the caller's static table it was created with. */
 const ma_type *ma_doc_type(const ma_doc *doc);
 
 /* The MongoDB form. Valid until the document is changed or destroyed. */
@@ -95,7 +99,8 @@ bool ma_doc_equal(const ma_doc *a, const ma_doc *b);
  * *len (when not NULL) gets its length. Cannot fail: values the type does
  * not describe get their natural JSON form.
  */
-char *ma_doc_to_json(const ma_doc *doc, size_t *len);
+char *ma_doc_to_json(const ma_doc *doc, size_t *len)
+	MA_WARN_UNUSED_RESULT;
 
 /*
  * Typed getters. path is a field name, or a dotted path into embedded
@@ -114,7 +119,8 @@ bool ma_doc_get_oid(const ma_doc *doc, const char *path, bson_oid_t *out);
 /* true when the field is present and null. */
 bool ma_doc_is_null(const ma_doc *doc, const char *path);
 /* The embedded document at path as a new document of the field's type. */
-ma_doc *ma_doc_get_doc(const ma_doc *doc, const char *path);
+ma_doc *ma_doc_get_doc(const ma_doc *doc, const char *path)
+	MA_WARN_UNUSED_RESULT;
 
 /* --- changing ------------------------------------------------------------ */
 
@@ -213,7 +219,8 @@ bool ma_doc_remove(ma_db *db, const ma_doc *doc, ma_safe safe,
  * null, or points to no document; MA_ERR_INVALID when name is not a ref.
  */
 ma_doc *ma_doc_deref(ma_db *db, const ma_doc *doc, const char *name,
-		     ma_error *error);
+		     ma_error *error)
+	MA_WARN_UNUSED_RESULT;
 
 #ifdef __cplusplus
 }

@@ -35,6 +35,14 @@ typedef enum ma_error_code {
 
 #define MA_ERROR_MESSAGE_SIZE 512
 
+/* On a call whose result the caller owns (a new object, a text to free):
+ * ignoring it is a leak or a lost error, and the compiler says so. */
+#if defined(__GNUC__)
+#define MA_WARN_UNUSED_RESULT __attribute__((warn_unused_result))
+#else
+#define MA_WARN_UNUSED_RESULT
+#endif
+
 /*
  * An error. When it came from MongoDB, domain and driver_code are the
  * driver's bson_error_t domain and code (0 otherwise). The message never

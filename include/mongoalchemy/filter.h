@@ -31,20 +31,23 @@ typedef struct ma_filter ma_filter;
 /* path op value. Fails with MA_ERR_INVALID naming the path and what it
  * expected; NULL then. */
 ma_filter *ma_filter_new(const ma_type *type, const char *path, ma_op op,
-			 ma_value value, ma_error *error);
+			 ma_value value, ma_error *error) MA_WARN_UNUSED_RESULT;
 
 /* path in / not in n values (op is MA_OP_IN or MA_OP_NIN; n may be 0:
  * "in nothing" matches nothing). */
 ma_filter *ma_filter_new_in(const ma_type *type, const char *path, ma_op op,
-			    const ma_value *values, size_t n, ma_error *error);
+			    const ma_value *values, size_t n,
+			    ma_error *error) MA_WARN_UNUSED_RESULT;
 
-/* a or b, a and b (takes both; they must be of the same type). Nested ors
- * and ands are flattened. */
-ma_filter *ma_filter_or(ma_filter *a, ma_filter *b, ma_error *error);
-ma_filter *ma_filter_and(ma_filter *a, ma_filter *b, ma_error *error);
+/* Takes ownership of a and b (also on error): a or b, a and b; both of
+ * the same type. Nested ors and ands are flattened. */
+ma_filter *ma_filter_or(ma_filter *a, ma_filter *b,
+			ma_error *error) MA_WARN_UNUSED_RESULT;
+ma_filter *ma_filter_and(ma_filter *a, ma_filter *b,
+			 ma_error *error) MA_WARN_UNUSED_RESULT;
 
-/* Matches what a does not (takes a). */
-ma_filter *ma_filter_not(ma_filter *a, ma_error *error);
+/* Takes ownership of a (also on error): matches what a does not. */
+ma_filter *ma_filter_not(ma_filter *a, ma_error *error) MA_WARN_UNUSED_RESULT;
 
 /* NULL is a no-op. */
 void ma_filter_destroy(ma_filter *filter);

@@ -29,7 +29,8 @@ typedef enum ma_method {
 	MA_OPTIONS = 1 << 6
 } ma_method;
 
-/* "GET" for MA_GET; NULL for anything that is not exactly one method. */
+/* "GET" for MA_GET; NULL for anything that is not exactly one method.
+ * The string is static. */
 const char *ma_method_name(ma_method method);
 
 /* MA_GET for "GET" (exact, upper case); 0 for an unknown method. */
@@ -80,7 +81,7 @@ ma_status ma_status_from_error(ma_error_code code);
 /* A handler: read req, fill res. arg is the pointer given to the route. */
 typedef void (*ma_handler)(ma_request *req, ma_response *res, void *arg);
 
-/* Defaults: DESIGN's 1 MiB body and 100 items per page. */
+/* Defaults: a 1 MiB body and 100 items per page. */
 #define MA_BODY_LIMIT (1024 * 1024)
 #define MA_MAX_PER_PAGE 100
 

@@ -65,10 +65,12 @@ typedef struct ma_page ma_page;
  * database error is never "not found".
  */
 ma_page *ma_query_paginate(ma_query *query, int64_t page, int64_t per_page,
-			   bool error_out, ma_error *error);
+			   bool error_out, ma_error *error)
+	MA_WARN_UNUSED_RESULT;
 ma_page *ma_query_paginate_with_opts(ma_query *query, int64_t page,
 				     int64_t per_page, bool error_out,
-				     const ma_page_opts *opts, ma_error *error);
+				     const ma_page_opts *opts, ma_error *error)
+	MA_WARN_UNUSED_RESULT;
 
 /* NULL is a no-op. */
 void ma_page_destroy(ma_page *page);
@@ -103,8 +105,10 @@ const char *ma_page_before(const ma_page *page);
  * first). Without such a page: NULL with MA_ERR_NOT_FOUND when error_out,
  * else an empty page.
  */
-ma_page *ma_page_next(const ma_page *page, bool error_out, ma_error *error);
-ma_page *ma_page_prev(const ma_page *page, bool error_out, ma_error *error);
+ma_page *ma_page_next(const ma_page *page, bool error_out, ma_error *error)
+	MA_WARN_UNUSED_RESULT;
+ma_page *ma_page_prev(const ma_page *page, bool error_out, ma_error *error)
+	MA_WARN_UNUSED_RESULT;
 
 /*
  * The page object as JSON text, NUL-terminated (bson_free()):
@@ -114,7 +118,8 @@ ma_page *ma_page_prev(const ma_page *page, bool error_out, ma_error *error);
  * "before": the tokens that ask for the next and previous page (null when
  * there is none). *len (when not NULL) gets the length. Cannot fail.
  */
-char *ma_page_to_json(const ma_page *page, size_t *len);
+char *ma_page_to_json(const ma_page *page, size_t *len)
+	MA_WARN_UNUSED_RESULT;
 
 #ifdef __cplusplus
 }

@@ -59,14 +59,16 @@ typedef struct ma_query ma_query;
  * Book.query): everything, unsorted, until refined. db and type must
  * outlive the query. Does not connect. Cannot fail.
  */
-ma_query *ma_query_new(ma_db *db, const ma_type *type);
+ma_query *ma_query_new(ma_db *db, const ma_type *type) MA_WARN_UNUSED_RESULT;
 
 /* An independent copy: refining one does not change the other. */
-ma_query *ma_query_copy(const ma_query *query);
+ma_query *ma_query_copy(const ma_query *query) MA_WARN_UNUSED_RESULT;
 
 /* NULL is a no-op. */
 void ma_query_destroy(ma_query *query);
 
+/* The database object and the type the query was created with: the
+ * caller's, valid while they are. */
 ma_db *ma_query_db(const ma_query *query);
 const ma_type *ma_query_type(const ma_query *query);
 
@@ -86,8 +88,8 @@ bool ma_query_filter(ma_query *query, const char *path, ma_op op,
 bool ma_query_filter_in(ma_query *query, const char *path, ma_op op,
 			const ma_value *values, size_t n, ma_error *error);
 
-/* Keeps documents that match filter (taken, also on error), which must
- * be of the query's type. */
+/* Takes ownership of filter (also on error): keeps the documents that
+ * match it. It must be of the query's type. */
 bool ma_query_where(ma_query *query, ma_filter *filter, ma_error *error);
 
 /*
@@ -143,16 +145,24 @@ bool ma_query_get(ma_query *query, const char *id, ma_doc **out,
 bool ma_query_get_oid(ma_query *query, const bson_oid_t *id, ma_doc **out,
 		      ma_error *error);
 
-/* get_or_404: the document, or NULL with MA_ERR_NOT_FOUND when there is
- * none, or NULL with the database's error. */
-ma_doc *ma_query_get_or_404(ma_query *query, const char *id, ma_error *error);
+/*
+ * Flask's get_or_404(), in C terms: a new document (the caller's, to
+ * ma_doc_destroy()), or NULL with error filled: MA_ERR_NOT_FOUND when no
+ * document has the id (a malformed id included), which the HTTP side
+ * answers with a 404, or the database's error.
+ */
+ma_doc *ma_query_get_or_404(ma_query *query, const char *id,
+			    ma_error *error) MA_WARN_UNUSED_RESULT;
 
 /* The first result in the query's order (after its skip). true with *out
  * set, or NULL when nothing matches; false on a database error. */
 bool ma_query_first(ma_query *query, ma_doc **out, ma_error *error);
 
-/* first_or_404: as ma_query_get_or_404(). */
-ma_doc *ma_query_first_or_404(ma_query *query, ma_error *error);
+/* Flask's first_or_404(), in C terms: a new document (the caller's), or
+ * NULL with MA_ERR_NOT_FOUND when nothing matches, or NULL with the
+ * database's error. */
+ma_doc *ma_query_first_or_404(ma_query *query,
+			      ma_error *error) MA_WARN_UNUSED_RESULT;
 
 /* How many documents match the filters (skip and limit do not count). */
 bool ma_query_count(ma_query *query, int64_t *count, ma_error *error);
@@ -171,7 +181,7 @@ typedef struct ma_cursor ma_cursor;
 /* Runs the query: NULL only on an error the query already had. The
  * server is first asked at the first ma_cursor_next(), which reports every
  * database error. */
-ma_cursor *ma_query_find(ma_query *query, ma_error *error);
+ma_cursor *ma_query_find(ma_query *query, ma_error *error) MA_WARN_UNUSED_RESULT;
 
 /*
  * The next result into *doc (owned by the cursor, valid until the next

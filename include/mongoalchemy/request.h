@@ -19,6 +19,10 @@
 extern "C" {
 #endif
 
+/*
+ * Every string a getter below returns is owned by the request and valid
+ * until the handler returns.
+ */
 ma_method ma_request_method(const ma_request *req); /* MA_GET for HEAD */
 bool ma_request_is_head(const ma_request *req);
 
@@ -56,7 +60,8 @@ bool ma_request_body(ma_request *req, const char **body, size_t *len,
  * empty or malformed, MA_ERR_VALIDATION with each problem in problems.
  */
 ma_doc *ma_request_doc(ma_request *req, const ma_type *type,
-		       ma_problems *problems, ma_error *error);
+		       ma_problems *problems, ma_error *error)
+	MA_WARN_UNUSED_RESULT;
 
 
 /*

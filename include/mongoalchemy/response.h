@@ -45,7 +45,7 @@ void ma_response_json_take(ma_response *res, ma_status status, char *json,
 void ma_response_doc(ma_response *res, ma_status status, const ma_doc *doc);
 
 /*
- * A page object (DESIGN's HTTP contract) with its Link (first, prev,
+ * A page object (docs/http-api.md) with its Link (first, prev,
  * next, last) and X-Total-Count headers; the links keep the request's
  * other query parameters.
  */

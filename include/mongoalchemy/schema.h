@@ -146,7 +146,8 @@ typedef struct ma_query_extension ma_query_extension;
 #define MA_EXTENSION(n, f) {.name = (n), .fn = (f)}
 #define MA_EXTENSIONS_END {.name = NULL, .fn = NULL}
 
-/* The extension of type called name, or NULL. */
+/* The extension of type called name, or NULL; it lives in the type's
+ * static table. */
 const ma_query_extension *ma_type_extension(const ma_type *type,
 					    const char *name);
 
@@ -200,7 +201,8 @@ struct ma_type {
 
 /* --- using types --------------------------------------------------------- */
 
-/* The collection a type's documents live in: collection, or else name. */
+/* The collection a type's documents live in: collection, or else name.
+ * The strings and fields below come from the type's static tables. */
 const char *ma_type_collection(const ma_type *type);
 
 /* The field called `name` (the JSON name), or NULL. */
@@ -234,7 +236,8 @@ typedef struct ma_problems ma_problems;
 /* At most this many problems are kept; ma_problems_truncated() tells. */
 #define MA_PROBLEMS_MAX 100
 
-ma_problems *ma_problems_new(void);
+ma_problems *ma_problems_new(void)
+	MA_WARN_UNUSED_RESULT;
 /* NULL is a no-op. */
 void ma_problems_destroy(ma_problems *problems);
 void ma_problems_clear(ma_problems *problems);

@@ -28,7 +28,8 @@ extern "C" {
 typedef struct ma_update ma_update;
 
 /* Cannot fail. type must outlive the update. */
-ma_update *ma_update_new(const ma_type *type);
+ma_update *ma_update_new(const ma_type *type)
+	MA_WARN_UNUSED_RESULT;
 /* NULL is a no-op. */
 void ma_update_destroy(ma_update *update);
 
@@ -60,7 +61,8 @@ bool ma_update_pull(ma_update *update, const char *path, ma_value item,
  */
 ma_update *ma_update_new_from_json(const ma_type *type, const char *json,
 				   size_t len, const bson_oid_t *id,
-				   ma_problems *problems, ma_error *error);
+				   ma_problems *problems, ma_error *error)
+	MA_WARN_UNUSED_RESULT;
 
 /* The MongoDB form ({"$set": {...}, ...}); valid until the update changes. */
 const bson_t *ma_update_bson(const ma_update *update);
