@@ -77,14 +77,26 @@ mongoc_collection_t *_ma_query_collection(ma_query *query, ma_error *error);
 
 /* --- queries (filter.c, query.c, update.c, page.c) ------------------------ */
 
+/* --- typed values (value.c) --------------------------------------------- */
+
 /*
  * Converts value for field into out under key, checking the kind only
  * (bounds are for writes): what a filter compares with. field NULL is the
- * document's "_id". false with MA_ERR_INVALID naming path (filter.c).
+ * document's "_id". false with MA_ERR_INVALID naming path.
  */
 bool _ma_value_to_bson(const ma_field *field, const char *path,
 		       const ma_value *value, bson_t *out, const char *key,
 		       ma_error *error);
+
+/* The kind of a value given, for messages: "an integer", "text". */
+const char *_ma_value_kind_name(ma_value_kind kind);
+
+/* Appends s under key when it is UTF-8; otherwise false with an
+ * MA_ERR_INVALID naming path. */
+bool _ma_value_append_utf8(const char *path, const char *s, bson_t *out,
+			   const char *key, ma_error *error);
+
+/* --- filters (filter.c) -------------------------------------------------- */
 
 /*
  * Resolves a path of JSON names for a query: "_id", or declared fields
