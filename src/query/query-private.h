@@ -121,6 +121,22 @@ void _ma_filter_failure(ma_error *error);
 /* The filter as a query clause; the filter's type (filter.c). */
 const ma_type *_ma_filter_type(const ma_filter *filter);
 
+/* --- updates (update.c) -------------------------------------------------- */
+
+/*
+ * The update document a write of u through a query on type sends into out
+ * (initialised here): with upsert, the required fields an insert would
+ * lack are an error, and missing defaults go in $setOnInsert. filter is
+ * the query's, whose {field: value} pairs seed the insert.
+ */
+bool _ma_update_doc(const ma_update *u, const ma_type *type, bool upsert,
+		    const bson_t *filter, bson_t *out, ma_error *error);
+
+/* Whether u may be applied to a query on type: no refused call, something
+ * to change, the same type; false with error otherwise. */
+bool _ma_update_ready(const ma_update *u, const ma_type *type,
+		      ma_error *error);
+
 /*
  * Pagination arithmetic (page.c). The offset of page (>= 1) of per_page
  * (>= 1) items: false when it does not fit in 64 bits (a page past any
