@@ -137,6 +137,31 @@ bool _ma_update_doc(const ma_update *u, const ma_type *type, bool upsert,
 bool _ma_update_ready(const ma_update *u, const ma_type *type,
 		      ma_error *error);
 
+/* --- keyset positions (keyset.c) ----------------------------------------- */
+
+/* The sort keys a page uses: the query's, then the id when it is not one
+ * of them. The keys are the query's own: valid while it is unchanged. */
+typedef struct ma_keyset {
+	ma_sort_key *k;
+	size_t n;
+} ma_keyset;
+
+void _ma_keyset_init(ma_keyset *ks, const ma_query *query);
+/* Also for a zeroed ma_keyset that was never initialised. */
+void _ma_keyset_destroy(ma_keyset *ks);
+
+/* The token of doc: a JSON array of its sort key values. bson_free(). */
+char *_ma_keyset_token(const ma_keyset *ks, const ma_doc *doc);
+
+/*
+ * The query's filter narrowed to the documents after (forward) or before
+ * the position token, into out (initialised only on success). false with
+ * MA_ERR_INVALID when token is no position in this order.
+ */
+bool _ma_keyset_filter(const ma_keyset *ks, const ma_query *query,
+		       const char *token, bool forward, bson_t *out,
+		       ma_error *error);
+
 /*
  * Pagination arithmetic (page.c). The offset of page (>= 1) of per_page
  * (>= 1) items: false when it does not fit in 64 bits (a page past any
