@@ -301,10 +301,8 @@ ma_query_sort(ma_query *query, const char *key, ma_error *error)
 		goto fail;
 	if (!sortable(f)) {
 		_ma_error_set(&e, MA_ERR_INVALID,
-			      "%s cannot be a sort key: it holds a %s", path,
-			      f->kind == MA_KIND_LIST	    ? "list"
-			      : f->kind == MA_KIND_DOCUMENT ? "document"
-							    : "value of any kind");
+			      "%s cannot be a sort key: it holds %s", path,
+			      _ma_kind_name(f->kind));
 		goto fail;
 	}
 	for (i = 0; i < query->n_sort; i++) {

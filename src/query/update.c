@@ -199,8 +199,9 @@ op_value(int op, const ma_field *f, const char *path, const ma_value *v,
 		if (f->kind == MA_KIND_LIST && v->kind != MA_VALUE_JSON &&
 		    v->kind != MA_VALUE_NULL) {
 			_ma_error_set(error, MA_ERR_INVALID,
-				      "%s: must be a list (as JSON); push adds "
-				      "an item", path);
+				      "%s: must be %s (as JSON); push adds an "
+				      "item",
+				      path, _ma_kind_expects(MA_KIND_LIST));
 			return false;
 		}
 		return _ma_value_to_bson(f, path, v, one, "v", error) &&

@@ -13,18 +13,11 @@
 
 #include "query/query-private.h"
 
-/* What a field compares with, for messages: the id is an ObjectId; a list
- * takes an item, or a whole list as JSON. */
+/* What a field compares with, for messages: the id is an ObjectId. */
 static const char *
 kind_expects(const ma_field *f)
 {
-	if (f == NULL)
-		return _ma_kind_expects(MA_KIND_OBJECTID);
-	if (f->kind == MA_KIND_LIST)
-		return "an item of the list, or a list (as JSON)";
-	if (f->kind == MA_KIND_DOCUMENT)
-		return "an object (as JSON)";
-	return _ma_kind_expects(f->kind);
+	return _ma_kind_expects_value(f != NULL ? f->kind : MA_KIND_OBJECTID);
 }
 
 const char *
