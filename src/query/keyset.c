@@ -1,8 +1,8 @@
 /*
  * Keyset pages: a position in a query's order is a token, the JSON array
  * of one document's sort key values (the id last), and the page after
- * (or before) it is a filter on those keys instead of a skip, which costs
- * the same on page 1 and on page 10,000.
+ * (or before) it is a filter on those keys instead of a skip, so that a
+ * deep page does not make the server walk past every page before it.
  */
 #include <string.h>
 
@@ -80,7 +80,8 @@ token_value(json_object *v, ma_value *out)
  * A bare id is the token of a query sorted by id alone.
  */
 static bool
-token_read(const ma_keyset *ks, const char *token, bson_t *vals, ma_error *error)
+token_read(const ma_keyset *ks, const char *token, bson_t *vals,
+	   ma_error *error)
 {
 	json_object *root = NULL, *el;
 	ma_problems *problems = ma_problems_new();
@@ -135,7 +136,8 @@ done:
  * nothing comes before null.
  */
 static void
-keyset_clause(const ma_keyset *ks, const bson_t *vals, bool forward, bson_t *out)
+keyset_clause(const ma_keyset *ks, const bson_t *vals, bool forward,
+	      bson_t *out)
 {
 	bson_t list, branch, cond;
 	bson_iter_t it, v;

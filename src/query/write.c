@@ -136,8 +136,8 @@ find_and_modify(ma_query *query, const ma_update *update, unsigned flags,
 	if (update != NULL) {
 		bson_destroy(&doc);
 		if (!_ma_update_doc(update, query->type,
-				    (flags & MA_UPDATE_UPSERT) != 0, filter, &doc,
-				    error))
+				    (flags & MA_UPDATE_UPSERT) != 0, filter,
+				    &doc, error))
 			goto done;
 	}
 	coll = _ma_query_collection(query, error);
