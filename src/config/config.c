@@ -2,14 +2,8 @@
  * Configuration from <prefix>_* variables: read, validate, build the URI,
  * let libmongoc parse it, and fix the write concerns.
  */
-#include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #include "config/config-private.h"
 
@@ -45,10 +39,6 @@ static const char *const key_names[KEY__MAX] = {
 
 #define DEFAULT_SERVER "localhost"
 #define DEFAULT_PORT 27017u
-/* Long enough for any sensible prefix; keeps variable names bounded. */
-#define MAX_PREFIX_LEN 64
-/* MongoDB refuses longer database names. */
-#define MAX_DATABASE_LEN 63
 
 struct ma_config {
 	char *prefix;
@@ -66,230 +56,6 @@ struct ma_config {
 	mongoc_write_concern_t *wc_plain; /* the URI's own */
 	mongoc_write_concern_t *wc_safe;  /* w:majority, j:true */
 };
-
-/* --- validators: whole-string, strict, one job each --------------------- */
-
-/*
- * Environment variable names are letters, digits and underscores and do not
- * start with a digit (POSIX.1-2017, 8.1); a prefix must keep them so.
- */
-static bool
-valid_prefix(const char *prefix)
-{
-	size_t i, len = strlen(prefix);
-
-	if (len == 0 || len > MAX_PREFIX_LEN || isdigit((unsigned char)prefix[0]))
-		return false;
-	for (i = 0; i < len; i++) {
-		if (!isalnum((unsigned char)prefix[i]) && prefix[i] != '_')
-			return false;
-	}
-	return true;
-}
-
-/*
- * Accepts what people write in shell files, in any case; everything else
- * is an error rather than a silent default, so "ture" is caught.
- */
-static bool
-parse_bool(const char *s, bool *out)
-{
-	static const char *const yes[] = {"true", "1", "yes", "on"};
-	static const char *const no[] = {"false", "0", "no", "off"};
-	size_t i;
-
-	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*out = true;
-			return true;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*out = false;
-			return true;
-		}
-	}
-	return false;
-}
-
-/*
- * A decimal number from min to max in at most digits digits, nothing
- * else: strtoull alone would take "+80", " 80" and "80abc".
- */
-static bool
-parse_decimal(const char *s, size_t digits, unsigned long long min,
-	      unsigned long long max, unsigned long long *out)
-{
-	unsigned long long v;
-	char *end;
-	const char *p;
-
-	for (p = s; *p != '\0'; p++) {
-		if (!isdigit((unsigned char)*p))
-			return false;
-	}
-	if (p == s || (size_t)(p - s) > digits)
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
-/* Port 0 means "any" to the kernel, never a server's port. */
-static bool
-parse_port(const char *s, unsigned *out)
-{
-	unsigned long long v;
-
-	if (!parse_decimal(s, 5, 1, 65535, &v))
-		return false;
-	*out = (unsigned)v;
-	return true;
-}
-
-/* MAX_TIME_MS: at most a day; 0 lifts the limit. */
-#define MAX_MAX_TIME_MS 86400000
-
-static bool
-parse_ms(const char *s, int64_t *out)
-{
-	unsigned long long v;
-
-	if (!parse_decimal(s, 8, 0, MAX_MAX_TIME_MS, &v))
-		return false;
-	*out = (int64_t)v;
-	return true;
-}
-
-/* MongoDB's rules for database names on every platform. */
-static const char *
-database_problem(const char *name)
-{
-	if (strlen(name) > MAX_DATABASE_LEN)
-		return "is longer than 63 bytes";
-	if (strpbrk(name, "/\\. \"$*<>:|?") != NULL)
-		return "contains a character MongoDB does not allow in database "
-		       "names (one of / \\ . space \" $ * < > : | ?)";
-	return NULL;
-}
-
-/* Whether s[0..n) is an IPv6 address, with a zone ("%eth0") or not. */
-static bool
-is_ipv6(const char *s, size_t n)
-{
-	char addr[INET6_ADDRSTRLEN];
-	struct in6_addr bin;
-	const char *zone = memchr(s, '%', n);
-	size_t len = zone != NULL ? (size_t)(zone - s) : n;
-
-	if (len >= sizeof(addr) || (zone != NULL && zone + 1 == s + n))
-		return false;
-	memcpy(addr, s, len);
-	addr[len] = '\0';
-	return inet_pton(AF_INET6, addr, &bin) == 1;
-}
-
-/*
- * One host: a name or address, or a socket path, that every driver reads
- * as this one host at _PORT. Several hosts, user information, a path, a
- * port of its own or a percent-escape here would silently change the
- * URI's meaning.
- */
-static const char *
-server_problem(const char *server)
-{
-	size_t n = strlen(server);
-	const char *p;
-	bool bracketed;
-
-	if (server[0] == '/') {
-		/* The connection string spec's rule, libmongoc's too: a host
-		 * is a socket path when it ends in ".sock". */
-		if (strchr(server, ':') != NULL)
-			return "is a socket path with a ':', which drivers read "
-			       "as the start of a port";
-		if (n < 6 || strcmp(server + n - 5, ".sock") != 0)
-			return "is a path, and drivers take a path for a Unix "
-			       "socket's only when it ends in .sock";
-		return NULL;
-	}
-	for (p = server; *p != '\0'; p++) {
-		if (isspace((unsigned char)*p) || iscntrl((unsigned char)*p))
-			return "contains a space or a control character";
-	}
-	if (strpbrk(server, "@/?#,") != NULL)
-		return "must be one host name or address (for several hosts use "
-		       "the _CONNECTION_STRING variable)";
-	/* An IPv6 address, bare or in brackets; the port is _PORT's. */
-	bracketed = server[0] == '[';
-	p = server + bracketed;
-	if (bracketed) {
-		if (n < 3 || server[n - 1] != ']')
-			return "has a '[' without its ']' at the end (an IPv6 "
-			       "address is ::1 or [::1]; the port goes in _PORT)";
-		n -= 2;
-	}
-	if (memchr(p, '[', n) != NULL || memchr(p, ']', n) != NULL)
-		return "has a '[' or ']' out of place (an IPv6 address is ::1 "
-		       "or [::1]; the port goes in _PORT)";
-	if (!is_ipv6(p, n)) {
-		if (bracketed)
-			return "has brackets around something that is not an "
-			       "IPv6 address";
-		if (memchr(p, ':', n) != NULL)
-			return "has a ':' but is not an IPv6 address (the port "
-			       "goes in _PORT)";
-		if (memchr(p, '%', n) != NULL)
-			return "has a '%', which no host name has (a zone, as "
-			       "in fe80::1%eth0, follows an IPv6 address only)";
-	}
-	return NULL;
-}
-
-/* "k=v&k2=v2": each pair with a non-empty key and an '='. */
-static const char *
-options_problem(const char *options)
-{
-	const char *p = options, *amp, *eq;
-	size_t len;
-
-	for (;;) {
-		amp = strchr(p, '&');
-		len = amp ? (size_t)(amp - p) : strlen(p);
-		eq = memchr(p, '=', len);
-		if (len == 0)
-			return "has an empty option (stray '&')";
-		if (eq == NULL)
-			return "has an option without '=' (expected k=v&k2=v2)";
-		if (eq == p)
-			return "has an option with an empty name";
-		/* libmongoc reads "\&" as an '&' of the value, which would
-		 * swallow the next option; %5C is a backslash everywhere. */
-		if (memchr(p, '\\', len) != NULL)
-			return "has a backslash (write it as %5C)";
-		if (amp == NULL)
-			return NULL;
-		p = amp + 1;
-	}
-}
-
-/* Whether "k=v&k2=v2" names the option key; keys ignore case in URIs. */
-static bool
-options_has(const char *options, const char *key)
-{
-	size_t klen = strlen(key);
-	const char *p = options;
-
-	for (;;) {
-		if (strncasecmp(p, key, klen) == 0 && p[klen] == '=')
-			return true;
-		if ((p = strchr(p, '&')) == NULL)
-			return false;
-		p++;
-	}
-}
 
 /* --- reading ------------------------------------------------------------- */
 
@@ -343,7 +109,7 @@ read_bool(const ma_config *cfg, enum key k, bool dflt, bool *out,
 	const char *v = cfg->values[k];
 
 	*out = dflt;
-	if (v == NULL || parse_bool(v, out))
+	if (v == NULL || _ma_parse_bool(v, out))
 		return true;
 	key_error(error, cfg, k,
 		  "\"%s\" is not a boolean (true/false, 1/0, yes/no, on/off)",
@@ -365,7 +131,7 @@ check_values(ma_config *cfg, ma_error *error)
 			  "is not set: it names the database to use");
 		return false;
 	}
-	if ((problem = database_problem(v)) != NULL) {
+	if ((problem = _ma_config_database_problem(v)) != NULL) {
 		key_error(error, cfg, KEY_DATABASE, "\"%s\" %s", v, problem);
 		return false;
 	}
@@ -375,10 +141,10 @@ check_values(ma_config *cfg, ma_error *error)
 		return false;
 	cfg->max_time_ms = MA_MAX_TIME_MS;
 	v = cfg->values[KEY_MAX_TIME_MS];
-	if (v != NULL && !parse_ms(v, &cfg->max_time_ms)) {
+	if (v != NULL && !_ma_config_parse_ms(v, &cfg->max_time_ms)) {
 		key_error(error, cfg, KEY_MAX_TIME_MS,
 			  "\"%s\" is not a number of milliseconds (0 to %d)", v,
-			  MAX_MAX_TIME_MS);
+			  MA_CONFIG_MAX_TIME_MS_MAX);
 		return false;
 	}
 
@@ -388,7 +154,7 @@ check_values(ma_config *cfg, ma_error *error)
 
 	cfg->port = DEFAULT_PORT;
 	v = cfg->values[KEY_PORT];
-	if (v != NULL && !parse_port(v, &cfg->port)) {
+	if (v != NULL && !_ma_config_parse_port(v, &cfg->port)) {
 		key_error(error, cfg, KEY_PORT,
 			  "\"%s\" is not a port number (1 to 65535)", v);
 		return false;
@@ -408,18 +174,18 @@ check_values(ma_config *cfg, ma_error *error)
 	}
 
 	v = cfg->values[KEY_SERVER];
-	if (v != NULL && (problem = server_problem(v)) != NULL) {
+	if (v != NULL && (problem = _ma_config_server_problem(v)) != NULL) {
 		key_error(error, cfg, KEY_SERVER, "\"%s\" %s", v, problem);
 		return false;
 	}
 
 	v = cfg->values[KEY_OPTIONS];
-	if (v != NULL && (problem = options_problem(v)) != NULL) {
+	if (v != NULL && (problem = _ma_config_options_problem(v)) != NULL) {
 		key_error(error, cfg, KEY_OPTIONS, "\"%s\" %s", v, problem);
 		return false;
 	}
 	if (v != NULL && cfg->values[KEY_REPLICA_SET] != NULL &&
-	    options_has(v, "replicaSet")) {
+	    _ma_config_options_has(v, "replicaSet")) {
 		key_error(error, cfg, KEY_OPTIONS,
 			  "sets replicaSet and so does %s_REPLICA_SET: set it "
 			  "in one place",
@@ -594,12 +360,12 @@ ma_config_new(const char *prefix, ma_config_lookup_fn lookup, void *ctx,
 		_ma_error_set(error, MA_ERR_INVALID, "no lookup function given");
 		return NULL;
 	}
-	if (!valid_prefix(prefix)) {
+	if (!_ma_config_prefix_ok(prefix)) {
 		_ma_error_set(error, MA_ERR_CONFIG,
 			      "configuration prefix \"%s\" is not usable: use "
 			      "letters, digits and '_', not starting with a "
 			      "digit, at most %d characters",
-			      prefix, MAX_PREFIX_LEN);
+			      prefix, MA_CONFIG_PREFIX_MAX);
 		return NULL;
 	}
 
@@ -747,38 +513,40 @@ char *
 ma_write_concern_describe(const mongoc_write_concern_t *wc, char *buf,
 			  size_t size)
 {
-	bson_string_t *s = bson_string_new(NULL);
 	int32_t w = mongoc_write_concern_get_w(wc);
 	int64_t wtimeout = mongoc_write_concern_get_wtimeout_int64(wc);
+	ma_buf b;
+	char *s;
 
+	_ma_buf_init(&b, 64);
 	switch (w) {
 	case MONGOC_WRITE_CONCERN_W_DEFAULT:
-		bson_string_append(s, "w:1 (acknowledged, the driver's default)");
+		_ma_buf_printf(&b, "w:1 (acknowledged, the driver's default)");
 		break;
 	case MONGOC_WRITE_CONCERN_W_MAJORITY:
-		bson_string_append(s, "w:majority");
+		_ma_buf_printf(&b, "w:majority");
 		break;
 	case MONGOC_WRITE_CONCERN_W_TAG:
-		bson_string_append_printf(s, "w:%s",
-					  mongoc_write_concern_get_wtag(wc));
+		_ma_buf_printf(&b, "w:%s", mongoc_write_concern_get_wtag(wc));
 		break;
 	case MONGOC_WRITE_CONCERN_W_UNACKNOWLEDGED:
-		bson_string_append(s, "w:0 (unacknowledged: writes can be lost "
-				      "without an error)");
+		_ma_buf_printf(&b, "w:0 (unacknowledged: writes can be lost "
+				   "without an error)");
 		break;
 	default:
-		bson_string_append_printf(s, "w:%d", (int)w);
+		_ma_buf_printf(&b, "w:%d", (int)w);
 		break;
 	}
 	if (mongoc_write_concern_journal_is_set(wc)) {
-		bson_string_append_printf(
-			s, ", j:%s",
-			mongoc_write_concern_get_journal(wc) ? "true" : "false");
+		_ma_buf_printf(&b, ", j:%s",
+			       mongoc_write_concern_get_journal(wc) ? "true"
+								    : "false");
 	}
 	if (wtimeout > 0)
-		bson_string_append_printf(s, ", wtimeout:%" PRId64 "ms", wtimeout);
+		_ma_buf_printf(&b, ", wtimeout:%" PRId64 "ms", wtimeout);
 
-	bson_strncpy(buf, s->str, size);
-	bson_string_free(s, true);
+	s = _ma_buf_steal(&b, NULL);
+	bson_strncpy(buf, s, size);
+	bson_free(s);
 	return buf;
 }

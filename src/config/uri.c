@@ -7,51 +7,25 @@
 
 #include "config/config-private.h"
 
-static bool
-is_unreserved(unsigned char c)
-{
-	/* RFC 3986 section 2.3: everything else is encoded in user info. */
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	       (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-	       c == '~';
-}
-
-static void
-append_encoded(bson_string_t *out, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
-	char enc[4] = {'%', 0, 0, 0};
-
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (is_unreserved(*p)) {
-			bson_string_append_c(out, (char)*p);
-			continue;
-		}
-		enc[1] = hex[*p >> 4];
-		enc[2] = hex[*p & 0x0f];
-		bson_string_append(out, enc);
-	}
-}
-
 char *
 _ma_pct_encode(const char *s)
 {
-	bson_string_t *out = bson_string_new(NULL);
+	ma_buf out;
 
-	append_encoded(out, s);
-	return bson_string_free(out, false);
+	_ma_buf_init(&out, strlen(s) * 3);
+	_ma_buf_pct_encode(&out, s, strlen(s), NULL);
+	return _ma_buf_steal(&out, NULL);
 }
 
 static void
-append_host(bson_string_t *out, const char *server, unsigned port)
+append_host(ma_buf *out, const char *server, unsigned port)
 {
 	const char *p;
 	bool bracket;
 
 	/* A socket path is one percent-encoded host and has no port. */
 	if (server[0] == '/') {
-		append_encoded(out, server);
+		_ma_buf_pct_encode(out, server, strlen(server), NULL);
 		return;
 	}
 
@@ -60,55 +34,66 @@ append_host(bson_string_t *out, const char *server, unsigned port)
 	 * percent-decode hosts. */
 	bracket = strchr(server, ':') != NULL && server[0] != '[';
 	if (bracket)
-		bson_string_append_c(out, '[');
+		_ma_buf_putc(out, '[');
 	for (p = server; *p != '\0'; p++) {
 		if (*p == '%')
-			bson_string_append(out, "%25");
+			_ma_buf_append(out, "%25", 3);
 		else
-			bson_string_append_c(out, *p);
+			_ma_buf_putc(out, *p);
 	}
-	bson_string_append_printf(out, "%s:%u", bracket ? "]" : "", port);
+	_ma_buf_printf(out, "%s:%u", bracket ? "]" : "", port);
+}
+
+static void
+append_text(ma_buf *out, const char *s)
+{
+	_ma_buf_append(out, s, strlen(s));
 }
 
 char *
 _ma_uri_build(const ma_uri_parts *parts, const char *password_override)
 {
-	bson_string_t *out = bson_string_new("mongodb://");
 	const char *password;
 	bool have_options;
+	ma_buf out;
+
+	_ma_buf_init(&out, 128);
+	append_text(&out, "mongodb://");
 
 	/* Flask-MongoAlchemy: user[:password]@ only when a user is set. */
 	if (parts->user != NULL) {
-		append_encoded(out, parts->user);
+		_ma_buf_pct_encode(&out, parts->user, strlen(parts->user), NULL);
 		password = password_override ? password_override
 					     : parts->password;
 		if (parts->password != NULL) {
-			bson_string_append_c(out, ':');
+			_ma_buf_putc(&out, ':');
 			if (password_override != NULL)
-				bson_string_append(out, password);
+				append_text(&out, password);
 			else
-				append_encoded(out, password);
+				_ma_buf_pct_encode(&out, password,
+						   strlen(password), NULL);
 		}
-		bson_string_append_c(out, '@');
+		_ma_buf_putc(&out, '@');
 	}
 
-	append_host(out, parts->server, parts->port);
-	bson_string_append_c(out, '/');
+	append_host(&out, parts->server, parts->port);
+	_ma_buf_putc(&out, '/');
 	if (parts->path != NULL)
-		bson_string_append(out, parts->path);
+		append_text(&out, parts->path);
 
 	have_options = parts->options != NULL && parts->options[0] != '\0';
 	if (have_options)
-		bson_string_append_printf(out, "?%s", parts->options);
+		_ma_buf_printf(&out, "?%s", parts->options);
 
 	/* An empty replicaSet= is refused by the driver: leave it out. */
 	if (parts->replica_set != NULL && parts->replica_set[0] != '\0') {
-		bson_string_append(out, have_options ? "&" : "?");
-		bson_string_append(out, "replicaSet=");
-		append_encoded(out, parts->replica_set);
+		append_text(&out, have_options ? "&" : "?");
+		append_text(&out, "replicaSet=");
+		_ma_buf_pct_encode(&out, parts->replica_set,
+				   strlen(parts->replica_set), NULL);
 	}
 
-	return bson_string_free(out, false);
+	return _ma_buf_steal(&out, NULL);
 }
 
 bool

@@ -303,8 +303,8 @@ convert_fields(ma_walk *walk, const ma_type *type, json_object *obj,
 		if (string_oid(v, &oid))
 			BSON_APPEND_OID(out, "_id", &oid);
 		else
-			_ma_walk_problem(walk, "must be an ObjectId of 24 "
-					       "hexadecimal digits");
+			_ma_walk_problem(walk, "must be %s",
+					 _ma_kind_expects(MA_KIND_OBJECTID));
 		_ma_walk_pop(walk, mark);
 	}
 

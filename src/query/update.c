@@ -1,7 +1,7 @@
 /*
  * Updates: MongoDB's update operators on declared fields, each value
- * checked against its field as input is, and the writes that use them:
- * update (one or many, upsert), remove, find-and-modify.
+ * checked against its field as input is, and the update document a write
+ * sends (write.c applies it).
  */
 #include <string.h>
 
@@ -199,8 +199,9 @@ op_value(int op, const ma_field *f, const char *path, const ma_value *v,
 		if (f->kind == MA_KIND_LIST && v->kind != MA_VALUE_JSON &&
 		    v->kind != MA_VALUE_NULL) {
 			_ma_error_set(error, MA_ERR_INVALID,
-				      "%s: must be a list (as JSON); push adds "
-				      "an item", path);
+				      "%s: must be %s (as JSON); push adds an "
+				      "item",
+				      path, _ma_kind_expects(MA_KIND_LIST));
 			return false;
 		}
 		return _ma_value_to_bson(f, path, v, one, "v", error) &&
@@ -318,7 +319,7 @@ ma_update_pull(ma_update *update, const char *path, ma_value item,
 	return add_call(update, OP_PULL, path, &item, error);
 }
 
-/* --- writing ------------------------------------------------------------- */
+/* --- what a write sends --------------------------------------------------- */
 
 /* Whether the filter pins field db, or a field inside it, to a value, as
  * an upsert's seed: {db: value} or {"db.x": value}, not {db: {$gt: ...}}. */
@@ -340,14 +341,12 @@ seeds(const bson_t *filter, const char *db)
 	return false;
 }
 
-/*
- * The update to send. With upsert, the document an insert would create
- * must hold the type's required fields: set by the update or pinned by
- * the filter; missing defaults are added with $setOnInsert.
- */
-static bool
-update_doc(const ma_query *query, const ma_update *u, bool upsert,
-	   const bson_t *filter, bson_t *out, ma_error *error)
+/* With upsert, the document an insert would create must hold the type's
+ * required fields: set by the update or pinned by the filter; missing
+ * defaults are added with $setOnInsert. */
+bool
+_ma_update_doc(const ma_update *u, const ma_type *type, bool upsert,
+	       const bson_t *filter, bson_t *out, ma_error *error)
 {
 	const ma_field *f;
 	bson_t on_insert = BSON_INITIALIZER;
@@ -357,11 +356,11 @@ update_doc(const ma_query *query, const ma_update *u, bool upsert,
 	bool ok = true;
 
 	bson_copy_to(&u->built, out);
-	if (!upsert || query->type->fields == NULL)
+	if (!upsert || type->fields == NULL)
 		goto done;
 	problems = ma_problems_new();
 	_ma_walk_init(&walk, problems);
-	for (f = query->type->fields; f->kind != MA_KIND_NONE && ok; f++) {
+	for (f = type->fields; f->kind != MA_KIND_NONE && ok; f++) {
 		db = ma_field_db_name(f);
 		if (seeds(filter, db) || changes(u, db, false))
 			continue;
@@ -371,7 +370,7 @@ update_doc(const ma_query *query, const ma_update *u, bool upsert,
 			_ma_error_set(error, MA_ERR_INVALID,
 				      "an upsert could insert a %s without %s: "
 				      "set it, or filter on it with eq",
-				      query->type->name, f->name);
+				      type->name, f->name);
 			ok = false;
 		}
 	}
@@ -384,12 +383,9 @@ done:
 	return ok;
 }
 
-/* The checks every write makes before it is sent. */
-static bool
-writable(ma_query *query, const ma_update *u, ma_error *error)
+bool
+_ma_update_ready(const ma_update *u, const ma_type *type, ma_error *error)
 {
-	if (!_ma_query_usable(query, error))
-		return false;
 	if (u != NULL && u->error.code != MA_OK) {
 		if (error != NULL)
 			*error = u->error;
@@ -399,204 +395,14 @@ writable(ma_query *query, const ma_update *u, ma_error *error)
 		_ma_error_set(error, MA_ERR_INVALID, "the update changes nothing");
 		return false;
 	}
-	if (u->type != query->type) {
+	if (u->type != type) {
 		_ma_error_set(error, MA_ERR_INVALID,
 			      "an update of %s cannot apply to a query on %s",
 			      u->type != NULL ? u->type->name : "nothing",
-			      query->type->name);
+			      type->name);
 		return false;
 	}
 	return true;
-}
-
-static int64_t
-reply_count(const bson_t *reply, const char *key)
-{
-	bson_iter_t it;
-
-	if (bson_iter_init_find(&it, reply, key) && BSON_ITER_HOLDS_NUMBER(&it))
-		return bson_iter_as_int64(&it);
-	return 0;
-}
-
-bool
-ma_query_update(ma_query *query, const ma_update *update, unsigned flags,
-		ma_safe safe, ma_update_result *result, ma_error *error)
-{
-	mongoc_collection_t *coll = NULL;
-	const bson_t *filter;
-	bson_t doc = BSON_INITIALIZER, opts = BSON_INITIALIZER;
-	bson_t reply = BSON_INITIALIZER;
-	bson_error_t berr;
-	bson_iter_t it;
-	bool ok = false, upsert = (flags & MA_UPDATE_UPSERT) != 0;
-
-	if (result != NULL)
-		memset(result, 0, sizeof(*result));
-	if (!writable(query, update, error))
-		goto done;
-	filter = _ma_query_filter(query);
-	bson_destroy(&doc);
-	if (!update_doc(query, update, upsert, filter, &doc, error))
-		goto done;
-	coll = _ma_query_collection(query, error);
-	if (coll == NULL)
-		goto done;
-	_ma_db_write_concern(query->db, safe, &opts);
-	if (upsert)
-		BSON_APPEND_BOOL(&opts, "upsert", true);
-	bson_destroy(&reply);
-	if ((flags & MA_UPDATE_MULTI) != 0)
-		ok = mongoc_collection_update_many(coll, filter, &doc, &opts,
-						   &reply, &berr);
-	else
-		ok = mongoc_collection_update_one(coll, filter, &doc, &opts,
-						  &reply, &berr);
-	if (!ok) {
-		_ma_db_error(query->db, error, &berr, "update", query->type);
-		goto done;
-	}
-	if (result != NULL) {
-		result->matched = reply_count(&reply, "matchedCount");
-		result->modified = reply_count(&reply, "modifiedCount");
-		if (bson_iter_init_find(&it, &reply, "upsertedId") &&
-		    BSON_ITER_HOLDS_OID(&it)) {
-			result->upserted = true;
-			bson_oid_copy(bson_iter_oid(&it), &result->upserted_id);
-		}
-	}
-	ma_error_clear(error);
-done:
-	mongoc_collection_destroy(coll);
-	bson_destroy(&doc);
-	bson_destroy(&opts);
-	bson_destroy(&reply);
-	return ok;
-}
-
-bool
-ma_query_remove(ma_query *query, ma_safe safe, int64_t *deleted,
-		ma_error *error)
-{
-	mongoc_collection_t *coll = NULL;
-	bson_t opts = BSON_INITIALIZER, reply = BSON_INITIALIZER;
-	bson_error_t berr;
-	bool ok = false;
-
-	if (deleted != NULL)
-		*deleted = 0;
-	if (!_ma_query_usable(query, error))
-		goto done;
-	coll = _ma_query_collection(query, error);
-	if (coll == NULL)
-		goto done;
-	_ma_db_write_concern(query->db, safe, &opts);
-	bson_destroy(&reply);
-	ok = mongoc_collection_delete_many(coll, _ma_query_filter(query), &opts,
-					   &reply, &berr);
-	if (!ok) {
-		_ma_db_error(query->db, error, &berr, "remove", query->type);
-		goto done;
-	}
-	if (deleted != NULL)
-		*deleted = reply_count(&reply, "deletedCount");
-	ma_error_clear(error);
-done:
-	mongoc_collection_destroy(coll);
-	bson_destroy(&opts);
-	bson_destroy(&reply);
-	return ok;
-}
-
-/* findAndModify with an update (or, update NULL, remove). */
-static bool
-find_and_modify(ma_query *query, const ma_update *update, unsigned flags,
-		ma_doc **out, ma_error *error)
-{
-	mongoc_find_and_modify_opts_t *fam = NULL;
-	mongoc_collection_t *coll = NULL;
-	const bson_t *filter;
-	bson_t doc = BSON_INITIALIZER, extra = BSON_INITIALIZER, sort, proj;
-	bson_t reply = BSON_INITIALIZER;
-	bson_error_t berr;
-	bson_iter_t it;
-	bson_t value;
-	int mflags = MONGOC_FIND_AND_MODIFY_NONE;
-	bool ok = false;
-
-	*out = NULL;
-	_ma_query_sort_doc(query, false, false, &sort);
-	_ma_query_projection(query, &proj);
-	filter = _ma_query_filter(query);
-	if (update != NULL) {
-		bson_destroy(&doc);
-		if (!update_doc(query, update, (flags & MA_UPDATE_UPSERT) != 0,
-				filter, &doc, error))
-			goto done;
-	}
-	coll = _ma_query_collection(query, error);
-	if (coll == NULL)
-		goto done;
-
-	fam = mongoc_find_and_modify_opts_new();
-	if (!bson_empty(&sort))
-		mongoc_find_and_modify_opts_set_sort(fam, &sort);
-	if (!bson_empty(&proj))
-		mongoc_find_and_modify_opts_set_fields(fam, &proj);
-	if (update == NULL) {
-		mflags = MONGOC_FIND_AND_MODIFY_REMOVE;
-	} else {
-		mongoc_find_and_modify_opts_set_update(fam, &doc);
-		if ((flags & MA_UPDATE_UPSERT) != 0)
-			mflags |= MONGOC_FIND_AND_MODIFY_UPSERT;
-		if ((flags & MA_UPDATE_RETURN_NEW) != 0)
-			mflags |= MONGOC_FIND_AND_MODIFY_RETURN_NEW;
-	}
-	mongoc_find_and_modify_opts_set_flags(fam, mflags);
-	_ma_db_write_concern(query->db, MA_SAFE_SESSION, &extra);
-	_ma_query_max_time(query, &extra);
-	mongoc_find_and_modify_opts_append(fam, &extra);
-
-	bson_destroy(&reply);
-	if (!mongoc_collection_find_and_modify_with_opts(coll, filter, fam,
-							 &reply, &berr)) {
-		_ma_db_error(query->db, error, &berr,
-			     update != NULL ? "update" : "remove", query->type);
-		goto done;
-	}
-	if (bson_iter_init_find(&it, &reply, "value") &&
-	    BSON_ITER_HOLDS_DOCUMENT(&it) && _ma_iter_view(&it, &value))
-		*out = ma_doc_new_from_bson(query->type, &value);
-	ma_error_clear(error);
-	ok = true;
-done:
-	mongoc_find_and_modify_opts_destroy(fam);
-	mongoc_collection_destroy(coll);
-	bson_destroy(&doc);
-	bson_destroy(&sort);
-	bson_destroy(&proj);
-	bson_destroy(&extra);
-	bson_destroy(&reply);
-	return ok;
-}
-
-bool
-ma_query_find_and_modify(ma_query *query, const ma_update *update,
-			 unsigned flags, ma_doc **out, ma_error *error)
-{
-	*out = NULL;
-	if (!writable(query, update, error))
-		return false;
-	return find_and_modify(query, update, flags, out, error);
-}
-
-bool
-ma_query_find_and_remove(ma_query *query, ma_doc **out, ma_error *error)
-{
-	*out = NULL;
-	if (!_ma_query_usable(query, error))
-		return false;
-	return find_and_modify(query, NULL, 0, out, error);
 }
 
 /* --- from a partial JSON document ---------------------------------------- */

@@ -1,7 +1,8 @@
 /*
  * The checks of one value against its field, shared by JSON input and
  * BSON validation: bounds, lengths, patterns, enums, item counts, and the
- * words that say what a field expects.
+ * one table of the words for each kind: what a field of it is and what it
+ * expects.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -54,34 +55,63 @@ count_bounds(size_t min, size_t max, const char *unit, char *out, size_t size)
 		out[0] = '\0';
 }
 
+/*
+ * The words for each kind, in one place so that every message agrees:
+ * what a field of the kind is ("Book.year is an int"), what its JSON or
+ * stored value must be ("must be an integer"), and what a typed value
+ * given for it must be where that differs: a filter on a list compares
+ * with an item, and a whole list or document comes as JSON.
+ */
+static const struct kind_words {
+	const char *name;
+	const char *expects;
+	const char *expects_value; /* NULL: as expects */
+} kind_words[MA_KIND__MAX] = {
+	[MA_KIND_NONE] = {"nothing", "a value", NULL},
+	[MA_KIND_STRING] = {"a string", "a string", NULL},
+	[MA_KIND_INT] = {"an int", "an integer", NULL},
+	[MA_KIND_FLOAT] = {"a float", "a number", NULL},
+	[MA_KIND_BOOL] = {"a bool", "true or false", NULL},
+	[MA_KIND_DATETIME] = {"a datetime",
+			      "a date and time in ISO 8601, such as "
+			      "2004-07-01T12:00:00Z",
+			      NULL},
+	[MA_KIND_OBJECTID] = {"an objectid",
+			      "an ObjectId of 24 hexadecimal digits", NULL},
+	[MA_KIND_DOCUMENT] = {"a document", "an object",
+			      "an object (as JSON)"},
+	[MA_KIND_LIST] = {"a list", "a list",
+			  "an item of the list, or a list (as JSON)"},
+	[MA_KIND_ANY] = {"a value of any kind", "a value", NULL},
+	[MA_KIND_ENUM] = {"an enum", "a string", NULL},
+	[MA_KIND_REF] = {"a ref", "an ObjectId of 24 hexadecimal digits",
+			 NULL},
+};
+
+static const struct kind_words *
+words(ma_kind kind)
+{
+	return &kind_words[(unsigned)kind < MA_KIND__MAX ? kind : MA_KIND_NONE];
+}
+
+const char *
+_ma_kind_name(ma_kind kind)
+{
+	return words(kind)->name;
+}
+
 const char *
 _ma_kind_expects(ma_kind kind)
 {
-	switch (kind) {
-	case MA_KIND_STRING:
-	case MA_KIND_ENUM:
-		return "a string";
-	case MA_KIND_INT:
-		return "an integer";
-	case MA_KIND_FLOAT:
-		return "a number";
-	case MA_KIND_BOOL:
-		return "true or false";
-	case MA_KIND_DATETIME:
-		return "a date and time in ISO 8601, such as 2004-07-01T12:00:00Z";
-	case MA_KIND_OBJECTID:
-	case MA_KIND_REF:
-		return "an ObjectId of 24 hexadecimal digits";
-	case MA_KIND_DOCUMENT:
-		return "an object";
-	case MA_KIND_LIST:
-		return "a list";
-	case MA_KIND_ANY:
-	case MA_KIND_NONE:
-	case MA_KIND__MAX:
-	default:
-		return "a value";
-	}
+	return words(kind)->expects;
+}
+
+const char *
+_ma_kind_expects_value(ma_kind kind)
+{
+	const struct kind_words *w = words(kind);
+
+	return w->expects_value != NULL ? w->expects_value : w->expects;
 }
 
 void

@@ -30,8 +30,15 @@ size_t _ma_walk_push_index(ma_walk *walk, size_t i);
 void _ma_walk_pop(ma_walk *walk, size_t mark);
 /* A problem at the current path. */
 void _ma_walk_problem(ma_walk *walk, const char *fmt, ...) MA_PRINTF(2, 3);
-/* What a value of kind must be, for messages: "an integer" (schema.c). */
+/*
+ * The words for a kind, from one table (checks.c): what a field of it is
+ * ("an int"), what its JSON or stored value must be ("an integer"), and
+ * what a typed value given for it must be ("an item of the list, or a list
+ * (as JSON)"). Static strings.
+ */
+const char *_ma_kind_name(ma_kind kind);
 const char *_ma_kind_expects(ma_kind kind);
+const char *_ma_kind_expects_value(ma_kind kind);
 /* A problem at the current path saying what field expects: "must be ...". */
 void _ma_walk_expect(ma_walk *walk, const ma_field *field);
 /* Checks a key of an object being read from a client: '$', '.'. */
