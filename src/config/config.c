@@ -109,7 +109,7 @@ read_bool(const ma_config *cfg, enum key k, bool dflt, bool *out,
 	const char *v = cfg->values[k];
 
 	*out = dflt;
-	if (v == NULL || _ma_parse_bool(v, out))
+	if (v == NULL || _ma_parse_bool(v, MA_BOOL_SETTING, out))
 		return true;
 	key_error(error, cfg, k,
 		  "\"%s\" is not a boolean (true/false, 1/0, yes/no, on/off)",

@@ -99,11 +99,21 @@ ma_int_status _ma_parse_int(const char *s, unsigned base, int64_t min,
 			    int64_t max, int64_t *out);
 
 /*
- * The one boolean vocabulary, for settings and options alike: true, 1,
- * yes, on and false, 0, no, off, in any case. Anything else is false
- * (*out untouched): an error for the caller, never a silent default.
+ * The one boolean vocabulary, in three widening sets of words, each a
+ * context's (docs/configuration.md, docs/http-api.md):
+ *   MA_BOOL_JSON     true, false: a typed value in a filter (year=...)
+ *   MA_BOOL_FLAG     also 1, 0: a query-string flag (name__exists=1)
+ *   MA_BOOL_SETTING  also yes, no, on, off, and any case: settings
+ * Anything else is false (*out untouched): an error for the caller, never
+ * a silent default.
  */
-bool _ma_parse_bool(const char *s, bool *out);
+typedef enum ma_bool_words {
+	MA_BOOL_JSON,
+	MA_BOOL_FLAG,
+	MA_BOOL_SETTING
+} ma_bool_words;
+
+bool _ma_parse_bool(const char *s, ma_bool_words words, bool *out);
 
 /*
  * Appends n bytes of s percent-encoded: every byte outside RFC 3986's

@@ -219,16 +219,18 @@ _ma_error_from_bson(ma_error *error, const bson_error_t *berr,
 char *
 _ma_masked(const char *text, const char *secret)
 {
-	bson_string_t *out;
 	const char *p, *hit;
 	size_t slen;
+	ma_buf out;
 
 	if (secret == NULL || secret[0] == '\0')
 		return bson_strdup(text);
 	slen = strlen(secret);
-	out = bson_string_new(NULL);
-	for (p = text; (hit = strstr(p, secret)) != NULL; p = hit + slen)
-		bson_string_append_printf(out, "%.*s***", (int)(hit - p), p);
-	bson_string_append(out, p);
-	return bson_string_free(out, false);
+	_ma_buf_init(&out, strlen(text) + 1);
+	for (p = text; (hit = strstr(p, secret)) != NULL; p = hit + slen) {
+		_ma_buf_append(&out, p, (size_t)(hit - p));
+		_ma_buf_append(&out, "***", 3);
+	}
+	_ma_buf_append(&out, p, strlen(p));
+	return _ma_buf_steal(&out, NULL);
 }

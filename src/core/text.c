@@ -46,20 +46,34 @@ _ma_parse_int(const char *s, unsigned base, int64_t min, int64_t max,
 	return MA_INT_OK;
 }
 
+/* The one vocabulary of booleans: each word, and the first (narrowest)
+ * set of words that takes it. */
+static const struct {
+	const char *word;
+	bool value;
+	ma_bool_words from;
+} bool_words[] = {
+	{"true", true, MA_BOOL_JSON},	{"false", false, MA_BOOL_JSON},
+	{"1", true, MA_BOOL_FLAG},	{"0", false, MA_BOOL_FLAG},
+	{"yes", true, MA_BOOL_SETTING}, {"no", false, MA_BOOL_SETTING},
+	{"on", true, MA_BOOL_SETTING},	{"off", false, MA_BOOL_SETTING},
+};
+
 bool
-_ma_parse_bool(const char *s, bool *out)
+_ma_parse_bool(const char *s, ma_bool_words words, bool *out)
 {
-	static const char *const yes[] = {"true", "1", "yes", "on"};
-	static const char *const no[] = {"false", "0", "no", "off"};
 	size_t i;
 
-	for (i = 0; s != NULL && i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*out = true;
-			return true;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*out = false;
+	for (i = 0; s != NULL && i < sizeof(bool_words) / sizeof(bool_words[0]);
+	     i++) {
+		if (bool_words[i].from > words)
+			continue;
+		/* Only settings, which people type into shell files, take any
+		 * case: a query string is written by programs. */
+		if (words == MA_BOOL_SETTING
+			    ? strcasecmp(s, bool_words[i].word) == 0
+			    : strcmp(s, bool_words[i].word) == 0) {
+			*out = bool_words[i].value;
 			return true;
 		}
 	}

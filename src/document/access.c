@@ -152,15 +152,6 @@ put(ma_doc *doc, const char *key, const bson_t *holder)
 	bson_steal(&doc->bson, &out);
 }
 
-static const char *const kind_names[MA_KIND__MAX] = {
-	[MA_KIND_NONE] = "nothing",	 [MA_KIND_STRING] = "a string",
-	[MA_KIND_INT] = "an int",	 [MA_KIND_FLOAT] = "a float",
-	[MA_KIND_BOOL] = "a bool",	 [MA_KIND_DATETIME] = "a datetime",
-	[MA_KIND_OBJECTID] = "an objectid", [MA_KIND_DOCUMENT] = "a document",
-	[MA_KIND_LIST] = "a list",	 [MA_KIND_ANY] = "any value",
-	[MA_KIND_ENUM] = "an enum",	 [MA_KIND_REF] = "a ref",
-};
-
 /* The field name of doc's type; otherwise NULL and an error. */
 static const ma_field *
 field_named(const ma_doc *doc, const char *name, ma_error *error)
@@ -184,8 +175,8 @@ settable(const ma_doc *doc, const char *name, ma_kind a, ma_kind b,
 		return NULL;
 	if (f->kind != a && f->kind != b) {
 		_ma_error_set(error, MA_ERR_INVALID, "%s.%s is %s, not %s",
-			      doc->type->name, name, kind_names[f->kind],
-			      kind_names[a]);
+			      doc->type->name, name, _ma_kind_name(f->kind),
+			      _ma_kind_name(a));
 		return NULL;
 	}
 	return f;

@@ -210,22 +210,6 @@ done:
 
 /* --- filters ------------------------------------------------------------- */
 
-/* exists takes the words a client would write for a bool; the query layer
- * reads only true and false as text, so the value is parsed here. */
-static bool
-parse_exists(const char *s, bool *b)
-{
-	if (strcmp(s, "true") == 0 || strcmp(s, "1") == 0) {
-		*b = true;
-		return true;
-	}
-	if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0) {
-		*b = false;
-		return true;
-	}
-	return false;
-}
-
 static bool
 filter_in(ma_query *q, const char *param, const char *field, ma_op op,
 	  const char *value, ma_error *error)
@@ -342,7 +326,7 @@ apply_filter(ma_query *q, const char *param, const char *value,
 		ok = filter_in(q, param, field, op, value, error);
 		goto done;
 	case MA_OP_EXISTS:
-		if (!parse_exists(value, &b)) {
+		if (!_ma_parse_bool(value, MA_BOOL_FLAG, &b)) {
 			refuse(error, param, "must be true, false, 1 or 0");
 			goto done;
 		}

@@ -128,6 +128,7 @@ _ma_value_to_bson(const ma_field *f, const char *path, const ma_value *v,
 	bson_oid_t oid;
 	int64_t i, ms;
 	double d;
+	bool b;
 
 	if ((unsigned)v->kind >= MA_VALUE__MAX)
 		return wrong_value(error, path, f, v);
@@ -170,13 +171,11 @@ _ma_value_to_bson(const ma_field *f, const char *path, const ma_value *v,
 		return true;
 	case MA_KIND_BOOL:
 		if (v->kind == MA_VALUE_BOOL)
-			BSON_APPEND_BOOL(out, key, v->u.b);
-		else if (v->kind == MA_VALUE_TEXT && strcmp(v->u.s, "true") == 0)
-			BSON_APPEND_BOOL(out, key, true);
-		else if (v->kind == MA_VALUE_TEXT && strcmp(v->u.s, "false") == 0)
-			BSON_APPEND_BOOL(out, key, false);
-		else
+			b = v->u.b;
+		else if (v->kind != MA_VALUE_TEXT ||
+			 !_ma_parse_bool(v->u.s, MA_BOOL_JSON, &b))
 			return wrong_value(error, path, f, v);
+		BSON_APPEND_BOOL(out, key, b);
 		return true;
 	case MA_KIND_DATETIME:
 		if (v->kind == MA_VALUE_DATETIME)
