@@ -116,9 +116,10 @@ typedef enum opt_id {
 } opt_id;
 
 /*
- * The options. A number option (base not 0) is read by parse_number()
+ * The options. A number option (base not 0) is read by _ma_parse_int()
  * within [min, max] into the int of ma_run_options at field; its error
- * says it must be "what" in that range.
+ * says it must be "what" in that range. Every min is 0 or more, so no
+ * sign is taken: digits only.
  */
 static const struct run_option {
 	const char *name;
@@ -170,33 +171,6 @@ _ma_run_usage(void)
 	return usage_text;
 }
 
-/*
- * A whole-string unsigned decimal (or octal) number within [min, max].
- * Digits only: strtol() would take spaces, signs and "0x", which an
- * option value has no business containing.
- */
-static bool
-parse_number(const char *s, unsigned base, long min, long max, long *out)
-{
-	long v = 0, d;
-	const char *p;
-
-	if (s == NULL || *s == '\0')
-		return false;
-	for (p = s; *p != '\0'; p++) {
-		if (*p < '0' || *p >= (char)('0' + base))
-			return false;
-		d = *p - '0';
-		if (v > (max - d) / (long)base)
-			return false;
-		v = v * (long)base + d;
-	}
-	if (v < min)
-		return false;
-	*out = v;
-	return true;
-}
-
 bool
 _ma_run_split_socket(const char *arg, bool *tcp, char *host, size_t host_size,
 		     unsigned *port, ma_error *error)
@@ -204,7 +178,7 @@ _ma_run_split_socket(const char *arg, bool *tcp, char *host, size_t host_size,
 	struct sockaddr_un sa;
 	const char *colon, *h, *rb;
 	size_t hlen;
-	long p;
+	int64_t p;
 
 	*tcp = false;
 	if (host_size > 0)
@@ -250,7 +224,7 @@ _ma_run_split_socket(const char *arg, bool *tcp, char *host, size_t host_size,
 			return false;
 		}
 	}
-	if (!parse_number(colon + 1, 10, 0, 65535, &p)) {
+	if (_ma_parse_int(colon + 1, 10, 0, 65535, &p) != MA_INT_OK) {
 		_ma_error_set(error, MA_ERR_INVALID,
 			      "--socket: the port must be a number from 0 to "
 			      "65535");
@@ -285,9 +259,9 @@ static bool
 set_number(const struct run_option *o, const char *value, ma_run_options *opts,
 	   ma_error *error)
 {
-	long n;
+	int64_t n;
 
-	if (!parse_number(value, o->base, o->min, o->max, &n)) {
+	if (_ma_parse_int(value, o->base, o->min, o->max, &n) != MA_INT_OK) {
 		_ma_error_set(error, MA_ERR_INVALID,
 			      o->base == 8 ? "%s: must be %s from %#lo to %#lo"
 					   : "%s: must be %s from %lu to %lu",
@@ -669,21 +643,23 @@ inherit_listener(listener *l, ma_error *error)
 {
 	const char *pid_s = getenv("LISTEN_PID");
 	const char *fds_s = getenv("LISTEN_FDS");
-	long pid, n, fd;
+	int64_t pid, n;
+	int fd;
 
 	if (pid_s != NULL && fds_s != NULL &&
-	    parse_number(pid_s, 10, 1, LONG_MAX, &pid) &&
-	    parse_number(fds_s, 10, 1, INT_MAX - 3, &n) &&
-	    pid == (long)getpid()) {
+	    _ma_parse_int(pid_s, 10, 1, LONG_MAX, &pid) == MA_INT_OK &&
+	    _ma_parse_int(fds_s, 10, 1, INT_MAX - 3, &n) == MA_INT_OK &&
+	    pid == (int64_t)getpid()) {
 		/* Meant for us alone: the workers' programs must not take
 		 * them as theirs. */
 		unsetenv("LISTEN_PID");
 		unsetenv("LISTEN_FDS");
 		unsetenv("LISTEN_FDNAMES");
 		for (fd = 4; fd < 3 + n; fd++)
-			set_cloexec((int)fd, true);
+			set_cloexec(fd, true);
 		if (n > 1)
-			_ma_log("%ld inherited sockets: serving the first", n);
+			_ma_log("%ld inherited sockets: serving the first",
+				(long)n);
 		if (!is_listening(3)) {
 			_ma_error_set(error, MA_ERR_INVALID,
 				      "LISTEN_FDS: descriptor 3 is not a "
@@ -772,7 +748,7 @@ resolve_user(const char *spec, identity *id, ma_error *error)
 	struct passwd *pw;
 	struct group *gr;
 	char *colon;
-	long n;
+	int64_t n;
 
 	memset(id, 0, sizeof(*id));
 	if (snprintf(user, sizeof(user), "%s", spec) >= (int)sizeof(user)) {
@@ -792,7 +768,8 @@ resolve_user(const char *spec, identity *id, ma_error *error)
 		id->gid = pw->pw_gid;
 		id->in_passwd = true;
 		snprintf(id->name, sizeof(id->name), "%s", pw->pw_name);
-	} else if (parse_number(user, 10, 0, INT_MAX, &n) && group != NULL) {
+	} else if (_ma_parse_int(user, 10, 0, INT_MAX, &n) == MA_INT_OK &&
+		   group != NULL) {
 		id->uid = (uid_t)n;
 		snprintf(id->name, sizeof(id->name), "%s", user);
 	} else {
@@ -805,7 +782,7 @@ resolve_user(const char *spec, identity *id, ma_error *error)
 		gr = getgrnam(group);
 		if (gr != NULL)
 			id->gid = gr->gr_gid;
-		else if (parse_number(group, 10, 0, INT_MAX, &n))
+		else if (_ma_parse_int(group, 10, 0, INT_MAX, &n) == MA_INT_OK)
 			id->gid = (gid_t)n;
 		else {
 			_ma_error_set(error, MA_ERR_INVALID,
