@@ -1,7 +1,10 @@
 /*
- * The worker runtime (runtime.c): options, the listening socket, the
- * prefork master, signals and privileges. app.c gives it two callbacks and
- * knows nothing of processes; runtime.c knows nothing of HTTP.
+ * The worker runtime: options (options.c), the listening socket
+ * (listener.c), privileges (privileges.c), the worker processes (child.c),
+ * the prefork master (master.c) and the log (log.c). The application
+ * (app/worker.c) gives it two callbacks and knows nothing of processes;
+ * the runtime knows nothing of HTTP. What its files share among themselves
+ * is in runtime-internal.h.
  */
 #ifndef MA_RUNTIME_PRIVATE_H
 #define MA_RUNTIME_PRIVATE_H
