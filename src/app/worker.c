@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,7 +62,6 @@ _ma_app_worker(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 	fd_set readable;
 	FCGX_Request r;
 	ma_error err;
-	int flags;
 
 	if (app->on_worker_start != NULL &&
 	    !app->on_worker_start(app, app->on_worker_start_arg, &err)) {
@@ -74,8 +72,7 @@ _ma_app_worker(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 		_ma_log("libfcgi cannot start");
 		return 1;
 	}
-	flags = fcntl(listen_fd, F_GETFL);
-	if (flags < 0 || fcntl(listen_fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+	if (!_ma_run_set_nonblocking(listen_fd, true)) {
 		_ma_log("cannot make the socket non-blocking: %s",
 			strerror(errno));
 		return 1;

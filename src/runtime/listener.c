@@ -42,6 +42,20 @@ _ma_run_set_cloexec(int fd, bool on)
 	(void)fcntl(fd, F_SETFD, flags);
 }
 
+/* Here alone, since O_NONBLOCK is shared by every process on the socket. */
+bool
+_ma_run_set_nonblocking(int fd, bool on)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags < 0)
+		return false;
+	if (((flags & O_NONBLOCK) != 0) == on)
+		return true;
+	flags = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
+	return fcntl(fd, F_SETFL, flags) == 0;
+}
+
 void
 _ma_listener_describe(int fd, char *out, size_t size)
 {
@@ -303,7 +317,6 @@ bool
 _ma_listener_open(const ma_run_options *opts, ma_listener *l, ma_error *error)
 {
 	bool ok;
-	int flags;
 
 	if (opts->socket == NULL)
 		ok = inherit_listener(l, error);
@@ -316,9 +329,7 @@ _ma_listener_open(const ma_run_options *opts, ma_listener *l, ma_error *error)
 
 	/* Blocking accepts (libfcgi expects them, a systemd socket may come
 	 * non-blocking), and the one descriptor a worker's exec() keeps. */
-	flags = fcntl(l->fd, F_GETFL);
-	if (flags >= 0 && (flags & O_NONBLOCK) != 0)
-		(void)fcntl(l->fd, F_SETFL, flags & ~O_NONBLOCK);
+	(void)_ma_run_set_nonblocking(l->fd, false);
 	_ma_run_set_cloexec(l->fd, false);
 	return true;
 }
