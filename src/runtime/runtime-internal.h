@@ -1,8 +1,9 @@
 /*
  * What the runtime's own files share, and nothing above the runtime sees
  * (runtime-private.h is what they offer the application). Calls go one
- * way: master.c uses listener.c, privileges.c, child.c and log.c, which
- * never call master.c; only log.c is used by all.
+ * way: master.c uses child.c, privileges.c, listener.c and log.c; child.c
+ * uses listener.c; each of those uses log.c; nothing calls master.c, and
+ * options.c calls none of them.
  */
 #ifndef MA_RUNTIME_INTERNAL_H
 #define MA_RUNTIME_INTERNAL_H
