@@ -4,7 +4,8 @@
  *
  * A request flows one way: the front end's CGI variables and body become a
  * ma_request (request.c), the router picks a handler (app.c), the handler
- * fills a ma_response (response.c, resource.c), and app.c writes it out.
+ * fills a ma_response (response.c, resource.c), app.c serializes it and
+ * worker.c sends it.
  */
 #ifndef MA_APP_PRIVATE_H
 #define MA_APP_PRIVATE_H
@@ -69,11 +70,13 @@ bool _ma_app_setup_result(ma_app *app, bool ok, const ma_error *e,
 void _ma_app_handle(ma_app *app, char **env, ma_body_reader read,
 		    void *read_ctx, ma_buf *out);
 
+/* Hands ptr to the app, to be freed with destroy in ma_app_destroy(). */
+void _ma_app_own(ma_app *app, void *ptr, void (*destroy)(void *ptr));
+
+/* --- worker.c ------------------------------------------------------------- */
+
 /* A worker's life for the runtime (runtime-private.h): FastCGI requests
  * on listen_fd until *stop. */
 int _ma_app_worker(void *ctx, int listen_fd, volatile sig_atomic_t *stop);
-
-/* Hands ptr to the app, to be freed with destroy in ma_app_destroy(). */
-void _ma_app_own(ma_app *app, void *ptr, void (*destroy)(void *ptr));
 
 #endif

@@ -1,7 +1,10 @@
 /*
- * The worker runtime (runtime.c): options, the listening socket, the
- * prefork master, signals and privileges. app.c gives it two callbacks and
- * knows nothing of processes; runtime.c knows nothing of HTTP.
+ * The worker runtime: options (options.c), the listening socket
+ * (listener.c), privileges (privileges.c), the worker processes (child.c),
+ * the prefork master (master.c) and the log (log.c). The application
+ * (app/worker.c) gives it two callbacks and knows nothing of processes;
+ * the runtime knows nothing of HTTP. What its files share among themselves
+ * is in runtime-internal.h.
  */
 #ifndef MA_RUNTIME_PRIVATE_H
 #define MA_RUNTIME_PRIVATE_H
@@ -79,6 +82,15 @@ typedef struct ma_runtime_hooks {
  */
 int _ma_runtime_run(const ma_run_options *opts, const ma_runtime_hooks *hooks,
 		    const char *program);
+
+/*
+ * Sets (on) or clears O_NONBLOCK on the listening socket fd, for all who
+ * share it (listener.c). The master clears it, so that a worker callback
+ * gets a blocking socket; a worker that waits for connections in pselect()
+ * sets it, so that losing a connection to another worker is an EAGAIN and
+ * not a sleep in accept(). False with errno set when fcntl() fails.
+ */
+bool _ma_run_set_nonblocking(int fd, bool on);
 
 /* Logs one line on stderr: "<program>[pid]: <message>". */
 void _ma_log(const char *fmt, ...) MA_PRINTF(1, 2);

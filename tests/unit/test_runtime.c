@@ -547,11 +547,11 @@ enum worker_mode { SERVE, SERVE_FCGI, CRASH, REFUSED };
 
 /*
  * What the workers of a test do: SERVE answers each connection's one
- * byte with "<pid>\n"; SERVE_FCGI is an application's worker (app.c),
- * answering a FastCGI GET / with its pid; CRASH exits with status 3 at once. Each worker
- * reports on the events pipe: "S pid uid fd env" when it starts (env: 1
- * if LISTEN_FDS is still set), "A pid" when it has accepted a connection,
- * "E pid" when it leaves.
+ * byte with "<pid>\n"; SERVE_FCGI is an application's worker
+ * (app/worker.c), answering a FastCGI GET / with its pid; CRASH exits with
+ * status 3 at once. Each worker reports on the events pipe: "S pid uid
+ * fd env" when it starts (env: 1 if LISTEN_FDS is still set), "A pid"
+ * when it has accepted a connection, "E pid" when it leaves.
  */
 typedef struct rt {
 	char dir[64], sock[96], log[96];
@@ -596,8 +596,8 @@ answer_pid(ma_request *req, ma_response *res, void *arg)
 	ma_response_json(res, 200, pid, strlen(pid));
 }
 
-/* An application's worker (app.c) answering GET / with its pid: libfcgi
- * reads each request itself. */
+/* An application's worker (app/worker.c) answering GET / with its pid:
+ * libfcgi reads each request itself. */
 static int
 fcgi_worker(rt *t, int listen_fd, volatile sig_atomic_t *stop)
 {
