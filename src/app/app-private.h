@@ -64,9 +64,13 @@ bool _ma_app_setup_result(ma_app *app, bool ok, const ma_error *e,
 
 /*
  * One request through the application: CGI variables and a body in, the
- * serialized response appended to out (the FastCGI loop sends it), an
- * access-log line when asked for.
+ * answer out through write (the FastCGI loop's stream: head, then the body
+ * as the handler left it), an access-log line when asked for.
  */
+void _ma_app_answer(ma_app *app, char **env, ma_body_reader read,
+		    void *read_ctx, ma_writer write, void *write_ctx);
+
+/* The same, the whole answer appended to out: the in-process tests. */
 void _ma_app_handle(ma_app *app, char **env, ma_body_reader read,
 		    void *read_ctx, ma_buf *out);
 

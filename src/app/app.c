@@ -178,8 +178,8 @@ now_ms(void)
 }
 
 void
-_ma_app_handle(ma_app *app, char **env, ma_body_reader read, void *read_ctx,
-	       ma_buf *out)
+_ma_app_answer(ma_app *app, char **env, ma_body_reader read, void *read_ctx,
+	       ma_writer write, void *write_ctx)
 {
 	double start = app->access_log ? now_ms() : 0;
 	ma_request req;
@@ -194,11 +194,24 @@ _ma_app_handle(ma_app *app, char **env, ma_body_reader read, void *read_ctx,
 		_ma_app_dispatch(app, &req, &res);
 	else
 		ma_response_problem(&res, status, err.message);
-	_ma_response_serialize(&res, req.head, out);
+	_ma_response_write(&res, req.head, write, write_ctx);
 	if (app->access_log)
 		_ma_request_log(&req, "%d %zu bytes %.1f ms", (int)res.status,
 				res.has_body ? res.body.len : 0,
 				now_ms() - start);
 	_ma_response_destroy(&res);
 	_ma_request_destroy(&req);
+}
+
+static void
+buf_write(void *ctx, const char *data, size_t n)
+{
+	_ma_buf_append(ctx, data, n);
+}
+
+void
+_ma_app_handle(ma_app *app, char **env, ma_body_reader read, void *read_ctx,
+	       ma_buf *out)
+{
+	_ma_app_answer(app, env, read, read_ctx, buf_write, out);
 }

@@ -34,14 +34,17 @@ fcgi_read(void *ctx, char *buf, size_t n)
 /* One FastCGI request. A client that went away (a failed write) is not
  * an error worth a line. */
 static void
+fcgi_write(void *ctx, const char *data, size_t n)
+{
+	FCGX_Request *r = ctx;
+
+	(void)FCGX_PutStr(data, (int)n, r->out);
+}
+
+static void
 serve(ma_app *app, FCGX_Request *r)
 {
-	ma_buf out;
-
-	_ma_buf_init(&out, 1024);
-	_ma_app_handle(app, r->envp, fcgi_read, r, &out);
-	(void)FCGX_PutStr(out.data, (int)out.len, r->out);
-	_ma_buf_destroy(&out);
+	_ma_app_answer(app, r->envp, fcgi_read, r, fcgi_write, r);
 }
 
 /*

@@ -240,11 +240,18 @@ const char *_ma_request_env(const ma_request *req, const char *name);
 void _ma_response_init(ma_response *res, const ma_request *req);
 void _ma_response_destroy(ma_response *res);
 
+/* Receives the bytes of an answer, in order. */
+typedef void (*ma_writer)(void *ctx, const char *data, size_t n);
+
 /*
- * Writes res as a FastCGI (CGI) response: "Status:" line, headers,
- * Content-Type and Content-Length, a blank line and the body (left out
- * for HEAD and for 204 and 304, which have none).
+ * Writes res as a CGI/FastCGI answer: the Status line, Content-Type, the
+ * headers, Content-Length and a blank line, then the body (none for HEAD,
+ * 204 and 304), in two writes: the body is not copied on the way.
  */
+void _ma_response_write(const ma_response *res, bool head, ma_writer write,
+			void *ctx);
+
+/* The same, appended to out (tests, and answers kept whole). */
 void _ma_response_serialize(const ma_response *res, bool head, ma_buf *out);
 
 /* Logs "METHOD /path: detail" for a request (no query, no body). */

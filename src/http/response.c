@@ -219,22 +219,40 @@ ma_response_error(ma_response *res, const ma_error *error,
 }
 
 void
-_ma_response_serialize(const ma_response *res, bool head, ma_buf *out)
+_ma_response_write(const ma_response *res, bool head, ma_writer write,
+		   void *ctx)
 {
 	ma_status status = res->status != 0 ? res->status
 					    : MA_STATUS_INTERNAL_SERVER_ERROR;
 	bool bodiless = status == MA_STATUS_NO_CONTENT ||
 			status == MA_STATUS_NOT_MODIFIED || status < 200;
+	ma_buf top;
 
-	_ma_buf_printf(out, "Status: %d %s\r\n", (int)status,
+	_ma_buf_init(&top, 128 + res->headers.len);
+	_ma_buf_printf(&top, "Status: %d %s\r\n", (int)status,
 		       ma_status_title(status));
 	if (!bodiless && res->has_body && res->content_type != NULL)
-		_ma_buf_printf(out, "Content-Type: %s\r\n", res->content_type);
-	_ma_buf_append(out, res->headers.data, res->headers.len);
+		_ma_buf_printf(&top, "Content-Type: %s\r\n", res->content_type);
+	_ma_buf_append(&top, res->headers.data, res->headers.len);
 	if (!bodiless)
-		_ma_buf_printf(out, "Content-Length: %zu\r\n",
+		_ma_buf_printf(&top, "Content-Length: %zu\r\n",
 			       res->has_body ? res->body.len : 0);
-	_ma_buf_append(out, "\r\n", 2);
-	if (!bodiless && !head && res->has_body)
-		_ma_buf_append(out, res->body.data, res->body.len);
+	_ma_buf_append(&top, "\r\n", 2);
+	write(ctx, top.data, top.len);
+	_ma_buf_destroy(&top);
+	/* The body goes out as the handler left it, not copied again. */
+	if (!bodiless && !head && res->has_body && res->body.len > 0)
+		write(ctx, res->body.data, res->body.len);
+}
+
+static void
+buf_write(void *ctx, const char *data, size_t n)
+{
+	_ma_buf_append(ctx, data, n);
+}
+
+void
+_ma_response_serialize(const ma_response *res, bool head, ma_buf *out)
+{
+	_ma_response_write(res, head, buf_write, out);
 }
