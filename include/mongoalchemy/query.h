@@ -186,9 +186,19 @@ ma_cursor *ma_query_find(ma_query *query, ma_error *error) MA_WARN_UNUSED_RESULT
 /*
  * The next result into *doc (owned by the cursor, valid until the next
  * call or ma_cursor_destroy()). false at the end (error cleared to MA_OK)
- * and on error (error set): test error->code to tell them apart.
+ * and on error (error set): ma_cursor_error() tells them apart, as
+ * mongoc_cursor_error() does, also when error was NULL.
+ *
+ *   while (ma_cursor_next(c, &doc, NULL))
+ *           ...;
+ *   if (ma_cursor_error(c, &err))
+ *           ...;   // the database failed: never an empty result
  */
 bool ma_cursor_next(ma_cursor *cursor, const ma_doc **doc, ma_error *error);
+
+/* true when the cursor stopped on an error, copied into error (may be
+ * NULL); false while it has none, at its end included. */
+bool ma_cursor_error(const ma_cursor *cursor, ma_error *error);
 
 /* NULL is a no-op. */
 void ma_cursor_destroy(ma_cursor *cursor);

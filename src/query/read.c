@@ -326,7 +326,9 @@ struct ma_cursor {
 	mongoc_collection_t *coll;
 	mongoc_cursor_t *cursor;
 	ma_doc *current;
-	ma_error failed; /* why the collection could not be had */
+	ma_error failed; /* why it stopped on an error; MA_OK while it has not */
+	bool ended;	 /* past its last result: libmongoc would call a
+			  * further next() an error */
 };
 
 ma_cursor *
@@ -369,17 +371,35 @@ ma_cursor_next(ma_cursor *cursor, const ma_doc **doc, ma_error *error)
 			*error = cursor->failed;
 		return false;
 	}
+	if (cursor->ended) {
+		ma_error_clear(error);
+		return false;
+	}
 	if (mongoc_cursor_next(cursor->cursor, &b)) {
 		cursor->current = ma_doc_new_from_bson(cursor->query->type, b);
 		*doc = cursor->current;
 		return true;
 	}
-	if (mongoc_cursor_error(cursor->cursor, &berr))
-		_ma_db_error(cursor->query->db, error, &berr, "read",
+	if (mongoc_cursor_error(cursor->cursor, &berr)) {
+		_ma_db_error(cursor->query->db, &cursor->failed, &berr, "read",
 			     cursor->query->type);
-	else
+		if (error != NULL)
+			*error = cursor->failed;
+	} else {
+		cursor->ended = true;
 		ma_error_clear(error);
+	}
 	return false;
+}
+
+bool
+ma_cursor_error(const ma_cursor *cursor, ma_error *error)
+{
+	if (cursor == NULL || cursor->failed.code == MA_OK)
+		return false;
+	if (error != NULL)
+		*error = cursor->failed;
+	return true;
 }
 
 void

@@ -933,6 +933,9 @@ Test(queries_live, fields_returns_only_what_was_asked_and_the_id)
 	assert_id(doc, &ids[4]);
 	cr_assert_not(ma_cursor_next(cur, &doc, &e));
 	cr_assert_eq(e.code, MA_OK, "%s", e.message);
+	/* The end is not an error, also asked without an error to fill. */
+	cr_assert_not(ma_cursor_next(cur, &doc, NULL));
+	cr_assert_not(ma_cursor_error(cur, &e), "the end read as an error");
 	ma_cursor_destroy(cur);
 	ma_query_destroy(q);
 }
@@ -1723,6 +1726,11 @@ Test(unavailable_live, a_stopped_server_fails_the_cursor_not_an_empty_loop)
 	/* Still an error, not the end, when asked again. */
 	cr_assert_not(ma_cursor_next(cur, &doc, &e));
 	cr_assert_neq(e.code, MA_OK, "a failed cursor ended normally");
+	/* Told apart from the end without an error to fill, too. */
+	cr_assert_not(ma_cursor_next(cur, &doc, NULL));
+	memset(&e, 0, sizeof(e));
+	cr_assert(ma_cursor_error(cur, &e), "a failed cursor read as its end");
+	assert_unavailable(e, "ma_cursor_error");
 	ma_cursor_destroy(cur);
 
 	ma_query_destroy(q);
