@@ -129,11 +129,12 @@ const mongoc_write_concern_t *ma_config_write_concern(const ma_config *config,
 						      ma_safe safe);
 
 /*
- * Writes a short description of a write concern ("w:1", "w:majority, j:true",
- * "w:0 (unacknowledged)") into buf, truncated to size. Returns buf.
+ * Writes a short description of the write concern for `safe` ("w:1",
+ * "w:majority, j:true", "w:0 (unacknowledged)") into buf, truncated to
+ * size. Returns buf.
  */
-char *ma_write_concern_describe(const mongoc_write_concern_t *wc, char *buf,
-				size_t size);
+char *ma_config_describe_write_concern(const ma_config *config, ma_safe safe,
+				       char *buf, size_t size);
 
 #ifdef __cplusplus
 }

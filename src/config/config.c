@@ -510,9 +510,10 @@ _ma_config_secret(const ma_config *cfg)
 }
 
 char *
-ma_write_concern_describe(const mongoc_write_concern_t *wc, char *buf,
-			  size_t size)
+ma_config_describe_write_concern(const ma_config *config, ma_safe safe,
+				 char *buf, size_t size)
 {
+	const mongoc_write_concern_t *wc = ma_config_write_concern(config, safe);
 	int32_t w = mongoc_write_concern_get_w(wc);
 	int64_t wtimeout = mongoc_write_concern_get_wtimeout_int64(wc);
 	ma_buf b;

@@ -66,12 +66,11 @@ print_settings(const ma_config *cfg, int show_password)
 	printf("auth_source: %s\n", or_none(ma_config_auth_source(cfg)));
 	printf("replica_set: %s\n", or_none(ma_config_replica_set(cfg)));
 	printf("write_concern: %s\n",
-	       ma_write_concern_describe(
-		       ma_config_write_concern(cfg, MA_SAFE_SESSION), wc,
-		       sizeof(wc)));
+	       ma_config_describe_write_concern(cfg, MA_SAFE_SESSION, wc,
+						sizeof(wc)));
 	printf("safe_write_concern: %s\n",
-	       ma_write_concern_describe(ma_config_write_concern(cfg, MA_SAFE_ON),
-					 wc, sizeof(wc)));
+	       ma_config_describe_write_concern(cfg, MA_SAFE_ON, wc,
+						sizeof(wc)));
 }
 
 int

@@ -318,7 +318,8 @@ check_config(const env *en, const char *prefix, const ma_config *c)
 				       strcmp(safe_session, "1") == 0 ||
 				       strcasecmp(safe_session, "yes") == 0 ||
 				       strcasecmp(safe_session, "on") == 0)));
-	CHECK(fuzz_utf8(ma_write_concern_describe(session, wc, sizeof(wc))));
+	CHECK(fuzz_utf8(ma_config_describe_write_concern(c, MA_SAFE_SESSION, wc,
+							 sizeof(wc))));
 }
 
 int

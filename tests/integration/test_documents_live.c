@@ -858,7 +858,10 @@ Test(documents_live, safe_on_and_safe_off_both_save_and_remove)
 
 	/* What MA_SAFE_ON asks of the server. */
 	wc = ma_config_write_concern(ma_db_config(db), MA_SAFE_ON);
-	cr_assert_str_eq(ma_write_concern_describe(wc, desc, sizeof(desc)),
+	cr_assert(mongoc_write_concern_get_wmajority(wc));
+	cr_assert_str_eq(ma_config_describe_write_concern(ma_db_config(db),
+							  MA_SAFE_ON, desc,
+							  sizeof(desc)),
 			 "w:majority, j:true");
 
 	save_ok(db, safe, MA_SAFE_ON);

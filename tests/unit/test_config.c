@@ -130,9 +130,8 @@ Test(flask_uri, connection_string_is_used_unchanged)
 	cr_assert_str_eq(ma_config_uri_redacted(c),
 			 "mongodb://luke:***@db1.example:1234,db2.example/"
 			 "other?authSource=admin&w=2");
-	cr_assert_str_eq(ma_write_concern_describe(ma_config_write_concern(
-						 c, MA_SAFE_SESSION),
-					 wc, sizeof(wc)),
+	cr_assert_str_eq(ma_config_describe_write_concern(c, MA_SAFE_SESSION,
+							  wc, sizeof(wc)),
 			 "w:2");
 	ma_config_destroy(c);
 }
@@ -440,8 +439,7 @@ describe(const ma_config *c, ma_safe safe)
 {
 	static char buf[128];
 
-	return ma_write_concern_describe(ma_config_write_concern(c, safe), buf,
-					 sizeof(buf));
+	return ma_config_describe_write_concern(c, safe, buf, sizeof(buf));
 }
 
 Test(write_concern, unsafe_session_is_still_acknowledged)
