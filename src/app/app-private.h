@@ -49,10 +49,6 @@ struct ma_app {
 
 /* --- app.c ---------------------------------------------------------------- */
 
-/* Routes req to its handler and fills res: every answer, 404 and 405
- * included. */
-void _ma_app_dispatch(ma_app *app, ma_request *req, ma_response *res);
-
 /*
  * Setup calls: false when an earlier one failed (error gets its error),
  * else keeps e (when it is a failure) as the app's first error and

@@ -130,8 +130,10 @@ ma_app_on_worker_start(ma_app *app, ma_app_hook hook, void *arg)
 
 /* --- dispatch ------------------------------------------------------------- */
 
-void
-_ma_app_dispatch(ma_app *app, ma_request *req, ma_response *res)
+/* Routes req to its handler and fills res: every answer, 404 and 405
+ * included. */
+static void
+dispatch(ma_app *app, ma_request *req, ma_response *res)
 {
 	ma_method method = req->head ? MA_HEAD : req->method;
 	ma_error err;
@@ -191,7 +193,7 @@ _ma_app_answer(ma_app *app, char **env, ma_body_reader read, void *read_ctx,
 
 	_ma_response_init(&res, &req);
 	if (routable)
-		_ma_app_dispatch(app, &req, &res);
+		dispatch(app, &req, &res);
 	else
 		ma_response_problem(&res, status, err.message);
 	_ma_response_write(&res, req.head, write, write_ctx);

@@ -232,9 +232,6 @@ void _ma_request_destroy(ma_request *req);
 bool _ma_request_json_body(ma_request *req, const char **body, size_t *len,
 			   ma_error *error);
 
-/* A CGI variable, or NULL. */
-const char *_ma_request_env(const ma_request *req, const char *name);
-
 /* --- response.c ----------------------------------------------------------- */
 
 void _ma_response_init(ma_response *res, const ma_request *req);

@@ -14,8 +14,9 @@
 #include "http/http-private.h"
 #include "runtime/runtime-private.h"
 
-const char *
-_ma_request_env(const ma_request *req, const char *name)
+/* A CGI variable, or NULL. */
+static const char *
+env_get(const ma_request *req, const char *name)
 {
 	size_t n = strlen(name);
 	char **e;
@@ -43,7 +44,7 @@ _ma_request_init(ma_request *req, size_t body_limit, char **env,
 	req->read_ctx = read_ctx;
 	req->query_string = "";
 
-	req->method_name = _ma_request_env(req, "REQUEST_METHOD");
+	req->method_name = env_get(req, "REQUEST_METHOD");
 	if (req->method_name == NULL)
 		req->method_name = "GET";
 	req->method = ma_method_from_name(req->method_name);
@@ -54,7 +55,7 @@ _ma_request_init(ma_request *req, size_t body_limit, char **env,
 
 	/* The path as the client sent it: REQUEST_URI (nginx and Apache
 	 * both pass it), else what CGI splits it into. */
-	uri = _ma_request_env(req, "REQUEST_URI");
+	uri = env_get(req, "REQUEST_URI");
 	if (uri != NULL && uri[0] != '\0') {
 		q = strchr(uri, '?');
 		req->path = q != NULL ? bson_strndup(uri, (size_t)(q - uri))
@@ -62,8 +63,8 @@ _ma_request_init(ma_request *req, size_t body_limit, char **env,
 		if (q != NULL)
 			req->query_string = q + 1;
 	} else {
-		const char *script = _ma_request_env(req, "SCRIPT_NAME");
-		const char *info = _ma_request_env(req, "PATH_INFO");
+		const char *script = env_get(req, "SCRIPT_NAME");
+		const char *info = env_get(req, "PATH_INFO");
 
 		req->path = bson_strdup_printf("%s%s", script ? script : "",
 					       info ? info : "");
@@ -72,7 +73,7 @@ _ma_request_init(ma_request *req, size_t body_limit, char **env,
 		bson_free(req->path);
 		req->path = bson_strdup("/");
 	}
-	q = _ma_request_env(req, "QUERY_STRING");
+	q = env_get(req, "QUERY_STRING");
 	if (q != NULL)
 		req->query_string = q;
 
@@ -191,9 +192,9 @@ ma_request_header(const ma_request *req, const char *name)
 	 * empty when the request has none, and RFC 3875 (4.1) counts an
 	 * empty meta-variable as unset. */
 	if (strcasecmp(name, "Content-Type") == 0)
-		return non_empty(_ma_request_env(req, "CONTENT_TYPE"));
+		return non_empty(env_get(req, "CONTENT_TYPE"));
 	if (strcasecmp(name, "Content-Length") == 0)
-		return non_empty(_ma_request_env(req, "CONTENT_LENGTH"));
+		return non_empty(env_get(req, "CONTENT_LENGTH"));
 	memcpy(var, "HTTP_", 5);
 	o = 5;
 	for (i = 0; name[i] != '\0'; i++) {
@@ -202,7 +203,7 @@ ma_request_header(const ma_request *req, const char *name)
 		var[o++] = name[i] == '-' ? '_' : (char)toupper((unsigned char)name[i]);
 	}
 	var[o] = '\0';
-	return _ma_request_env(req, var);
+	return env_get(req, var);
 }
 
 /* --- the body ------------------------------------------------------------- */
@@ -222,7 +223,7 @@ drain(ma_request *req)
 static long long
 content_length(const ma_request *req)
 {
-	const char *s = _ma_request_env(req, "CONTENT_LENGTH");
+	const char *s = env_get(req, "CONTENT_LENGTH");
 	int64_t n;
 
 	if (s == NULL || s[0] == '\0')
