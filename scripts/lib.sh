@@ -127,11 +127,46 @@ print(s.getsockname()[1])' 2>/dev/null; then
 }
 
 # ---------------------------------------------------------------------------
-# the database, the tests
+# the database, the builds
 
 # True when MONGOALCHEMY_* point at the user's own MongoDB.
 users_mongodb() {
 	[[ -n ${MONGOALCHEMY_CONNECTION_STRING:-}${MONGOALCHEMY_SERVER:-}${MONGOALCHEMY_PORT:-} ]]
+}
+
+# Prints the build the scripts use: the source tree itself when it was
+# configured in place (./configure at the top), else build/ (what
+# scripts/setup makes).
+build_dir() {
+	if [[ -f $ROOT/config.status ]]; then
+		printf '%s\n' "$ROOT"
+	else
+		printf '%s\n' "$ROOT/build"
+	fi
+}
+
+# Configures DIR as a build of the source tree in another folder (a VPATH
+# build) with the configure arguments ARGS; again only when ARGS change.
+configure_build_dir() {
+	local dir=$1 args=
+	shift
+	[[ $# -eq 0 ]] || args=$(printf '%q ' "$@")
+	# configure refuses ("source directory already configured"), and make
+	# would take the objects built in the source tree for its own.
+	[[ ! -f $ROOT/config.status ]] ||
+		die "the source tree is configured in place ($ROOT/config.status), so it cannot be built in another folder; run \"make distclean\" at the top first (scripts/setup then builds in build/)"
+	if [[ ! -x $ROOT/configure ]]; then
+		log "autoreconf -fi"
+		(cd "$ROOT" && autoreconf -fi >/dev/null)
+	fi
+	mkdir -p -- "$dir"
+	if [[ -f $dir/config.status && -f $dir/Makefile &&
+		$(cat -- "$dir/.configure-args" 2>/dev/null) == "$args" ]]; then
+		return 0
+	fi
+	log "configure ${args}(in ${dir#"$ROOT"/})"
+	(cd "$dir" && "$ROOT/configure" -q "$@")
+	printf '%s\n' "$args" >"$dir/.configure-args"
 }
 
 # Automake's summary of test results in FILE (# PASS: N ...), summed over
