@@ -42,6 +42,48 @@ print_tail() {
 }
 
 # ---------------------------------------------------------------------------
+# commands
+
+# Runs the command that starts the command line: one of COMMANDS (a list
+# of words), run by the function cmd_NAME (dashes as underscores) with the
+# rest of the arguments; help, -h and --help show the usage.
+run_command() {
+	local commands=" $1 " cmd
+	shift
+	[[ $# -gt 0 ]] || usage_error "missing command"
+	cmd=$1
+	shift
+	case $cmd in
+	-h | --help | help) usage ;;
+	*)
+		[[ $commands == *" $cmd "* ]] || usage_error "unknown command: $cmd"
+		"cmd_${cmd//-/_}" "$@"
+		;;
+	esac
+}
+
+# Checks that DIR is a folder this script made (a temp dir named PREFIX.*
+# holding the file MARKER), since the caller is about to act on the
+# processes it names and maybe remove it; refuses anything else (exit 2),
+# calling it WHAT. Sets OWN_DIR to its physical path.
+own_dir() {
+	local dir=${1%/} prefix=$2 marker=$3 what=$4
+	if [[ ! -d $dir || ! -f $dir/$marker || ${dir##*/} != "$prefix".* ]]; then
+		log "$1 does not look like $what (no $marker); refusing"
+		exit 2
+	fi
+	OWN_DIR=$(cd -P -- "$dir" && pwd)
+}
+
+# True, with a message, if DIR (a temp dir named PREFIX.*) is gone: there
+# is nothing to stop.
+already_gone() {
+	local dir=${1%/} prefix=$2
+	[[ ! -e $dir && ${dir##*/} == "$prefix".* ]] || return 1
+	log "$dir is already gone; nothing to stop"
+}
+
+# ---------------------------------------------------------------------------
 # processes
 
 # True if PID is running (a zombie does not count).
