@@ -102,13 +102,18 @@ main(int argc, char **argv)
 {
 	ma_error err;
 	ma_app *app = ma_app_new(NULL, &err);
+	int status;
 
 	if (app == NULL || ma_app_add_db(app, NULL, &err) == NULL ||
 	    !ma_app_route(app, MA_GET, "/hello", hello, NULL, &err)) {
 		printf("error: %s\n", err.message);
+		ma_app_destroy(app);
 		return 1;
 	}
-	return ma_app_run(app, argc, argv);
+	status = ma_app_run(app, argc, argv);
+	ma_app_destroy(app);
+	ma_cleanup();
+	return status;
 }
 APP
 flags=$(PKG_CONFIG_PATH="$stage/pc" pkg-config --cflags --libs mongoalchemy-fcgi 2>"$stage/pc.err")
