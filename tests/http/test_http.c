@@ -15,12 +15,13 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "http.h"
+#include "httplib.h"
 #include "seed.h"
 #include "live.h"
 
