@@ -4,9 +4,9 @@
  * request handed to _ma_app_handle() as a FastCGI worker hands it one: the
  * CGI variables a front end passes (REQUEST_METHOD, REQUEST_URI,
  * QUERY_STRING, CONTENT_TYPE, CONTENT_LENGTH, HTTP_*...), as nginx or as
- * Apache passes them (inproc_cgi), and a reader of the body. The answer comes back as the worker writes it ("Status: 200
- * OK\r\n...\r\n\r\nbody") and is read into an http_resp as libcurl's
- * would be.
+ * Apache passes them (inproc_cgi), and a reader of the body. The answer
+ * comes back as the worker writes it ("Status: 200 OK\r\n...\r\n\r\nbody")
+ * and is read into an http_resp as libcurl's would be.
  *
  * One application per test process (Criterion forks one per test), so
  * not for threads: one MongoDB client serves it. opts->timeout_ms has no
@@ -155,7 +155,8 @@ cgi_env(char **env, const char *method, const char *path_and_query,
 
 	env[n++] = bson_strdup_printf("REQUEST_METHOD=%s", method);
 	env[n++] = bson_strdup_printf("REQUEST_URI=%s", path_and_query);
-	env[n++] = bson_strdup_printf("QUERY_STRING=%s", q != NULL ? q + 1 : "");
+	env[n++] =
+		bson_strdup_printf("QUERY_STRING=%s", q != NULL ? q + 1 : "");
 	env[n++] = bson_strdup_printf("SCRIPT_NAME=%s", path);
 	env[n++] = bson_strdup("SERVER_PROTOCOL=HTTP/1.1");
 	env[n++] = bson_strdup("GATEWAY_INTERFACE=CGI/1.1");
@@ -170,12 +171,13 @@ cgi_env(char **env, const char *method, const char *path_and_query,
 		env[n++] = bson_strdup("REDIRECT_STATUS=200");
 		env[n++] = bson_strdup("REMOTE_USER=");
 		env[n++] = bson_strdup("HTTP_PROXY=");
-		env[n++] = bson_strdup_printf("CONTENT_TYPE=%s",
-					      content_type != NULL ? content_type
-								   : "");
-		env[n++] = body != NULL
-				   ? bson_strdup_printf("CONTENT_LENGTH=%zu", len)
-				   : bson_strdup("CONTENT_LENGTH=");
+		env[n++] = bson_strdup_printf(
+			"CONTENT_TYPE=%s",
+			content_type != NULL ? content_type : "");
+		env[n++] =
+			body != NULL
+				? bson_strdup_printf("CONTENT_LENGTH=%zu", len)
+				: bson_strdup("CONTENT_LENGTH=");
 	} else {
 		env[n++] = bson_strdup_printf(
 			"SCRIPT_FILENAME=proxy:fcgi://localhost%s", path);
@@ -185,7 +187,8 @@ cgi_env(char **env, const char *method, const char *path_and_query,
 			env[n++] = bson_strdup_printf("CONTENT_TYPE=%s",
 						      content_type);
 		if (body != NULL)
-			env[n++] = bson_strdup_printf("CONTENT_LENGTH=%zu", len);
+			env[n++] =
+				bson_strdup_printf("CONTENT_LENGTH=%zu", len);
 	}
 	bson_free(path);
 	return n;
@@ -215,7 +218,8 @@ parse_answer(const char *s, size_t len, http_resp *r)
 			return false;
 		for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
 			;
-		if ((size_t)(colon - s) == 6 && strncasecmp(s, "Status", 6) == 0) {
+		if ((size_t)(colon - s) == 6 &&
+		    strncasecmp(s, "Status", 6) == 0) {
 			r->status = strtol(v, NULL, 10);
 		} else {
 			r->headers = bson_realloc(r->headers,

@@ -570,7 +570,8 @@ Test(filters, eq_on_a_seed_title)
 }
 
 /* Also through nginx and Apache (test_http): the front end passes the
- * query string on. Space as %20 and as '+', regex characters taken literally. */
+ * query string on. Space as %20 and as '+', regex characters taken
+ * literally. */
 Test(filters, startswith_is_literal_and_decoded)
 {
 	const char *p = prefix(), *q;
