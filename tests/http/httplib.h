@@ -111,8 +111,9 @@ bool http_media_type_is(const char *ct, const char *type);
  * One request (the transport's: stack.c or inproc.c) to path_and_query,
  * sent as is: bad escapes and all. content_type NULL sends no
  * Content-Type at all; body may be NULL. Never asserts, so threads may
- * call it: a transport failure gives status 0 and error. The caller frees
- * the answer with http_free().
+ * call stack.c's (inproc.c's serves the main thread: one application, one
+ * MongoDB client): a transport failure gives status 0 and error. The
+ * caller frees the answer with http_free().
  */
 http_resp *http_try(const char *method, const char *path_and_query,
 		    const char *content_type, const char *body, size_t len,
