@@ -34,7 +34,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "http.h"
+#include <curl/curl.h>
+
+#include "httplib.h"
 #include "seed.h"
 
 /* Every title and name a test sends starts with it. */

@@ -21,9 +21,10 @@
  */
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 
-#include "http.h"
+#include "httplib.h"
 
 /* How much worse than nominal the timings may be: the machine running
  * the suite may be loaded by other suites (make -j check). */

@@ -1,0 +1,19 @@
+/*
+ * The library application (library_app.c), built by the worker's main()
+ * and by the in-process HTTP tests.
+ */
+#ifndef LIBRARY_APP_H
+#define LIBRARY_APP_H
+
+#include <mongoalchemy-fcgi.h>
+
+/*
+ * A new application: MONGOALCHEMY_* from the environment, /authors and
+ * /books mounted, GET /books/since/{year}, and a start hook that seeds
+ * empty collections. Nothing connects here. A setup call that failed (a
+ * missing MONGOALCHEMY_DATABASE, say) sticks to the app: ma_app_run()
+ * reports it and exits with 2. Never NULL; ma_app_destroy() it.
+ */
+ma_app *library_app_new(void);
+
+#endif
