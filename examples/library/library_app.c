@@ -1,13 +1,11 @@
 /*
- * The library application of examples/library: its database, its two
- * resources, the since route and the seed of empty collections. The
- * worker's main() (app.c) serves it; tests/http/test_contract builds the
- * same application in its own process, so that what the HTTP contract
- * tests is the example users run.
+ * The library application of examples/library, as Flask-MongoAlchemy's
+ * documentation wires it: its database, the Author and Book resources, the
+ * since route, and the seed of empty collections (seed.c). The worker's
+ * main() (app.c) serves it; tests/http/test_contract builds the same
+ * application in its own process, so that what the HTTP contract tests is
+ * the example users run.
  */
-#include <stdio.h>
-#include <string.h>
-
 #include <mongoalchemy-fcgi.h>
 
 #include "library.h"
@@ -27,85 +25,6 @@ books_since(ma_request *req, ma_response *res, void *arg)
 	ma_query_destroy(q);
 }
 
-/* The sample library. Fixed ids: workers that seed at once store the same
- * documents, never two copies. */
-static const char *const sample_authors[] = {
-	"{\"_id\":\"5f0000000000000000000a01\",\"name\":\"Mark Pilgrim\"}",
-	"{\"_id\":\"5f0000000000000000000a02\",\"name\":\"Luciano Ramalho\"}",
-	"{\"_id\":\"5f0000000000000000000a03\",\"name\":\"Brett Slatkin\"}",
-	"{\"_id\":\"5f0000000000000000000a04\",\"name\":\"Allen B. Downey\"}",
-	"{\"_id\":\"5f0000000000000000000a05\",\"name\":\"Al Sweigart\"}",
-};
-
-#define BOOK(id, title, author, year)                                          \
-	"{\"_id\":\"5f0000000000000000000" id "\",\"title\":\"" title          \
-	"\",\"author\":{\"name\":\"" author "\"},\"year\":" #year "}"
-
-static const char *const sample_books[] = {
-	BOOK("b01", "Dive Into Python", "Mark Pilgrim", 2004),
-	BOOK("b02", "Dive Into Python 3", "Mark Pilgrim", 2009),
-	BOOK("b03", "Fluent Python", "Luciano Ramalho", 2015),
-	BOOK("b04", "Effective Python", "Brett Slatkin", 2015),
-	BOOK("b05", "Think Python", "Allen B. Downey", 2012),
-	BOOK("b06", "Think Bayes", "Allen B. Downey", 2013),
-	BOOK("b07", "Automate the Boring Stuff with Python", "Al Sweigart", 2015),
-	BOOK("b08", "Invent Your Own Computer Games with Python", "Al Sweigart",
-	     2008),
-};
-
-static bool
-seed_type(ma_db *db, const ma_type *type, const char *const *docs, size_t n,
-	  size_t *added, ma_error *e)
-{
-	ma_query *q = ma_query_new(db, type);
-	int64_t count = 0;
-	bool ok = ma_query_count(q, &count, e);
-	size_t i;
-
-	ma_query_destroy(q);
-	for (i = 0; ok && count == 0 && i < n; i++) {
-		ma_doc *doc = ma_doc_new_from_json(type, docs[i], strlen(docs[i]),
-						   NULL, e);
-
-		/* save, not insert: a second worker seeding at the same
-		 * moment replaces the same document. */
-		ok = doc != NULL && ma_doc_save(db, doc, MA_SAFE_SESSION, NULL, e);
-		ma_doc_destroy(doc);
-		*added += ok;
-	}
-	return ok;
-}
-
-/*
- * Seeds empty collections, once, in the master before the workers start.
- * A database that cannot be reached does not stop the service: the
- * workers answer 503 until it is back, and the next start seeds.
- */
-static bool
-seed(ma_app *app, void *arg, ma_error *error)
-{
-	ma_db *db = arg;
-	size_t added = 0;
-	ma_error e;
-
-	(void)app;
-	if (!ma_db_ensure_indexes(db, &e) ||
-	    !seed_type(db, &library_author_type, sample_authors,
-		       sizeof(sample_authors) / sizeof(sample_authors[0]),
-		       &added, &e) ||
-	    !seed_type(db, &library_book_type, sample_books,
-		       sizeof(sample_books) / sizeof(sample_books[0]), &added,
-		       &e)) {
-		fprintf(stderr, "library: not seeded: %s\n", e.message);
-		ma_error_clear(error);
-		return true;
-	}
-	if (added > 0)
-		fprintf(stderr, "library: seeded %zu sample documents\n", added);
-	ma_error_clear(error);
-	return true;
-}
-
 ma_app *
 library_app_new(void)
 {
@@ -119,6 +38,6 @@ library_app_new(void)
 	ma_app_resource(app, "/authors", db, &library_author_type, NULL, NULL);
 	ma_app_resource(app, "/books", db, &library_book_type, NULL, NULL);
 	ma_app_route(app, MA_GET, "/books/since/{year}", books_since, db, NULL);
-	ma_app_on_start(app, seed, db);
+	ma_app_on_start(app, library_seed, db);
 	return app;
 }

@@ -1,6 +1,6 @@
 /*
- * The library application (library_app.c), built by the worker's main()
- * and by the in-process HTTP tests.
+ * The library application (library_app.c, seed.c), built by the
+ * worker's main() and by the in-process HTTP tests.
  */
 #ifndef LIBRARY_APP_H
 #define LIBRARY_APP_H
@@ -15,5 +15,13 @@
  * reports it and exits with 2. Never NULL; ma_app_destroy() it.
  */
 ma_app *library_app_new(void);
+
+/*
+ * The start hook that seeds empty collections (seed.c), once, in the
+ * master before the workers start; arg is the ma_db. A database that
+ * cannot be reached does not stop the service: the workers answer 503
+ * until it is back, and the next start seeds. Always true.
+ */
+bool library_seed(ma_app *app, void *arg, ma_error *error);
 
 #endif
