@@ -5,17 +5,12 @@
 #include "library.h"
 
 static const ma_field author_fields[] = {
-	MA_STRING("name", .min_len = 1, .max_len = 200),
-	MA_FIELDS_END
-};
+	MA_STRING("name", .min_len = 1, .max_len = 200), MA_FIELDS_END};
 
 const ma_type library_author_type = {
 	.name = "Author",
 	.fields = author_fields,
-	.indexes = (const ma_index[]){
-		MA_INDEX("name"),
-		MA_INDEXES_END
-	},
+	.indexes = (const ma_index[]){MA_INDEX("name"), MA_INDEXES_END},
 };
 
 /*
@@ -34,20 +29,14 @@ books_since(ma_query *q, const char *year, ma_error *e)
 static const ma_field book_fields[] = {
 	MA_STRING("title", .min_len = 1, .max_len = 500),
 	MA_DOCUMENT("author", &library_author_type),
-	MA_INT("year", MA_MIN(0), MA_MAX(9999)),
-	MA_FIELDS_END
-};
+	MA_INT("year", MA_MIN(0), MA_MAX(9999)), MA_FIELDS_END};
 
 const ma_type library_book_type = {
 	.name = "Book",
 	.fields = book_fields,
-	.indexes = (const ma_index[]){
-		MA_INDEX("-year", "title"),
-		MA_INDEX("author.name"),
-		MA_INDEXES_END
-	},
-	.extensions = (const ma_query_extension[]){
-		MA_EXTENSION("since", books_since),
-		MA_EXTENSIONS_END
-	},
+	.indexes = (const ma_index[]){MA_INDEX("-year", "title"),
+				      MA_INDEX("author.name"), MA_INDEXES_END},
+	.extensions =
+		(const ma_query_extension[]){MA_EXTENSION("since", books_since),
+					     MA_EXTENSIONS_END},
 };

@@ -31,7 +31,8 @@ static const char *const sample_books[] = {
 	BOOK("b04", "Effective Python", "Brett Slatkin", 2015),
 	BOOK("b05", "Think Python", "Allen B. Downey", 2012),
 	BOOK("b06", "Think Bayes", "Allen B. Downey", 2013),
-	BOOK("b07", "Automate the Boring Stuff with Python", "Al Sweigart", 2015),
+	BOOK("b07", "Automate the Boring Stuff with Python", "Al Sweigart",
+	     2015),
 	BOOK("b08", "Invent Your Own Computer Games with Python", "Al Sweigart",
 	     2008),
 };
@@ -47,12 +48,13 @@ seed_type(ma_db *db, const ma_type *type, const char *const *docs, size_t n,
 
 	ma_query_destroy(q);
 	for (i = 0; ok && count == 0 && i < n; i++) {
-		ma_doc *doc = ma_doc_new_from_json(type, docs[i], strlen(docs[i]),
-						   NULL, e);
+		ma_doc *doc = ma_doc_new_from_json(type, docs[i],
+						   strlen(docs[i]), NULL, e);
 
 		/* save, not insert: a second worker seeding at the same
 		 * moment replaces the same document. */
-		ok = doc != NULL && ma_doc_save(db, doc, MA_SAFE_SESSION, NULL, e);
+		ok = doc != NULL &&
+		     ma_doc_save(db, doc, MA_SAFE_SESSION, NULL, e);
 		ma_doc_destroy(doc);
 		*added += ok;
 	}
@@ -79,7 +81,8 @@ library_seed(ma_app *app, void *arg, ma_error *error)
 		return true;
 	}
 	if (added > 0)
-		fprintf(stderr, "library: seeded %zu sample documents\n", added);
+		fprintf(stderr, "library: seeded %zu sample documents\n",
+			added);
 	ma_error_clear(error);
 	return true;
 }

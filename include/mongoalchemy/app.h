@@ -34,8 +34,8 @@ extern "C" {
 typedef struct ma_app ma_app;
 
 typedef struct ma_app_options {
-	size_t body_limit;    /* bytes; 0: MA_BODY_LIMIT */
-	const char *name;     /* for log lines; NULL: "mongoalchemy" */
+	size_t body_limit; /* bytes; 0: MA_BODY_LIMIT */
+	const char *name;  /* for log lines; NULL: "mongoalchemy" */
 } ma_app_options;
 
 /*
@@ -44,8 +44,8 @@ typedef struct ma_app_options {
  * with it, and ma_app_run() prints it and returns 2. A main can make them
  * all and check once, as examples/library/app.c does.
  */
-ma_app *ma_app_new(const ma_app_options *opts, ma_error *error)
-	MA_WARN_UNUSED_RESULT;
+ma_app *ma_app_new(const ma_app_options *opts,
+		   ma_error *error) MA_WARN_UNUSED_RESULT;
 void ma_app_destroy(ma_app *app);
 
 /*

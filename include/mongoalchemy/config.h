@@ -44,16 +44,15 @@ typedef const char *(*ma_config_lookup_fn)(const char *name, void *ctx);
  *
  * Returns a new config to free with ma_config_destroy(), or NULL on error.
  */
-ma_config *ma_config_new_from_env(const char *prefix, ma_error *error)
-	MA_WARN_UNUSED_RESULT;
+ma_config *ma_config_new_from_env(const char *prefix,
+				  ma_error *error) MA_WARN_UNUSED_RESULT;
 
 /*
  * The same, with the values supplied by lookup(name, ctx) instead of the
  * environment (tests, or settings kept somewhere else).
  */
 ma_config *ma_config_new(const char *prefix, ma_config_lookup_fn lookup,
-			 void *ctx, ma_error *error)
-	MA_WARN_UNUSED_RESULT;
+			 void *ctx, ma_error *error) MA_WARN_UNUSED_RESULT;
 
 /* Frees config. NULL is a no-op. */
 void ma_config_destroy(ma_config *config);
@@ -118,11 +117,7 @@ const mongoc_uri_t *ma_config_mongoc_uri(const ma_config *config);
  * majority and the journal, MA_SAFE_OFF uses the URI's own write concern
  * (acknowledged by default; never fire-and-forget unless the URI asks).
  */
-typedef enum ma_safe {
-	MA_SAFE_SESSION = 0,
-	MA_SAFE_ON,
-	MA_SAFE_OFF
-} ma_safe;
+typedef enum ma_safe { MA_SAFE_SESSION = 0, MA_SAFE_ON, MA_SAFE_OFF } ma_safe;
 
 /* The write concern for `safe`. Owned by config. Never NULL. */
 const mongoc_write_concern_t *ma_config_write_concern(const ma_config *config,

@@ -31,15 +31,14 @@ typedef struct ma_db ma_db;
  * environment. Does not connect. Returns NULL and fills error
  * (MA_ERR_CONFIG) when the configuration is invalid.
  */
-ma_db *ma_db_new(const char *prefix, ma_error *error)
-	MA_WARN_UNUSED_RESULT;
+ma_db *ma_db_new(const char *prefix, ma_error *error) MA_WARN_UNUSED_RESULT;
 
 /*
  * A database object for an existing configuration. Takes ownership of
  * config, also on error. Does not connect.
  */
-ma_db *ma_db_new_with_config(ma_config *config, ma_error *error)
-	MA_WARN_UNUSED_RESULT;
+ma_db *ma_db_new_with_config(ma_config *config,
+			     ma_error *error) MA_WARN_UNUSED_RESULT;
 
 /*
  * Frees db and its client (if this process created it). NULL is a no-op.
@@ -101,8 +100,8 @@ bool ma_db_ensure_indexes(ma_db *db, ma_error *error);
 
 /*
  * Frees the driver's global state (and the calling thread's compiled field
- * regexes and converted defaults). Call once, at process exit, after every database object is
- * destroyed.
+ * regexes and converted defaults). Call once, at process exit, after every
+ * database object is destroyed.
  */
 void ma_cleanup(void);
 

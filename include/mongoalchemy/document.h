@@ -34,8 +34,7 @@ typedef struct ma_doc ma_doc;
 /* --- creating ------------------------------------------------------------ */
 
 /* An empty document of type, without an id. Cannot fail. */
-ma_doc *ma_doc_new(const ma_type *type)
-	MA_WARN_UNUSED_RESULT;
+ma_doc *ma_doc_new(const ma_type *type) MA_WARN_UNUSED_RESULT;
 
 /*
  * A document from JSON text (len bytes; json need not end in NUL), checked
@@ -51,15 +50,15 @@ ma_doc *ma_doc_new(const ma_type *type)
  *                      gets every one; the error's message lists them.
  */
 ma_doc *ma_doc_new_from_json(const ma_type *type, const char *json, size_t len,
-			     ma_problems *problems, ma_error *error)
-	MA_WARN_UNUSED_RESULT;
+			     ma_problems *problems,
+			     ma_error *error) MA_WARN_UNUSED_RESULT;
 
 /*
  * A document from its MongoDB form. bson is copied and not checked: fields
  * the type does not know are kept and shown, missing ones stay missing.
  */
-ma_doc *ma_doc_new_from_bson(const ma_type *type, const bson_t *bson)
-	MA_WARN_UNUSED_RESULT;
+ma_doc *ma_doc_new_from_bson(const ma_type *type,
+			     const bson_t *bson) MA_WARN_UNUSED_RESULT;
 
 /* NULL is a no-op. */
 void ma_doc_destroy(ma_doc *doc);
@@ -99,8 +98,7 @@ bool ma_doc_equal(const ma_doc *a, const ma_doc *b);
  * *len (when not NULL) gets its length. Cannot fail: values the type does
  * not describe get their natural JSON form.
  */
-char *ma_doc_to_json(const ma_doc *doc, size_t *len)
-	MA_WARN_UNUSED_RESULT;
+char *ma_doc_to_json(const ma_doc *doc, size_t *len) MA_WARN_UNUSED_RESULT;
 
 /*
  * Typed getters. path is a field name, or a dotted path into embedded
@@ -119,8 +117,8 @@ bool ma_doc_get_oid(const ma_doc *doc, const char *path, bson_oid_t *out);
 /* true when the field is present and null. */
 bool ma_doc_is_null(const ma_doc *doc, const char *path);
 /* The embedded document at path as a new document of the field's type. */
-ma_doc *ma_doc_get_doc(const ma_doc *doc, const char *path)
-	MA_WARN_UNUSED_RESULT;
+ma_doc *ma_doc_get_doc(const ma_doc *doc,
+		       const char *path) MA_WARN_UNUSED_RESULT;
 
 /* --- changing ------------------------------------------------------------ */
 
@@ -189,8 +187,8 @@ bool ma_doc_save(ma_db *db, ma_doc *doc, ma_safe safe, ma_problems *problems,
  */
 bool ma_doc_insert(ma_db *db, ma_doc *doc, ma_safe safe, ma_problems *problems,
 		   ma_error *error);
-bool ma_doc_replace(ma_db *db, ma_doc *doc, ma_safe safe,
-		    ma_problems *problems, ma_error *error);
+bool ma_doc_replace(ma_db *db, ma_doc *doc, ma_safe safe, ma_problems *problems,
+		    ma_error *error);
 
 /*
  * Optimistic locking: replaces the stored document `current` (as read
@@ -210,8 +208,7 @@ bool ma_doc_replace_if(ma_db *db, ma_doc *doc, const ma_doc *current,
  * no document had it (with an acknowledged write concern), or a database
  * error.
  */
-bool ma_doc_remove(ma_db *db, const ma_doc *doc, ma_safe safe,
-		   ma_error *error);
+bool ma_doc_remove(ma_db *db, const ma_doc *doc, ma_safe safe, ma_error *error);
 
 /*
  * The document that the ref field `name` of doc points to, read from its
@@ -219,8 +216,7 @@ bool ma_doc_remove(ma_db *db, const ma_doc *doc, ma_safe safe,
  * null, or points to no document; MA_ERR_INVALID when name is not a ref.
  */
 ma_doc *ma_doc_deref(ma_db *db, const ma_doc *doc, const char *name,
-		     ma_error *error)
-	MA_WARN_UNUSED_RESULT;
+		     ma_error *error) MA_WARN_UNUSED_RESULT;
 
 #ifdef __cplusplus
 }

@@ -16,19 +16,19 @@ extern "C" {
  */
 typedef enum ma_error_code {
 	MA_OK = 0,
-	MA_ERR_CONFIG,      /* a configuration value is missing or invalid */
-	MA_ERR_INVALID,     /* a caller passed an invalid argument */
-	MA_ERR_NOMEM,       /* out of memory */
-	MA_ERR_UNAVAILABLE, /* the MongoDB server cannot be reached */
-	MA_ERR_AUTH,        /* the server refused the credentials */
-	MA_ERR_DRIVER,      /* any other error from the driver or the server */
-	MA_ERR_JSON,        /* input is not JSON, or not the JSON expected */
-	MA_ERR_VALIDATION,  /* a document breaks its type: see ma_problems */
-	MA_ERR_DUPLICATE,   /* a unique index refused a write */
-	MA_ERR_NOT_FOUND,   /* no such document */
-	MA_ERR_TOO_LARGE,   /* input above its size limit (HTTP 413) */
-	MA_ERR_MEDIA_TYPE,  /* input in a format not taken (HTTP 415) */
-	MA_ERR_TIMEOUT,     /* the server stopped a read at its time limit */
+	MA_ERR_CONFIG,	     /* a configuration value is missing or invalid */
+	MA_ERR_INVALID,	     /* a caller passed an invalid argument */
+	MA_ERR_NOMEM,	     /* out of memory */
+	MA_ERR_UNAVAILABLE,  /* the MongoDB server cannot be reached */
+	MA_ERR_AUTH,	     /* the server refused the credentials */
+	MA_ERR_DRIVER,	     /* any other error from the driver or the server */
+	MA_ERR_JSON,	     /* input is not JSON, or not the JSON expected */
+	MA_ERR_VALIDATION,   /* a document breaks its type: see ma_problems */
+	MA_ERR_DUPLICATE,    /* a unique index refused a write */
+	MA_ERR_NOT_FOUND,    /* no such document */
+	MA_ERR_TOO_LARGE,    /* input above its size limit (HTTP 413) */
+	MA_ERR_MEDIA_TYPE,   /* input in a format not taken (HTTP 415) */
+	MA_ERR_TIMEOUT,	     /* the server stopped a read at its time limit */
 	MA_ERR_PRECONDITION, /* the document changed since it was read */
 	MA_ERR__MAX
 } ma_error_code;

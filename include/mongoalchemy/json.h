@@ -33,8 +33,8 @@ bool ma_json_to_bson(const ma_type *type, const char *json, size_t len,
  * names, ObjectIds 24 hex digits, dates ISO 8601 UTC with milliseconds.
  * Same contract as ma_doc_to_json().
  */
-char *ma_json_from_bson(const ma_type *type, const bson_t *bson, size_t *len)
-	MA_WARN_UNUSED_RESULT;
+char *ma_json_from_bson(const ma_type *type, const bson_t *bson,
+			size_t *len) MA_WARN_UNUSED_RESULT;
 
 #ifdef __cplusplus
 }

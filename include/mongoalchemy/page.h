@@ -56,8 +56,8 @@ typedef struct ma_page ma_page;
  * the id as the last key (so pages never overlap or skip an item; a query
  * without sort is in id order). The query's own skip and limit do not
  * apply. One find with limit per_page (and batchSize to match, up to
- * 1,000: one round trip); a count only when the page is full (a short page is the last)
- * or was found by keyset.
+ * 1,000: one round trip); a count only when the page is full (a short page is
+ * the last) or was found by keyset.
  *
  * With error_out, page < 1, and an empty page other than page 1, fail with
  * MA_ERR_NOT_FOUND (a page beyond any 64-bit offset included); without it,
@@ -65,12 +65,12 @@ typedef struct ma_page ma_page;
  * database error is never "not found".
  */
 ma_page *ma_query_paginate(ma_query *query, int64_t page, int64_t per_page,
-			   bool error_out, ma_error *error)
-	MA_WARN_UNUSED_RESULT;
+			   bool error_out,
+			   ma_error *error) MA_WARN_UNUSED_RESULT;
 ma_page *ma_query_paginate_with_opts(ma_query *query, int64_t page,
 				     int64_t per_page, bool error_out,
-				     const ma_page_opts *opts, ma_error *error)
-	MA_WARN_UNUSED_RESULT;
+				     const ma_page_opts *opts,
+				     ma_error *error) MA_WARN_UNUSED_RESULT;
 
 /* NULL is a no-op. */
 void ma_page_destroy(ma_page *page);
@@ -105,10 +105,10 @@ const char *ma_page_before(const ma_page *page);
  * first). Without such a page: NULL with MA_ERR_NOT_FOUND when error_out,
  * else an empty page.
  */
-ma_page *ma_page_next(const ma_page *page, bool error_out, ma_error *error)
-	MA_WARN_UNUSED_RESULT;
-ma_page *ma_page_prev(const ma_page *page, bool error_out, ma_error *error)
-	MA_WARN_UNUSED_RESULT;
+ma_page *ma_page_next(const ma_page *page, bool error_out,
+		      ma_error *error) MA_WARN_UNUSED_RESULT;
+ma_page *ma_page_prev(const ma_page *page, bool error_out,
+		      ma_error *error) MA_WARN_UNUSED_RESULT;
 
 /*
  * The page object as JSON text, NUL-terminated (bson_free()):
@@ -118,8 +118,7 @@ ma_page *ma_page_prev(const ma_page *page, bool error_out, ma_error *error)
  * "before": the tokens that ask for the next and previous page (null when
  * there is none). *len (when not NULL) gets the length. Cannot fail.
  */
-char *ma_page_to_json(const ma_page *page, size_t *len)
-	MA_WARN_UNUSED_RESULT;
+char *ma_page_to_json(const ma_page *page, size_t *len) MA_WARN_UNUSED_RESULT;
 
 #ifdef __cplusplus
 }

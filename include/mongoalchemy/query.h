@@ -8,8 +8,8 @@
  *   ma_query *q = ma_query_new(db, &author_type);
  *   ma_doc *mark = NULL;
  *
- *   if (ma_query_filter(q, "name", MA_OP_EQ, MA_V_STRING("Mark Pilgrim"), &e) &&
- *       ma_query_first(q, &mark, &e) && mark != NULL) {
+ *   if (ma_query_filter(q, "name", MA_OP_EQ, MA_V_STRING("Mark Pilgrim"), &e)
+ * && ma_query_first(q, &mark, &e) && mark != NULL) {
  *           ...
  *   }
  *   ma_doc_destroy(mark);
@@ -181,7 +181,8 @@ typedef struct ma_cursor ma_cursor;
 /* Runs the query: NULL only on an error the query already had. The
  * server is first asked at the first ma_cursor_next(), which reports every
  * database error. */
-ma_cursor *ma_query_find(ma_query *query, ma_error *error) MA_WARN_UNUSED_RESULT;
+ma_cursor *ma_query_find(ma_query *query,
+			 ma_error *error) MA_WARN_UNUSED_RESULT;
 
 /*
  * The next result into *doc (owned by the cursor, valid until the next

@@ -60,9 +60,8 @@ bool ma_request_body(ma_request *req, const char **body, size_t *len,
  * empty or malformed, MA_ERR_VALIDATION with each problem in problems.
  */
 ma_doc *ma_request_doc(ma_request *req, const ma_type *type,
-		       ma_problems *problems, ma_error *error)
-	MA_WARN_UNUSED_RESULT;
-
+		       ma_problems *problems,
+		       ma_error *error) MA_WARN_UNUSED_RESULT;
 
 /*
  * Applies a list request's parameters to a query, as a resource does:

@@ -20,20 +20,20 @@ extern "C" {
 
 /* The methods a resource mounts: all by default. */
 typedef enum ma_resource_ops {
-	MA_RES_LIST = 1 << 0,   /* GET    /books        */
-	MA_RES_GET = 1 << 1,    /* GET    /books/{id}   */
-	MA_RES_CREATE = 1 << 2, /* POST   /books        */
+	MA_RES_LIST = 1 << 0,	 /* GET    /books        */
+	MA_RES_GET = 1 << 1,	 /* GET    /books/{id}   */
+	MA_RES_CREATE = 1 << 2,	 /* POST   /books        */
 	MA_RES_REPLACE = 1 << 3, /* PUT   /books/{id}   */
-	MA_RES_UPDATE = 1 << 4, /* PATCH  /books/{id}   */
-	MA_RES_DELETE = 1 << 5, /* DELETE /books/{id}   */
+	MA_RES_UPDATE = 1 << 4,	 /* PATCH  /books/{id}   */
+	MA_RES_DELETE = 1 << 5,	 /* DELETE /books/{id}   */
 	MA_RES_ALL = (1 << 6) - 1
 } ma_resource_ops;
 
 typedef struct ma_resource_options {
-	unsigned ops;         /* ma_resource_ops bits; 0: MA_RES_ALL */
+	unsigned ops;	      /* ma_resource_ops bits; 0: MA_RES_ALL */
 	int64_t max_per_page; /* 0: MA_MAX_PER_PAGE */
-	bool no_total;        /* lists without total, pages, last link */
-	ma_safe safe;         /* write safety of create/replace/update/delete */
+	bool no_total;	      /* lists without total, pages, last link */
+	ma_safe safe;	      /* write safety of create/replace/update/delete */
 	bool require_if_match; /* PUT, PATCH, DELETE without If-Match: 428 */
 } ma_resource_options;
 
@@ -61,9 +61,8 @@ bool ma_app_resource(ma_app *app, const char *path, ma_db *db,
  * for (404 past the end; opts may be NULL), and ma_response_page() or the
  * problem. query stays the caller's.
  */
-void ma_resource_list(const ma_request *req, ma_response *res,
-		      ma_query *query, int64_t max_per_page,
-		      const ma_page_opts *opts);
+void ma_resource_list(const ma_request *req, ma_response *res, ma_query *query,
+		      int64_t max_per_page, const ma_page_opts *opts);
 
 #ifdef __cplusplus
 }

@@ -26,8 +26,8 @@ bool ma_response_header(ma_response *res, const char *name, const char *value);
 
 /* Any body with its content type (NULL: none). Each body call replaces
  * the body and content type before it. */
-void ma_response_body(ma_response *res, ma_status status, const char *content_type,
-		      const char *body, size_t len);
+void ma_response_body(ma_response *res, ma_status status,
+		      const char *content_type, const char *body, size_t len);
 
 /* A JSON text (application/json), copied. */
 void ma_response_json(ma_response *res, ma_status status, const char *json,

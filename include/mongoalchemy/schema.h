@@ -38,20 +38,22 @@
 extern "C" {
 #endif
 
-/* What a field holds. The JSON and BSON form of each is in docs/documents.md. */
+/* What a field holds. The JSON and BSON form of each is in docs/documents.md.
+ */
 typedef enum ma_kind {
 	MA_KIND_NONE = 0, /* ends a field table */
-	MA_KIND_STRING,   /* UTF-8 text, no NUL */
-	MA_KIND_INT,      /* 64-bit signed integer */
-	MA_KIND_FLOAT,    /* finite double; JSON integers are accepted */
+	MA_KIND_STRING,	  /* UTF-8 text, no NUL */
+	MA_KIND_INT,	  /* 64-bit signed integer */
+	MA_KIND_FLOAT,	  /* finite double; JSON integers are accepted */
 	MA_KIND_BOOL,
-	MA_KIND_DATETIME, /* JSON: ISO 8601 with an offset; BSON: UTC datetime */
+	MA_KIND_DATETIME, /* JSON: ISO 8601 with an offset; BSON: UTC datetime
+			   */
 	MA_KIND_OBJECTID, /* JSON: 24 hex digits; BSON: ObjectId */
 	MA_KIND_DOCUMENT, /* an embedded document of another type */
-	MA_KIND_LIST,     /* a list of items of one kind */
-	MA_KIND_ANY,      /* any JSON value (a dict, a list, a scalar) */
-	MA_KIND_ENUM,     /* one of a list of strings */
-	MA_KIND_REF,      /* the _id of a document of another type */
+	MA_KIND_LIST,	  /* a list of items of one kind */
+	MA_KIND_ANY,	  /* any JSON value (a dict, a list, a scalar) */
+	MA_KIND_ENUM,	  /* one of a list of strings */
+	MA_KIND_REF,	  /* the _id of a document of another type */
 	MA_KIND__MAX
 } ma_kind;
 
@@ -66,8 +68,8 @@ struct ma_field {
 	ma_kind kind;
 	const char *name;    /* the name in JSON and in the C calls */
 	const char *db_name; /* the name in MongoDB; NULL: name */
-	bool optional;       /* may be missing (required is the default) */
-	bool nullable;       /* may be null */
+	bool optional;	     /* may be missing (required is the default) */
+	bool nullable;	     /* may be null */
 	/* JSON text of the value used when the field is missing, for
 	 * example "0", "\"draft\"" or "[]". Checked like any input. */
 	const char *default_json;
@@ -143,27 +145,35 @@ struct ma_query_extension {
 };
 typedef struct ma_query_extension ma_query_extension;
 
-#define MA_EXTENSION(n, f) {.name = (n), .fn = (f)}
-#define MA_EXTENSIONS_END {.name = NULL, .fn = NULL}
+#define MA_EXTENSION(n, f)                                                     \
+	{                                                                      \
+		.name = (n), .fn = (f)                                         \
+	}
+#define MA_EXTENSIONS_END                                                      \
+	{                                                                      \
+		.name = NULL, .fn = NULL                                       \
+	}
 
 /* The extension of type called name, or NULL; it lives in the type's
  * static table. */
 const ma_query_extension *ma_type_extension(const ma_type *type,
 					    const char *name);
 
-
 /* A document type. */
 struct ma_type {
-	const char *name;       /* "Book" */
-	const char *collection; /* NULL: name, as MongoAlchemy does */
-	const ma_field *fields; /* ends with MA_FIELDS_END */
+	const char *name;	 /* "Book" */
+	const char *collection;	 /* NULL: name, as MongoAlchemy does */
+	const ma_field *fields;	 /* ends with MA_FIELDS_END */
 	const ma_index *indexes; /* NULL, or ends with MA_INDEXES_END */
 	const struct ma_query_extension *extensions;
 };
 
 /* --- declaring fields ---------------------------------------------------- */
 
-#define MA_FIELD_(k, ...) {.kind = (k), .name = __VA_ARGS__}
+#define MA_FIELD_(k, ...)                                                      \
+	{                                                                      \
+		.kind = (k), .name = __VA_ARGS__                               \
+	}
 
 /* MA_STRING("title", .max_len = 200, .regex = "[A-Z].*") */
 #define MA_STRING(...) MA_FIELD_(MA_KIND_STRING, __VA_ARGS__)
@@ -177,7 +187,8 @@ struct ma_type {
 /* MA_ANY("extra"): a dict or any other JSON value */
 #define MA_ANY(...) MA_FIELD_(MA_KIND_ANY, __VA_ARGS__)
 /* MA_DOCUMENT("author", &author_type) */
-#define MA_DOCUMENT(n, ...) MA_FIELD_(MA_KIND_DOCUMENT, (n), .type = __VA_ARGS__)
+#define MA_DOCUMENT(n, ...)                                                    \
+	MA_FIELD_(MA_KIND_DOCUMENT, (n), .type = __VA_ARGS__)
 /* MA_REF("publisher", &publisher_type) */
 #define MA_REF(n, ...) MA_FIELD_(MA_KIND_REF, (n), .type = __VA_ARGS__)
 /* MA_LIST("tags", MA_ITEM(MA_STRING(NULL, .max_len = 30)), .max_items = 10) */
@@ -192,12 +203,24 @@ struct ma_type {
 #define MA_FMIN(v) .has_fmin = true, .fmin = (v)
 #define MA_FMAX(v) .has_fmax = true, .fmax = (v)
 
-#define MA_FIELDS_END {.kind = MA_KIND_NONE, .name = NULL}
+#define MA_FIELDS_END                                                          \
+	{                                                                      \
+		.kind = MA_KIND_NONE, .name = NULL                             \
+	}
 
 /* MA_INDEX("-year", "title"), MA_UNIQUE_INDEX("isbn") */
-#define MA_INDEX(...) {.keys = MA_VALUES(__VA_ARGS__)}
-#define MA_UNIQUE_INDEX(...) {.keys = MA_VALUES(__VA_ARGS__), .unique = true}
-#define MA_INDEXES_END {.keys = NULL}
+#define MA_INDEX(...)                                                          \
+	{                                                                      \
+		.keys = MA_VALUES(__VA_ARGS__)                                 \
+	}
+#define MA_UNIQUE_INDEX(...)                                                   \
+	{                                                                      \
+		.keys = MA_VALUES(__VA_ARGS__), .unique = true                 \
+	}
+#define MA_INDEXES_END                                                         \
+	{                                                                      \
+		.keys = NULL                                                   \
+	}
 
 /* --- using types --------------------------------------------------------- */
 
@@ -236,8 +259,7 @@ typedef struct ma_problems ma_problems;
 /* At most this many problems are kept; ma_problems_truncated() tells. */
 #define MA_PROBLEMS_MAX 100
 
-ma_problems *ma_problems_new(void)
-	MA_WARN_UNUSED_RESULT;
+ma_problems *ma_problems_new(void) MA_WARN_UNUSED_RESULT;
 /* NULL is a no-op. */
 void ma_problems_destroy(ma_problems *problems);
 void ma_problems_clear(ma_problems *problems);

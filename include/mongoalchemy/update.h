@@ -28,8 +28,7 @@ extern "C" {
 typedef struct ma_update ma_update;
 
 /* Cannot fail. type must outlive the update. */
-ma_update *ma_update_new(const ma_type *type)
-	MA_WARN_UNUSED_RESULT;
+ma_update *ma_update_new(const ma_type *type) MA_WARN_UNUSED_RESULT;
 /* NULL is a no-op. */
 void ma_update_destroy(ma_update *update);
 
@@ -61,29 +60,29 @@ bool ma_update_pull(ma_update *update, const char *path, ma_value item,
  */
 ma_update *ma_update_new_from_json(const ma_type *type, const char *json,
 				   size_t len, const bson_oid_t *id,
-				   ma_problems *problems, ma_error *error)
-	MA_WARN_UNUSED_RESULT;
+				   ma_problems *problems,
+				   ma_error *error) MA_WARN_UNUSED_RESULT;
 
 /* The MongoDB form ({"$set": {...}, ...}); valid until the update changes. */
 const bson_t *ma_update_bson(const ma_update *update);
 
 /* Flags of the write calls below. */
 enum {
-	MA_UPDATE_MULTI = 1 << 0,      /* every matching document, not the first */
-	MA_UPDATE_UPSERT = 1 << 1,     /* none matches: insert one, seeded
-					* by the filter's equalities; every
-					* required field must be set by the
-					* update or pinned by an equality
-					* (MA_ERR_INVALID otherwise), and
-					* missing defaults are filled in */
+	MA_UPDATE_MULTI = 1 << 0,  /* every matching document, not the first */
+	MA_UPDATE_UPSERT = 1 << 1, /* none matches: insert one, seeded
+				    * by the filter's equalities; every
+				    * required field must be set by the
+				    * update or pinned by an equality
+				    * (MA_ERR_INVALID otherwise), and
+				    * missing defaults are filled in */
 	MA_UPDATE_RETURN_NEW = 1 << 2, /* find-and-modify: the document as
 					* changed, not as it was */
 };
 
 typedef struct ma_update_result {
-	int64_t matched;  /* documents that matched the filter */
-	int64_t modified; /* documents that changed */
-	bool upserted;    /* one was inserted... */
+	int64_t matched;	/* documents that matched the filter */
+	int64_t modified;	/* documents that changed */
+	bool upserted;		/* one was inserted... */
 	bson_oid_t upserted_id; /* ...with this id */
 } ma_update_result;
 

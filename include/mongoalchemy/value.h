@@ -26,10 +26,10 @@ typedef enum ma_op {
 	MA_OP_GTE,
 	MA_OP_LT,
 	MA_OP_LTE,
-	MA_OP_IN,         /* one of several values: ma_query_filter_in() */
-	MA_OP_NIN,        /* none of several values: ma_query_filter_in() */
-	MA_OP_EXISTS,     /* the field is present (MA_V_BOOL(true)) or not */
-	MA_OP_REGEX,      /* a string field matches a regular expression */
+	MA_OP_IN,	  /* one of several values: ma_query_filter_in() */
+	MA_OP_NIN,	  /* none of several values: ma_query_filter_in() */
+	MA_OP_EXISTS,	  /* the field is present (MA_V_BOOL(true)) or not */
+	MA_OP_REGEX,	  /* a string field matches a regular expression */
 	MA_OP_STARTSWITH, /* a string field starts with a prefix, taken
 			   * literally (no character in it is special) */
 	MA_OP__MAX
@@ -47,15 +47,15 @@ typedef enum ma_value_kind {
 	MA_VALUE_STRING,   /* s: UTF-8; also the JSON form of a datetime or
 			    * an ObjectId field ("2004-01-01T00:00:00Z",
 			    * 24 hex digits) */
-	MA_VALUE_INT,      /* i */
-	MA_VALUE_FLOAT,    /* f */
-	MA_VALUE_BOOL,     /* b */
+	MA_VALUE_INT,	   /* i */
+	MA_VALUE_FLOAT,	   /* f */
+	MA_VALUE_BOOL,	   /* b */
 	MA_VALUE_DATETIME, /* i: milliseconds since 1970-01-01T00:00:00Z */
-	MA_VALUE_OID,      /* oid */
-	MA_VALUE_TEXT,     /* s: text parsed by the field's kind, as a URL
+	MA_VALUE_OID,	   /* oid */
+	MA_VALUE_TEXT,	   /* s: text parsed by the field's kind, as a URL
 			    * query parameter is: "2004", "true",
 			    * "2004-01-01T00:00:00Z", 24 hex digits */
-	MA_VALUE_JSON,     /* s: JSON text converted and checked as the
+	MA_VALUE_JSON,	   /* s: JSON text converted and checked as the
 			    * field's input is (see ma_doc_new_from_json()):
 			    * a whole list, an embedded document; keys with
 			    * '$' or '.' are refused */

@@ -16,8 +16,9 @@ ma_app_new(const ma_app_options *opts, ma_error *error)
 
 	app->router = _ma_router_new();
 	app->locks = _ma_locks_new();
-	app->body_limit = opts != NULL && opts->body_limit > 0 ? opts->body_limit
-							       : MA_BODY_LIMIT;
+	app->body_limit = opts != NULL && opts->body_limit > 0
+				  ? opts->body_limit
+				  : MA_BODY_LIMIT;
 	app->name = bson_strdup(opts != NULL && opts->name != NULL
 					? opts->name
 					: "mongoalchemy");

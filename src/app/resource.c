@@ -100,11 +100,11 @@ preconditions(const ma_request *req, ma_response *res, const ma_doc *current,
 		ma_doc_etag(current, etag);
 	if (if_match != NULL &&
 	    (current == NULL || !_ma_etag_match(if_match, etag, false))) {
-		ma_response_problem(res, MA_STATUS_PRECONDITION_FAILED,
-				    current == NULL
-					    ? "If-Match: no such document is stored"
-					    : "If-Match: the document changed "
-					      "since that ETag was read");
+		ma_response_problem(
+			res, MA_STATUS_PRECONDITION_FAILED,
+			current == NULL ? "If-Match: no such document is stored"
+					: "If-Match: the document changed "
+					  "since that ETag was read");
 		return false;
 	}
 	if (if_none != NULL && current != NULL &&
@@ -302,7 +302,8 @@ replace(ma_request *req, ma_response *res, void *arg)
 	doc = ma_request_doc(req, r->type, problems, &e);
 	if (doc == NULL) {
 		ma_response_error(res, &e, problems);
-	} else if (ma_doc_id(doc, &given) && bson_oid_compare(&given, &oid) != 0) {
+	} else if (ma_doc_id(doc, &given) &&
+		   bson_oid_compare(&given, &oid) != 0) {
 		ma_response_problem(res, MA_STATUS_BAD_REQUEST,
 				    "_id: does not match the id in the path");
 	} else {
@@ -373,8 +374,7 @@ done:
 }
 
 /* DELETE /books/{id}; with If-Match, only the document of that ETag. */
-static void
-delete(ma_request *req, ma_response *res, void *arg)
+static void delete (ma_request *req, ma_response *res, void *arg)
 {
 	resource *r = arg;
 	int64_t deleted = 0;

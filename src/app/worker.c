@@ -142,8 +142,8 @@ ma_app_run(ma_app *app, int argc, char **argv)
 	ma_error err;
 
 	if (!_ma_run_parse(argc, argv, &opts, &err)) {
-		fprintf(stderr, "%s: %s\ntry '%s --help'\n", program, err.message,
-			program);
+		fprintf(stderr, "%s: %s\ntry '%s --help'\n", program,
+			err.message, program);
 		return 2;
 	}
 	if (opts.help) {

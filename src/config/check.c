@@ -54,8 +54,8 @@ _ma_config_parse_port(const char *s, unsigned *out)
 bool
 _ma_config_parse_ms(const char *s, int64_t *out)
 {
-	if (strlen(s) > 8 ||
-	    _ma_parse_int(s, 10, 0, MA_CONFIG_MAX_TIME_MS_MAX, out) != MA_INT_OK)
+	if (strlen(s) > 8 || _ma_parse_int(s, 10, 0, MA_CONFIG_MAX_TIME_MS_MAX,
+					   out) != MA_INT_OK)
 		return false;
 	return true;
 }
@@ -67,7 +67,8 @@ _ma_config_database_problem(const char *name)
 	if (strlen(name) > MAX_DATABASE_LEN)
 		return "is longer than 63 bytes";
 	if (strpbrk(name, "/\\. \"$*<>:|?") != NULL)
-		return "contains a character MongoDB does not allow in database "
+		return "contains a character MongoDB does not allow in "
+		       "database "
 		       "names (one of / \\ . space \" $ * < > : | ?)";
 	return NULL;
 }
@@ -105,7 +106,8 @@ _ma_config_server_problem(const char *server)
 		/* The connection string spec's rule, libmongoc's too: a host
 		 * is a socket path when it ends in ".sock". */
 		if (strchr(server, ':') != NULL)
-			return "is a socket path with a ':', which drivers read "
+			return "is a socket path with a ':', which drivers "
+			       "read "
 			       "as the start of a port";
 		if (n < 6 || strcmp(server + n - 5, ".sock") != 0)
 			return "is a path, and drivers take a path for a Unix "
@@ -117,7 +119,8 @@ _ma_config_server_problem(const char *server)
 			return "contains a space or a control character";
 	}
 	if (strpbrk(server, "@/?#,") != NULL)
-		return "must be one host name or address (for several hosts use "
+		return "must be one host name or address (for several hosts "
+		       "use "
 		       "the _CONNECTION_STRING variable)";
 	/* An IPv6 address, bare or in brackets; the port is _PORT's. */
 	bracketed = server[0] == '[';
@@ -125,7 +128,8 @@ _ma_config_server_problem(const char *server)
 	if (bracketed) {
 		if (n < 3 || server[n - 1] != ']')
 			return "has a '[' without its ']' at the end (an IPv6 "
-			       "address is ::1 or [::1]; the port goes in _PORT)";
+			       "address is ::1 or [::1]; the port goes in "
+			       "_PORT)";
 		n -= 2;
 	}
 	if (memchr(p, '[', n) != NULL || memchr(p, ']', n) != NULL)

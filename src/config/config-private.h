@@ -15,12 +15,12 @@
  * NULL: no user, no password, no path, no options, no replica set.
  */
 typedef struct ma_uri_parts {
-	const char *server;      /* host name, IPv4, IPv6, or a socket path */
+	const char *server; /* host name, IPv4, IPv6, or a socket path */
 	unsigned port;
 	const char *user;
-	const char *password;    /* only used with user */
-	const char *path;        /* the database in the path, for auth */
-	const char *options;     /* "k=v&k2=v2", used as given */
+	const char *password;	 /* only used with user */
+	const char *path;	 /* the database in the path, for auth */
+	const char *options;	 /* "k=v&k2=v2", used as given */
 	const char *replica_set; /* added as replicaSet= */
 } ma_uri_parts;
 

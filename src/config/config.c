@@ -83,9 +83,8 @@ read_values(ma_config *cfg, ma_config_lookup_fn lookup, void *ctx)
 }
 
 /* Error about one variable: "<PREFIX>_<KEY> <what>". */
-static void
-key_error(ma_error *error, const ma_config *cfg, enum key k, const char *fmt,
-	  ...) MA_PRINTF(4, 5);
+static void key_error(ma_error *error, const ma_config *cfg, enum key k,
+		      const char *fmt, ...) MA_PRINTF(4, 5);
 
 static void
 key_error(ma_error *error, const ma_config *cfg, enum key k, const char *fmt,
@@ -168,7 +167,8 @@ check_values(ma_config *cfg, ma_error *error)
 	for (k = 0; k < sizeof(text_keys) / sizeof(text_keys[0]); k++) {
 		v = cfg->values[text_keys[k]];
 		if (v != NULL && !bson_utf8_validate(v, strlen(v), false)) {
-			key_error(error, cfg, text_keys[k], "is not UTF-8 text");
+			key_error(error, cfg, text_keys[k],
+				  "is not UTF-8 text");
 			return false;
 		}
 	}
@@ -309,24 +309,28 @@ setup_write_concerns(ma_config *cfg, ma_error *error)
 	cfg->wc_plain = mongoc_write_concern_copy(uri_wc);
 
 	cfg->wc_safe = mongoc_write_concern_new();
-	mongoc_write_concern_set_w(cfg->wc_safe, MONGOC_WRITE_CONCERN_W_MAJORITY);
+	mongoc_write_concern_set_w(cfg->wc_safe,
+				   MONGOC_WRITE_CONCERN_W_MAJORITY);
 	mongoc_write_concern_set_journal(cfg->wc_safe, true);
 	if (mongoc_write_concern_get_wtimeout_int64(uri_wc) > 0) {
 		mongoc_write_concern_set_wtimeout_int64(
-			cfg->wc_safe, mongoc_write_concern_get_wtimeout_int64(uri_wc));
+			cfg->wc_safe,
+			mongoc_write_concern_get_wtimeout_int64(uri_wc));
 	}
 
 	if (!cfg->safe_session)
 		return true;
 
-	explicit_wc = opts != NULL && (bson_iter_init_find_case(&it, opts, "w") ||
-				       bson_iter_init_find_case(&it, opts, "journal"));
+	explicit_wc = opts != NULL &&
+		      (bson_iter_init_find_case(&it, opts, "w") ||
+		       bson_iter_init_find_case(&it, opts, "journal"));
 	if (explicit_wc) {
 		key_error(error, cfg, KEY_SAFE_SESSION,
 			  "is true but the %s sets its own write concern (w or "
 			  "journal): set one of them",
-			  cfg->values[KEY_CONNECTION_STRING] ? "connection string"
-							     : "URI options");
+			  cfg->values[KEY_CONNECTION_STRING]
+				  ? "connection string"
+				  : "URI options");
 		return false;
 	}
 	mongoc_uri_set_write_concern(cfg->muri, cfg->wc_safe);
@@ -357,7 +361,8 @@ ma_config_new(const char *prefix, ma_config_lookup_fn lookup, void *ctx,
 	if (prefix == NULL)
 		prefix = MA_CONFIG_DEFAULT_PREFIX;
 	if (lookup == NULL) {
-		_ma_error_set(error, MA_ERR_INVALID, "no lookup function given");
+		_ma_error_set(error, MA_ERR_INVALID,
+			      "no lookup function given");
 		return NULL;
 	}
 	if (!_ma_config_prefix_ok(prefix)) {
@@ -513,7 +518,8 @@ char *
 ma_config_describe_write_concern(const ma_config *config, ma_safe safe,
 				 char *buf, size_t size)
 {
-	const mongoc_write_concern_t *wc = ma_config_write_concern(config, safe);
+	const mongoc_write_concern_t *wc =
+		ma_config_write_concern(config, safe);
 	int32_t w = mongoc_write_concern_get_w(wc);
 	int64_t wtimeout = mongoc_write_concern_get_wtimeout_int64(wc);
 	ma_buf b;

@@ -62,9 +62,10 @@ _ma_uri_build(const ma_uri_parts *parts, const char *password_override)
 
 	/* Flask-MongoAlchemy: user[:password]@ only when a user is set. */
 	if (parts->user != NULL) {
-		_ma_buf_pct_encode(&out, parts->user, strlen(parts->user), NULL);
-		password = password_override ? password_override
-					     : parts->password;
+		_ma_buf_pct_encode(&out, parts->user, strlen(parts->user),
+				   NULL);
+		password =
+			password_override ? password_override : parts->password;
 		if (parts->password != NULL) {
 			_ma_buf_putc(&out, ':');
 			if (password_override != NULL)

@@ -46,8 +46,6 @@ void _ma_error_from_bson(ma_error *error, const bson_error_t *berr,
  * detects changes, not a MAC. */
 uint64_t _ma_fnv1a(const void *data, size_t len);
 
-
-
 /* text with every occurrence of secret (may be NULL) replaced by "***";
  * bson_free() it. */
 char *_ma_masked(const char *text, const char *secret);
@@ -121,8 +119,7 @@ bool _ma_parse_bool(const char *s, ma_bool_words words, bool *out);
  * case. URI user info keeps nothing; query-string values keep ","; a
  * path keeps its own delimiters and its escapes.
  */
-void _ma_buf_pct_encode(ma_buf *buf, const char *s, size_t n,
-			const char *keep);
+void _ma_buf_pct_encode(ma_buf *buf, const char *s, size_t n, const char *keep);
 
 /*
  * The length of the well-formed UTF-8 character at s (1 for ASCII), within

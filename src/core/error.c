@@ -96,8 +96,8 @@ error_vset(ma_error *error, ma_error_code code, const char *secret,
 	memset(error, 0, sizeof(*error));
 	error->code = code;
 	if (secret == NULL || secret[0] == '\0') {
-		if (vsnprintf(error->message, sizeof(error->message), fmt, ap) >=
-		    (int)sizeof(error->message))
+		if (vsnprintf(error->message, sizeof(error->message), fmt,
+			      ap) >= (int)sizeof(error->message))
 			drop_cut_character(error->message);
 	} else {
 		text = bson_strdupv_printf(fmt, ap);
@@ -152,8 +152,8 @@ static bool
 is_unavailable(uint32_t code)
 {
 	switch (code) {
-	case 6:     /* HostUnreachable */
-	case 7:     /* HostNotFound */
+	case 6:	    /* HostUnreachable */
+	case 7:	    /* HostNotFound */
 	case 89:    /* NetworkTimeout */
 	case 91:    /* ShutdownInProgress */
 	case 189:   /* PrimarySteppedDown */

@@ -27,7 +27,8 @@ _ma_parse_int(const char *s, unsigned base, int64_t min, int64_t max,
 	}
 	/* The magnitude may reach |min| or max, whichever the sign allows:
 	 * checked digit by digit, before anything can overflow. */
-	limit = neg ? (uint64_t)(-(min + 1)) + 1 : (uint64_t)(max < 0 ? 0 : max);
+	limit = neg ? (uint64_t)(-(min + 1)) + 1
+		    : (uint64_t)(max < 0 ? 0 : max);
 	for (p = s + (neg ? 1 : 0); *p != '\0'; p++) {
 		d = (uint64_t)(*p - '0');
 		if (d > limit || v > (limit - d) / base)

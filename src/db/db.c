@@ -137,7 +137,8 @@ ma_db_client(ma_db *db, ma_error *error)
 	db->client = mongoc_client_new_from_uri_with_error(uri, &berr);
 	if (db->client == NULL) {
 		mongoc_uri_destroy(uri);
-		_ma_error_from_bson(error, &berr, "cannot create a MongoDB client",
+		_ma_error_from_bson(error, &berr,
+				    "cannot create a MongoDB client",
 				    _ma_config_secret(db->config));
 		return NULL;
 	}
@@ -161,7 +162,8 @@ ma_db_collection(ma_db *db, const char *name, ma_error *error)
 	mongoc_client_t *client;
 
 	if (name == NULL || name[0] == '\0') {
-		_ma_error_set(error, MA_ERR_INVALID, "collection name is empty");
+		_ma_error_set(error, MA_ERR_INVALID,
+			      "collection name is empty");
 		return NULL;
 	}
 	client = ma_db_client(db, error);
@@ -183,8 +185,9 @@ ma_db_ping(ma_db *db, ma_error *error)
 		return false;
 
 	BSON_APPEND_INT32(&cmd, "ping", 1);
-	ok = mongoc_client_command_simple(client, ma_config_database(db->config),
-					  &cmd, NULL, NULL, &berr);
+	ok = mongoc_client_command_simple(client,
+					  ma_config_database(db->config), &cmd,
+					  NULL, NULL, &berr);
 	bson_destroy(&cmd);
 	if (!ok) {
 		_ma_error_from_bson(error, &berr, "ping failed",
@@ -248,7 +251,8 @@ append_index(bson_t *indexes, const char *ikey, const ma_type *type,
 			       path.data, desc ? -1 : 1);
 	}
 	bson_append_document_end(&spec, &keys);
-	BSON_APPEND_UTF8(&spec, "name", ix->name != NULL ? ix->name : name.data);
+	BSON_APPEND_UTF8(&spec, "name",
+			 ix->name != NULL ? ix->name : name.data);
 	if (ix->unique)
 		BSON_APPEND_BOOL(&spec, "unique", true);
 	bson_append_document_end(indexes, &spec);
@@ -272,7 +276,8 @@ same_keys(const bson_t *a, const bson_t *b)
 		if (!more_x || !more_y)
 			return more_x == more_y;
 		if (strcmp(bson_iter_key(&x), bson_iter_key(&y)) != 0 ||
-		    !BSON_ITER_HOLDS_NUMBER(&x) || !BSON_ITER_HOLDS_NUMBER(&y) ||
+		    !BSON_ITER_HOLDS_NUMBER(&x) ||
+		    !BSON_ITER_HOLDS_NUMBER(&y) ||
 		    bson_iter_as_double(&x) != bson_iter_as_double(&y))
 			return false;
 	}
@@ -302,7 +307,8 @@ exists_as_declared(const bson_t *existing, const bson_t *spec)
 
 	if (bson_iter_init_find(&it, spec, "name"))
 		name = bson_iter_utf8(&it, NULL);
-	unique = bson_iter_init_find(&it, spec, "unique") && bson_iter_as_bool(&it);
+	unique = bson_iter_init_find(&it, spec, "unique") &&
+		 bson_iter_as_bool(&it);
 	sub_doc(spec, "key", &want_keys);
 	bson_iter_init(&e, existing);
 	while (!same && name != NULL && bson_iter_next(&e)) {
@@ -326,7 +332,8 @@ exists_as_declared(const bson_t *existing, const bson_t *spec)
 static bool
 list_indexes(mongoc_collection_t *coll, bson_t *out, bson_error_t *berr)
 {
-	mongoc_cursor_t *cursor = mongoc_collection_find_indexes_with_opts(coll, NULL);
+	mongoc_cursor_t *cursor =
+		mongoc_collection_find_indexes_with_opts(coll, NULL);
 	const bson_t *ix;
 	char ibuf[16];
 	const char *ikey;
@@ -372,7 +379,8 @@ create_indexes(ma_db *db, mongoc_client_t *client, const ma_type *type,
 		append_index(&all, ikey, type, ix);
 	}
 
-	coll = mongoc_client_get_collection(client, ma_config_database(db->config),
+	coll = mongoc_client_get_collection(client,
+					    ma_config_database(db->config),
 					    ma_type_collection(type));
 	ok = list_indexes(coll, &existing, &berr);
 	mongoc_collection_destroy(coll);
@@ -395,8 +403,8 @@ create_indexes(ma_db *db, mongoc_client_t *client, const ma_type *type,
 		database = mongoc_client_get_database(
 			client, ma_config_database(db->config));
 		bson_destroy(&reply);
-		ok = mongoc_database_write_command_with_opts(database, &cmd, NULL,
-							     &reply, &berr);
+		ok = mongoc_database_write_command_with_opts(
+			database, &cmd, NULL, &reply, &berr);
 	}
 	if (!ok) {
 		snprintf(context, sizeof(context),
@@ -457,7 +465,8 @@ _ma_db_error(ma_db *db, ma_error *error, const bson_error_t *berr,
 	char context[128];
 
 	snprintf(context, sizeof(context), "cannot %s %s", verb, type->name);
-	_ma_error_from_bson(error, berr, context, _ma_config_secret(db->config));
+	_ma_error_from_bson(error, berr, context,
+			    _ma_config_secret(db->config));
 }
 
 /*
@@ -474,6 +483,7 @@ _ma_db_type_collection(ma_db *db, const ma_type *type, ma_error *error)
 	client = ma_db_client(db, error);
 	if (client == NULL || !ensure_indexes(db, client, error))
 		return NULL;
-	return mongoc_client_get_collection(client, ma_config_database(db->config),
+	return mongoc_client_get_collection(client,
+					    ma_config_database(db->config),
 					    ma_type_collection(type));
 }

@@ -196,7 +196,8 @@ bool
 ma_doc_set_string(ma_doc *doc, const char *name, const char *value,
 		  ma_error *error)
 {
-	const ma_field *f = settable(doc, name, MA_KIND_STRING, MA_KIND_ENUM, error);
+	const ma_field *f =
+		settable(doc, name, MA_KIND_STRING, MA_KIND_ENUM, error);
 	bson_t h = BSON_INITIALIZER;
 
 	if (f == NULL)
@@ -214,7 +215,8 @@ ma_doc_set_string(ma_doc *doc, const char *name, const char *value,
 bool
 ma_doc_set_int(ma_doc *doc, const char *name, int64_t value, ma_error *error)
 {
-	const ma_field *f = settable(doc, name, MA_KIND_INT, MA_KIND_INT, error);
+	const ma_field *f =
+		settable(doc, name, MA_KIND_INT, MA_KIND_INT, error);
 	bson_t h = BSON_INITIALIZER;
 
 	if (f == NULL)
@@ -226,7 +228,8 @@ ma_doc_set_int(ma_doc *doc, const char *name, int64_t value, ma_error *error)
 bool
 ma_doc_set_float(ma_doc *doc, const char *name, double value, ma_error *error)
 {
-	const ma_field *f = settable(doc, name, MA_KIND_FLOAT, MA_KIND_FLOAT, error);
+	const ma_field *f =
+		settable(doc, name, MA_KIND_FLOAT, MA_KIND_FLOAT, error);
 	bson_t h = BSON_INITIALIZER;
 
 	if (f == NULL)
@@ -238,7 +241,8 @@ ma_doc_set_float(ma_doc *doc, const char *name, double value, ma_error *error)
 bool
 ma_doc_set_bool(ma_doc *doc, const char *name, bool value, ma_error *error)
 {
-	const ma_field *f = settable(doc, name, MA_KIND_BOOL, MA_KIND_BOOL, error);
+	const ma_field *f =
+		settable(doc, name, MA_KIND_BOOL, MA_KIND_BOOL, error);
 	bson_t h = BSON_INITIALIZER;
 
 	if (f == NULL)
@@ -264,7 +268,8 @@ bool
 ma_doc_set_oid(ma_doc *doc, const char *name, const bson_oid_t *value,
 	       ma_error *error)
 {
-	const ma_field *f = settable(doc, name, MA_KIND_OBJECTID, MA_KIND_REF, error);
+	const ma_field *f =
+		settable(doc, name, MA_KIND_OBJECTID, MA_KIND_REF, error);
 	bson_t h = BSON_INITIALIZER;
 
 	if (f == NULL)

@@ -103,7 +103,6 @@ _ma_doc_id_selector(const ma_doc *doc, bson_t *sel)
 	return true;
 }
 
-
 /* A fingerprint of the stored bytes, not a MAC. */
 void
 ma_doc_etag(const ma_doc *doc, char etag[MA_ETAG_SIZE])
@@ -143,7 +142,7 @@ ma_doc_to_json(const ma_doc *doc, size_t *len)
 
 bool
 _ma_doc_check(const ma_type *type, const bson_t *bson, ma_problems *problems,
-	 ma_error *error)
+	      ma_error *error)
 {
 	ma_problems *p = _ma_problems_use(problems);
 	ma_walk walk;
@@ -169,8 +168,8 @@ ma_doc_validate(const ma_doc *doc, ma_problems *problems, ma_error *error)
 
 /* --- defaults and the id ------------------------------------------------ */
 
-static void fill_defaults(ma_walk *walk, const ma_type *type,
-			  const bson_t *in, bson_t *out);
+static void fill_defaults(ma_walk *walk, const ma_type *type, const bson_t *in,
+			  bson_t *out);
 
 /* The value at it, under key, into out: embedded documents (also those in
  * lists) with their defaults filled in. */
@@ -217,9 +216,9 @@ fill_defaults(ma_walk *walk, const ma_type *type, const bson_t *in, bson_t *out)
 	if (bson_iter_init(&it, in)) {
 		while (bson_iter_next(&it))
 			fill_value(walk,
-				   _ma_type_field_by_db_name(type, bson_iter_key(&it),
-							     bson_iter_key_len(&it),
-							     NULL),
+				   _ma_type_field_by_db_name(
+					   type, bson_iter_key(&it),
+					   bson_iter_key_len(&it), NULL),
 				   &it, out);
 	}
 	for (f = type->fields; f->kind != MA_KIND_NONE; f++) {

@@ -88,8 +88,8 @@ check_field(check_stack *stack, const ma_type *type, const ma_field *f,
 	case MA_KIND_LIST:
 		if (f->item == NULL) {
 			_ma_error_set(error, MA_ERR_INVALID,
-				      "%s.%s: a list needs an item",
-				      type->name, name);
+				      "%s.%s: a list needs an item", type->name,
+				      name);
 			return false;
 		}
 		if (!check_field(stack, type, f->item, true, error))
@@ -98,8 +98,8 @@ check_field(check_stack *stack, const ma_type *type, const ma_field *f,
 	case MA_KIND_ENUM:
 		if (f->values == NULL || f->values[0] == NULL) {
 			_ma_error_set(error, MA_ERR_INVALID,
-				      "%s.%s: an enum needs values",
-				      type->name, name);
+				      "%s.%s: an enum needs values", type->name,
+				      name);
 			return false;
 		}
 		break;
@@ -162,15 +162,17 @@ check_type(check_stack *stack, const ma_type *type, ma_error *error)
 		if (bad_name(f->name) || bad_name(ma_field_db_name(f)) ||
 		    strcmp(f->name, "_id") == 0 ||
 		    strcmp(ma_field_db_name(f), "_id") == 0) {
-			_ma_error_set(error, MA_ERR_INVALID,
-				      "%s: field %zu has no usable name (empty, "
-				      "_id, or with '$' or '.')",
-				      type->name, (size_t)(f - type->fields));
+			_ma_error_set(
+				error, MA_ERR_INVALID,
+				"%s: field %zu has no usable name (empty, "
+				"_id, or with '$' or '.')",
+				type->name, (size_t)(f - type->fields));
 			goto done;
 		}
 		for (g = type->fields; g != f; g++) {
 			if (strcmp(g->name, f->name) == 0 ||
-			    strcmp(ma_field_db_name(g), ma_field_db_name(f)) == 0) {
+			    strcmp(ma_field_db_name(g), ma_field_db_name(f)) ==
+				    0) {
 				_ma_error_set(error, MA_ERR_INVALID,
 					      "%s.%s: the name is used twice",
 					      type->name, f->name);
@@ -197,10 +199,11 @@ check_type(check_stack *stack, const ma_type *type, ma_error *error)
 	}
 	for (x = type->extensions; x != NULL && x->name != NULL; x++) {
 		if (x->name[0] == '\0' || x->fn == NULL) {
-			_ma_error_set(error, MA_ERR_INVALID,
-				      "%s: query extension %zu needs a name and "
-				      "a function",
-				      type->name, (size_t)(x - type->extensions));
+			_ma_error_set(
+				error, MA_ERR_INVALID,
+				"%s: query extension %zu needs a name and "
+				"a function",
+				type->name, (size_t)(x - type->extensions));
 			goto done;
 		}
 		for (y = type->extensions; y != x; y++) {

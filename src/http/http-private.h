@@ -62,7 +62,8 @@ char *_ma_pct_decode(const char *s, size_t n, bool plus_is_space,
  */
 void _ma_qs_encode(ma_buf *buf, const char *s);
 
-/* --- router (router.c) ----------------------------------------------------- */
+/* --- router (router.c) -----------------------------------------------------
+ */
 
 typedef struct ma_router ma_router;
 
@@ -73,17 +74,17 @@ typedef struct ma_route_match {
 	void *arg;
 	size_t nparams;
 	const char *names[MA_ROUTE_MAX_PARAMS]; /* owned by the router */
-	char *values[MA_ROUTE_MAX_PARAMS];      /* decoded; owned by match */
+	char *values[MA_ROUTE_MAX_PARAMS];	/* decoded; owned by match */
 	unsigned allowed; /* the path's methods, HEAD added when GET is there */
 } ma_route_match;
 
 typedef enum ma_route_result {
-	MA_ROUTE_FOUND,        /* handler, arg, params filled */
-	MA_ROUTE_NOT_FOUND,    /* no pattern matches the path: 404 */
-	MA_ROUTE_NO_METHOD,    /* a pattern matches, not the method: 405,
-				* allowed filled */
-	MA_ROUTE_BAD_PATH      /* a parameter's escape is invalid: 400,
-				* error filled */
+	MA_ROUTE_FOUND,	    /* handler, arg, params filled */
+	MA_ROUTE_NOT_FOUND, /* no pattern matches the path: 404 */
+	MA_ROUTE_NO_METHOD, /* a pattern matches, not the method: 405,
+			     * allowed filled */
+	MA_ROUTE_BAD_PATH   /* a parameter's escape is invalid: 400,
+			     * error filled */
 } ma_route_result;
 
 ma_router *_ma_router_new(void);
@@ -95,8 +96,8 @@ void _ma_router_destroy(ma_router *router);
  * "{name}" with name [A-Za-z_][A-Za-z0-9_]*; "/" alone is the root; no
  * empty segment, no trailing '/' except the root; at most
  * MA_ROUTE_MAX_PARAMS parameters and 64 segments; literals are visible
- * ASCII (a raw path never holds anything else). The same pattern (parameter names
- * aside) with a method it already has is refused.
+ * ASCII (a raw path never holds anything else). The same pattern (parameter
+ * names aside) with a method it already has is refused.
  */
 bool _ma_router_add(ma_router *router, unsigned methods, const char *pattern,
 		    ma_handler handler, void *arg, ma_error *error);
@@ -185,18 +186,18 @@ typedef ssize_t (*ma_body_reader)(void *ctx, char *buf, size_t n);
 
 struct ma_request {
 	size_t body_limit; /* bytes; a larger body is a 413 */
-	ma_method method; /* MA_GET for HEAD */
+	ma_method method;  /* MA_GET for HEAD */
 	bool head;
 	const char *method_name; /* as sent */
-	char *path;              /* raw, without the query string */
+	char *path;		 /* raw, without the query string */
 	const char *query_string;
 	ma_qs qs;
 	ma_route_match match;
 	char **env; /* CGI variables: NAME=value, NULL-terminated */
 	ma_body_reader read;
 	void *read_ctx;
-	bool body_read;       /* read (or refused) once, for every call */
-	ma_error body_error;  /* MA_OK, or why there is no body */
+	bool body_read;	     /* read (or refused) once, for every call */
+	ma_error body_error; /* MA_OK, or why there is no body */
 	char *body;
 	size_t body_len;
 };
@@ -205,7 +206,7 @@ struct ma_response {
 	const ma_request *req; /* for Link headers and log lines */
 	ma_status status;
 	char *content_type; /* of the body; NULL: none */
-	ma_buf headers;     /* other headers, "Name: value\r\n" lines */
+	ma_buf headers;	    /* other headers, "Name: value\r\n" lines */
 	ma_buf body;
 	bool has_body;
 };
@@ -254,6 +255,5 @@ void _ma_response_serialize(const ma_response *res, bool head, ma_buf *out);
 /* Logs "METHOD /path: detail" for a request (no query, no body). */
 void _ma_request_log(const ma_request *req, const char *fmt, ...)
 	MA_PRINTF(2, 3);
-
 
 #endif

@@ -20,9 +20,14 @@ static const struct {
 	const char *name;
 	ma_op op;
 } list_ops[] = {
-	{"ne", MA_OP_NE},	  {"gt", MA_OP_GT},	{"gte", MA_OP_GTE},
-	{"lt", MA_OP_LT},	  {"lte", MA_OP_LTE},	{"in", MA_OP_IN},
-	{"nin", MA_OP_NIN},	  {"exists", MA_OP_EXISTS},
+	{"ne", MA_OP_NE},
+	{"gt", MA_OP_GT},
+	{"gte", MA_OP_GTE},
+	{"lt", MA_OP_LT},
+	{"lte", MA_OP_LTE},
+	{"in", MA_OP_IN},
+	{"nin", MA_OP_NIN},
+	{"exists", MA_OP_EXISTS},
 	{"startswith", MA_OP_STARTSWITH},
 };
 
@@ -266,8 +271,7 @@ op_separator(const char *name)
 }
 
 static bool
-apply_filter(ma_query *q, const char *param, const char *value,
-	     ma_error *error)
+apply_filter(ma_query *q, const char *param, const char *value, ma_error *error)
 {
 	const ma_type *type = ma_query_type(q);
 	char arg[NAME_SHOW + 4];

@@ -170,8 +170,8 @@ parse_pair(const char *seg, size_t len, ma_qs_pair *p, ma_error *error)
 	if (eq == NULL)
 		p->value = bson_strdup("");
 	else
-		p->value = decode(eq + 1, len - nlen - 1, true, seg, len,
-				  error);
+		p->value =
+			decode(eq + 1, len - nlen - 1, true, seg, len, error);
 	return p->value != NULL;
 }
 

@@ -80,7 +80,8 @@ _ma_request_init(ma_request *req, size_t body_limit, char **env,
 	if (req->method == 0) {
 		*status = MA_STATUS_NOT_IMPLEMENTED;
 		_ma_error_set(error, MA_ERR_INVALID,
-			      "method %.32s is not implemented", req->method_name);
+			      "method %.32s is not implemented",
+			      req->method_name);
 		return false;
 	}
 	if (!_ma_qs_parse(req->query_string, &req->qs, error)) {
@@ -200,7 +201,9 @@ ma_request_header(const ma_request *req, const char *name)
 	for (i = 0; name[i] != '\0'; i++) {
 		if (o + 1 >= sizeof(var))
 			return NULL;
-		var[o++] = name[i] == '-' ? '_' : (char)toupper((unsigned char)name[i]);
+		var[o++] = name[i] == '-'
+				   ? '_'
+				   : (char)toupper((unsigned char)name[i]);
 	}
 	var[o] = '\0';
 	return env_get(req, var);
@@ -250,13 +253,14 @@ read_body(ma_request *req)
 
 	req->body_read = true;
 	if (declared == -2) {
-		_ma_error_set(e, MA_ERR_INVALID, "Content-Length is not a number");
+		_ma_error_set(e, MA_ERR_INVALID,
+			      "Content-Length is not a number");
 		return;
 	}
 	too_large = declared >= 0 && (unsigned long long)declared > limit;
 	/* One byte more than the limit tells a body that is too large. */
-	_ma_buf_init(&buf, declared > 0 && !too_large ? (size_t)declared + 1
-						       : 1024);
+	_ma_buf_init(&buf,
+		     declared > 0 && !too_large ? (size_t)declared + 1 : 1024);
 	while (!too_large) {
 		_ma_buf_reserve(&buf, 4096);
 		n = req->read(req->read_ctx, buf.data + buf.len,
@@ -269,10 +273,12 @@ read_body(ma_request *req)
 	if (too_large) {
 		drain(req);
 		_ma_error_set(e, MA_ERR_TOO_LARGE,
-			      "the request body is larger than %zu bytes", limit);
+			      "the request body is larger than %zu bytes",
+			      limit);
 	} else if (n < 0 || (declared >= 0 && buf.len != (size_t)declared)) {
-		_ma_error_set(e, MA_ERR_INVALID,
-			      "the request body ended before its Content-Length");
+		_ma_error_set(
+			e, MA_ERR_INVALID,
+			"the request body ended before its Content-Length");
 	} else {
 		req->body = _ma_buf_steal(&buf, &req->body_len);
 		ma_error_clear(e);
@@ -346,10 +352,11 @@ _ma_request_json_body(ma_request *req, const char **body, size_t *len,
 		if (!req->body_read)
 			drain(req);
 		req->body_read = true;
-		_ma_error_set(&req->body_error, MA_ERR_MEDIA_TYPE,
-			      "the request body must be application/json%s%.64s",
-			      ct != NULL ? ", not " : " (no Content-Type given)",
-			      ct != NULL ? ct : "");
+		_ma_error_set(
+			&req->body_error, MA_ERR_MEDIA_TYPE,
+			"the request body must be application/json%s%.64s",
+			ct != NULL ? ", not " : " (no Content-Type given)",
+			ct != NULL ? ct : "");
 		if (error != NULL)
 			*error = req->body_error;
 		*body = NULL;

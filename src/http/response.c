@@ -165,7 +165,8 @@ problem(ma_response *res, ma_status status, const char *detail,
 			const char *f = ma_problems_field(problems, i);
 			const char *m = ma_problems_message(problems, i);
 
-			_ma_buf_append(b, i > 0 ? ",{\"field\":" : "{\"field\":",
+			_ma_buf_append(b,
+				       i > 0 ? ",{\"field\":" : "{\"field\":",
 				       i > 0 ? 10 : 9);
 			_ma_json_write_string(b, f, strlen(f));
 			_ma_buf_append(b, ",\"message\":", 11);

@@ -38,7 +38,7 @@ typedef struct node {
 	route *routes;
 	size_t nroutes;
 	unsigned methods; /* every method of routes */
-	size_t nparams;   /* parameters on the way here */
+	size_t nparams;	  /* parameters on the way here */
 } node;
 
 struct ma_router {
@@ -51,8 +51,8 @@ static const struct {
 	ma_method method;
 	const char *name;
 } method_names[] = {
-	{MA_GET, "GET"},     {MA_HEAD, "HEAD"},	    {MA_POST, "POST"},
-	{MA_PUT, "PUT"},     {MA_PATCH, "PATCH"},   {MA_DELETE, "DELETE"},
+	{MA_GET, "GET"},	 {MA_HEAD, "HEAD"},   {MA_POST, "POST"},
+	{MA_PUT, "PUT"},	 {MA_PATCH, "PATCH"}, {MA_DELETE, "DELETE"},
 	{MA_OPTIONS, "OPTIONS"},
 };
 
@@ -194,8 +194,8 @@ refuse(ma_error *error, const char *pattern, const char *fmt, ...)
 
 /* "{name}", seg[0] being '{'; added to segs (nsegs so far). */
 static bool
-check_param(const char *pattern, const char *seg, size_t len,
-	    const pseg *segs, size_t nsegs, size_t nparams, ma_error *error)
+check_param(const char *pattern, const char *seg, size_t len, const pseg *segs,
+	    size_t nsegs, size_t nparams, ma_error *error)
 {
 	size_t i;
 
@@ -229,8 +229,7 @@ bad:
  * literal could never match.
  */
 static bool
-check_literal(const char *pattern, const char *seg, size_t len,
-	      ma_error *error)
+check_literal(const char *pattern, const char *seg, size_t len, ma_error *error)
 {
 	size_t i;
 
@@ -350,8 +349,8 @@ _ma_router_add(ma_router *router, unsigned methods, const char *pattern,
 	for (n = &router->root, i = 0; i < nsegs; i++)
 		n = child_for(n, &segs[i]);
 
-	n->routes = bson_realloc(n->routes,
-				 (n->nroutes + 1) * sizeof(*n->routes));
+	n->routes =
+		bson_realloc(n->routes, (n->nroutes + 1) * sizeof(*n->routes));
 	r = &n->routes[n->nroutes++];
 	memset(r, 0, sizeof(*r));
 	r->methods = methods;
@@ -458,8 +457,8 @@ _ma_router_match(const ma_router *router, ma_method method, const char *path,
 	match->handler = r->handler;
 	match->arg = r->arg;
 	for (i = 0; i < n->nparams; i++) {
-		match->values[i] = _ma_pct_decode(params[i].s, params[i].len,
-						  false, &e);
+		match->values[i] =
+			_ma_pct_decode(params[i].s, params[i].len, false, &e);
 		if (match->values[i] == NULL) {
 			_ma_error_set(error, MA_ERR_INVALID, "%s: %s",
 				      r->names[i], e.message);

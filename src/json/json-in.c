@@ -16,8 +16,7 @@
 /* --- conversion ---------------------------------------------------------- */
 
 static void convert_fields(ma_walk *walk, const ma_type *type, json_object *obj,
-			   bool partial,
-			   bson_t *out);
+			   bool partial, bson_t *out);
 
 static void
 convert_any(ma_walk *walk, json_object *v, bson_t *out, const char *key)
@@ -59,10 +58,11 @@ convert_any(ma_walk *walk, json_object *v, bson_t *out, const char *key)
 		BSON_APPEND_ARRAY_BEGIN(out, key, &child);
 		n = json_object_array_length(v);
 		for (i = 0; i < n; i++) {
-			bson_uint32_to_string((uint32_t)i, &ikey, ibuf, sizeof(ibuf));
+			bson_uint32_to_string((uint32_t)i, &ikey, ibuf,
+					      sizeof(ibuf));
 			mark = _ma_walk_push_index(walk, i);
-			convert_any(walk, json_object_array_get_idx(v, i), &child,
-				    ikey);
+			convert_any(walk, json_object_array_get_idx(v, i),
+				    &child, ikey);
 			_ma_walk_pop(walk, mark);
 		}
 		bson_append_array_end(out, &child);
@@ -108,8 +108,9 @@ _ma_json_value_to_bson(ma_walk *walk, const ma_field *f, json_object *v,
 		}
 		s = json_object_get_string(v);
 		len = (size_t)json_object_get_string_len(v);
-		if (f->kind == MA_KIND_STRING ? _ma_check_string(walk, f, s, len)
-					      : _ma_check_enum(walk, f, s, len))
+		if (f->kind == MA_KIND_STRING
+			    ? _ma_check_string(walk, f, s, len)
+			    : _ma_check_enum(walk, f, s, len))
 			bson_append_utf8(out, key, -1, s, (int)len);
 		return;
 	case MA_KIND_INT:
@@ -139,7 +140,8 @@ _ma_json_value_to_bson(ma_walk *walk, const ma_field *f, json_object *v,
 	case MA_KIND_DATETIME:
 		if (t != json_type_string ||
 		    !_ma_datetime_parse(json_object_get_string(v),
-					(size_t)json_object_get_string_len(v), &ms))
+					(size_t)json_object_get_string_len(v),
+					&ms))
 			_ma_walk_expect(walk, f);
 		else
 			BSON_APPEND_DATE_TIME(out, key, ms);
@@ -169,7 +171,8 @@ _ma_json_value_to_bson(ma_walk *walk, const ma_field *f, json_object *v,
 		_ma_check_items(walk, f, n);
 		BSON_APPEND_ARRAY_BEGIN(out, key, &child);
 		for (i = 0; i < n; i++) {
-			bson_uint32_to_string((uint32_t)i, &ikey, ibuf, sizeof(ibuf));
+			bson_uint32_to_string((uint32_t)i, &ikey, ibuf,
+					      sizeof(ibuf));
 			mark = _ma_walk_push_index(walk, i);
 			_ma_json_value_to_bson(walk, f->item,
 					       json_object_array_get_idx(v, i),
@@ -344,10 +347,12 @@ to_bson(const ma_type *type, const char *json, size_t len, bool partial,
 	bson_init(out);
 	_ma_walk_init(&walk, p);
 	if (type == NULL || (json == NULL && len > 0)) {
-		_ma_error_set(error, MA_ERR_INVALID, "no type or no JSON given");
+		_ma_error_set(error, MA_ERR_INVALID,
+			      "no type or no JSON given");
 		goto done;
 	}
-	root = _ma_json_parse(json != NULL ? json : "", len, true, &walk, error);
+	root = _ma_json_parse(json != NULL ? json : "", len, true, &walk,
+			      error);
 	if (root == NULL)
 		goto done;
 	convert_fields(&walk, type, root, partial, out);

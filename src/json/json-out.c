@@ -14,7 +14,9 @@
 
 #include "json/json-private.h"
 
-/* 0: copy as is; 1: escape; 2: start of a multi-byte sequence (checked). */
+/* 0: copy as is; 1: escape; 2: start of a multi-byte sequence (checked).
+ * Sixteen bytes a row, as a code chart reads. */
+/* clang-format off */
 static const unsigned char byte_class[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
@@ -33,6 +35,7 @@ static const unsigned char byte_class[256] = {
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 };
+/* clang-format on */
 
 static void
 write_string(ma_buf *b, const char *str, size_t n)
@@ -69,13 +72,27 @@ write_string(ma_buf *b, const char *str, size_t n)
 		}
 		*p++ = '\\';
 		switch (s[i]) {
-		case '"': *p++ = '"'; break;
-		case '\\': *p++ = '\\'; break;
-		case '\b': *p++ = 'b'; break;
-		case '\f': *p++ = 'f'; break;
-		case '\n': *p++ = 'n'; break;
-		case '\r': *p++ = 'r'; break;
-		case '\t': *p++ = 't'; break;
+		case '"':
+			*p++ = '"';
+			break;
+		case '\\':
+			*p++ = '\\';
+			break;
+		case '\b':
+			*p++ = 'b';
+			break;
+		case '\f':
+			*p++ = 'f';
+			break;
+		case '\n':
+			*p++ = 'n';
+			break;
+		case '\r':
+			*p++ = 'r';
+			break;
+		case '\t':
+			*p++ = 't';
+			break;
 		default:
 			*p++ = 'u';
 			*p++ = '0';
@@ -131,22 +148,24 @@ write_double(ma_buf *b, double v)
 static void
 write_base64(ma_buf *b, const uint8_t *data, size_t n)
 {
-	static const char tbl[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr"
+				  "stuvwxyz0123456789+/";
 	size_t i;
 	uint32_t v;
 
 	_ma_buf_reserve(b, (n + 2) / 3 * 4 + 2);
 	b->data[b->len++] = '"';
 	for (i = 0; i + 2 < n; i += 3) {
-		v = (uint32_t)data[i] << 16 | (uint32_t)data[i + 1] << 8 | data[i + 2];
+		v = (uint32_t)data[i] << 16 | (uint32_t)data[i + 1] << 8 |
+		    data[i + 2];
 		b->data[b->len++] = tbl[v >> 18];
 		b->data[b->len++] = tbl[(v >> 12) & 63];
 		b->data[b->len++] = tbl[(v >> 6) & 63];
 		b->data[b->len++] = tbl[v & 63];
 	}
 	if (i < n) {
-		v = (uint32_t)data[i] << 16 | (i + 1 < n ? (uint32_t)data[i + 1] << 8 : 0);
+		v = (uint32_t)data[i] << 16 |
+		    (i + 1 < n ? (uint32_t)data[i + 1] << 8 : 0);
 		b->data[b->len++] = tbl[v >> 18];
 		b->data[b->len++] = tbl[(v >> 12) & 63];
 		b->data[b->len++] = i + 1 < n ? tbl[(v >> 6) & 63] : '=';
@@ -213,7 +232,8 @@ write_value(ma_buf *b, const ma_field *field, bson_iter_t *it)
 	case BSON_TYPE_DOCUMENT:
 		if (bson_iter_recurse(it, &child))
 			write_doc(b,
-				  field != NULL && field->kind == MA_KIND_DOCUMENT
+				  field != NULL && field->kind ==
+							   MA_KIND_DOCUMENT
 					  ? field->type
 					  : NULL,
 				  &child);
@@ -226,8 +246,9 @@ write_value(ma_buf *b, const ma_field *field, bson_iter_t *it)
 			break;
 		}
 		_ma_buf_putc(b, '[');
-		field = field != NULL && field->kind == MA_KIND_LIST ? field->item
-								     : NULL;
+		field = field != NULL && field->kind == MA_KIND_LIST
+				? field->item
+				: NULL;
 		for (len = 0; bson_iter_next(&child); len++) {
 			if (len > 0)
 				_ma_buf_putc(b, ',');
@@ -318,7 +339,8 @@ ma_json_from_bson(const ma_type *type, const bson_t *bson, size_t *len)
 }
 
 void
-_ma_json_write_value(ma_buf *buf, const ma_field *field, const bson_iter_t *iter)
+_ma_json_write_value(ma_buf *buf, const ma_field *field,
+		     const bson_iter_t *iter)
 {
 	bson_iter_t it = *iter;
 

@@ -16,8 +16,8 @@ void _ma_json_value_to_bson(ma_walk *walk, const ma_field *field,
 			    const char *key);
 /* ma_json_to_bson() for the fields given only: no defaults, nothing
  * required; what a partial update sends (json-in.c). */
-bool _ma_json_to_bson_partial(const ma_type *type, const char *json,
-			      size_t len, bson_t *out, ma_problems *problems,
+bool _ma_json_to_bson_partial(const ma_type *type, const char *json, size_t len,
+			      bson_t *out, ma_problems *problems,
 			      ma_error *error);
 /* Parses JSON text with our limits into a json-c value (an object when
  * `object`); NULL with MA_ERR_JSON filled. Duplicate keys are added to walk

@@ -60,7 +60,8 @@ new_key(scan *sc, size_t object, size_t off, size_t len)
 {
 	if (sc->nkeys == sc->capkeys) {
 		sc->capkeys = sc->capkeys ? sc->capkeys * 2 : 32;
-		sc->keys = bson_realloc(sc->keys, sc->capkeys * sizeof(*sc->keys));
+		sc->keys =
+			bson_realloc(sc->keys, sc->capkeys * sizeof(*sc->keys));
 	}
 	sc->keys[sc->nkeys++] = (scan_key){object, off, len};
 	sc->counts[object]++;
@@ -98,10 +99,11 @@ string_end(const char *t, size_t len, size_t i, bool *nul, ma_error *error)
 	*nul = false;
 	for (i++; i < len && t[i] != '"'; i++) {
 		if ((unsigned char)t[i] < 0x20) {
-			_ma_error_set(error, MA_ERR_JSON,
-				      "malformed JSON at byte %zu: control "
-				      "character 0x%02X in a string (escape it)",
-				      i, (unsigned)t[i]);
+			_ma_error_set(
+				error, MA_ERR_JSON,
+				"malformed JSON at byte %zu: control "
+				"character 0x%02X in a string (escape it)",
+				i, (unsigned)t[i]);
 			return 0;
 		}
 		if (t[i] != '\\')
@@ -152,11 +154,13 @@ check_number(const char *t, size_t n, size_t at, ma_error *error)
 
 	if (memchr(t, '.', n) == NULL && memchr(t, 'e', n) == NULL &&
 	    memchr(t, 'E', n) == NULL) {
-		if (nd > 19 || (nd == 19 && memcmp(digits, neg ? max_neg : max_pos,
-						   19) > 0)) {
+		if (nd > 19 ||
+		    (nd == 19 &&
+		     memcmp(digits, neg ? max_neg : max_pos, 19) > 0)) {
 			_ma_error_set(error, MA_ERR_JSON,
 				      "JSON number at byte %zu is beyond the "
-				      "64-bit integer range", at);
+				      "64-bit integer range",
+				      at);
 			return false;
 		}
 		return true;
@@ -172,9 +176,11 @@ check_number(const char *t, size_t n, size_t at, ma_error *error)
 	/* Underflow rounds to zero or a subnormal, as every parser does;
 	 * overflow would silently become infinity. */
 	if (saved == ERANGE && isinf(v)) {
-		_ma_error_set(error, MA_ERR_JSON,
-			      "JSON number at byte %zu is beyond the range of a "
-			      "double", at);
+		_ma_error_set(
+			error, MA_ERR_JSON,
+			"JSON number at byte %zu is beyond the range of a "
+			"double",
+			at);
 		return false;
 	}
 	return true;
@@ -244,10 +250,11 @@ scan_text(scan *sc, ma_error *error)
 				return false;
 			if (expect_key) {
 				if (nul) {
-					_ma_error_set(error, MA_ERR_JSON,
-						      "field names must not contain "
-						      "a NUL character (byte %zu)",
-						      i);
+					_ma_error_set(
+						error, MA_ERR_JSON,
+						"field names must not contain "
+						"a NUL character (byte %zu)",
+						i);
 					return false;
 				}
 				new_key(sc, stack[depth - 1], i, j - i);
@@ -258,7 +265,8 @@ scan_text(scan *sc, ma_error *error)
 		case 't':
 		case 'f':
 		case 'n':
-			if (starts(t, len, i, "true") || starts(t, len, i, "null")) {
+			if (starts(t, len, i, "true") ||
+			    starts(t, len, i, "null")) {
 				i += 4;
 				break;
 			}
@@ -269,7 +277,8 @@ scan_text(scan *sc, ma_error *error)
 			goto not_json;
 		default:
 			if (t[i] == '-' || (t[i] >= '0' && t[i] <= '9')) {
-				for (j = i + 1; j < len && is_number_char(t[j]); j++)
+				for (j = i + 1; j < len && is_number_char(t[j]);
+				     j++)
 					;
 				if (j < len && (t[j] == 'I' || t[j] == 'i'))
 					goto not_json; /* -Infinity */
@@ -278,7 +287,8 @@ scan_text(scan *sc, ma_error *error)
 				i = j;
 				break;
 			}
-			if ((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= 'a' && t[i] <= 'z'))
+			if ((t[i] >= 'A' && t[i] <= 'Z') ||
+			    (t[i] >= 'a' && t[i] <= 'z'))
 				goto not_json;
 			i++; /* whitespace and ':' */
 			break;
@@ -287,8 +297,8 @@ scan_text(scan *sc, ma_error *error)
 	return true;
 
 not_json:
-	_ma_error_set(error, MA_ERR_JSON, "NaN and Infinity are not JSON (byte %zu)",
-		      i);
+	_ma_error_set(error, MA_ERR_JSON,
+		      "NaN and Infinity are not JSON (byte %zu)", i);
 	return false;
 }
 
@@ -317,7 +327,8 @@ report_duplicate(ma_walk *walk, const scan *sc, size_t object)
 		raw = bson_strndup(sc->text + sc->keys[i].off, sc->keys[i].len);
 		s = json_tokener_parse(raw);
 		bson_free(raw);
-		names[n++] = bson_strdup(s != NULL ? json_object_get_string(s) : "");
+		names[n++] =
+			bson_strdup(s != NULL ? json_object_get_string(s) : "");
 		json_object_put(s);
 	}
 	qsort(names, n, sizeof(char *), cmp_str);
@@ -346,7 +357,8 @@ find_duplicates(ma_walk *walk, const scan *sc, json_object *v, size_t *next)
 	switch (json_object_get_type(v)) {
 	case json_type_object:
 		object = (*next)++;
-		if ((size_t)json_object_object_length(v) != sc->counts[object]) {
+		if ((size_t)json_object_object_length(v) !=
+		    sc->counts[object]) {
 			report_duplicate(walk, sc, object);
 			return false;
 		}
@@ -364,7 +376,8 @@ find_duplicates(ma_walk *walk, const scan *sc, json_object *v, size_t *next)
 		for (i = 0; i < n && ok; i++) {
 			mark = _ma_walk_push_index(walk, i);
 			ok = find_duplicates(walk, sc,
-					     json_object_array_get_idx(v, i), next);
+					     json_object_array_get_idx(v, i),
+					     next);
 			_ma_walk_pop(walk, mark);
 		}
 		return ok;
@@ -419,16 +432,20 @@ _ma_json_parse(const char *json, size_t len, bool object, ma_walk *walk,
 	size_t end, bad, next = 0;
 
 	if (len > INT_MAX) {
-		_ma_error_set(error, MA_ERR_JSON, "JSON input of %zu bytes is too "
-						  "large", len);
+		_ma_error_set(error, MA_ERR_JSON,
+			      "JSON input of %zu bytes is too "
+			      "large",
+			      len);
 		return NULL;
 	}
 	tok = json_tokener_new_ex(MA_JSON_MAX_DEPTH);
 	if (tok == NULL) {
-		_ma_error_set(error, MA_ERR_NOMEM, "cannot allocate a JSON parser");
+		_ma_error_set(error, MA_ERR_NOMEM,
+			      "cannot allocate a JSON parser");
 		return NULL;
 	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+					    JSON_TOKENER_VALIDATE_UTF8);
 	root = json_tokener_parse_ex(tok, json, (int)len);
 	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
@@ -443,15 +460,17 @@ _ma_json_parse(const char *json, size_t len, bool object, ma_walk *walk,
 			end = len;
 	}
 	if (jerr != json_tokener_success) {
-		_ma_error_set(error, MA_ERR_JSON, "malformed JSON at byte %zu: %s",
+		_ma_error_set(error, MA_ERR_JSON,
+			      "malformed JSON at byte %zu: %s",
 			      jerr == json_tokener_error_parse_eof ? len : end,
 			      json_tokener_error_desc(jerr));
 		goto fail;
 	}
 	if (end < len && !only_space(json + end, len - end)) {
-		_ma_error_set(error, MA_ERR_JSON, "malformed JSON at byte %zu: %s",
-			      end, json[end] == '\0' ? "unexpected NUL byte"
-						      : "unexpected character");
+		_ma_error_set(error, MA_ERR_JSON,
+			      "malformed JSON at byte %zu: %s", end,
+			      json[end] == '\0' ? "unexpected NUL byte"
+						: "unexpected character");
 		goto fail;
 	}
 	/* json-c's UTF-8 check takes overlong forms, UTF-16 surrogates and
@@ -461,8 +480,9 @@ _ma_json_parse(const char *json, size_t len, bool object, ma_walk *walk,
 	 * in json-c's words; escapes are checked by the scan below. */
 	bad = utf8_invalid_at(json, end);
 	if (bad < end) {
-		_ma_error_set(error, MA_ERR_JSON, "malformed JSON at byte %zu: %s",
-			      bad, "invalid utf-8 string");
+		_ma_error_set(error, MA_ERR_JSON,
+			      "malformed JSON at byte %zu: %s", bad,
+			      "invalid utf-8 string");
 		goto fail;
 	}
 
@@ -470,7 +490,8 @@ _ma_json_parse(const char *json, size_t len, bool object, ma_walk *walk,
 	if (!scan_text(&sc, error))
 		goto fail;
 	if (object && !json_object_is_type(root, json_type_object)) {
-		_ma_error_set(error, MA_ERR_JSON, "expected a JSON object, got %s",
+		_ma_error_set(error, MA_ERR_JSON,
+			      "expected a JSON object, got %s",
 			      json_kind_name(root));
 		goto fail;
 	}
@@ -486,4 +507,3 @@ fail:
 	json_tokener_free(tok);
 	return NULL;
 }
-

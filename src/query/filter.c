@@ -43,21 +43,31 @@ _ma_filter_failure(ma_error *error)
 /* --- operators ----------------------------------------------------------- */
 
 static const char *const op_names[MA_OP__MAX] = {
-	[MA_OP_EQ] = "eq",	   [MA_OP_NE] = "ne",
-	[MA_OP_GT] = "gt",	   [MA_OP_GTE] = "gte",
-	[MA_OP_LT] = "lt",	   [MA_OP_LTE] = "lte",
-	[MA_OP_IN] = "in",	   [MA_OP_NIN] = "nin",
-	[MA_OP_EXISTS] = "exists", [MA_OP_REGEX] = "regex",
+	[MA_OP_EQ] = "eq",
+	[MA_OP_NE] = "ne",
+	[MA_OP_GT] = "gt",
+	[MA_OP_GTE] = "gte",
+	[MA_OP_LT] = "lt",
+	[MA_OP_LTE] = "lte",
+	[MA_OP_IN] = "in",
+	[MA_OP_NIN] = "nin",
+	[MA_OP_EXISTS] = "exists",
+	[MA_OP_REGEX] = "regex",
 	[MA_OP_STARTSWITH] = "startswith",
 };
 
 /* MongoDB's operator for each; eq is written as {path: value}. */
 static const char *const op_mongo[MA_OP__MAX] = {
-	[MA_OP_EQ] = "$eq",	      [MA_OP_NE] = "$ne",
-	[MA_OP_GT] = "$gt",	      [MA_OP_GTE] = "$gte",
-	[MA_OP_LT] = "$lt",	      [MA_OP_LTE] = "$lte",
-	[MA_OP_IN] = "$in",	      [MA_OP_NIN] = "$nin",
-	[MA_OP_EXISTS] = "$exists",   [MA_OP_REGEX] = "$regex",
+	[MA_OP_EQ] = "$eq",
+	[MA_OP_NE] = "$ne",
+	[MA_OP_GT] = "$gt",
+	[MA_OP_GTE] = "$gte",
+	[MA_OP_LT] = "$lt",
+	[MA_OP_LTE] = "$lte",
+	[MA_OP_IN] = "$in",
+	[MA_OP_NIN] = "$nin",
+	[MA_OP_EXISTS] = "$exists",
+	[MA_OP_REGEX] = "$regex",
 	[MA_OP_STARTSWITH] = "$regex",
 };
 
@@ -77,7 +87,8 @@ ma_op_from_name(const char *name, size_t n, ma_op *op)
 	if (name == NULL)
 		return false;
 	for (i = 0; i < MA_OP__MAX; i++) {
-		if (strlen(op_names[i]) == n && memcmp(op_names[i], name, n) == 0) {
+		if (strlen(op_names[i]) == n &&
+		    memcmp(op_names[i], name, n) == 0) {
 			*op = (ma_op)i;
 			return true;
 		}
@@ -94,7 +105,8 @@ _ma_query_path(const ma_type *type, const char *path, ma_buf *dbpath,
 	const char *seg;
 
 	if (path == NULL || path[0] == '\0') {
-		_ma_error_set(error, MA_ERR_INVALID, "a field name is required");
+		_ma_error_set(error, MA_ERR_INVALID,
+			      "a field name is required");
 		return false;
 	}
 	/* Empty parts and operators: "a..b", ".a", "$where", "a.$". */
@@ -185,8 +197,8 @@ matches_text(const ma_field *f)
 {
 	if (f != NULL && f->kind == MA_KIND_LIST)
 		f = f->item;
-	return f != NULL && (f->kind == MA_KIND_STRING || f->kind == MA_KIND_ENUM ||
-			     f->kind == MA_KIND_ANY);
+	return f != NULL && (f->kind == MA_KIND_STRING ||
+			     f->kind == MA_KIND_ENUM || f->kind == MA_KIND_ANY);
 }
 
 static const ma_field exists_field = {.kind = MA_KIND_BOOL, .name = "exists"};
@@ -202,27 +214,29 @@ append_condition(const ma_field *f, const char *path, ma_op op,
 	switch (op) {
 	case MA_OP_EXISTS:
 		if (v->kind == MA_VALUE_NULL) {
-			_ma_error_set(error, MA_ERR_INVALID,
-				      "%s: exists takes true or false, not null",
-				      path);
+			_ma_error_set(
+				error, MA_ERR_INVALID,
+				"%s: exists takes true or false, not null",
+				path);
 			return false;
 		}
 		/* true or false, read as a bool field reads them */
-		return _ma_value_to_bson(&exists_field, path, v, cond, "$exists",
-					 error);
+		return _ma_value_to_bson(&exists_field, path, v, cond,
+					 "$exists", error);
 	case MA_OP_REGEX:
 	case MA_OP_STARTSWITH:
 		if (!matches_text(f)) {
 			_ma_error_set(error, MA_ERR_INVALID,
-				      "%s: %s applies to text fields only", path,
-				      op_names[op]);
+				      "%s: %s applies to text fields only",
+				      path, op_names[op]);
 			return false;
 		}
 		if ((v->kind != MA_VALUE_STRING && v->kind != MA_VALUE_TEXT) ||
 		    v->u.s == NULL) {
 			_ma_error_set(error, MA_ERR_INVALID,
 				      "%s: %s takes a string, not %s", path,
-				      op_names[op], _ma_value_kind_name(v->kind));
+				      op_names[op],
+				      _ma_value_kind_name(v->kind));
 			return false;
 		}
 		re = op == MA_OP_STARTSWITH ? _ma_regex_prefix(v->u.s)
@@ -248,8 +262,9 @@ append_condition(const ma_field *f, const char *path, ma_op op,
 	case MA_OP_NIN:
 	case MA_OP__MAX:
 	default:
-		_ma_error_set(error, MA_ERR_INVALID, "%s: %s is not a comparison",
-			      path, ma_op_name(op) != NULL ? ma_op_name(op) : "?");
+		_ma_error_set(error, MA_ERR_INVALID,
+			      "%s: %s is not a comparison", path,
+			      ma_op_name(op) != NULL ? ma_op_name(op) : "?");
 		return false;
 	}
 }
@@ -293,7 +308,8 @@ build(const ma_type *type, const char *path, ma_op op, bool list,
 		goto done;
 	}
 	if (n > 0 && values == NULL) {
-		_ma_error_set(&e, MA_ERR_INVALID, "%s: the values are NULL", path);
+		_ma_error_set(&e, MA_ERR_INVALID, "%s: the values are NULL",
+			      path);
 		goto done;
 	}
 
@@ -301,13 +317,16 @@ build(const ma_type *type, const char *path, ma_op op, bool list,
 	if (op == MA_OP_EQ) {
 		/* {path: value}: the form every server's planner and an
 		 * upsert's seed understand. */
-		ok = _ma_value_to_bson(f, path, values, &filter->bson, db.data, &e);
+		ok = _ma_value_to_bson(f, path, values, &filter->bson, db.data,
+				       &e);
 	} else if (list) {
 		bson_append_document_begin(&filter->bson, db.data, -1, &cond);
 		bson_append_array_begin(&cond, op_mongo[op], -1, &items);
 		for (i = 0; i < n && ok; i++) {
-			bson_uint32_to_string((uint32_t)i, &key, buf, sizeof(buf));
-			ok = _ma_value_to_bson(f, path, &values[i], &items, key, &e);
+			bson_uint32_to_string((uint32_t)i, &key, buf,
+					      sizeof(buf));
+			ok = _ma_value_to_bson(f, path, &values[i], &items, key,
+					       &e);
 		}
 		bson_append_array_end(&cond, &items);
 		bson_append_document_end(&filter->bson, &cond);
@@ -347,7 +366,8 @@ append_flat(bson_t *list, uint32_t *n, const ma_filter *f, const char *op)
 	const char *key;
 	char buf[16];
 
-	if (bson_count_keys(&f->bson) == 1 && bson_iter_init_find(&it, &f->bson, op) &&
+	if (bson_count_keys(&f->bson) == 1 &&
+	    bson_iter_init_find(&it, &f->bson, op) &&
 	    BSON_ITER_HOLDS_ARRAY(&it) && bson_iter_recurse(&it, &child)) {
 		while (bson_iter_next(&child)) {
 			bson_uint32_to_string((*n)++, &key, buf, sizeof(buf));
@@ -442,13 +462,15 @@ _ma_doc_unchanged_filter(const ma_doc *current, bson_t *out)
 			key = bson_iter_key(&it);
 			BSON_APPEND_DOCUMENT_BEGIN(out, key, &cond);
 			if (BSON_ITER_HOLDS_NULL(&it))
-				BSON_APPEND_INT32(&cond, "$type", BSON_TYPE_NULL);
+				BSON_APPEND_INT32(&cond, "$type",
+						  BSON_TYPE_NULL);
 			else
 				bson_append_iter(&cond, "$eq", 3, &it);
 			bson_append_document_end(out, &cond);
 		}
 	}
-	for (f = ma_doc_type(current)->fields; f != NULL && f->name != NULL; f++) {
+	for (f = ma_doc_type(current)->fields; f != NULL && f->name != NULL;
+	     f++) {
 		key = f->db_name != NULL ? f->db_name : f->name;
 		if (bson_has_field(ma_doc_bson(current), key))
 			continue;

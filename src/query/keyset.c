@@ -23,7 +23,8 @@ _ma_keyset_init(ma_keyset *ks, const ma_query *q)
 		if (strcmp(q->sort[i].dbpath, "_id") == 0)
 			return;
 	}
-	ks->k[ks->n++] = (ma_sort_key){.path = "_id", .dbpath = "_id", .dir = 1};
+	ks->k[ks->n++] =
+		(ma_sort_key){.path = "_id", .dbpath = "_id", .dir = 1};
 }
 
 char *
@@ -182,8 +183,8 @@ _ma_keyset_destroy(ma_keyset *ks)
 }
 
 bool
-_ma_keyset_filter(const ma_keyset *ks, const ma_query *query,
-		  const char *token, bool forward, bson_t *out, ma_error *error)
+_ma_keyset_filter(const ma_keyset *ks, const ma_query *query, const char *token,
+		  bool forward, bson_t *out, ma_error *error)
 {
 	bson_t vals = BSON_INITIALIZER, clause, both;
 

@@ -121,13 +121,13 @@ reverse(ma_doc **docs, size_t n)
 
 /* A page that does not exist: not found with error_out, else empty. */
 static ma_page *
-missing(const ma_query *query, int64_t number, int64_t per_page,
-	bool error_out, const ma_page_opts *opts, ma_error *error)
+missing(const ma_query *query, int64_t number, int64_t per_page, bool error_out,
+	const ma_page_opts *opts, ma_error *error)
 {
 	if (!error_out)
 		return empty_page(query, number, per_page, opts, error);
-	_ma_error_set(error, MA_ERR_NOT_FOUND, "page %" PRId64 " does not exist",
-		      number);
+	_ma_error_set(error, MA_ERR_NOT_FOUND,
+		      "page %" PRId64 " does not exist", number);
 	return NULL;
 }
 
@@ -151,12 +151,14 @@ ma_query_paginate_with_opts(ma_query *query, int64_t number, int64_t per_page,
 		goto done;
 	if (per_page < 1) {
 		_ma_error_set(error, MA_ERR_INVALID,
-			      "per_page must be 1 or more, not %" PRId64, per_page);
+			      "per_page must be 1 or more, not %" PRId64,
+			      per_page);
 		goto done;
 	}
 	if (opts->after != NULL && opts->before != NULL) {
-		_ma_error_set(error, MA_ERR_INVALID,
-			      "a page is after an item or before one, not both");
+		_ma_error_set(
+			error, MA_ERR_INVALID,
+			"a page is after an item or before one, not both");
 		goto done;
 	}
 	token = opts->after != NULL ? opts->after : opts->before;
@@ -171,7 +173,8 @@ ma_query_paginate_with_opts(ma_query *query, int64_t number, int64_t per_page,
 
 	_ma_keyset_init(&ks, query);
 	if (token != NULL) {
-		if (!_ma_keyset_filter(&ks, query, token, forward, &keyed, error))
+		if (!_ma_keyset_filter(&ks, query, token, forward, &keyed,
+				       error))
 			goto done;
 		filter = &keyed;
 	}
@@ -186,7 +189,8 @@ ma_query_paginate_with_opts(ma_query *query, int64_t number, int64_t per_page,
 	/* The whole page in the first batch, up to a bound: a server may
 	 * size its buffers by batchSize before it knows how many match. */
 	BSON_APPEND_INT32(&fopts, "batchSize",
-			  want < PAGE_BATCH_MAX ? (int32_t)want : PAGE_BATCH_MAX);
+			  want < PAGE_BATCH_MAX ? (int32_t)want
+						: PAGE_BATCH_MAX);
 	if (!_ma_query_fetch(query, filter, &fopts, &p->items, &p->n, error))
 		goto fail;
 	more = (int64_t)p->n > per_page;
@@ -212,9 +216,10 @@ ma_query_paginate_with_opts(ma_query *query, int64_t number, int64_t per_page,
 	}
 	if (token == NULL) {
 		p->has_prev = number > 1;
-		p->has_next = p->has_total && !p->keyset
-				      ? number < _ma_page_pages(p->total, per_page)
-				      : more;
+		p->has_next =
+			p->has_total && !p->keyset
+				? number < _ma_page_pages(p->total, per_page)
+				: more;
 	} else if (forward) {
 		p->has_prev = true;
 		p->has_next = more;
@@ -342,7 +347,8 @@ ma_page_before(const ma_page *page)
 static ma_page *
 neighbour(const ma_page *page, bool next, bool error_out, ma_error *error)
 {
-	ma_page_opts opts = {.no_total = page->no_total, .keyset = page->keyset};
+	ma_page_opts opts = {.no_total = page->no_total,
+			     .keyset = page->keyset};
 	int64_t number = next ? page->number + (page->number < INT64_MAX)
 			      : page->number - 1;
 	bool nowhere;

@@ -144,8 +144,7 @@ bool _ma_update_doc(const ma_update *u, const ma_type *type, bool upsert,
 
 /* Whether u may be applied to a query on type: no refused call, something
  * to change, the same type; false with error otherwise. */
-bool _ma_update_ready(const ma_update *u, const ma_type *type,
-		      ma_error *error);
+bool _ma_update_ready(const ma_update *u, const ma_type *type, ma_error *error);
 
 /* --- keyset positions (keyset.c) ----------------------------------------- */
 

@@ -406,8 +406,9 @@ ma_query_extend(ma_query *query, const char *name, const char *arg,
 		return false;
 	x = ma_type_extension(query->type, name);
 	if (x == NULL || x->fn == NULL) {
-		_ma_error_set(&e, MA_ERR_INVALID, "%s has no query extension '%s'",
-			      query->type->name, name != NULL ? name : "(null)");
+		_ma_error_set(
+			&e, MA_ERR_INVALID, "%s has no query extension '%s'",
+			query->type->name, name != NULL ? name : "(null)");
 		return refine_failed(query, &e, error);
 	}
 	ma_error_clear(&e);

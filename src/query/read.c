@@ -205,8 +205,9 @@ ma_query_get_or_404(ma_query *query, const char *id, ma_error *error)
 	if (!ma_query_get(query, id, &doc, error))
 		return NULL;
 	if (doc == NULL)
-		_ma_error_set(error, MA_ERR_NOT_FOUND, "no %s has the id '%.40s'",
-			      query->type->name, id != NULL ? id : "(null)");
+		_ma_error_set(error, MA_ERR_NOT_FOUND,
+			      "no %s has the id '%.40s'", query->type->name,
+			      id != NULL ? id : "(null)");
 	return doc;
 }
 
@@ -216,7 +217,8 @@ ma_query_first(ma_query *query, ma_doc **out, ma_error *error)
 	*out = NULL;
 	if (!_ma_query_usable(query, error))
 		return false;
-	return find_one(query, _ma_query_filter(query), query->skip, out, error);
+	return find_one(query, _ma_query_filter(query), query->skip, out,
+			error);
 }
 
 ma_doc *
@@ -296,7 +298,8 @@ ma_query_distinct(ma_query *query, const char *path, bson_t *values,
 	    !BSON_ITER_HOLDS_ARRAY(&it)) {
 		_ma_error_set(error, MA_ERR_DRIVER,
 			      "cannot read %s: the server's distinct reply has "
-			      "no values", query->type->name);
+			      "no values",
+			      query->type->name);
 		goto done;
 	}
 	if (!_ma_iter_view(&it, &view)) {
@@ -326,9 +329,10 @@ struct ma_cursor {
 	mongoc_collection_t *coll;
 	mongoc_cursor_t *cursor;
 	ma_doc *current;
-	ma_error failed; /* why it stopped on an error; MA_OK while it has not */
-	bool ended;	 /* past its last result: libmongoc would call a
-			  * further next() an error */
+	ma_error
+		failed; /* why it stopped on an error; MA_OK while it has not */
+	bool ended;	/* past its last result: libmongoc would call a
+			 * further next() an error */
 };
 
 ma_cursor *
@@ -360,7 +364,8 @@ ma_cursor_next(ma_cursor *cursor, const ma_doc **doc, ma_error *error)
 	/* Everything that talks to the server happens here, so that every
 	 * database error comes out of the loop's one check. */
 	if (cursor->cursor == NULL && cursor->failed.code == MA_OK) {
-		cursor->coll = _ma_query_collection(cursor->query, &cursor->failed);
+		cursor->coll =
+			_ma_query_collection(cursor->query, &cursor->failed);
 		if (cursor->coll != NULL)
 			cursor->cursor = mongoc_collection_find_with_opts(
 				cursor->coll, _ma_query_filter(cursor->query),

@@ -8,13 +8,12 @@
 #include "document/document-private.h"
 #include "query/query-private.h"
 
-
 /* How a document reaches its collection: save's upsert, or one of the two
  * halves of it that an HTTP API needs (POST inserts, PUT replaces). */
 typedef enum store_mode {
-	STORE_SAVE,    /* insert without an id, replace-or-insert with one */
-	STORE_INSERT,  /* insert; an id that exists is a duplicate */
-	STORE_REPLACE  /* replace the document with this id; none: not found */
+	STORE_SAVE,   /* insert without an id, replace-or-insert with one */
+	STORE_INSERT, /* insert; an id that exists is a duplicate */
+	STORE_REPLACE /* replace the document with this id; none: not found */
 } store_mode;
 
 /* An acknowledged replace that matched nothing. */
@@ -136,8 +135,8 @@ ma_doc_replace(ma_db *db, ma_doc *doc, ma_safe safe, ma_problems *problems,
 }
 
 bool
-ma_doc_replace_if(ma_db *db, ma_doc *doc, const ma_doc *current,
-		  ma_safe safe, ma_problems *problems, ma_error *error)
+ma_doc_replace_if(ma_db *db, ma_doc *doc, const ma_doc *current, ma_safe safe,
+		  ma_problems *problems, ma_error *error)
 {
 	bson_oid_t id, current_id;
 

@@ -114,8 +114,8 @@ through_list(const ma_type *type, const char *path)
  * inside a list, not changed already. dbpath gets its database form.
  */
 static bool
-update_path(ma_update *u, const char *path, ma_buf *dbpath,
-	    const ma_field **f, ma_error *error)
+update_path(ma_update *u, const char *path, ma_buf *dbpath, const ma_field **f,
+	    ma_error *error)
 {
 	if (u->type == NULL) {
 		_ma_error_set(error, MA_ERR_INVALID, "an update needs a type");
@@ -130,7 +130,8 @@ update_path(ma_update *u, const char *path, ma_buf *dbpath,
 	if (through_list(u->type, path)) {
 		_ma_error_set(error, MA_ERR_INVALID,
 			      "%s: the fields of a list's items cannot be "
-			      "updated one by one", path);
+			      "updated one by one",
+			      path);
 		return false;
 	}
 	if (changes(u, dbpath->data, true)) {
@@ -183,7 +184,8 @@ op_value(int op, const ma_field *f, const char *path, const ma_value *v,
 	case OP_UNSET:
 		if (!f->optional) {
 			_ma_error_set(error, MA_ERR_INVALID,
-				      "%s: is required; it cannot be unset", path);
+				      "%s: is required; it cannot be unset",
+				      path);
 			return false;
 		}
 		BSON_APPEND_UTF8(one, "v", "");
@@ -238,7 +240,8 @@ op_value(int op, const ma_field *f, const char *path, const ma_value *v,
 		/* What is pulled is compared, not stored: its kind is
 		 * enough. */
 		return _ma_value_to_bson(f->item, path, v, one, "v", error) &&
-		       (op == OP_PULL || valid_write(f->item, path, one, error));
+		       (op == OP_PULL ||
+			valid_write(f->item, path, one, error));
 	}
 }
 
@@ -292,8 +295,7 @@ ma_update_unset(ma_update *update, const char *path, ma_error *error)
 }
 
 bool
-ma_update_inc(ma_update *update, const char *path, ma_value by,
-	      ma_error *error)
+ma_update_inc(ma_update *update, const char *path, ma_value by, ma_error *error)
 {
 	return add_call(update, OP_INC, path, &by, error);
 }
@@ -333,9 +335,11 @@ seeds(const bson_t *filter, const char *db)
 	while (bson_iter_next(&it)) {
 		if (!_ma_path_within(bson_iter_key(&it), db))
 			continue;
-		if (!BSON_ITER_HOLDS_DOCUMENT(&it) || !bson_iter_recurse(&it, &child))
+		if (!BSON_ITER_HOLDS_DOCUMENT(&it) ||
+		    !bson_iter_recurse(&it, &child))
 			return true;
-		if (!(bson_iter_next(&child) && bson_iter_key(&child)[0] == '$'))
+		if (!(bson_iter_next(&child) &&
+		      bson_iter_key(&child)[0] == '$'))
 			return true;
 	}
 	return false;
@@ -392,7 +396,8 @@ _ma_update_ready(const ma_update *u, const ma_type *type, ma_error *error)
 		return false;
 	}
 	if (u == NULL || bson_empty(&u->built)) {
-		_ma_error_set(error, MA_ERR_INVALID, "the update changes nothing");
+		_ma_error_set(error, MA_ERR_INVALID,
+			      "the update changes nothing");
 		return false;
 	}
 	if (u->type != type) {

@@ -24,10 +24,10 @@ const char *
 _ma_value_kind_name(ma_value_kind k)
 {
 	static const char *const names[MA_VALUE__MAX] = {
-		[MA_VALUE_NULL] = "null",	  [MA_VALUE_STRING] = "a string",
-		[MA_VALUE_INT] = "an integer",	  [MA_VALUE_FLOAT] = "a float",
-		[MA_VALUE_BOOL] = "a bool",	  [MA_VALUE_DATETIME] = "a date",
-		[MA_VALUE_OID] = "an ObjectId",	  [MA_VALUE_TEXT] = "text",
+		[MA_VALUE_NULL] = "null",	[MA_VALUE_STRING] = "a string",
+		[MA_VALUE_INT] = "an integer",	[MA_VALUE_FLOAT] = "a float",
+		[MA_VALUE_BOOL] = "a bool",	[MA_VALUE_DATETIME] = "a date",
+		[MA_VALUE_OID] = "an ObjectId", [MA_VALUE_TEXT] = "text",
 		[MA_VALUE_JSON] = "JSON",
 	};
 
@@ -39,11 +39,13 @@ wrong_value(ma_error *error, const char *path, const ma_field *f,
 	    const ma_value *v)
 {
 	if (v->kind == MA_VALUE_TEXT && v->u.s != NULL)
-		_ma_error_set(error, MA_ERR_INVALID, "%s: must be %s, not '%.40s'",
-			      path, kind_expects(f), v->u.s);
+		_ma_error_set(error, MA_ERR_INVALID,
+			      "%s: must be %s, not '%.40s'", path,
+			      kind_expects(f), v->u.s);
 	else
 		_ma_error_set(error, MA_ERR_INVALID, "%s: must be %s, not %s",
-			      path, kind_expects(f), _ma_value_kind_name(v->kind));
+			      path, kind_expects(f),
+			      _ma_value_kind_name(v->kind));
 	return false;
 }
 
@@ -71,13 +73,14 @@ text_float(const char *s, double *out)
 }
 
 bool
-_ma_value_append_utf8(const char *path, const char *s, bson_t *out, const char *key,
-	    ma_error *error)
+_ma_value_append_utf8(const char *path, const char *s, bson_t *out,
+		      const char *key, ma_error *error)
 {
 	size_t len = strlen(s);
 
 	if (!bson_utf8_validate(s, len, false)) {
-		_ma_error_set(error, MA_ERR_INVALID, "%s: not valid UTF-8", path);
+		_ma_error_set(error, MA_ERR_INVALID, "%s: not valid UTF-8",
+			      path);
 		return false;
 	}
 	bson_append_utf8(out, key, -1, s, (int)len);
@@ -104,7 +107,8 @@ json_value(const ma_field *f, const char *path, const char *json, bson_t *out,
 	_ma_walk_push_key(&walk, path, strlen(path));
 	v = _ma_json_parse(json, strlen(json), false, &walk, &jerr);
 	if (v == NULL && jerr.code != MA_OK) {
-		_ma_error_set(error, MA_ERR_INVALID, "%s: %s", path, jerr.message);
+		_ma_error_set(error, MA_ERR_INVALID, "%s: %s", path,
+			      jerr.message);
 		goto done;
 	}
 	if (v == NULL) {
@@ -139,7 +143,8 @@ _ma_value_to_bson(const ma_field *f, const char *path, const ma_value *v,
 	if ((v->kind == MA_VALUE_STRING || v->kind == MA_VALUE_TEXT ||
 	     v->kind == MA_VALUE_JSON) &&
 	    v->u.s == NULL) {
-		_ma_error_set(error, MA_ERR_INVALID, "%s: the value is NULL", path);
+		_ma_error_set(error, MA_ERR_INVALID, "%s: the value is NULL",
+			      path);
 		return false;
 	}
 	if (v->kind == MA_VALUE_JSON)
@@ -180,7 +185,8 @@ _ma_value_to_bson(const ma_field *f, const char *path, const ma_value *v,
 	case MA_KIND_DATETIME:
 		if (v->kind == MA_VALUE_DATETIME)
 			ms = v->u.i;
-		else if ((v->kind != MA_VALUE_STRING && v->kind != MA_VALUE_TEXT) ||
+		else if ((v->kind != MA_VALUE_STRING &&
+			  v->kind != MA_VALUE_TEXT) ||
 			 !_ma_datetime_parse(v->u.s, strlen(v->u.s), &ms))
 			return wrong_value(error, path, f, v);
 		BSON_APPEND_DATE_TIME(out, key, ms);
@@ -189,7 +195,8 @@ _ma_value_to_bson(const ma_field *f, const char *path, const ma_value *v,
 	case MA_KIND_REF:
 		if (v->kind == MA_VALUE_OID && v->u.oid != NULL)
 			bson_oid_copy(v->u.oid, &oid);
-		else if ((v->kind != MA_VALUE_STRING && v->kind != MA_VALUE_TEXT) ||
+		else if ((v->kind != MA_VALUE_STRING &&
+			  v->kind != MA_VALUE_TEXT) ||
 			 !_ma_oid_from_hex(v->u.s, &oid))
 			return wrong_value(error, path, f, v);
 		BSON_APPEND_OID(out, key, &oid);
@@ -203,7 +210,8 @@ _ma_value_to_bson(const ma_field *f, const char *path, const ma_value *v,
 		switch (v->kind) {
 		case MA_VALUE_STRING:
 		case MA_VALUE_TEXT:
-			return _ma_value_append_utf8(path, v->u.s, out, key, error);
+			return _ma_value_append_utf8(path, v->u.s, out, key,
+						     error);
 		case MA_VALUE_INT:
 			BSON_APPEND_INT64(out, key, v->u.i);
 			return true;

@@ -58,4 +58,3 @@ _ma_log_set_program(const char *program)
 		program = slash + 1;
 	snprintf(log_program, sizeof(log_program), "%s", program);
 }
-

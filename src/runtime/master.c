@@ -331,8 +331,8 @@ take_queued(master *m, int64_t until)
 
 	if (!_ma_listener_unlink(m->l))
 		return;
-	while (count(m, false) > 0 && now_ms() < until &&
-	       poll(&p, 1, 0) == 1 && (p.revents & POLLIN) != 0) {
+	while (count(m, false) > 0 && now_ms() < until && poll(&p, 1, 0) == 1 &&
+	       (p.revents & POLLIN) != 0) {
 		(void)pselect(0, NULL, NULL, NULL,
 			      &(struct timespec){0, 5 * 1000000},
 			      &m->wait_mask);

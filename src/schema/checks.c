@@ -12,7 +12,6 @@
 
 #include "schema/schema-private.h"
 
-
 /* "between 0 and 9999", "of at least 0", or "" */
 static void
 int_bounds(const ma_field *f, char *out, size_t size)
@@ -78,14 +77,12 @@ static const struct kind_words {
 			      NULL},
 	[MA_KIND_OBJECTID] = {"an objectid",
 			      "an ObjectId of 24 hexadecimal digits", NULL},
-	[MA_KIND_DOCUMENT] = {"a document", "an object",
-			      "an object (as JSON)"},
+	[MA_KIND_DOCUMENT] = {"a document", "an object", "an object (as JSON)"},
 	[MA_KIND_LIST] = {"a list", "a list",
 			  "an item of the list, or a list (as JSON)"},
 	[MA_KIND_ANY] = {"a value of any kind", "a value", NULL},
 	[MA_KIND_ENUM] = {"an enum", "a string", NULL},
-	[MA_KIND_REF] = {"a ref", "an ObjectId of 24 hexadecimal digits",
-			 NULL},
+	[MA_KIND_REF] = {"a ref", "an ObjectId of 24 hexadecimal digits", NULL},
 };
 
 static const struct kind_words *
@@ -124,7 +121,8 @@ _ma_walk_expect(ma_walk *walk, const ma_field *f)
 	b[0] = '\0';
 	switch (f->kind) {
 	case MA_KIND_STRING:
-		count_bounds(f->min_len, f->max_len, "characters", b, sizeof(b));
+		count_bounds(f->min_len, f->max_len, "characters", b,
+			     sizeof(b));
 		break;
 	case MA_KIND_INT:
 		int_bounds(f, b, sizeof(b));

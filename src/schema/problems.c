@@ -57,7 +57,8 @@ ma_problems_count(const ma_problems *problems)
 const char *
 ma_problems_field(const ma_problems *problems, size_t i)
 {
-	return i < ma_problems_count(problems) ? problems->items[i].field : NULL;
+	return i < ma_problems_count(problems) ? problems->items[i].field
+					       : NULL;
 }
 
 const char *
@@ -187,7 +188,8 @@ _ma_walk_problem(ma_walk *walk, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	p->items[p->count].field = bson_strndup(walk->path.data, walk->path.len);
+	p->items[p->count].field =
+		bson_strndup(walk->path.data, walk->path.len);
 	p->items[p->count].message = bson_strdup(msg);
 	p->count++;
 }

@@ -74,7 +74,8 @@ _ma_type_path(const ma_type *type, const char *path, ma_buf *dbpath,
 			if (seg != path)
 				_ma_buf_putc(dbpath, '.');
 			name = f != NULL ? ma_field_db_name(f) : seg;
-			_ma_buf_append(dbpath, name, f != NULL ? strlen(name) : n);
+			_ma_buf_append(dbpath, name,
+				       f != NULL ? strlen(name) : n);
 		}
 		if (dot == NULL)
 			break;
@@ -82,7 +83,8 @@ _ma_type_path(const ma_type *type, const char *path, ma_buf *dbpath,
 		 * list: MongoDB's "lines.sku" matches any line's sku. */
 		if (f != NULL && f->kind == MA_KIND_LIST && f->item != NULL)
 			f = f->item;
-		type = f != NULL && f->kind == MA_KIND_DOCUMENT ? f->type : NULL;
+		type = f != NULL && f->kind == MA_KIND_DOCUMENT ? f->type
+								: NULL;
 		known = known && type != NULL;
 		seg = dot + 1;
 	}

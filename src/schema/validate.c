@@ -29,9 +29,12 @@ check_keys(ma_walk *walk, bson_iter_t *it, bool array)
 				continue;
 			}
 		}
-		if ((BSON_ITER_HOLDS_DOCUMENT(it) || BSON_ITER_HOLDS_ARRAY(it)) &&
+		if ((BSON_ITER_HOLDS_DOCUMENT(it) ||
+		     BSON_ITER_HOLDS_ARRAY(it)) &&
 		    bson_iter_recurse(it, &child))
-			ok = check_keys(walk, &child, BSON_ITER_HOLDS_ARRAY(it)) && ok;
+			ok = check_keys(walk, &child,
+					BSON_ITER_HOLDS_ARRAY(it)) &&
+			     ok;
 		_ma_walk_pop(walk, mark);
 	}
 	return ok;
@@ -98,7 +101,8 @@ _ma_validate_value(ma_walk *walk, const ma_field *f, const bson_iter_t *iter)
 			_ma_validate_doc(walk, f->type, &sub);
 		return;
 	case MA_KIND_LIST:
-		if (!BSON_ITER_HOLDS_ARRAY(&it) || !bson_iter_recurse(&it, &child)) {
+		if (!BSON_ITER_HOLDS_ARRAY(&it) ||
+		    !bson_iter_recurse(&it, &child)) {
 			_ma_walk_expect(walk, f);
 			return;
 		}
@@ -110,7 +114,8 @@ _ma_validate_value(ma_walk *walk, const ma_field *f, const bson_iter_t *iter)
 		_ma_check_items(walk, f, n);
 		return;
 	case MA_KIND_ANY:
-		if ((BSON_ITER_HOLDS_DOCUMENT(&it) || BSON_ITER_HOLDS_ARRAY(&it)) &&
+		if ((BSON_ITER_HOLDS_DOCUMENT(&it) ||
+		     BSON_ITER_HOLDS_ARRAY(&it)) &&
 		    bson_iter_recurse(&it, &child))
 			check_keys(walk, &child, BSON_ITER_HOLDS_ARRAY(&it));
 		return;

@@ -16,13 +16,15 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: mongoalchemy-config [--prefix P] [--show-password] [--ping]\n"
+		"usage: mongoalchemy-config [--prefix P] [--show-password] "
+		"[--ping]\n"
 		"\n"
 		"Reads P_DATABASE, P_SERVER, P_PORT, ... (P defaults to %s)\n"
 		"and prints the URI and settings a worker would use.\n"
 		"\n"
 		"  -p, --prefix P       read variables under prefix P\n"
-		"  -s, --show-password  print the password in the URI (hidden as ***)\n"
+		"  -s, --show-password  print the password in the URI (hidden "
+		"as ***)\n"
 		"  -P, --ping           connect and ask the server for ping\n"
 		"  -h, --help           this text\n",
 		MA_CONFIG_DEFAULT_PREFIX);
@@ -109,7 +111,8 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "mongoalchemy-config: unexpected argument \"%s\"\n",
+		fprintf(stderr,
+			"mongoalchemy-config: unexpected argument \"%s\"\n",
 			argv[optind]);
 		usage(stderr);
 		return 2;

@@ -125,9 +125,17 @@ same(const char *a, const char *b)
  * holds text: a message may quote that value, which is not the secret's
  * leak. */
 static const char *const keys[] = {
-	"DATABASE",	"SERVER",      "PORT",	      "USER",
-	"PASSWORD",	"SERVER_AUTH", "REPLICA_SET", "OPTIONS",
-	"SAFE_SESSION", "MAX_TIME_MS", "CONNECTION_STRING",
+	"DATABASE",
+	"SERVER",
+	"PORT",
+	"USER",
+	"PASSWORD",
+	"SERVER_AUTH",
+	"REPLICA_SET",
+	"OPTIONS",
+	"SAFE_SESSION",
+	"MAX_TIME_MS",
+	"CONNECTION_STRING",
 };
 
 static bool
@@ -171,7 +179,8 @@ check_no_secret(const env *en, const char *prefix, const char *holder,
 	/* A password of one to three '*' is in the mask itself; one with a
 	 * '?' may be spelled by the mending of bytes that are not UTF-8,
 	 * which comes after the mask. */
-	if (secret == NULL || secret[0] == '\0' || strstr("***", secret) != NULL)
+	if (secret == NULL || secret[0] == '\0' ||
+	    strstr("***", secret) != NULL)
 		return;
 	if (strchr(secret, '?') != NULL && any_not_utf8(en, prefix))
 		return;
@@ -204,7 +213,8 @@ check_refused(const env *en, const char *prefix, const ma_error *e)
 		secret = bson_strndup(cs + off, len);
 	else
 		secret = NULL;
-	check_no_secret(en, prefix, cs != NULL ? "CONNECTION_STRING" : "PASSWORD",
+	check_no_secret(en, prefix,
+			cs != NULL ? "CONNECTION_STRING" : "PASSWORD",
 			e->message, secret);
 	/* Every occurrence of a secret is masked, in the variable's name too
 	 * ("MONGOALCH***MY_PORT" for the password "E"); until a connection
@@ -269,8 +279,8 @@ check_built(const env *en, const char *prefix, const mongoc_uri_t *uri,
 	case SERVER_BRACKETED:
 		/* The driver keeps an IPv6 address without its brackets. */
 		CHECK(strlen(hosts->host) == strlen(server) - 2 &&
-		      strncasecmp(hosts->host, server + 1, strlen(server) - 2) ==
-			      0);
+		      strncasecmp(hosts->host, server + 1,
+				  strlen(server) - 2) == 0);
 		CHECK(hosts->port == want_port);
 		break;
 	case SERVER_NAME:
@@ -315,9 +325,9 @@ check_config(const env *en, const char *prefix, const ma_config *c)
 	CHECK((session == safe) == ma_config_safe_session(c));
 	CHECK(ma_config_safe_session(c) ==
 	      (safe_session != NULL && (strcasecmp(safe_session, "true") == 0 ||
-				       strcmp(safe_session, "1") == 0 ||
-				       strcasecmp(safe_session, "yes") == 0 ||
-				       strcasecmp(safe_session, "on") == 0)));
+					strcmp(safe_session, "1") == 0 ||
+					strcasecmp(safe_session, "yes") == 0 ||
+					strcasecmp(safe_session, "on") == 0)));
 	CHECK(fuzz_utf8(ma_config_describe_write_concern(c, MA_SAFE_SESSION, wc,
 							 sizeof(wc))));
 }

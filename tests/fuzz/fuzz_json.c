@@ -77,8 +77,8 @@ check_refusal(const ma_error *e, const ma_problems *problems, bool update)
 	}
 	/* Only an update can name another document. */
 	if (update && e->code == MA_ERR_INVALID) {
-		CHECK(strcmp(e->message, "_id: an update cannot change the id") ==
-		      0);
+		CHECK(strcmp(e->message,
+			     "_id: an update cannot change the id") == 0);
 		return;
 	}
 	CHECK(e->code == MA_ERR_VALIDATION);

@@ -167,8 +167,10 @@ check_condition(const ma_field *field, bson_iter_t *cond)
 				check_value(field, &items);
 			CHECK(n >= 1 && n <= MA_MAX_IN_VALUES);
 		} else {
-			CHECK(strcmp(op, "$ne") == 0 || strcmp(op, "$gt") == 0 ||
-			      strcmp(op, "$gte") == 0 || strcmp(op, "$lt") == 0 ||
+			CHECK(strcmp(op, "$ne") == 0 ||
+			      strcmp(op, "$gt") == 0 ||
+			      strcmp(op, "$gte") == 0 ||
+			      strcmp(op, "$lt") == 0 ||
 			      strcmp(op, "$lte") == 0);
 			check_value(field, cond);
 		}
@@ -224,7 +226,8 @@ check_keys(const bson_t *doc, bool sort)
 		CHECK(bson_iter_int32(&it) == 1 ||
 		      (sort && bson_iter_int32(&it) == -1));
 		/* A document is no sort key. */
-		CHECK(!sort || field == NULL || field->kind != MA_KIND_DOCUMENT);
+		CHECK(!sort || field == NULL ||
+		      field->kind != MA_KIND_DOCUMENT);
 	}
 }
 

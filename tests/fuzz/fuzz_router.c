@@ -55,8 +55,8 @@ static const route_def routes[] = {
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 
 static const unsigned methods[] = {
-	MA_GET, MA_HEAD, MA_POST, MA_PUT, MA_PATCH, MA_DELETE, MA_OPTIONS,
-	0, MA_GET | MA_POST,
+	MA_GET,	   MA_HEAD,    MA_POST, MA_PUT,		  MA_PATCH,
+	MA_DELETE, MA_OPTIONS, 0,	MA_GET | MA_POST,
 };
 
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
@@ -91,8 +91,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	router = _ma_router_new();
 	for (i = 0; i < N_ROUTES; i++) {
-		if (!_ma_router_add(router, routes[i].methods, routes[i].pattern,
-				    handler, (void *)&routes[i], &e)) {
+		if (!_ma_router_add(router, routes[i].methods,
+				    routes[i].pattern, handler,
+				    (void *)&routes[i], &e)) {
 			fprintf(stderr, "fuzz_router: %s\n", e.message);
 			abort();
 		}
@@ -148,9 +149,10 @@ fits(const route_def *r, const span *path, size_t n)
 	if (np != n)
 		return false;
 	for (i = 0; i < n; i++) {
-		if (is_param(&pat[i]) ? path[i].len == 0
-				      : (pat[i].len != path[i].len ||
-					 memcmp(pat[i].s, path[i].s, path[i].len) != 0))
+		if (is_param(&pat[i])
+			    ? path[i].len == 0
+			    : (pat[i].len != path[i].len ||
+			       memcmp(pat[i].s, path[i].s, path[i].len) != 0))
 			return false;
 	}
 	return true;

@@ -250,7 +250,8 @@ etag_of(const http_resp *r)
 	size_t i;
 
 	cr_assert_not_null(e, "%s: no ETag", r->what);
-	cr_assert_eq(strlen(e), 18, "%s: ETag %s is not \"<16 hex>\"", r->what, e);
+	cr_assert_eq(strlen(e), 18, "%s: ETag %s is not \"<16 hex>\"", r->what,
+		     e);
 	cr_assert(e[0] == '"' && e[17] == '"', "%s: ETag %s is not quoted",
 		  r->what, e);
 	for (i = 1; i < 17; i++)

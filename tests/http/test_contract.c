@@ -385,8 +385,8 @@ Test(etags, stale_if_match_is_412_and_changes_nothing)
 
 	r = http_with("PATCH", path, "{\"year\": 1999}", stale);
 	expect_problem(r, 412, "changed");
-	r = http_with("PUT", path,
-		      book_json(title, "Brett Slatkin", 1999), stale);
+	r = http_with("PUT", path, book_json(title, "Brett Slatkin", 1999),
+		      stale);
 	expect_problem(r, 412, "changed");
 	r = http_with("DELETE", path, NULL, stale);
 	expect_problem(r, 412, "changed");
@@ -412,7 +412,8 @@ Test(etags, stale_if_match_is_412_and_changes_nothing)
 		      tprintf("If-Match: %s", etag_of(r)));
 	expect_book(r->what, expect_json(r, 200), id, title, "Brett Slatkin",
 		    2018);
-	r = http_with("DELETE", path, NULL, tprintf("If-Match: %s", etag_of(r)));
+	r = http_with("DELETE", path, NULL,
+		      tprintf("If-Match: %s", etag_of(r)));
 	expect_status(r, 204);
 	expect_problem(http_get(path), 404, NULL);
 }

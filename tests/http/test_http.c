@@ -207,7 +207,8 @@ Test(etags, concurrent_patches_with_if_match_lose_no_update, .timeout = 240)
 	http_resp *r;
 
 	for (i = 0; i < RACERS; i++) {
-		c[i] = (racer){.path = tprintf("/books/%s", id), .races = races()};
+		c[i] = (racer){.path = tprintf("/books/%s", id),
+			       .races = races()};
 		cr_assert_eq(pthread_create(&t[i], NULL, racer_run, &c[i]), 0);
 	}
 	for (i = 0; i < RACERS; i++)

@@ -62,7 +62,8 @@ live_db(void)
 
 	live_require_server();
 	db = ma_db_new(NULL, &e);
-	cr_assert_not_null(db, "configuration from the environment: %s", e.message);
+	cr_assert_not_null(db, "configuration from the environment: %s",
+			   e.message);
 	return db;
 }
 
@@ -157,11 +158,12 @@ live_stopped_db(void)
 	ma_error e;
 
 	snprintf(port, sizeof(port), "%u", live_closed_port());
-	cfg = CONFIG_FROM(NULL, &e, {"MONGOALCHEMY_DATABASE", "test"},
-			  {"MONGOALCHEMY_SERVER", "127.0.0.1"},
-			  {"MONGOALCHEMY_PORT", port},
-			  {"MONGOALCHEMY_OPTIONS",
-			   "serverSelectionTimeoutMS=300&connectTimeoutMS=300"});
+	cfg = CONFIG_FROM(
+		NULL, &e, {"MONGOALCHEMY_DATABASE", "test"},
+		{"MONGOALCHEMY_SERVER", "127.0.0.1"},
+		{"MONGOALCHEMY_PORT", port},
+		{"MONGOALCHEMY_OPTIONS",
+		 "serverSelectionTimeoutMS=300&connectTimeoutMS=300"});
 	cr_assert_not_null(cfg, "%s", e.message);
 	db = ma_db_new_with_config(cfg, &e);
 	cr_assert_not_null(db, "%s", e.message);

@@ -43,8 +43,8 @@ Test(live, raw_document_is_written_and_read_back)
 	cr_assert_not_null(coll, "%s", e.message);
 
 	bson_oid_init(&oid, NULL);
-	doc = BCON_NEW("_id", BCON_OID(&oid), "title", BCON_UTF8("Dive Into Python"),
-		       "year", BCON_INT32(2004));
+	doc = BCON_NEW("_id", BCON_OID(&oid), "title",
+		       BCON_UTF8("Dive Into Python"), "year", BCON_INT32(2004));
 	cr_assert(mongoc_collection_insert_one(coll, doc, NULL, NULL, &berr),
 		  "insert: %s", berr.message);
 
@@ -59,7 +59,8 @@ Test(live, raw_document_is_written_and_read_back)
 		cr_assert(bson_iter_init_find(&it, found, "_id"));
 		cr_assert_eq(bson_oid_compare(bson_iter_oid(&it), &oid), 0);
 	}
-	cr_assert_not(mongoc_cursor_error(cur, &berr), "find: %s", berr.message);
+	cr_assert_not(mongoc_cursor_error(cur, &berr), "find: %s",
+		      berr.message);
 	cr_assert_eq(n, 1);
 
 	/* It went to MONGOALCHEMY_DATABASE. */
@@ -101,7 +102,8 @@ Test(live, safe_session_writes_are_acknowledged)
 	coll = ma_db_collection(db, name, &e);
 	cr_assert_not_null(coll, "%s", e.message);
 	wc = mongoc_collection_get_write_concern(coll);
-	cr_assert_eq(mongoc_write_concern_get_w(wc), MONGOC_WRITE_CONCERN_W_MAJORITY);
+	cr_assert_eq(mongoc_write_concern_get_w(wc),
+		     MONGOC_WRITE_CONCERN_W_MAJORITY);
 	cr_assert(mongoc_write_concern_journal_is_set(wc) &&
 		  mongoc_write_concern_get_journal(wc));
 
@@ -159,7 +161,8 @@ Test(live, forked_child_gets_its_own_client_and_parent_keeps_its_own)
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		  "the child could not use the database");
-	cr_assert(ma_db_ping(db, &e), "parent after the child exited: %s", e.message);
+	cr_assert(ma_db_ping(db, &e), "parent after the child exited: %s",
+		  e.message);
 	ma_db_destroy(db);
 }
 
@@ -173,19 +176,22 @@ Test(live, unreachable_server_is_unavailable_within_the_timeout)
 	double secs;
 
 	snprintf(port, sizeof(port), "%u", live_closed_port());
-	cfg = CONFIG_FROM(NULL, &e, {"MONGOALCHEMY_DATABASE", "test"},
-			  {"MONGOALCHEMY_SERVER", "127.0.0.1"},
-			  {"MONGOALCHEMY_PORT", port},
-			  {"MONGOALCHEMY_OPTIONS", "serverSelectionTimeoutMS=500"});
+	cfg = CONFIG_FROM(
+		NULL, &e, {"MONGOALCHEMY_DATABASE", "test"},
+		{"MONGOALCHEMY_SERVER", "127.0.0.1"},
+		{"MONGOALCHEMY_PORT", port},
+		{"MONGOALCHEMY_OPTIONS", "serverSelectionTimeoutMS=500"});
 	cr_assert_not_null(cfg, "%s", e.message);
 	db = ma_db_new_with_config(cfg, &e);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	cr_assert_not(ma_db_ping(db, &e));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 
-	cr_assert_eq(e.code, MA_ERR_UNAVAILABLE, "%s (%s)", e.message, ma_strerror(e.code));
+	cr_assert_eq(e.code, MA_ERR_UNAVAILABLE, "%s (%s)", e.message,
+		     ma_strerror(e.code));
 	cr_assert_eq(e.domain, MONGOC_ERROR_SERVER_SELECTION);
 	cr_assert(strstr(e.message, "ping failed") != NULL, "%s", e.message);
 	cr_assert_lt(secs, 5.0, "took %.1f s", secs);
@@ -202,13 +208,14 @@ auth_db(const char *database, const char *user, const char *password,
 	ma_config *cfg;
 
 	live_require_auth_server();
-	cfg = CONFIG_FROM(NULL, e, {"MONGOALCHEMY_DATABASE", database},
-			  {"MONGOALCHEMY_SERVER", getenv("MA_TEST_AUTH_SERVER")},
-			  {"MONGOALCHEMY_PORT", getenv("MA_TEST_AUTH_PORT")},
-			  {"MONGOALCHEMY_USER", user},
-			  {"MONGOALCHEMY_PASSWORD", password},
-			  {"MONGOALCHEMY_SERVER_AUTH", server_auth},
-			  {"MONGOALCHEMY_OPTIONS", "serverSelectionTimeoutMS=3000"});
+	cfg = CONFIG_FROM(
+		NULL, e, {"MONGOALCHEMY_DATABASE", database},
+		{"MONGOALCHEMY_SERVER", getenv("MA_TEST_AUTH_SERVER")},
+		{"MONGOALCHEMY_PORT", getenv("MA_TEST_AUTH_PORT")},
+		{"MONGOALCHEMY_USER", user},
+		{"MONGOALCHEMY_PASSWORD", password},
+		{"MONGOALCHEMY_SERVER_AUTH", server_auth},
+		{"MONGOALCHEMY_OPTIONS", "serverSelectionTimeoutMS=3000"});
 	cr_assert_not_null(cfg, "%s", e->message);
 	return ma_db_new_with_config(cfg, e);
 }
@@ -237,9 +244,10 @@ create_user(const char *database, const char *user, const char *password)
 	mongoc_client_t *client = ma_db_client(root, &e);
 
 	cr_assert_not_null(client, "%s", e.message);
-	cmd = BCON_NEW("createUser", BCON_UTF8(user), "pwd", BCON_UTF8(password),
-		       "roles", "[", "]");
-	cr_assert(mongoc_client_command_simple(client, database, cmd, NULL, NULL, &berr),
+	cmd = BCON_NEW("createUser", BCON_UTF8(user), "pwd",
+		       BCON_UTF8(password), "roles", "[", "]");
+	cr_assert(mongoc_client_command_simple(client, database, cmd, NULL,
+					       NULL, &berr),
 		  "createUser %s in %s: %s", user, database, berr.message);
 	bson_destroy(cmd);
 	ma_db_destroy(root);
@@ -264,7 +272,8 @@ Test(auth, database_user_connects_with_database_auth)
 
 	create_user(database, user, "p@ss:w/rd");
 
-	/* Its credentials live in the database: SERVER_AUTH=false finds them. */
+	/* Its credentials live in the database: SERVER_AUTH=false finds them.
+	 */
 	db = auth_db(database, user, "p@ss:w/rd", "false", &e);
 	cr_assert_not_null(db, "%s", e.message);
 	cr_assert_str_eq(ma_config_auth_source(ma_db_config(db)), database);
@@ -275,7 +284,8 @@ Test(auth, database_user_connects_with_database_auth)
 	db = auth_db(database, user, "p@ss:w/rd", "true", &e);
 	cr_assert_not_null(db, "%s", e.message);
 	cr_assert_not(ma_db_ping(db, &e));
-	cr_assert_eq(e.code, MA_ERR_AUTH, "%s (%s)", e.message, ma_strerror(e.code));
+	cr_assert_eq(e.code, MA_ERR_AUTH, "%s (%s)", e.message,
+		     ma_strerror(e.code));
 	ma_db_destroy(db);
 
 	bson_free(user);
@@ -291,8 +301,11 @@ Test(auth, wrong_password_fails_without_showing_it)
 		     "wrong-Passw0rd-XYZ", "true", &e);
 	cr_assert_not_null(db, "%s", e.message);
 	cr_assert_not(ma_db_ping(db, &e));
-	cr_assert_eq(e.code, MA_ERR_AUTH, "%s (%s)", e.message, ma_strerror(e.code));
-	cr_assert(strstr(e.message, "uthentication failed") != NULL, "%s", e.message);
-	cr_assert(strstr(e.message, "wrong-Passw0rd-XYZ") == NULL, "%s", e.message);
+	cr_assert_eq(e.code, MA_ERR_AUTH, "%s (%s)", e.message,
+		     ma_strerror(e.code));
+	cr_assert(strstr(e.message, "uthentication failed") != NULL, "%s",
+		  e.message);
+	cr_assert(strstr(e.message, "wrong-Passw0rd-XYZ") == NULL, "%s",
+		  e.message);
 	ma_db_destroy(db);
 }

@@ -28,37 +28,28 @@
  */
 
 /* A catalogue entry whose ISBN no two documents may share. */
-static const ma_field isbn_book_fields[] = {
-	MA_STRING("title", .min_len = 1),
-	MA_STRING("isbn", .min_len = 1),
-	MA_FIELDS_END
-};
+static const ma_field isbn_book_fields[] = {MA_STRING("title", .min_len = 1),
+					    MA_STRING("isbn", .min_len = 1),
+					    MA_FIELDS_END};
 
 static const ma_type isbn_book_type = {
 	.name = "IsbnBook",
 	.fields = isbn_book_fields,
-	.indexes = (const ma_index[]){
-		MA_UNIQUE_INDEX("isbn"),
-		MA_INDEXES_END
-	},
+	.indexes = (const ma_index[]){MA_UNIQUE_INDEX("isbn"), MA_INDEXES_END},
 };
 
 /* MongoAlchemy's RefField: an edition points to its publisher. */
-static const ma_field publisher_fields[] = {
-	MA_STRING("name", .min_len = 1),
-	MA_FIELDS_END
-};
+static const ma_field publisher_fields[] = {MA_STRING("name", .min_len = 1),
+					    MA_FIELDS_END};
 
 static const ma_type publisher_type = {
 	.name = "Publisher",
 	.fields = publisher_fields,
 };
 
-static const ma_field edition_fields[] = {
-	MA_STRING("title", .min_len = 1),
-	MA_REF("publisher", &publisher_type),
-	MA_FIELDS_END
-};
+static const ma_field edition_fields[] = {MA_STRING("title", .min_len = 1),
+					  MA_REF("publisher", &publisher_type),
+					  MA_FIELDS_END};
 
 static const ma_type edition_type = {
 	.name = "Edition",
@@ -67,19 +58,15 @@ static const ma_type edition_type = {
 
 /* An order line has a default quantity; a cart holds lines. */
 static const ma_field line_fields[] = {
-	MA_STRING("sku"),
-	MA_INT("qty", MA_MIN(1), .default_json = "1"),
-	MA_FIELDS_END
-};
+	MA_STRING("sku"), MA_INT("qty", MA_MIN(1), .default_json = "1"),
+	MA_FIELDS_END};
 
 static const ma_type line_type = {.name = "Line", .fields = line_fields};
 
 static const ma_field cart_fields[] = {
 	MA_DOCUMENT("first", &line_type),
 	MA_LIST("lines", MA_ITEM(MA_DOCUMENT(NULL, &line_type))),
-	MA_STRING("state", .default_json = "\"open\""),
-	MA_FIELDS_END
-};
+	MA_STRING("state", .default_json = "\"open\""), MA_FIELDS_END};
 
 static const ma_type cart_type = {.name = "Cart", .fields = cart_fields};
 
@@ -257,7 +244,8 @@ book_new(const live_type *books, const char *title, const char *author,
 	cr_assert_not_null(af);
 	book = ma_doc_new(&books->type);
 	writer = ma_doc_new(af->type);
-	cr_assert(ma_doc_set_string(writer, "name", author, &e), "%s", e.message);
+	cr_assert(ma_doc_set_string(writer, "name", author, &e), "%s",
+		  e.message);
 	cr_assert(ma_doc_set_string(book, "title", title, &e), "%s", e.message);
 	cr_assert(ma_doc_set_doc(book, "author", writer, &e), "%s", e.message);
 	cr_assert(ma_doc_set_int(book, "year", year, &e), "%s", e.message);
@@ -315,11 +303,12 @@ problem_at(const ma_problems *problems, const char *field)
 Test(documents_live, documented_save_update_and_remove)
 {
 	ma_db *db = live_db();
-	live_type *authors = live_type_new(db, &library_author_type, NULL, NULL);
+	live_type *authors =
+		live_type_new(db, &library_author_type, NULL, NULL);
 	/* Book's author field embeds this test's Author, so that mark
 	 * himself can be set on the book, as in the documentation. */
-	live_type *books = live_type_new(db, &library_book_type, "author",
-					 &authors->type);
+	live_type *books =
+		live_type_new(db, &library_book_type, "author", &authors->type);
 	ma_doc *mark, *dive;
 	bson_oid_t mark_id, dive_id, id_again;
 	bson_t stored;
@@ -328,9 +317,11 @@ Test(documents_live, documented_save_update_and_remove)
 	ma_error e;
 
 	mark = ma_doc_new(&authors->type);
-	cr_assert(ma_doc_set_string(mark, "name", "Mark Pilgrim", &e), "%s", e.message);
+	cr_assert(ma_doc_set_string(mark, "name", "Mark Pilgrim", &e), "%s",
+		  e.message);
 	dive = ma_doc_new(&books->type);
-	cr_assert(ma_doc_set_string(dive, "title", "Dive Into Python", &e), "%s", e.message);
+	cr_assert(ma_doc_set_string(dive, "title", "Dive Into Python", &e),
+		  "%s", e.message);
 	cr_assert(ma_doc_set_doc(dive, "author", mark, &e), "%s", e.message);
 	cr_assert(ma_doc_set_int(dive, "year", 2004, &e), "%s", e.message);
 
@@ -341,14 +332,17 @@ Test(documents_live, documented_save_update_and_remove)
 	cr_assert_eq(count_docs(db, authors), 1);
 	cr_assert_eq(count_docs(db, books), 1);
 
-	cr_assert(ma_doc_set_string(mark, "name", "Mark Stalone", &e), "%s", e.message);
+	cr_assert(ma_doc_set_string(mark, "name", "Mark Stalone", &e), "%s",
+		  e.message);
 	save_ok(db, mark, MA_SAFE_SESSION);
 	cr_assert(ma_doc_id(mark, &id_again));
 	cr_assert_eq(bson_oid_compare(&mark_id, &id_again), 0,
 		     "a second save keeps the id");
-	cr_assert_eq(count_docs(db, authors), 1, "the second save added an author");
+	cr_assert_eq(count_docs(db, authors), 1,
+		     "the second save added an author");
 	cr_assert(find_raw(db, authors, &mark_id, &stored), "Mark is gone");
-	cr_assert(bson_iter_init_find(&it, &stored, "name") && BSON_ITER_HOLDS_UTF8(&it));
+	cr_assert(bson_iter_init_find(&it, &stored, "name") &&
+		  BSON_ITER_HOLDS_UTF8(&it));
 	cr_assert_str_eq(bson_iter_utf8(&it, NULL), "Mark Stalone");
 	bson_destroy(&stored);
 
@@ -362,14 +356,17 @@ Test(documents_live, documented_save_update_and_remove)
 	cr_assert(ma_doc_get_string(dive, "author.name", &name));
 	cr_assert_str_eq(name, "Mark Pilgrim");
 
-	cr_assert(ma_doc_remove(db, dive, MA_SAFE_SESSION, &e), "remove: %s", e.message);
+	cr_assert(ma_doc_remove(db, dive, MA_SAFE_SESSION, &e), "remove: %s",
+		  e.message);
 	cr_assert_eq(e.code, MA_OK);
 	cr_assert_eq(count_docs(db, books), 0);
-	cr_assert_eq(count_docs(db, authors), 1, "removing the book removed its author");
+	cr_assert_eq(count_docs(db, authors), 1,
+		     "removing the book removed its author");
 
 	cr_assert_not(ma_doc_remove(db, dive, MA_SAFE_SESSION, &e),
 		      "a second remove found the book");
-	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s (%s)", e.message, ma_strerror(e.code));
+	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s (%s)", e.message,
+		     ma_strerror(e.code));
 
 	ma_doc_destroy(dive);
 	ma_doc_destroy(mark);
@@ -384,21 +381,26 @@ Test(documents_live, first_save_generates_an_objectid_stored_as_first_key)
 {
 	ma_db *db = live_db();
 	live_type *books = live_type_new(db, &library_book_type, NULL, NULL);
-	ma_doc *dive = book_new(books, "Dive Into Python", "Mark Pilgrim", 2004);
+	ma_doc *dive =
+		book_new(books, "Dive Into Python", "Mark Pilgrim", 2004);
 	bson_oid_t id, id_again;
 	bson_t stored;
 	bson_iter_t it;
 
 	cr_assert_not(ma_doc_id(dive, &id), "an unsaved document has an id");
 	save_ok(db, dive, MA_SAFE_SESSION);
-	cr_assert(ma_doc_id(dive, &id), "save set no ObjectId _id on the document");
+	cr_assert(ma_doc_id(dive, &id),
+		  "save set no ObjectId _id on the document");
 
-	cr_assert(find_raw(db, books, &id, &stored), "no stored document has the new id");
+	cr_assert(find_raw(db, books, &id, &stored),
+		  "no stored document has the new id");
 	cr_assert(bson_iter_init(&it, &stored) && bson_iter_next(&it));
 	cr_assert_str_eq(bson_iter_key(&it), "_id", "the first stored key");
-	cr_assert(BSON_ITER_HOLDS_OID(&it), "the stored _id is not an ObjectId");
+	cr_assert(BSON_ITER_HOLDS_OID(&it),
+		  "the stored _id is not an ObjectId");
 	cr_assert_eq(bson_oid_compare(bson_iter_oid(&it), &id), 0);
-	cr_assert(bson_iter_init_find(&it, &stored, "title") && BSON_ITER_HOLDS_UTF8(&it));
+	cr_assert(bson_iter_init_find(&it, &stored, "title") &&
+		  BSON_ITER_HOLDS_UTF8(&it));
 	cr_assert_str_eq(bson_iter_utf8(&it, NULL), "Dive Into Python");
 	bson_destroy(&stored);
 
@@ -417,10 +419,14 @@ Test(documents_live, documents_are_equal_by_type_and_id)
 {
 	ma_db *db = live_db();
 	live_type *books = live_type_new(db, &library_book_type, NULL, NULL);
-	ma_doc *dive = book_new(books, "Dive Into Python", "Mark Pilgrim", 2004);
-	ma_doc *other = book_new(books, "Dive Into Python 3", "Mark Pilgrim", 2009);
-	ma_doc *twin = book_new(books, "Dive Into Python", "Mark Pilgrim", 2004);
-	ma_doc *fresh = book_new(books, "Dive Into Python", "Mark Pilgrim", 2004);
+	ma_doc *dive =
+		book_new(books, "Dive Into Python", "Mark Pilgrim", 2004);
+	ma_doc *other =
+		book_new(books, "Dive Into Python 3", "Mark Pilgrim", 2009);
+	ma_doc *twin =
+		book_new(books, "Dive Into Python", "Mark Pilgrim", 2004);
+	ma_doc *fresh =
+		book_new(books, "Dive Into Python", "Mark Pilgrim", 2004);
 	ma_doc *read1, *read2, *read_other, *as_author;
 	bson_oid_t id, other_id;
 	bson_t stored, stored_other;
@@ -440,11 +446,15 @@ Test(documents_live, documents_are_equal_by_type_and_id)
 	read1 = ma_doc_new_from_bson(&books->type, &stored);
 	read2 = ma_doc_new_from_bson(&books->type, &stored);
 	read_other = ma_doc_new_from_bson(&books->type, &stored_other);
-	cr_assert(ma_doc_equal(read1, read2), "two reads of one stored document differ");
-	cr_assert(ma_doc_equal(read1, dive), "the read-back differs from the saved one");
+	cr_assert(ma_doc_equal(read1, read2),
+		  "two reads of one stored document differ");
+	cr_assert(ma_doc_equal(read1, dive),
+		  "the read-back differs from the saved one");
 	cr_assert(ma_doc_equal(read1, read1));
-	cr_assert_not(ma_doc_equal(read1, read_other), "different documents are equal");
-	cr_assert_not(ma_doc_equal(read1, twin), "a saved and an unsaved document are equal");
+	cr_assert_not(ma_doc_equal(read1, read_other),
+		      "different documents are equal");
+	cr_assert_not(ma_doc_equal(read1, twin),
+		      "a saved and an unsaved document are equal");
 
 	/* The same id under another type is another document. */
 	as_author = ma_doc_new_from_bson(&library_author_type, &stored);
@@ -470,8 +480,10 @@ Test(documents_live, unique_index_violation_is_duplicate_11000)
 {
 	ma_db *db = live_db();
 	live_type *lt = live_type_new(db, &isbn_book_type, NULL, NULL);
-	ma_doc *first = isbn_book_new(lt, "Dive Into Python", "978-1-59059-356-1");
-	ma_doc *second = isbn_book_new(lt, "Dive Into Python, again", "978-1-59059-356-1");
+	ma_doc *first =
+		isbn_book_new(lt, "Dive Into Python", "978-1-59059-356-1");
+	ma_doc *second = isbn_book_new(lt, "Dive Into Python, again",
+				       "978-1-59059-356-1");
 	bson_oid_t first_id, second_id;
 	bson_t stored;
 	bool unique;
@@ -488,8 +500,10 @@ Test(documents_live, unique_index_violation_is_duplicate_11000)
 
 	cr_assert_not(ma_doc_save(db, second, MA_SAFE_SESSION, NULL, &e),
 		      "a second document with the same isbn was saved");
-	cr_assert_eq(e.code, MA_ERR_DUPLICATE, "%s (%s)", e.message, ma_strerror(e.code));
-	cr_assert_eq(e.driver_code, 11000, "driver_code %u: %s", e.driver_code, e.message);
+	cr_assert_eq(e.code, MA_ERR_DUPLICATE, "%s (%s)", e.message,
+		     ma_strerror(e.code));
+	cr_assert_eq(e.driver_code, 11000, "driver_code %u: %s", e.driver_code,
+		     e.message);
 	cr_assert_eq(count_docs(db, lt), 1);
 
 	/* What was stored is the first one, untouched. */
@@ -513,12 +527,15 @@ Test(documents_live, unique_index_violation_is_duplicate_11000)
  * dropped through later saves and ma_db_ensure_indexes(). Only a new
  * process (a forked worker) creates it again.
  */
-Test(documents_live, dropped_index_is_recreated_by_a_new_process_not_by_later_saves_or_ensure_indexes)
+Test(documents_live,
+     dropped_index_is_recreated_by_a_new_process_not_by_later_saves_or_ensure_indexes)
 {
 	ma_db *db = live_db();
 	live_type *lt = live_type_new(db, &isbn_book_type, NULL, NULL);
-	ma_doc *first = isbn_book_new(lt, "Dive Into Python", "978-1-59059-356-1");
-	ma_doc *second = isbn_book_new(lt, "Dive Into Python 3", "978-1-4302-2415-0");
+	ma_doc *first =
+		isbn_book_new(lt, "Dive Into Python", "978-1-59059-356-1");
+	ma_doc *second =
+		isbn_book_new(lt, "Dive Into Python 3", "978-1-4302-2415-0");
 	mongoc_collection_t *coll;
 	bson_error_t berr;
 	bool unique;
@@ -530,7 +547,8 @@ Test(documents_live, dropped_index_is_recreated_by_a_new_process_not_by_later_sa
 	cr_assert_not_null(second);
 
 	save_ok(db, first, MA_SAFE_SESSION);
-	cr_assert(index_exists(db, lt, "isbn_1", &unique), "not created by the first save");
+	cr_assert(index_exists(db, lt, "isbn_1", &unique),
+		  "not created by the first save");
 	cr_assert(unique);
 
 	coll = live_coll(db, lt);
@@ -540,11 +558,13 @@ Test(documents_live, dropped_index_is_recreated_by_a_new_process_not_by_later_sa
 	cr_assert_not(index_exists(db, lt, "isbn_1", &unique));
 
 	save_ok(db, second, MA_SAFE_SESSION);
-	cr_assert_not(index_exists(db, lt, "isbn_1", &unique),
-		      "a later save in the same process created the index again");
+	cr_assert_not(
+		index_exists(db, lt, "isbn_1", &unique),
+		"a later save in the same process created the index again");
 	cr_assert(ma_db_ensure_indexes(db, &e), "%s", e.message);
 	cr_assert_not(index_exists(db, lt, "isbn_1", &unique),
-		      "ma_db_ensure_indexes created the index again in the same process");
+		      "ma_db_ensure_indexes created the index again in the "
+		      "same process");
 
 	pid = fork();
 	cr_assert_neq(pid, -1);
@@ -598,8 +618,9 @@ count_create_indexes(const mongoc_apm_command_started_t *event)
 static int
 book_worker(ma_db *db)
 {
-	static const char json[] = "{\"title\": \"Dive Into Python\", \"author\": "
-				   "{\"name\": \"Mark Pilgrim\"}, \"year\": 2004}";
+	static const char json[] =
+		"{\"title\": \"Dive Into Python\", \"author\": "
+		"{\"name\": \"Mark Pilgrim\"}, \"year\": 2004}";
 	mongoc_apm_callbacks_t *apm = mongoc_apm_callbacks_new();
 	mongoc_client_t *client;
 	ma_doc *dive = NULL;
@@ -609,7 +630,8 @@ book_worker(ma_db *db)
 
 	mongoc_apm_set_command_started_cb(apm, count_create_indexes);
 	client = ma_db_client(db, &e);
-	ok = client != NULL && mongoc_client_set_apm_callbacks(client, apm, &sent);
+	ok = client != NULL &&
+	     mongoc_client_set_apm_callbacks(client, apm, &sent);
 	ok = ok && ma_db_ensure_indexes(db, &e);
 	dive = ok ? ma_doc_new_from_json(&library_book_type, json,
 					 sizeof(json) - 1, NULL, &e)
@@ -663,7 +685,8 @@ book_indexes(ma_db *db)
 	cr_assert_not_null(coll, "%s", e.message);
 	cur = mongoc_collection_find_indexes_with_opts(coll, NULL);
 	while (n < 16 && mongoc_cursor_next(cur, &spec)) {
-		if (bson_iter_init_find(&it, spec, "name") && BSON_ITER_HOLDS_UTF8(&it))
+		if (bson_iter_init_find(&it, spec, "name") &&
+		    BSON_ITER_HOLDS_UTF8(&it))
 			names[n++] = bson_strdup(bson_iter_utf8(&it, NULL));
 	}
 	cr_assert_not(mongoc_cursor_error(cur, &berr), "listIndexes: %s",
@@ -696,8 +719,10 @@ Test(documents_live, a_second_process_finds_its_indexes_in_place)
 	char *names;
 	int64_t n = -1;
 
-	cr_assert(ma_db_add_type(t.db, &library_book_type, &e), "%s", e.message);
-	cr_assert_eq(run_worker(t.db), 1, "the first worker creates the indexes");
+	cr_assert(ma_db_add_type(t.db, &library_book_type, &e), "%s",
+		  e.message);
+	cr_assert_eq(run_worker(t.db), 1,
+		     "the first worker creates the indexes");
 	names = book_indexes(t.db);
 	cr_assert_str_eq(names, "_id_,author.name_1,year_-1_title_1");
 	bson_free(names);
@@ -709,7 +734,8 @@ Test(documents_live, a_second_process_finds_its_indexes_in_place)
 	cr_assert(mongoc_collection_drop_index(coll, "author.name_1", &berr),
 		  "%s", berr.message);
 	mongoc_collection_destroy(coll);
-	cr_assert_eq(run_worker(t.db), 1, "a missing index is not created again");
+	cr_assert_eq(run_worker(t.db), 1,
+		     "a missing index is not created again");
 	names = book_indexes(t.db);
 	cr_assert_str_eq(names, "_id_,author.name_1,year_-1_title_1");
 	bson_free(names);
@@ -723,7 +749,8 @@ Test(documents_live, a_second_process_finds_its_indexes_in_place)
 
 /* --- documents written by someone else --------------------------------- */
 
-Test(documents_live, document_written_behind_the_schema_reads_and_keeps_extra_fields)
+Test(documents_live,
+     document_written_behind_the_schema_reads_and_keeps_extra_fields)
 {
 	ma_db *db = live_db();
 	live_type *books = live_type_new(db, &library_book_type, NULL, NULL);
@@ -742,9 +769,9 @@ Test(documents_live, document_written_behind_the_schema_reads_and_keeps_extra_fi
 	 * title. */
 	bson_oid_init(&id, NULL);
 	bson_oid_to_string(&id, hex);
-	raw = BCON_NEW("_id", BCON_OID(&id), "title", BCON_INT32(42),
-		       "author", "{", "name", BCON_UTF8("Mark Pilgrim"), "}",
-		       "isbn", BCON_UTF8("978-1-59059-356-1"));
+	raw = BCON_NEW("_id", BCON_OID(&id), "title", BCON_INT32(42), "author",
+		       "{", "name", BCON_UTF8("Mark Pilgrim"), "}", "isbn",
+		       BCON_UTF8("978-1-59059-356-1"));
 	coll = live_coll(db, books);
 	cr_assert(mongoc_collection_insert_one(coll, raw, NULL, NULL, &berr),
 		  "insert: %s", berr.message);
@@ -764,33 +791,39 @@ Test(documents_live, document_written_behind_the_schema_reads_and_keeps_extra_fi
 	bson_free(json);
 
 	cr_assert_not(ma_doc_validate(doc, problems, &e));
-	cr_assert_eq(e.code, MA_ERR_VALIDATION, "%s (%s)", e.message, ma_strerror(e.code));
+	cr_assert_eq(e.code, MA_ERR_VALIDATION, "%s (%s)", e.message,
+		     ma_strerror(e.code));
 	cr_assert_eq(ma_problems_count(problems), 2, "%s", e.message);
 	i = problem_at(problems, "year");
 	cr_assert_geq(i, 0, "no problem with year: %s", e.message);
 	cr_assert_str_eq(ma_problems_message(problems, (size_t)i), "required");
 	i = problem_at(problems, "title");
 	cr_assert_geq(i, 0, "no problem with title: %s", e.message);
-	cr_assert(strncmp(ma_problems_message(problems, (size_t)i), "must be a string",
-			  strlen("must be a string")) == 0,
+	cr_assert(strncmp(ma_problems_message(problems, (size_t)i),
+			  "must be a string", strlen("must be a string")) == 0,
 		  "%s", ma_problems_message(problems, (size_t)i));
-	cr_assert(strstr(e.message, "year") != NULL && strstr(e.message, "title") != NULL,
+	cr_assert(strstr(e.message, "year") != NULL &&
+			  strstr(e.message, "title") != NULL,
 		  "%s", e.message);
 
 	/* Fixed the way an application would, it saves over the stored one
 	 * without losing what the type does not declare. */
-	cr_assert(ma_doc_set_string(doc, "title", "Dive Into Python", &e), "%s", e.message);
+	cr_assert(ma_doc_set_string(doc, "title", "Dive Into Python", &e), "%s",
+		  e.message);
 	cr_assert(ma_doc_set_int(doc, "year", 2004, &e), "%s", e.message);
 	save_ok(db, doc, MA_SAFE_SESSION);
 	cr_assert(ma_doc_id(doc, &saved_id));
-	cr_assert_eq(bson_oid_compare(&id, &saved_id), 0, "save gave it a new id");
+	cr_assert_eq(bson_oid_compare(&id, &saved_id), 0,
+		     "save gave it a new id");
 	cr_assert_eq(count_docs(db, books), 1);
 
 	cr_assert(find_raw(db, books, &id, &stored));
-	cr_assert(bson_iter_init_find(&it, &stored, "isbn") && BSON_ITER_HOLDS_UTF8(&it),
+	cr_assert(bson_iter_init_find(&it, &stored, "isbn") &&
+			  BSON_ITER_HOLDS_UTF8(&it),
 		  "the field isbn was lost");
 	cr_assert_str_eq(bson_iter_utf8(&it, NULL), "978-1-59059-356-1");
-	cr_assert(bson_iter_init_find(&it, &stored, "title") && BSON_ITER_HOLDS_UTF8(&it));
+	cr_assert(bson_iter_init_find(&it, &stored, "title") &&
+		  BSON_ITER_HOLDS_UTF8(&it));
 	cr_assert_str_eq(bson_iter_utf8(&it, NULL), "Dive Into Python");
 	cr_assert(bson_iter_init_find(&it, &stored, "year") &&
 		  (BSON_ITER_HOLDS_INT32(&it) || BSON_ITER_HOLDS_INT64(&it)));
@@ -810,7 +843,8 @@ Test(documents_live, invalid_document_is_refused_before_reaching_the_server)
 {
 	ma_db *db = live_db();
 	live_type *books = live_type_new(db, &library_book_type, NULL, NULL);
-	ma_doc *doc = book_new(books, "Dive Into Python", "Mark Pilgrim", 10000);
+	ma_doc *doc =
+		book_new(books, "Dive Into Python", "Mark Pilgrim", 10000);
 	ma_problems *problems = ma_problems_new();
 	mongoc_database_t *database;
 	bson_error_t berr;
@@ -819,7 +853,8 @@ Test(documents_live, invalid_document_is_refused_before_reaching_the_server)
 
 	cr_assert_not(ma_doc_save(db, doc, MA_SAFE_SESSION, problems, &e),
 		      "a year of 10000 was saved");
-	cr_assert_eq(e.code, MA_ERR_VALIDATION, "%s (%s)", e.message, ma_strerror(e.code));
+	cr_assert_eq(e.code, MA_ERR_VALIDATION, "%s (%s)", e.message,
+		     ma_strerror(e.code));
 	cr_assert_eq(ma_problems_count(problems), 1, "%s", e.message);
 	cr_assert_str_eq(ma_problems_field(problems, 0), "year");
 	cr_assert_str_eq(ma_problems_message(problems, 0),
@@ -831,7 +866,8 @@ Test(documents_live, invalid_document_is_refused_before_reaching_the_server)
 	database = mongoc_client_get_database(ma_db_client(db, NULL),
 					      getenv("MONGOALCHEMY_DATABASE"));
 	memset(&berr, 0, sizeof(berr));
-	has = mongoc_database_has_collection(database, books->collection, &berr);
+	has = mongoc_database_has_collection(database, books->collection,
+					     &berr);
 	cr_assert_eq(berr.code, 0, "listCollections: %s", berr.message);
 	cr_assert_not(has, "%s exists after a refused save", books->collection);
 	mongoc_database_destroy(database);
@@ -848,8 +884,10 @@ Test(documents_live, safe_on_and_safe_off_both_save_and_remove)
 {
 	ma_db *db = live_db();
 	live_type *books = live_type_new(db, &library_book_type, NULL, NULL);
-	ma_doc *safe = book_new(books, "Dive Into Python", "Mark Pilgrim", 2004);
-	ma_doc *unsafe = book_new(books, "Dive Into Python 3", "Mark Pilgrim", 2009);
+	ma_doc *safe =
+		book_new(books, "Dive Into Python", "Mark Pilgrim", 2004);
+	ma_doc *unsafe =
+		book_new(books, "Dive Into Python 3", "Mark Pilgrim", 2009);
 	const mongoc_write_concern_t *wc;
 	bson_oid_t id;
 	bson_t stored;
@@ -888,9 +926,11 @@ Test(documents_live, safe_on_and_safe_off_both_save_and_remove)
 	/* SAFE_OFF is the URI's write concern, acknowledged by default: it
 	 * still learns that nothing was deleted. */
 	cr_assert_not(ma_doc_remove(db, unsafe, MA_SAFE_OFF, &e));
-	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s (%s)", e.message, ma_strerror(e.code));
+	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s (%s)", e.message,
+		     ma_strerror(e.code));
 	cr_assert_not(ma_doc_remove(db, safe, MA_SAFE_ON, &e));
-	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s (%s)", e.message, ma_strerror(e.code));
+	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s (%s)", e.message,
+		     ma_strerror(e.code));
 
 	ma_doc_destroy(unsafe);
 	ma_doc_destroy(safe);
@@ -915,7 +955,8 @@ Test(documents_live, json_in_json_out_through_the_server)
 	ma_doc *doc;
 	ma_error e;
 
-	doc = ma_doc_new_from_json(&books->type, json, strlen(json), problems, &e);
+	doc = ma_doc_new_from_json(&books->type, json, strlen(json), problems,
+				   &e);
 	cr_assert_not_null(doc, "%s", e.message);
 	save_ok(db, doc, MA_SAFE_SESSION);
 	cr_assert(ma_doc_id(doc, &id));
@@ -926,7 +967,8 @@ Test(documents_live, json_in_json_out_through_the_server)
 	cr_assert_eq(len, strlen(out));
 	cr_assert(strncmp(out, "{\"_id\":\"", 8) == 0, "%s", out);
 	for (i = 8; i < 8 + 24; i++)
-		cr_assert(strchr("0123456789abcdef", out[i]) != NULL && out[i] != '\0',
+		cr_assert(strchr("0123456789abcdef", out[i]) != NULL &&
+				  out[i] != '\0',
 			  "_id is not 24 lowercase hex digits: %s", out);
 	cr_assert_eq(out[8 + 24], '"', "%s", out);
 	expected = bson_strdup_printf("{\"_id\":\"%s\",%s", hex, json + 1);
@@ -954,10 +996,12 @@ Test(documents_live, save_fills_defaults_in_embedded_documents_and_lists)
 	ma_error e;
 
 	/* As read from a database written before qty and state existed. */
-	raw = BCON_NEW("first", "{", "sku", "a", "}", "lines", "[", "{", "sku", "b",
-		       "}", "{", "sku", "c", "qty", BCON_INT64(5), "}", "]");
+	raw = BCON_NEW("first", "{", "sku", "a", "}", "lines", "[", "{", "sku",
+		       "b", "}", "{", "sku", "c", "qty", BCON_INT64(5), "}",
+		       "]");
 	cart = ma_doc_new_from_bson(&carts->type, raw);
-	cr_assert(ma_doc_save(db, cart, MA_SAFE_SESSION, NULL, &e), "%s", e.message);
+	cr_assert(ma_doc_save(db, cart, MA_SAFE_SESSION, NULL, &e), "%s",
+		  e.message);
 	cr_assert(ma_doc_id(cart, &id));
 	bson_oid_to_string(&id, hex);
 
@@ -965,8 +1009,10 @@ Test(documents_live, save_fills_defaults_in_embedded_documents_and_lists)
 	out = ma_json_from_bson(&carts->type, &stored, NULL);
 	expected = bson_strdup_printf(
 		"{\"_id\":\"%s\",\"first\":{\"sku\":\"a\",\"qty\":1},"
-		"\"lines\":[{\"sku\":\"b\",\"qty\":1},{\"sku\":\"c\",\"qty\":5}],"
-		"\"state\":\"open\"}", hex);
+		"\"lines\":[{\"sku\":\"b\",\"qty\":1},{\"sku\":\"c\",\"qty\":5}"
+		"],"
+		"\"state\":\"open\"}",
+		hex);
 	cr_assert_str_eq(out, expected);
 	bson_free(out);
 	/* The document holds what was stored. */
@@ -995,13 +1041,16 @@ Test(documents_live, deref_reads_the_referenced_document)
 	ma_error e;
 
 	apress = ma_doc_new(&publishers->type);
-	cr_assert(ma_doc_set_string(apress, "name", "Apress", &e), "%s", e.message);
+	cr_assert(ma_doc_set_string(apress, "name", "Apress", &e), "%s",
+		  e.message);
 	save_ok(db, apress, MA_SAFE_SESSION);
 	cr_assert(ma_doc_id(apress, &apress_id));
 
 	edition = ma_doc_new(&editions->type);
-	cr_assert(ma_doc_set_string(edition, "title", "Dive Into Python", &e), "%s", e.message);
-	cr_assert(ma_doc_set_oid(edition, "publisher", &apress_id, &e), "%s", e.message);
+	cr_assert(ma_doc_set_string(edition, "title", "Dive Into Python", &e),
+		  "%s", e.message);
+	cr_assert(ma_doc_set_oid(edition, "publisher", &apress_id, &e), "%s",
+		  e.message);
 	save_ok(db, edition, MA_SAFE_SESSION);
 	cr_assert(ma_doc_id(edition, &edition_id));
 
@@ -1014,7 +1063,8 @@ Test(documents_live, deref_reads_the_referenced_document)
 	cr_assert_eq(bson_oid_compare(&ref, &apress_id), 0);
 
 	got = ma_doc_deref(db, stored_edition, "publisher", &e);
-	cr_assert_not_null(got, "deref: %s (%s)", e.message, ma_strerror(e.code));
+	cr_assert_not_null(got, "deref: %s (%s)", e.message,
+			   ma_strerror(e.code));
 	cr_assert_eq(ma_doc_type(got), &publishers->type);
 	cr_assert(ma_doc_get_string(got, "name", &name));
 	cr_assert_str_eq(name, "Apress");
@@ -1023,15 +1073,18 @@ Test(documents_live, deref_reads_the_referenced_document)
 
 	/* A ref to no document. */
 	bson_oid_init(&nobody, NULL);
-	cr_assert(ma_doc_set_oid(edition, "publisher", &nobody, &e), "%s", e.message);
+	cr_assert(ma_doc_set_oid(edition, "publisher", &nobody, &e), "%s",
+		  e.message);
 	got = ma_doc_deref(db, edition, "publisher", &e);
 	cr_assert_null(got);
-	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s (%s)", e.message, ma_strerror(e.code));
+	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s (%s)", e.message,
+		     ma_strerror(e.code));
 
 	/* A field that is not a ref. */
 	got = ma_doc_deref(db, edition, "title", &e);
 	cr_assert_null(got);
-	cr_assert_eq(e.code, MA_ERR_INVALID, "%s (%s)", e.message, ma_strerror(e.code));
+	cr_assert_eq(e.code, MA_ERR_INVALID, "%s (%s)", e.message,
+		     ma_strerror(e.code));
 
 	ma_doc_destroy(stored_edition);
 	ma_doc_destroy(edition);
@@ -1072,7 +1125,8 @@ Test(documents_live, unreachable_server_fails_save_quickly_and_keeps_the_id)
 	cr_assert_not(ma_doc_save(db, dive, MA_SAFE_SESSION, NULL, &e),
 		      "saved with no server");
 	secs = seconds_since(&t0);
-	cr_assert_eq(e.code, MA_ERR_UNAVAILABLE, "%s (%s)", e.message, ma_strerror(e.code));
+	cr_assert_eq(e.code, MA_ERR_UNAVAILABLE, "%s (%s)", e.message,
+		     ma_strerror(e.code));
 	cr_assert_lt(secs, 5.0, "took %.1f s", secs);
 
 	/* The id was generated before the write and stays: a retry after
@@ -1082,9 +1136,11 @@ Test(documents_live, unreachable_server_fails_save_quickly_and_keeps_the_id)
 	cr_assert_str_eq(title, "Dive Into Python");
 
 	cr_assert_not(ma_doc_save(db, dive, MA_SAFE_SESSION, NULL, &e));
-	cr_assert_eq(e.code, MA_ERR_UNAVAILABLE, "%s (%s)", e.message, ma_strerror(e.code));
+	cr_assert_eq(e.code, MA_ERR_UNAVAILABLE, "%s (%s)", e.message,
+		     ma_strerror(e.code));
 	cr_assert(ma_doc_id(dive, &id_again));
-	cr_assert_eq(bson_oid_compare(&id, &id_again), 0, "the retry changed the id");
+	cr_assert_eq(bson_oid_compare(&id, &id_again), 0,
+		     "the retry changed the id");
 
 	ma_doc_destroy(dive);
 	live_type_free(books);
@@ -1099,7 +1155,8 @@ Test(documents_live, insert_never_replaces_and_replace_never_creates)
 {
 	ma_db *db = live_db();
 	live_type *lt = live_type_new(db, &isbn_book_type, NULL, NULL);
-	ma_doc *dive = isbn_book_new(lt, "Dive Into Python", "978-1-59059-356-1");
+	ma_doc *dive =
+		isbn_book_new(lt, "Dive Into Python", "978-1-59059-356-1");
 	ma_doc *copy, *ghost;
 	bson_oid_t id, other;
 	const char *title;
@@ -1111,7 +1168,8 @@ Test(documents_live, insert_never_replaces_and_replace_never_creates)
 	cr_assert(ma_doc_id(dive, &id), "insert gave the document no id");
 
 	/* The same id again: a duplicate, and the stored one is untouched. */
-	copy = isbn_book_new(lt, "Dive Into Python, again", "978-0-00-000000-0");
+	copy = isbn_book_new(lt, "Dive Into Python, again",
+			     "978-0-00-000000-0");
 	ma_doc_set_id(copy, &id);
 	cr_assert_not(ma_doc_insert(db, copy, MA_SAFE_SESSION, NULL, &e));
 	cr_assert_eq(e.code, MA_ERR_DUPLICATE, "%s", e.message);
@@ -1151,7 +1209,8 @@ Test(documents_live, insert_never_replaces_and_replace_never_creates)
 	ma_db_destroy(db);
 }
 
-/* --- optimistic locking ---------------------------------------------------- */
+/* --- optimistic locking ----------------------------------------------------
+ */
 
 /* The stored form of doc's id, read back as a document. */
 static ma_doc *
@@ -1210,8 +1269,9 @@ matched_if_unchanged(ma_db *db, const live_type *lt, const ma_doc *current,
 
 	cr_assert(ma_query_filter_unchanged(q, current, &e), "%s", e.message);
 	if (u != NULL)
-		cr_assert(ma_query_update(q, u, 0, MA_SAFE_SESSION, &result, &e),
-			  "%s", e.message);
+		cr_assert(
+			ma_query_update(q, u, 0, MA_SAFE_SESSION, &result, &e),
+			"%s", e.message);
 	else
 		cr_assert(ma_query_remove(q, MA_SAFE_SESSION, &result.matched,
 					  &e),
@@ -1224,7 +1284,8 @@ Test(documents_live, conditional_writes_change_only_the_document_as_read)
 {
 	ma_db *db = live_db();
 	live_type *books = live_type_new(db, &library_book_type, NULL, NULL);
-	ma_doc *dive = book_new(books, "Dive Into Python", "Mark Pilgrim", 2004);
+	ma_doc *dive =
+		book_new(books, "Dive Into Python", "Mark Pilgrim", 2004);
 	ma_doc *current, *stale, *next, *again;
 	char saved_tag[MA_ETAG_SIZE], read_tag[MA_ETAG_SIZE];
 	ma_problems *problems = ma_problems_new();
@@ -1261,7 +1322,8 @@ Test(documents_live, conditional_writes_change_only_the_document_as_read)
 
 	/* Updates and removes through ma_query_filter_unchanged. */
 	u = ma_update_new(&books->type);
-	cr_assert(ma_update_set(u, "year", MA_V_INT(1990), &e), "%s", e.message);
+	cr_assert(ma_update_set(u, "year", MA_V_INT(1990), &e), "%s",
+		  e.message);
 	cr_assert_eq(matched_if_unchanged(db, books, stale, u), 0);
 	cr_assert_eq(matched_if_unchanged(db, books, stale, NULL), 0);
 

@@ -65,7 +65,8 @@ save_repeating_books(ma_db *db, int n, bson_oid_t *ids)
 
 	for (i = 0; i < n; i++) {
 		snprintf(title, sizeof(title), "Title %c", 'A' + i % 4);
-		save_book(db, title, 2000 + i % 3, ids != NULL ? &ids[i] : NULL);
+		save_book(db, title, 2000 + i % 3,
+			  ids != NULL ? &ids[i] : NULL);
 	}
 }
 
@@ -76,9 +77,11 @@ sorted_query(ma_db *db, const char *key1, const char *key2)
 	ma_error e;
 
 	if (key1 != NULL)
-		cr_assert(ma_query_sort(q, key1, &e), "sort %s: %s", key1, e.message);
+		cr_assert(ma_query_sort(q, key1, &e), "sort %s: %s", key1,
+			  e.message);
 	if (key2 != NULL)
-		cr_assert(ma_query_sort(q, key2, &e), "sort %s: %s", key2, e.message);
+		cr_assert(ma_query_sort(q, key2, &e), "sort %s: %s", key2,
+			  e.message);
 	return q;
 }
 
@@ -108,8 +111,10 @@ paginate_fails(ma_query *q, int64_t page, int64_t per_page, bool error_out,
 	p = ma_query_paginate_with_opts(q, page, per_page, error_out, opts, &e);
 	cr_assert_null(p, "page %" PRId64 " of %" PRId64 " holds %zu items",
 		       page, per_page, p != NULL ? ma_page_count(p) : 0);
-	cr_assert_eq(e.code, code, "page %" PRId64 " of %" PRId64 ": %s (%s), "
-		     "not %s", page, per_page, e.message, ma_strerror(e.code),
+	cr_assert_eq(e.code, code,
+		     "page %" PRId64 " of %" PRId64 ": %s (%s), "
+		     "not %s",
+		     page, per_page, e.message, ma_strerror(e.code),
 		     ma_strerror(code));
 }
 
@@ -138,7 +143,8 @@ static void
 item_id(const ma_page *p, size_t i, bson_oid_t *id)
 {
 	cr_assert(ma_doc_get_oid(ma_page_item(p, i), "_id", id) ||
-		  ma_doc_id(ma_page_item(p, i), id), "item %zu has no id", i);
+			  ma_doc_id(ma_page_item(p, i), id),
+		  "item %zu has no id", i);
 }
 
 /* The page holds "Book <first>" ... "Book <first + n - 1>", in order. */
@@ -148,12 +154,15 @@ assert_numbered(const ma_page *p, int first, size_t n)
 	char want[32];
 	size_t i;
 
-	cr_assert_eq(ma_page_count(p), n, "page %" PRId64 " holds %zu items, "
-		     "not %zu", ma_page_number(p), ma_page_count(p), n);
+	cr_assert_eq(ma_page_count(p), n,
+		     "page %" PRId64 " holds %zu items, "
+		     "not %zu",
+		     ma_page_number(p), ma_page_count(p), n);
 	for (i = 0; i < n; i++) {
 		snprintf(want, sizeof(want), "Book %02d", first + (int)i);
-		cr_assert_str_eq(item_title(p, i), want, "page %" PRId64
-				 ", item %zu", ma_page_number(p), i);
+		cr_assert_str_eq(item_title(p, i), want,
+				 "page %" PRId64 ", item %zu",
+				 ma_page_number(p), i);
 	}
 }
 
@@ -549,10 +558,12 @@ Test(pagination, next_num_and_prev_num_exist_only_between_pages,
 	cr_assert(ma_page_prev_num(second, &num));
 	cr_assert_eq(num, 1);
 	num = -1;
-	cr_assert_not(ma_page_prev_num(first, &num), "prev_num of page 1: %"
-		      PRId64, num);
-	cr_assert_not(ma_page_next_num(second, &num), "next_num of the last "
-		      "page: %" PRId64, num);
+	cr_assert_not(ma_page_prev_num(first, &num),
+		      "prev_num of page 1: %" PRId64, num);
+	cr_assert_not(ma_page_next_num(second, &num),
+		      "next_num of the last "
+		      "page: %" PRId64,
+		      num);
 
 	ma_page_destroy(second);
 	ma_page_destroy(first);
@@ -564,7 +575,8 @@ Test(pagination, one_match_has_no_second_page, .init = thirty_books)
 	ma_error e;
 
 	cr_assert(ma_query_filter(q, "title", MA_OP_EQ, MA_V_STRING("Book 07"),
-				  &e), "%s", e.message);
+				  &e),
+		  "%s", e.message);
 
 	p = paginate_ok(q, 1, MA_PER_PAGE, true, NULL);
 	assert_numbered(p, 7, 1);
@@ -690,13 +702,16 @@ Test(pagination, pages_in_sort_order_with_id_as_tiebreak, .init = open_own)
 		cr_assert_eq(ma_page_count(p), page < 5 ? 7u : 2u);
 		for (i = 0; i < ma_page_count(p); i++) {
 			year = item_year(p, i);
-			cr_assert_geq(year, last_year, "page %" PRId64 " item %zu",
-				      page, i);
+			cr_assert_geq(year, last_year,
+				      "page %" PRId64 " item %zu", page, i);
 			item_id(p, i, &got[n]);
 			if (year == last_year)
-				cr_assert_gt(bson_oid_compare(&got[n], &got[n - 1]),
-					     0, "equal years out of id order at "
-					     "page %" PRId64 " item %zu", page, i);
+				cr_assert_gt(
+					bson_oid_compare(&got[n], &got[n - 1]),
+					0,
+					"equal years out of id order at "
+					"page %" PRId64 " item %zu",
+					page, i);
 			last_year = year;
 			n++;
 		}
@@ -818,7 +833,8 @@ Test(pagination, no_total_has_next_from_one_item_more, .init = thirty_books)
 	/* A full last page: exactly per_page left. */
 	p = paginate_ok(q, 3, 10, true, &opts);
 	assert_numbered(p, 20, 10);
-	cr_assert_not(ma_page_has_next(p), "the last 10 of 30 have a next page");
+	cr_assert_not(ma_page_has_next(p),
+		      "the last 10 of 30 have a next page");
 	cr_assert_not(ma_page_next_num(p, &num), "next_num %" PRId64, num);
 	assert_no_neighbour(p, true);
 	ma_page_destroy(p);
@@ -862,8 +878,8 @@ Test(pagination, keyset_walk_forward_matches_offset_pages,
 		p = keyset_step(q, p, true);
 		assert_ids(p, by_offset, (size_t)(page - 1) * 7,
 			   page < 5 ? 7 : 2);
-		cr_assert_eq(ma_page_has_next(p), page < 5, "has_next of %" PRId64,
-			     page);
+		cr_assert_eq(ma_page_has_next(p), page < 5,
+			     "has_next of %" PRId64, page);
 	}
 
 	/* Past the last item there is nothing. */
@@ -955,7 +971,10 @@ Test(pagination, keyset_garbage_token_is_invalid,
      .init = thirty_repeating_books)
 {
 	static const char *const garbage[] = {
-		"[", "[1,2,3,4]", "\"x\"", "507f1f77bcf86cd799439011",
+		"[",
+		"[1,2,3,4]",
+		"\"x\"",
+		"507f1f77bcf86cd799439011",
 	};
 	ma_page_opts opts = {0};
 	size_t i;
@@ -1065,7 +1084,8 @@ Test(pagination, page_json_items_are_the_books, .init = open_own)
 		bson_oid_to_string(&ids[i], hex);
 		assert_json_string(item, "_id", hex);
 		assert_json_int(item, "year", 1990 + (int64_t)i);
-		assert_json_string(member(item, "author"), "name", "Mark Pilgrim");
+		assert_json_string(member(item, "author"), "name",
+				   "Mark Pilgrim");
 	}
 	json_object_put(obj);
 

@@ -31,8 +31,7 @@ static const ma_field item_fields[] = {
 	MA_STRING("subtitle", .optional = true),
 	MA_STRING("note", .optional = true, .nullable = true),
 	MA_ENUM("genre", MA_VALUES("novel", "poetry", "essay")),
-	MA_FIELDS_END
-};
+	MA_FIELDS_END};
 
 static const ma_type item_type = {.name = "Item", .fields = item_fields};
 
@@ -46,7 +45,8 @@ static bool
 get_johns(ma_query *q, const char *arg, ma_error *e)
 {
 	(void)arg;
-	return ma_query_filter(q, "first_name", MA_OP_EQ, MA_V_STRING("John"), e);
+	return ma_query_filter(q, "first_name", MA_OP_EQ, MA_V_STRING("John"),
+			       e);
 }
 
 static bool
@@ -58,20 +58,16 @@ since_year(ma_query *q, const char *arg, ma_error *e)
 }
 
 static const ma_field person_fields[] = {
-	MA_STRING("name", .min_len = 1),
-	MA_STRING("first_name", .min_len = 1),
-	MA_INT("born", MA_MIN(0)),
-	MA_FIELDS_END
-};
+	MA_STRING("name", .min_len = 1), MA_STRING("first_name", .min_len = 1),
+	MA_INT("born", MA_MIN(0)), MA_FIELDS_END};
 
 static const ma_type person_type = {
 	.name = "Person",
 	.fields = person_fields,
-	.extensions = (const ma_query_extension[]){
-		MA_EXTENSION("get_johns", get_johns),
-		MA_EXTENSION("since", since_year),
-		MA_EXTENSIONS_END
-	},
+	.extensions =
+		(const ma_query_extension[]){
+			MA_EXTENSION("get_johns", get_johns),
+			MA_EXTENSION("since", since_year), MA_EXTENSIONS_END},
 };
 
 /* --- each test's own database ----------------------------------------- */
@@ -134,33 +130,43 @@ static void
 seed_books(bson_oid_t ids[5])
 {
 	static const char *const books[] = {
-		"{\"title\": \"Dive Into Python\", \"author\": {\"name\": \"Mark Pilgrim\"}, \"year\": 2004}",
-		"{\"title\": \"Dive Into Python 3\", \"author\": {\"name\": \"Mark Pilgrim\"}, \"year\": 2009}",
-		"{\"title\": \"The C Programming Language\", \"author\": {\"name\": \"Brian Kernighan\"}, \"year\": 1978}",
-		"{\"title\": \"C++ (2nd ed.)\", \"author\": {\"name\": \"Bjarne Stroustrup\"}, \"year\": 1991}",
-		"{\"title\": \"Programming Perl\", \"author\": {\"name\": \"Larry Wall\"}, \"year\": 1991}",
+		"{\"title\": \"Dive Into Python\", \"author\": {\"name\": "
+		"\"Mark Pilgrim\"}, \"year\": 2004}",
+		"{\"title\": \"Dive Into Python 3\", \"author\": {\"name\": "
+		"\"Mark Pilgrim\"}, \"year\": 2009}",
+		"{\"title\": \"The C Programming Language\", \"author\": "
+		"{\"name\": \"Brian Kernighan\"}, \"year\": 1978}",
+		"{\"title\": \"C++ (2nd ed.)\", \"author\": {\"name\": "
+		"\"Bjarne Stroustrup\"}, \"year\": 1991}",
+		"{\"title\": \"Programming Perl\", \"author\": {\"name\": "
+		"\"Larry Wall\"}, \"year\": 1991}",
 	};
 	size_t i;
 
 	for (i = 0; i < 5; i++)
-		seed(&library_book_type, books[i], ids != NULL ? &ids[i] : NULL);
+		seed(&library_book_type, books[i],
+		     ids != NULL ? &ids[i] : NULL);
 }
 
 static void
 seed_items(void)
 {
 	seed(&item_type,
-	     "{\"title\": \"Alpha\", \"tags\": [\"red\", \"blue\"], \"in_stock\": true,"
+	     "{\"title\": \"Alpha\", \"tags\": [\"red\", \"blue\"], "
+	     "\"in_stock\": true,"
 	     " \"price\": 9.5, \"released\": \"2020-01-01T00:00:00Z\","
-	     " \"subtitle\": \"first\", \"note\": \"n\", \"genre\": \"novel\"}", NULL);
+	     " \"subtitle\": \"first\", \"note\": \"n\", \"genre\": \"novel\"}",
+	     NULL);
 	seed(&item_type,
 	     "{\"title\": \"Beta\", \"tags\": [\"blue\"], \"in_stock\": false,"
 	     " \"price\": 20.0, \"released\": \"2021-06-15T00:00:00Z\","
-	     " \"note\": null, \"genre\": \"poetry\"}", NULL);
+	     " \"note\": null, \"genre\": \"poetry\"}",
+	     NULL);
 	seed(&item_type,
 	     "{\"title\": \"Gamma\", \"tags\": [], \"in_stock\": true,"
 	     " \"price\": 5, \"released\": \"2019-03-01T00:00:00Z\","
-	     " \"subtitle\": \"third\", \"genre\": \"essay\"}", NULL);
+	     " \"subtitle\": \"third\", \"genre\": \"essay\"}",
+	     NULL);
 }
 
 static int
@@ -186,12 +192,15 @@ results(ma_query *q, const char *field, bool sorted)
 	ma_error e;
 
 	cur = ma_query_find(q, &e);
-	cr_assert_not_null(cur, "find: %s (%s)", e.message, ma_strerror(e.code));
+	cr_assert_not_null(cur, "find: %s (%s)", e.message,
+			   ma_strerror(e.code));
 	while (ma_cursor_next(cur, &doc, &e)) {
 		cr_assert_lt(n, 64, "too many results");
-		vals[n++] = bson_strdup(ma_doc_get_string(doc, field, &s) ? s : "?");
+		vals[n++] = bson_strdup(
+			ma_doc_get_string(doc, field, &s) ? s : "?");
 	}
-	cr_assert_eq(e.code, MA_OK, "cursor: %s (%s)", e.message, ma_strerror(e.code));
+	cr_assert_eq(e.code, MA_OK, "cursor: %s (%s)", e.message,
+		     ma_strerror(e.code));
 	ma_cursor_destroy(cur);
 
 	if (sorted)
@@ -249,16 +258,18 @@ titles_where_in(const ma_type *type, const char *path, ma_op op,
 #define expect_where(type, path, op, v, want)                                  \
 	do {                                                                   \
 		char *got_ = titles_where((type), (path), (op), (v));          \
-		cr_assert_str_eq(got_, (want), "%s %s: got \"%s\", want \"%s\"", \
-				 (path), ma_op_name(op), got_, (want));        \
+		cr_assert_str_eq(got_, (want),                                 \
+				 "%s %s: got \"%s\", want \"%s\"", (path),     \
+				 ma_op_name(op), got_, (want));                \
 		bson_free(got_);                                               \
 	} while (0)
 
 #define expect_where_in(type, path, op, vs, n, want)                           \
 	do {                                                                   \
 		char *got_ = titles_where_in((type), (path), (op), (vs), (n)); \
-		cr_assert_str_eq(got_, (want), "%s %s: got \"%s\", want \"%s\"", \
-				 (path), ma_op_name(op), got_, (want));        \
+		cr_assert_str_eq(got_, (want),                                 \
+				 "%s %s: got \"%s\", want \"%s\"", (path),     \
+				 ma_op_name(op), got_, (want));                \
 		bson_free(got_);                                               \
 	} while (0)
 
@@ -271,7 +282,8 @@ count_where(const ma_type *type, const char *path, ma_value v)
 	ma_error e;
 
 	if (path != NULL)
-		cr_assert(ma_query_filter(q, path, MA_OP_EQ, v, &e), "%s", e.message);
+		cr_assert(ma_query_filter(q, path, MA_OP_EQ, v, &e), "%s",
+			  e.message);
 	cr_assert(ma_query_count(q, &n, &e), "count: %s (%s)", e.message,
 		  ma_strerror(e.code));
 	ma_query_destroy(q);
@@ -318,7 +330,8 @@ list_of(const ma_doc *doc, const char *path)
 	char *out = bson_strdup(""), *next;
 
 	cr_assert(bson_iter_init_find(&it, ma_doc_bson(doc), path) &&
-		  BSON_ITER_HOLDS_ARRAY(&it), "%s is not a list", path);
+			  BSON_ITER_HOLDS_ARRAY(&it),
+		  "%s is not a list", path);
 	cr_assert(bson_iter_recurse(&it, &child));
 	while (bson_iter_next(&child)) {
 		cr_assert(BSON_ITER_HOLDS_UTF8(&child));
@@ -346,8 +359,10 @@ item_titled(const char *title, bson_oid_t *id)
 	ma_doc *doc = NULL;
 	ma_error e;
 
-	cr_assert(ma_query_filter(q, "title", MA_OP_EQ, MA_V_STRING(title), &e) &&
-		  ma_query_first(q, &doc, &e), "%s", e.message);
+	cr_assert(
+		ma_query_filter(q, "title", MA_OP_EQ, MA_V_STRING(title), &e) &&
+			ma_query_first(q, &doc, &e),
+		"%s", e.message);
 	cr_assert_not_null(doc, "no item %s", title);
 	if (id != NULL)
 		cr_assert(ma_doc_id(doc, id));
@@ -396,8 +411,10 @@ assert_id(const ma_doc *doc, const bson_oid_t *want)
 
 Test(queries_live, get_of_a_saved_id_returns_it)
 {
-	ma_doc *dive = save_json(&library_book_type,
-				 "{\"title\": \"Dive Into Python\", \"author\": {\"name\": \"Mark Pilgrim\"}, \"year\": 2004}");
+	ma_doc *dive =
+		save_json(&library_book_type,
+			  "{\"title\": \"Dive Into Python\", \"author\": "
+			  "{\"name\": \"Mark Pilgrim\"}, \"year\": 2004}");
 	ma_query *q = ma_query_new(own.db, &library_book_type);
 	ma_doc *got = NULL, *got_oid = NULL;
 	bson_oid_t id;
@@ -408,7 +425,8 @@ Test(queries_live, get_of_a_saved_id_returns_it)
 	bson_oid_to_string(&id, hex);
 	cr_assert(ma_query_get(q, hex, &got, &e), "%s", e.message);
 	assert_title(got, "Dive Into Python");
-	cr_assert(ma_doc_equal(got, dive), "the document read is not the one saved");
+	cr_assert(ma_doc_equal(got, dive),
+		  "the document read is not the one saved");
 
 	cr_assert(ma_query_get_oid(q, &id, &got_oid, &e), "%s", e.message);
 	assert_title(got_oid, "Dive Into Python");
@@ -447,7 +465,8 @@ Test(queries_live, get_of_blasphemy_is_true_with_no_document_not_an_error)
 	cr_assert_eq(e.code, MA_OK);
 
 	cr_assert_null(ma_query_get_or_404(q, "blasphemy", &e));
-	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s (%s)", e.message, ma_strerror(e.code));
+	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s (%s)", e.message,
+		     ma_strerror(e.code));
 
 	ma_query_destroy(q);
 }
@@ -462,7 +481,8 @@ Test(queries_live, get_or_404_of_a_missing_id_is_not_found)
 
 	seed_books(ids);
 	cr_assert_null(ma_query_get_or_404(q, "5f0c0ffee0ddba11c0ffee00", &e));
-	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s (%s)", e.message, ma_strerror(e.code));
+	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s (%s)", e.message,
+		     ma_strerror(e.code));
 
 	bson_oid_to_string(&ids[2], hex);
 	got = ma_query_get_or_404(q, hex, &e);
@@ -480,7 +500,8 @@ Test(queries_live, first_or_404_on_an_empty_collection_is_not_found)
 	ma_error e;
 
 	cr_assert_null(ma_query_first_or_404(q, &e));
-	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s (%s)", e.message, ma_strerror(e.code));
+	cr_assert_eq(e.code, MA_ERR_NOT_FOUND, "%s (%s)", e.message,
+		     ma_strerror(e.code));
 
 	/* first() itself says "none" without an error. */
 	cr_assert(ma_query_first(q, &got, &e), "%s", e.message);
@@ -496,9 +517,13 @@ Test(queries_live, first_or_404_returns_the_first_inserted)
 	ma_error e;
 
 	seed(&library_book_type,
-	     "{\"title\": \"Zebra First\", \"author\": {\"name\": \"A\"}, \"year\": 2000}", NULL);
+	     "{\"title\": \"Zebra First\", \"author\": {\"name\": \"A\"}, "
+	     "\"year\": 2000}",
+	     NULL);
 	seed(&library_book_type,
-	     "{\"title\": \"Aardvark Second\", \"author\": {\"name\": \"B\"}, \"year\": 1000}", NULL);
+	     "{\"title\": \"Aardvark Second\", \"author\": {\"name\": \"B\"}, "
+	     "\"year\": 1000}",
+	     NULL);
 	got = ma_query_first_or_404(q, &e);
 	cr_assert_not_null(got, "%s (%s)", e.message, ma_strerror(e.code));
 	assert_title(got, "Zebra First");
@@ -516,7 +541,8 @@ Test(queries_live, get_respects_the_query_filters)
 	ma_error e;
 
 	seed_books(ids);
-	cr_assert(ma_query_filter(q, "year", MA_OP_EQ, MA_V_INT(1991), &e), "%s", e.message);
+	cr_assert(ma_query_filter(q, "year", MA_OP_EQ, MA_V_INT(1991), &e),
+		  "%s", e.message);
 	bson_oid_to_string(&ids[0], hex);
 	cr_assert(ma_query_get(q, hex, &got, &e), "%s", e.message);
 	cr_assert_null(got, "get ignored year == 1991");
@@ -545,26 +571,35 @@ Test(queries_live, documented_filter_first_rename_and_save)
 	seed(&library_author_type, "{\"name\": \"Larry Wall\"}", NULL);
 
 	q = ma_query_new(own.db, &library_author_type);
-	cr_assert(ma_query_filter(q, "name", MA_OP_EQ, MA_V_STRING("Mark Pilgrim"), &e) &&
-		  ma_query_first(q, &mark, &e), "%s", e.message);
+	cr_assert(ma_query_filter(q, "name", MA_OP_EQ,
+				  MA_V_STRING("Mark Pilgrim"), &e) &&
+			  ma_query_first(q, &mark, &e),
+		  "%s", e.message);
 	assert_string(mark, "name", "Mark Pilgrim");
 	ma_query_destroy(q);
 
-	cr_assert(ma_doc_set_string(mark, "name", "Mark Stalone", &e), "%s", e.message);
-	cr_assert(ma_doc_save(own.db, mark, MA_SAFE_SESSION, NULL, &e), "%s", e.message);
+	cr_assert(ma_doc_set_string(mark, "name", "Mark Stalone", &e), "%s",
+		  e.message);
+	cr_assert(ma_doc_save(own.db, mark, MA_SAFE_SESSION, NULL, &e), "%s",
+		  e.message);
 
 	cr_assert_eq(count_where(&library_author_type, "name",
-				 MA_V_STRING("Mark Stalone")), 1);
+				 MA_V_STRING("Mark Stalone")),
+		     1);
 	cr_assert_eq(count_where(&library_author_type, "name",
-				 MA_V_STRING("Mark Pilgrim")), 0);
+				 MA_V_STRING("Mark Pilgrim")),
+		     0);
 	cr_assert_eq(count_all(&library_author_type), 2,
 		     "the save added an author instead of updating Mark");
 
 	q = ma_query_new(own.db, &library_author_type);
-	cr_assert(ma_query_filter(q, "name", MA_OP_EQ, MA_V_STRING("Mark Stalone"), &e) &&
-		  ma_query_first(q, &again, &e), "%s", e.message);
+	cr_assert(ma_query_filter(q, "name", MA_OP_EQ,
+				  MA_V_STRING("Mark Stalone"), &e) &&
+			  ma_query_first(q, &again, &e),
+		  "%s", e.message);
 	assert_string(again, "name", "Mark Stalone");
-	cr_assert(ma_doc_equal(mark, again), "the renamed author has another id");
+	cr_assert(ma_doc_equal(mark, again),
+		  "the renamed author has another id");
 
 	ma_doc_destroy(again);
 	ma_doc_destroy(mark);
@@ -585,7 +620,8 @@ Test(filters_live, comparisons_on_an_int)
 
 	seed_books(NULL);
 	expect_where(b, "year", MA_OP_EQ, MA_V_INT(1991), CPP "|" PERL);
-	expect_where(b, "year", MA_OP_NE, MA_V_INT(1991), DIVE "|" DIVE3 "|" KR);
+	expect_where(b, "year", MA_OP_NE, MA_V_INT(1991),
+		     DIVE "|" DIVE3 "|" KR);
 	expect_where(b, "year", MA_OP_GT, MA_V_INT(1991), DIVE "|" DIVE3);
 	expect_where(b, "year", MA_OP_GTE, MA_V_INT(1991),
 		     CPP "|" DIVE "|" DIVE3 "|" PERL);
@@ -617,20 +653,23 @@ Test(filters_live, equality_on_a_string_and_a_dotted_path)
 		     DIVE "|" DIVE3);
 	expect_where(b, "author.name", MA_OP_GT, MA_V_STRING("L"),
 		     DIVE "|" DIVE3 "|" PERL);
-	expect_where(b, "author.name", MA_OP_EQ, MA_V_STRING("mark pilgrim"), "");
+	expect_where(b, "author.name", MA_OP_EQ, MA_V_STRING("mark pilgrim"),
+		     "");
 }
 
 Test(filters_live, in_and_nin_including_empty_lists)
 {
 	const ma_type *b = &library_book_type;
 	const ma_value years[] = {MA_V_INT(1978), MA_V_INT(2009)};
-	const ma_value names[] = {MA_V_STRING("Larry Wall"), MA_V_STRING("Nobody")};
+	const ma_value names[] = {MA_V_STRING("Larry Wall"),
+				  MA_V_STRING("Nobody")};
 	const ma_value text_years[] = {MA_V_TEXT("2004"), MA_V_TEXT("1991")};
 
 	seed_books(NULL);
 	expect_where_in(b, "year", MA_OP_IN, years, 2, DIVE3 "|" KR);
 	expect_where_in(b, "year", MA_OP_NIN, years, 2, CPP "|" DIVE "|" PERL);
-	expect_where_in(b, "year", MA_OP_IN, text_years, 2, CPP "|" DIVE "|" PERL);
+	expect_where_in(b, "year", MA_OP_IN, text_years, 2,
+			CPP "|" DIVE "|" PERL);
 	expect_where_in(b, "author.name", MA_OP_IN, names, 2, PERL);
 	expect_where_in(b, "year", MA_OP_IN, years, 0, "");
 	expect_where_in(b, "year", MA_OP_NIN, years, 0,
@@ -655,9 +694,11 @@ Test(filters_live, regex_on_a_string)
 
 	seed_books(NULL);
 	expect_where(b, "title", MA_OP_REGEX, MA_V_STRING("^Dive.*3$"), DIVE3);
-	expect_where(b, "title", MA_OP_REGEX, MA_V_STRING("Python"), DIVE "|" DIVE3);
+	expect_where(b, "title", MA_OP_REGEX, MA_V_STRING("Python"),
+		     DIVE "|" DIVE3);
 	expect_where(b, "title", MA_OP_REGEX, MA_V_STRING("^C\\+\\+"), CPP);
-	expect_where(b, "author.name", MA_OP_REGEX, MA_V_STRING("^B"), CPP "|" KR);
+	expect_where(b, "author.name", MA_OP_REGEX, MA_V_STRING("^B"),
+		     CPP "|" KR);
 }
 
 Test(filters_live, startswith_takes_the_prefix_literally)
@@ -667,19 +708,47 @@ Test(filters_live, startswith_takes_the_prefix_literally)
 	seed_books(NULL);
 	/* Look-alikes that a prefix read as a regular expression could
 	 * match, or that differ in one character only. */
-	seed(b, "{\"title\": \"CC (2nd ed.)\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
-	seed(b, "{\"title\": \"C++ 2nd ed.\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
-	seed(b, "{\"title\": \"c++ (2nd ed.)\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
-	seed(b, "{\"title\": \"Learn C++ (2nd ed.)\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
-	seed(b, "{\"title\": \"A.B tricks\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
-	seed(b, "{\"title\": \"AxB tricks\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
-	seed(b, "{\"title\": \"Is $5 [a lot]?\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
-	seed(b, "{\"title\": \"Is 5 a lot\", \"author\": {\"name\": \"X\"}, \"year\": 1}", NULL);
+	seed(b,
+	     "{\"title\": \"CC (2nd ed.)\", \"author\": {\"name\": \"X\"}, "
+	     "\"year\": 1}",
+	     NULL);
+	seed(b,
+	     "{\"title\": \"C++ 2nd ed.\", \"author\": {\"name\": \"X\"}, "
+	     "\"year\": 1}",
+	     NULL);
+	seed(b,
+	     "{\"title\": \"c++ (2nd ed.)\", \"author\": {\"name\": \"X\"}, "
+	     "\"year\": 1}",
+	     NULL);
+	seed(b,
+	     "{\"title\": \"Learn C++ (2nd ed.)\", \"author\": {\"name\": "
+	     "\"X\"}, \"year\": 1}",
+	     NULL);
+	seed(b,
+	     "{\"title\": \"A.B tricks\", \"author\": {\"name\": \"X\"}, "
+	     "\"year\": 1}",
+	     NULL);
+	seed(b,
+	     "{\"title\": \"AxB tricks\", \"author\": {\"name\": \"X\"}, "
+	     "\"year\": 1}",
+	     NULL);
+	seed(b,
+	     "{\"title\": \"Is $5 [a lot]?\", \"author\": {\"name\": \"X\"}, "
+	     "\"year\": 1}",
+	     NULL);
+	seed(b,
+	     "{\"title\": \"Is 5 a lot\", \"author\": {\"name\": \"X\"}, "
+	     "\"year\": 1}",
+	     NULL);
 
-	expect_where(b, "title", MA_OP_STARTSWITH, MA_V_STRING("C++ (2nd"), CPP);
-	expect_where(b, "title", MA_OP_STARTSWITH, MA_V_STRING("A.B"), "A.B tricks");
-	expect_where(b, "title", MA_OP_STARTSWITH, MA_V_TEXT("Is $5 [a"), "Is $5 [a lot]?");
-	expect_where(b, "title", MA_OP_STARTSWITH, MA_V_STRING("Dive"), DIVE "|" DIVE3);
+	expect_where(b, "title", MA_OP_STARTSWITH, MA_V_STRING("C++ (2nd"),
+		     CPP);
+	expect_where(b, "title", MA_OP_STARTSWITH, MA_V_STRING("A.B"),
+		     "A.B tricks");
+	expect_where(b, "title", MA_OP_STARTSWITH, MA_V_TEXT("Is $5 [a"),
+		     "Is $5 [a lot]?");
+	expect_where(b, "title", MA_OP_STARTSWITH, MA_V_STRING("Dive"),
+		     DIVE "|" DIVE3);
 	expect_where(b, "title", MA_OP_STARTSWITH, MA_V_STRING(".*"), "");
 	expect_where(b, "title", MA_OP_STARTSWITH, MA_V_STRING("^Dive"), "");
 }
@@ -696,14 +765,16 @@ Test(filters_live, or_not_and_several_filters)
 	q = ma_query_new(own.db, b);
 	f = ma_filter_or(ma_filter_new(b, "year", MA_OP_EQ, MA_V_INT(1978), &e),
 			 ma_filter_new(b, "author.name", MA_OP_EQ,
-				       MA_V_STRING("Larry Wall"), &e), &e);
+				       MA_V_STRING("Larry Wall"), &e),
+			 &e);
 	cr_assert_not_null(f, "%s", e.message);
 	cr_assert(ma_query_where(q, f, &e), "%s", e.message);
 	assert_results(q, "title", true, PERL "|" KR);
 	ma_query_destroy(q);
 
 	q = ma_query_new(own.db, b);
-	f = ma_filter_not(ma_filter_new(b, "year", MA_OP_GTE, MA_V_INT(2000), &e), &e);
+	f = ma_filter_not(
+		ma_filter_new(b, "year", MA_OP_GTE, MA_V_INT(2000), &e), &e);
 	cr_assert_not_null(f, "%s", e.message);
 	cr_assert(ma_query_where(q, f, &e), "%s", e.message);
 	assert_results(q, "title", true, CPP "|" PERL "|" KR);
@@ -711,31 +782,42 @@ Test(filters_live, or_not_and_several_filters)
 
 	/* not (a or b), and-ed with a plain filter */
 	q = ma_query_new(own.db, b);
-	f = ma_filter_not(ma_filter_or(ma_filter_new(b, "year", MA_OP_EQ, MA_V_INT(2004), &e),
-				       ma_filter_new(b, "year", MA_OP_EQ, MA_V_INT(1978), &e),
-				       &e), &e);
+	f = ma_filter_not(
+		ma_filter_or(
+			ma_filter_new(b, "year", MA_OP_EQ, MA_V_INT(2004), &e),
+			ma_filter_new(b, "year", MA_OP_EQ, MA_V_INT(1978), &e),
+			&e),
+		&e);
 	cr_assert_not_null(f, "%s", e.message);
 	cr_assert(ma_query_where(q, f, &e), "%s", e.message);
-	cr_assert(ma_query_filter(q, "title", MA_OP_NE, MA_V_STRING(PERL), &e), "%s", e.message);
+	cr_assert(ma_query_filter(q, "title", MA_OP_NE, MA_V_STRING(PERL), &e),
+		  "%s", e.message);
 	assert_results(q, "title", true, CPP "|" DIVE3);
 	ma_query_destroy(q);
 
 	q = ma_query_new(own.db, b);
-	cr_assert(ma_query_filter(q, "author.name", MA_OP_EQ, MA_V_STRING("Mark Pilgrim"), &e) &&
-		  ma_query_filter(q, "year", MA_OP_GT, MA_V_INT(2005), &e), "%s", e.message);
+	cr_assert(ma_query_filter(q, "author.name", MA_OP_EQ,
+				  MA_V_STRING("Mark Pilgrim"), &e) &&
+			  ma_query_filter(q, "year", MA_OP_GT, MA_V_INT(2005),
+					  &e),
+		  "%s", e.message);
 	assert_results(q, "title", true, DIVE3);
 	ma_query_destroy(q);
 
 	/* Two bounds on one field are both kept, not the last alone. */
 	q = ma_query_new(own.db, b);
 	cr_assert(ma_query_filter(q, "year", MA_OP_GT, MA_V_INT(1980), &e) &&
-		  ma_query_filter(q, "year", MA_OP_LT, MA_V_INT(2005), &e), "%s", e.message);
+			  ma_query_filter(q, "year", MA_OP_LT, MA_V_INT(2005),
+					  &e),
+		  "%s", e.message);
 	assert_results(q, "title", true, CPP "|" DIVE "|" PERL);
 	ma_query_destroy(q);
 
 	q = ma_query_new(own.db, b);
 	cr_assert(ma_query_filter(q, "year", MA_OP_EQ, MA_V_INT(1991), &e) &&
-		  ma_query_filter(q, "year", MA_OP_EQ, MA_V_INT(2004), &e), "%s", e.message);
+			  ma_query_filter(q, "year", MA_OP_EQ, MA_V_INT(2004),
+					  &e),
+		  "%s", e.message);
 	assert_results(q, "title", true, "");
 	ma_query_destroy(q);
 }
@@ -776,11 +858,14 @@ Test(filters_live, list_of_strings)
 	expect_where_in(it, "tags", MA_OP_IN, some, 2, "Alpha");
 	expect_where_in(it, "tags", MA_OP_NIN, blue, 1, "Gamma");
 	expect_where(it, "tags", MA_OP_REGEX, MA_V_STRING("^re"), "Alpha");
-	expect_where(it, "tags", MA_OP_STARTSWITH, MA_V_STRING("bl"), "Alpha|Beta");
+	expect_where(it, "tags", MA_OP_STARTSWITH, MA_V_STRING("bl"),
+		     "Alpha|Beta");
 	/* A whole list is compared as a whole, order included. */
 	expect_where(it, "tags", MA_OP_EQ, MA_V_JSON("[\"blue\"]"), "Beta");
-	expect_where(it, "tags", MA_OP_EQ, MA_V_JSON("[\"red\", \"blue\"]"), "Alpha");
-	expect_where(it, "tags", MA_OP_EQ, MA_V_JSON("[\"blue\", \"red\"]"), "");
+	expect_where(it, "tags", MA_OP_EQ, MA_V_JSON("[\"red\", \"blue\"]"),
+		     "Alpha");
+	expect_where(it, "tags", MA_OP_EQ, MA_V_JSON("[\"blue\", \"red\"]"),
+		     "");
 	expect_where(it, "tags", MA_OP_EQ, MA_V_JSON("[]"), "Gamma");
 }
 
@@ -800,7 +885,8 @@ Test(filters_live, bool_float_and_datetime)
 
 	expect_where(it, "released", MA_OP_GTE, MA_V_DATETIME(MS_2020_01_01),
 		     "Alpha|Beta");
-	expect_where(it, "released", MA_OP_EQ, MA_V_DATETIME(MS_2021_06_15), "Beta");
+	expect_where(it, "released", MA_OP_EQ, MA_V_DATETIME(MS_2021_06_15),
+		     "Beta");
 	expect_where(it, "released", MA_OP_LT,
 		     MA_V_STRING("2020-01-01T00:00:00Z"), "Gamma");
 	expect_where(it, "released", MA_OP_LTE,
@@ -815,7 +901,8 @@ Test(filters_live, optional_nullable_and_enum)
 	const ma_value genres[] = {MA_V_STRING("novel"), MA_V_TEXT("essay")};
 
 	seed_items();
-	expect_where(it, "subtitle", MA_OP_EXISTS, MA_V_BOOL(true), "Alpha|Gamma");
+	expect_where(it, "subtitle", MA_OP_EXISTS, MA_V_BOOL(true),
+		     "Alpha|Gamma");
 	expect_where(it, "subtitle", MA_OP_EXISTS, MA_V_BOOL(false), "Beta");
 	/* Beta's note is null, Gamma has none: NULL matches both. */
 	expect_where(it, "note", MA_OP_EQ, MA_V_NULL, "Beta|Gamma");
@@ -848,9 +935,11 @@ Test(queries_live, sort_ascending_descending_and_several_keys)
 {
 	seed_books(NULL);
 	expect_sorted("year", "title", KR "|" CPP "|" PERL "|" DIVE "|" DIVE3);
-	expect_sorted("-year", "-title", DIVE3 "|" DIVE "|" PERL "|" CPP "|" KR);
+	expect_sorted("-year", "-title",
+		      DIVE3 "|" DIVE "|" PERL "|" CPP "|" KR);
 	expect_sorted("-year", "title", DIVE3 "|" DIVE "|" CPP "|" PERL "|" KR);
-	expect_sorted("author.name", "-year", CPP "|" KR "|" PERL "|" DIVE3 "|" DIVE);
+	expect_sorted("author.name", "-year",
+		      CPP "|" KR "|" PERL "|" DIVE3 "|" DIVE);
 }
 
 Test(queries_live, skip_and_limit)
@@ -862,8 +951,10 @@ Test(queries_live, skip_and_limit)
 	seed_books(NULL);
 
 	q = ma_query_new(own.db, &library_book_type);
-	cr_assert(ma_query_sort(q, "year", &e) && ma_query_sort(q, "title", &e) &&
-		  ma_query_skip(q, 1, &e) && ma_query_limit(q, 2, &e), "%s", e.message);
+	cr_assert(ma_query_sort(q, "year", &e) &&
+			  ma_query_sort(q, "title", &e) &&
+			  ma_query_skip(q, 1, &e) && ma_query_limit(q, 2, &e),
+		  "%s", e.message);
 	assert_results(q, "title", false, CPP "|" PERL);
 	/* first() starts after the skip. */
 	cr_assert(ma_query_first(q, &got, &e), "%s", e.message);
@@ -872,7 +963,8 @@ Test(queries_live, skip_and_limit)
 	ma_query_destroy(q);
 
 	q = ma_query_new(own.db, &library_book_type);
-	cr_assert(ma_query_sort(q, "-year", &e) && ma_query_skip(q, 4, &e), "%s", e.message);
+	cr_assert(ma_query_sort(q, "-year", &e) && ma_query_skip(q, 4, &e),
+		  "%s", e.message);
 	assert_results(q, "title", false, KR);
 	ma_query_destroy(q);
 
@@ -884,7 +976,8 @@ Test(queries_live, skip_and_limit)
 	/* limit 0 is no limit, as in MongoDB */
 	q = ma_query_new(own.db, &library_book_type);
 	cr_assert(ma_query_limit(q, 0, &e), "%s", e.message);
-	assert_results(q, "title", true, CPP "|" DIVE "|" DIVE3 "|" PERL "|" KR);
+	assert_results(q, "title", true,
+		       CPP "|" DIVE "|" DIVE3 "|" PERL "|" KR);
 	ma_query_destroy(q);
 }
 
@@ -902,7 +995,9 @@ Test(queries_live, fields_returns_only_what_was_asked_and_the_id)
 
 	seed_books(ids);
 	cr_assert(ma_query_fields(q, "title", &e) &&
-		  ma_query_filter(q, "year", MA_OP_EQ, MA_V_INT(1978), &e), "%s", e.message);
+			  ma_query_filter(q, "year", MA_OP_EQ, MA_V_INT(1978),
+					  &e),
+		  "%s", e.message);
 	cur = ma_query_find(q, &e);
 	cr_assert_not_null(cur, "%s", e.message);
 	while (ma_cursor_next(cur, &doc, &e)) {
@@ -910,9 +1005,12 @@ Test(queries_live, fields_returns_only_what_was_asked_and_the_id)
 		assert_title(doc, KR);
 		/* The id comes without being asked for. */
 		assert_id(doc, &ids[2]);
-		cr_assert_not(ma_doc_get_int(doc, "year", &year), "year was not asked for");
-		cr_assert_not(bson_iter_init_find(&it, ma_doc_bson(doc), "year"));
-		cr_assert_not(bson_iter_init_find(&it, ma_doc_bson(doc), "author"));
+		cr_assert_not(ma_doc_get_int(doc, "year", &year),
+			      "year was not asked for");
+		cr_assert_not(
+			bson_iter_init_find(&it, ma_doc_bson(doc), "year"));
+		cr_assert_not(
+			bson_iter_init_find(&it, ma_doc_bson(doc), "author"));
 	}
 	cr_assert_eq(e.code, MA_OK, "%s", e.message);
 	cr_assert_eq(n, 1);
@@ -922,14 +1020,17 @@ Test(queries_live, fields_returns_only_what_was_asked_and_the_id)
 	/* A dotted path keeps that part of the embedded document. */
 	q = ma_query_new(own.db, &library_book_type);
 	cr_assert(ma_query_fields(q, "author.name", &e) &&
-		  ma_query_fields(q, "year", &e) &&
-		  ma_query_filter(q, "_id", MA_OP_EQ, MA_V_OID(&ids[4]), &e), "%s", e.message);
+			  ma_query_fields(q, "year", &e) &&
+			  ma_query_filter(q, "_id", MA_OP_EQ, MA_V_OID(&ids[4]),
+					  &e),
+		  "%s", e.message);
 	cur = ma_query_find(q, &e);
 	cr_assert_not_null(cur, "%s", e.message);
 	cr_assert(ma_cursor_next(cur, &doc, &e), "%s", e.message);
 	assert_string(doc, "author.name", "Larry Wall");
 	assert_int(doc, "year", 1991);
-	cr_assert_not(ma_doc_get_string(doc, "title", &s), "title was not asked for");
+	cr_assert_not(ma_doc_get_string(doc, "title", &s),
+		      "title was not asked for");
 	assert_id(doc, &ids[4]);
 	cr_assert_not(ma_cursor_next(cur, &doc, &e));
 	cr_assert_eq(e.code, MA_OK, "%s", e.message);
@@ -951,14 +1052,16 @@ Test(queries_live, count_with_filters_ignores_skip_and_limit)
 	cr_assert_eq(n, 5);
 
 	cr_assert(ma_query_filter(q, "year", MA_OP_GTE, MA_V_INT(1991), &e) &&
-		  ma_query_skip(q, 1, &e) && ma_query_limit(q, 2, &e) &&
-		  ma_query_sort(q, "-year", &e) && ma_query_sort(q, "title", &e),
+			  ma_query_skip(q, 1, &e) && ma_query_limit(q, 2, &e) &&
+			  ma_query_sort(q, "-year", &e) &&
+			  ma_query_sort(q, "title", &e),
 		  "%s", e.message);
 	cr_assert(ma_query_count(q, &n, &e), "%s", e.message);
 	cr_assert_eq(n, 4, "count %" PRId64 " follows skip or limit", n);
 	assert_results(q, "title", false, DIVE "|" CPP);
 
-	cr_assert(ma_query_filter(q, "author.name", MA_OP_EQ, MA_V_STRING("Nobody"), &e),
+	cr_assert(ma_query_filter(q, "author.name", MA_OP_EQ,
+				  MA_V_STRING("Nobody"), &e),
 		  "%s", e.message);
 	cr_assert(ma_query_count(q, &n, &e), "%s", e.message);
 	cr_assert_eq(n, 0);
@@ -989,7 +1092,8 @@ Test(queries_live, distinct_of_year_and_of_author_name)
 	cr_assert(bson_iter_init(&it, &values));
 	while (bson_iter_next(&it)) {
 		cr_assert_lt(n, 8);
-		cr_assert(BSON_ITER_HOLDS_INT(&it), "a year that is not an integer");
+		cr_assert(BSON_ITER_HOLDS_INT(&it),
+			  "a year that is not an integer");
 		years[n++] = bson_iter_as_int64(&it);
 	}
 	bson_destroy(&values);
@@ -1001,8 +1105,10 @@ Test(queries_live, distinct_of_year_and_of_author_name)
 	cr_assert_eq(years[3], 2009);
 
 	/* with a filter */
-	cr_assert(ma_query_filter(q, "year", MA_OP_LT, MA_V_INT(2000), &e), "%s", e.message);
-	cr_assert(ma_query_distinct(q, "author.name", &values, &e), "%s", e.message);
+	cr_assert(ma_query_filter(q, "year", MA_OP_LT, MA_V_INT(2000), &e),
+		  "%s", e.message);
+	cr_assert(ma_query_distinct(q, "author.name", &values, &e), "%s",
+		  e.message);
 	n = 0;
 	cr_assert(bson_iter_init(&it, &values));
 	while (bson_iter_next(&it)) {
@@ -1031,7 +1137,8 @@ Test(queries_live, a_wrong_value_kind_is_remembered_not_an_empty_result)
 	ma_error first, e;
 
 	seed_books(NULL);
-	cr_assert_not(ma_query_filter(q, "year", MA_OP_EQ, MA_V_STRING("x"), &first));
+	cr_assert_not(
+		ma_query_filter(q, "year", MA_OP_EQ, MA_V_STRING("x"), &first));
 	cr_assert_eq(first.code, MA_ERR_INVALID, "%s (%s)", first.message,
 		     ma_strerror(first.code));
 	cr_assert_neq(first.message[0], '\0', "the error says nothing");
@@ -1047,7 +1154,8 @@ Test(queries_live, a_wrong_value_kind_is_remembered_not_an_empty_result)
 
 	cr_assert_not(ma_query_first(q, &got, &e), "first ran a broken query");
 	cr_assert_null(got);
-	cr_assert_eq(e.code, MA_ERR_INVALID, "%s (%s)", e.message, ma_strerror(e.code));
+	cr_assert_eq(e.code, MA_ERR_INVALID, "%s (%s)", e.message,
+		     ma_strerror(e.code));
 	cr_assert_str_eq(e.message, first.message);
 
 	cr_assert_not(ma_query_count(q, &n, &e), "count ran a broken query");
@@ -1056,7 +1164,8 @@ Test(queries_live, a_wrong_value_kind_is_remembered_not_an_empty_result)
 	cr_assert_null(cur, "find ran a broken query");
 	cr_assert_eq(e.code, MA_ERR_INVALID);
 	cr_assert_null(ma_query_first_or_404(q, &e));
-	cr_assert_eq(e.code, MA_ERR_INVALID, "a broken query is not \"not found\"");
+	cr_assert_eq(e.code, MA_ERR_INVALID,
+		     "a broken query is not \"not found\"");
 
 	ma_query_destroy(q);
 }
@@ -1067,7 +1176,8 @@ Test(queries_live, unknown_fields_and_unsortable_keys_are_invalid)
 	ma_error e;
 
 	q = ma_query_new(own.db, &library_book_type);
-	cr_assert_not(ma_query_filter(q, "publisher", MA_OP_EQ, MA_V_STRING("O'Reilly"), &e));
+	cr_assert_not(ma_query_filter(q, "publisher", MA_OP_EQ,
+				      MA_V_STRING("O'Reilly"), &e));
 	cr_assert_eq(e.code, MA_ERR_INVALID);
 	ma_query_destroy(q);
 
@@ -1077,7 +1187,8 @@ Test(queries_live, unknown_fields_and_unsortable_keys_are_invalid)
 	ma_query_destroy(q);
 
 	q = ma_query_new(own.db, &library_book_type);
-	cr_assert_not(ma_query_filter(q, "year", MA_OP_REGEX, MA_V_STRING("19.*"), &e),
+	cr_assert_not(ma_query_filter(q, "year", MA_OP_REGEX,
+				      MA_V_STRING("19.*"), &e),
 		      "a regex on an int");
 	cr_assert_eq(e.code, MA_ERR_INVALID);
 	ma_query_destroy(q);
@@ -1112,7 +1223,8 @@ Test(updates_live, set_and_inc)
 
 	seed_books(ids);
 	cr_assert(ma_update_set(u, "year", MA_V_INT(2005), &e) &&
-		  ma_update_set(u, "author.name", MA_V_STRING("M. Pilgrim"), &e),
+			  ma_update_set(u, "author.name",
+					MA_V_STRING("M. Pilgrim"), &e),
 		  "%s", e.message);
 	r = update_where(&library_book_type, "title", MA_V_STRING(DIVE), u, 0);
 	cr_assert_eq(r.matched, 1);
@@ -1172,12 +1284,14 @@ Test(updates_live, unset_inc_float_push_pull_and_add_to_set)
 
 	u = ma_update_new(&item_type);
 	cr_assert(ma_update_unset(u, "subtitle", &e) &&
-		  ma_update_inc(u, "price", MA_V_FLOAT(0.25), &e) &&
-		  ma_update_push(u, "tags", MA_V_STRING("green"), &e), "%s", e.message);
+			  ma_update_inc(u, "price", MA_V_FLOAT(0.25), &e) &&
+			  ma_update_push(u, "tags", MA_V_STRING("green"), &e),
+		  "%s", e.message);
 	update_where(&item_type, "title", MA_V_STRING("Alpha"), u, 0);
 	ma_update_destroy(u);
 	doc = reread(&item_type, &alpha_id);
-	cr_assert_not(ma_doc_get_string(doc, "subtitle", &s), "subtitle is still there");
+	cr_assert_not(ma_doc_get_string(doc, "subtitle", &s),
+		      "subtitle is still there");
 	cr_assert_not(ma_doc_is_null(doc, "subtitle"), "unset left a null");
 	cr_assert(ma_doc_get_float(doc, "price", &price));
 	cr_assert_float_eq(price, 9.75, 1e-9);
@@ -1186,10 +1300,13 @@ Test(updates_live, unset_inc_float_push_pull_and_add_to_set)
 
 	expect_tags(&alpha_id, ma_update_pull, "blue", 1, "red,green");
 	/* Twice the same item: stored once, and the second changes nothing. */
-	expect_tags(&alpha_id, ma_update_add_to_set, "yellow", 1, "red,green,yellow");
-	expect_tags(&alpha_id, ma_update_add_to_set, "yellow", 0, "red,green,yellow");
+	expect_tags(&alpha_id, ma_update_add_to_set, "yellow", 1,
+		    "red,green,yellow");
+	expect_tags(&alpha_id, ma_update_add_to_set, "yellow", 0,
+		    "red,green,yellow");
 	/* push, unlike add_to_set, repeats */
-	expect_tags(&alpha_id, ma_update_push, "red", 1, "red,green,yellow,red");
+	expect_tags(&alpha_id, ma_update_push, "red", 1,
+		    "red,green,yellow,red");
 	/* pull removes every copy */
 	expect_tags(&alpha_id, ma_update_pull, "red", 1, "green,yellow");
 }
@@ -1208,7 +1325,8 @@ Test(updates_live, set_null_and_datetime_and_unset_of_a_required_field)
 	/* Refused calls, each on an update of its own: an update remembers
 	 * its first refusal. */
 	bad = ma_update_new(&item_type);
-	cr_assert_not(ma_update_unset(bad, "title", &e), "unset a required field");
+	cr_assert_not(ma_update_unset(bad, "title", &e),
+		      "unset a required field");
 	cr_assert_eq(e.code, MA_ERR_INVALID);
 	cr_assert_str_eq(e.message, "title: is required; it cannot be unset");
 	ma_update_destroy(bad);
@@ -1223,8 +1341,10 @@ Test(updates_live, set_null_and_datetime_and_unset_of_a_required_field)
 	ma_update_destroy(bad);
 
 	cr_assert(ma_update_set(u, "note", MA_V_NULL, &e) &&
-		  ma_update_set(u, "released", MA_V_DATETIME(MS_2021_06_15), &e) &&
-		  ma_update_set(u, "genre", MA_V_STRING("essay"), &e), "%s", e.message);
+			  ma_update_set(u, "released",
+					MA_V_DATETIME(MS_2021_06_15), &e) &&
+			  ma_update_set(u, "genre", MA_V_STRING("essay"), &e),
+		  "%s", e.message);
 	update_where(&item_type, "title", MA_V_STRING("Alpha"), u, 0);
 	ma_update_destroy(u);
 
@@ -1233,7 +1353,8 @@ Test(updates_live, set_null_and_datetime_and_unset_of_a_required_field)
 	cr_assert(ma_doc_get_datetime(doc, "released", &ms));
 	cr_assert_eq(ms, MS_2021_06_15);
 	ma_doc_destroy(doc);
-	expect_where(&item_type, "genre", MA_OP_EQ, MA_V_STRING("essay"), "Alpha|Gamma");
+	expect_where(&item_type, "genre", MA_OP_EQ, MA_V_STRING("essay"),
+		     "Alpha|Gamma");
 }
 
 Test(updates_live, out_of_bounds_set_is_refused_before_anything_is_sent)
@@ -1247,9 +1368,12 @@ Test(updates_live, out_of_bounds_set_is_refused_before_anything_is_sent)
 	ma_error e;
 
 	seed_books(ids);
-	cr_assert_not(ma_update_set(u, "year", MA_V_INT(-5), &e), "year -5 accepted");
-	cr_assert_eq(e.code, MA_ERR_INVALID, "%s (%s)", e.message, ma_strerror(e.code));
-	cr_assert_str_eq(e.message, "year: must be an integer between 0 and 9999");
+	cr_assert_not(ma_update_set(u, "year", MA_V_INT(-5), &e),
+		      "year -5 accepted");
+	cr_assert_eq(e.code, MA_ERR_INVALID, "%s (%s)", e.message,
+		     ma_strerror(e.code));
+	cr_assert_str_eq(e.message,
+			 "year: must be an integer between 0 and 9999");
 	cr_assert_not(bson_iter_init_find(&it, ma_update_bson(u), "$set"),
 		      "the refused value is in the update");
 	/* On an update of its own: u refuses everything after its first
@@ -1260,10 +1384,13 @@ Test(updates_live, out_of_bounds_set_is_refused_before_anything_is_sent)
 	cr_assert(strstr(e.message, "title: ") == e.message, "%s", e.message);
 
 	/* The write fails with the refusal, and nothing is sent. */
-	cr_assert(ma_query_filter(q, "title", MA_OP_EQ, MA_V_STRING(DIVE), &e), "%s", e.message);
+	cr_assert(ma_query_filter(q, "title", MA_OP_EQ, MA_V_STRING(DIVE), &e),
+		  "%s", e.message);
 	cr_assert_not(ma_query_update(q, u, 0, MA_SAFE_SESSION, &r, &e));
-	cr_assert_eq(e.code, MA_ERR_INVALID, "%s (%s)", e.message, ma_strerror(e.code));
-	cr_assert_str_eq(e.message, "year: must be an integer between 0 and 9999");
+	cr_assert_eq(e.code, MA_ERR_INVALID, "%s (%s)", e.message,
+		     ma_strerror(e.code));
+	cr_assert_str_eq(e.message,
+			 "year: must be an integer between 0 and 9999");
 	cr_assert_eq(reread_int(&library_book_type, &ids[0], "year"), 2004);
 
 	ma_query_destroy(q);
@@ -1278,18 +1405,21 @@ Test(updates_live, multi_updates_every_match_and_without_it_only_one)
 	ma_error e;
 
 	seed_books(NULL);
-	cr_assert(ma_update_set(u, "year", MA_V_INT(2010), &e), "%s", e.message);
+	cr_assert(ma_update_set(u, "year", MA_V_INT(2010), &e), "%s",
+		  e.message);
 
 	r = update_where(&library_book_type, "author.name",
 			 MA_V_STRING("Mark Pilgrim"), u, 0);
 	cr_assert_eq(r.matched, 1, "matched %" PRId64, r.matched);
 	cr_assert_eq(r.modified, 1);
-	cr_assert_eq(count_where(&library_book_type, "year", MA_V_INT(2010)), 1);
+	cr_assert_eq(count_where(&library_book_type, "year", MA_V_INT(2010)),
+		     1);
 
 	r = update_where(&library_book_type, "author.name",
 			 MA_V_STRING("Mark Pilgrim"), u, MA_UPDATE_MULTI);
 	cr_assert_eq(r.matched, 2, "matched %" PRId64, r.matched);
-	cr_assert_eq(r.modified, 1, "modified %" PRId64 ": one already had 2010", r.modified);
+	cr_assert_eq(r.modified, 1,
+		     "modified %" PRId64 ": one already had 2010", r.modified);
 	cr_assert_not(r.upserted);
 	expect_where(&library_book_type, "year", MA_OP_EQ, MA_V_INT(2010),
 		     DIVE "|" DIVE3);
@@ -1298,7 +1428,8 @@ Test(updates_live, multi_updates_every_match_and_without_it_only_one)
 			 MA_UPDATE_MULTI);
 	cr_assert_eq(r.matched, 2);
 	cr_assert_eq(r.modified, 2);
-	cr_assert_eq(count_where(&library_book_type, "year", MA_V_INT(2010)), 4);
+	cr_assert_eq(count_where(&library_book_type, "year", MA_V_INT(2010)),
+		     4);
 
 	r = update_where(&library_book_type, "year", MA_V_INT(1234), u,
 			 MA_UPDATE_MULTI);
@@ -1318,10 +1449,12 @@ Test(updates_live, upsert_inserts_one_seeded_by_the_filter)
 
 	seed_books(NULL);
 	cr_assert(ma_update_set(u, "year", MA_V_INT(2020), &e) &&
-		  ma_update_set(u, "author", MA_V_JSON("{\"name\": \"K. N. King\"}"), &e),
+			  ma_update_set(u, "author",
+					MA_V_JSON("{\"name\": \"K. N. King\"}"),
+					&e),
 		  "%s", e.message);
-	r = update_where(&library_book_type, "title", MA_V_STRING("Learning C"), u,
-			 MA_UPDATE_UPSERT);
+	r = update_where(&library_book_type, "title", MA_V_STRING("Learning C"),
+			 u, MA_UPDATE_UPSERT);
 	cr_assert(r.upserted, "nothing was inserted");
 	cr_assert_eq(r.matched, 0);
 	cr_assert_eq(count_all(&library_book_type), 6);
@@ -1334,8 +1467,8 @@ Test(updates_live, upsert_inserts_one_seeded_by_the_filter)
 	ma_doc_destroy(doc);
 
 	/* Again: now it matches, nothing is inserted. */
-	r = update_where(&library_book_type, "title", MA_V_STRING("Learning C"), u,
-			 MA_UPDATE_UPSERT);
+	r = update_where(&library_book_type, "title", MA_V_STRING("Learning C"),
+			 u, MA_UPDATE_UPSERT);
 	cr_assert_not(r.upserted);
 	cr_assert_eq(r.matched, 1);
 	cr_assert_eq(count_all(&library_book_type), 6);
@@ -1352,11 +1485,15 @@ Test(updates_live, upsert_seeds_every_equality_of_the_filter)
 	ma_doc *doc;
 	ma_error e;
 
-	cr_assert(ma_update_set(u, "year", MA_V_INT(2008), &e), "%s", e.message);
-	cr_assert(ma_query_filter(q, "title", MA_OP_EQ, MA_V_STRING("C Programming"), &e) &&
-		  ma_query_filter(q, "author.name", MA_OP_EQ, MA_V_STRING("K. N. King"), &e),
+	cr_assert(ma_update_set(u, "year", MA_V_INT(2008), &e), "%s",
+		  e.message);
+	cr_assert(ma_query_filter(q, "title", MA_OP_EQ,
+				  MA_V_STRING("C Programming"), &e) &&
+			  ma_query_filter(q, "author.name", MA_OP_EQ,
+					  MA_V_STRING("K. N. King"), &e),
 		  "%s", e.message);
-	cr_assert(ma_query_update(q, u, MA_UPDATE_UPSERT, MA_SAFE_SESSION, &r, &e),
+	cr_assert(ma_query_update(q, u, MA_UPDATE_UPSERT, MA_SAFE_SESSION, &r,
+				  &e),
 		  "%s (%s)", e.message, ma_strerror(e.code));
 	cr_assert(r.upserted);
 	ma_query_destroy(q);
@@ -1379,12 +1516,16 @@ Test(updates_live, upsert_that_would_insert_an_incomplete_document_is_invalid)
 	ma_error e;
 
 	seed_books(NULL);
-	cr_assert(ma_update_set(u, "year", MA_V_INT(2020), &e), "%s", e.message);
-	cr_assert(ma_query_filter(q, "title", MA_OP_EQ, MA_V_STRING("Learning C"), &e),
+	cr_assert(ma_update_set(u, "year", MA_V_INT(2020), &e), "%s",
+		  e.message);
+	cr_assert(ma_query_filter(q, "title", MA_OP_EQ,
+				  MA_V_STRING("Learning C"), &e),
 		  "%s", e.message);
-	cr_assert_not(ma_query_update(q, u, MA_UPDATE_UPSERT, MA_SAFE_SESSION, &r, &e),
+	cr_assert_not(ma_query_update(q, u, MA_UPDATE_UPSERT, MA_SAFE_SESSION,
+				      &r, &e),
 		      "upserted a Book without author");
-	cr_assert_eq(e.code, MA_ERR_INVALID, "%s (%s)", e.message, ma_strerror(e.code));
+	cr_assert_eq(e.code, MA_ERR_INVALID, "%s (%s)", e.message,
+		     ma_strerror(e.code));
 	cr_assert_eq(count_all(&library_book_type), 5);
 	ma_query_destroy(q);
 
@@ -1398,10 +1539,13 @@ Test(updates_live, remove_deletes_matching_and_counts)
 	ma_error e;
 
 	seed_books(NULL);
-	cr_assert(ma_query_filter(q, "year", MA_OP_EQ, MA_V_INT(1991), &e), "%s", e.message);
-	cr_assert(ma_query_remove(q, MA_SAFE_SESSION, &deleted, &e), "%s", e.message);
+	cr_assert(ma_query_filter(q, "year", MA_OP_EQ, MA_V_INT(1991), &e),
+		  "%s", e.message);
+	cr_assert(ma_query_remove(q, MA_SAFE_SESSION, &deleted, &e), "%s",
+		  e.message);
 	cr_assert_eq(deleted, 2);
-	cr_assert(ma_query_remove(q, MA_SAFE_SESSION, &deleted, &e), "%s", e.message);
+	cr_assert(ma_query_remove(q, MA_SAFE_SESSION, &deleted, &e), "%s",
+		  e.message);
 	cr_assert_eq(deleted, 0);
 	ma_query_destroy(q);
 
@@ -1419,7 +1563,8 @@ modify_where(const char *title, const ma_update *u, unsigned flags)
 	ma_doc *out = (ma_doc *)&out;
 	ma_error e;
 
-	cr_assert(ma_query_filter(q, "title", MA_OP_EQ, MA_V_STRING(title), &e), "%s", e.message);
+	cr_assert(ma_query_filter(q, "title", MA_OP_EQ, MA_V_STRING(title), &e),
+		  "%s", e.message);
 	cr_assert(ma_query_find_and_modify(q, u, flags, &out, &e),
 		  "find-and-modify: %s (%s)", e.message, ma_strerror(e.code));
 	ma_query_destroy(q);
@@ -1464,12 +1609,14 @@ Test(find_and_modify_live, modifies_the_first_in_sort_order)
 	ma_error e;
 
 	seed_books(ids);
-	cr_assert(ma_update_set(u, "year", MA_V_INT(1999), &e), "%s", e.message);
+	cr_assert(ma_update_set(u, "year", MA_V_INT(1999), &e), "%s",
+		  e.message);
 
 	/* ids[3] is C++, ids[4] Programming Perl: both 1991. */
 	q = ma_query_new(own.db, &library_book_type);
 	cr_assert(ma_query_filter(q, "year", MA_OP_EQ, MA_V_INT(1991), &e) &&
-		  ma_query_sort(q, "-title", &e), "%s", e.message);
+			  ma_query_sort(q, "-title", &e),
+		  "%s", e.message);
 	cr_assert(ma_query_find_and_modify(q, u, 0, &out, &e), "%s", e.message);
 	assert_title(out, PERL);
 	ma_doc_destroy(out);
@@ -1479,8 +1626,9 @@ Test(find_and_modify_live, modifies_the_first_in_sort_order)
 
 	q = ma_query_new(own.db, &library_book_type);
 	cr_assert(ma_query_sort(q, "year", &e), "%s", e.message);
-	cr_assert(ma_query_find_and_modify(q, u, MA_UPDATE_RETURN_NEW, &out, &e), "%s",
-		  e.message);
+	cr_assert(
+		ma_query_find_and_modify(q, u, MA_UPDATE_RETURN_NEW, &out, &e),
+		"%s", e.message);
 	assert_title(out, KR);
 	ma_doc_destroy(out);
 	ma_query_destroy(q);
@@ -1499,9 +1647,12 @@ Test(find_and_modify_live, upsert_with_return_new_gives_the_inserted_document)
 
 	seed_books(NULL);
 	cr_assert(ma_update_set(u, "year", MA_V_INT(2020), &e) &&
-		  ma_update_set(u, "author", MA_V_JSON("{\"name\": \"K. N. King\"}"), &e),
+			  ma_update_set(u, "author",
+					MA_V_JSON("{\"name\": \"K. N. King\"}"),
+					&e),
 		  "%s", e.message);
-	out = modify_where("Learning C", u, MA_UPDATE_UPSERT | MA_UPDATE_RETURN_NEW);
+	out = modify_where("Learning C", u,
+			   MA_UPDATE_UPSERT | MA_UPDATE_RETURN_NEW);
 	assert_title(out, "Learning C");
 	assert_int(out, "year", 2020);
 	cr_assert(ma_doc_id(out, &id), "the inserted document has no id");
@@ -1522,7 +1673,8 @@ Test(find_and_modify_live, nothing_matched_is_true_with_no_document)
 	ma_error e;
 
 	seed_books(NULL);
-	cr_assert(ma_update_set(u, "year", MA_V_INT(2020), &e), "%s", e.message);
+	cr_assert(ma_update_set(u, "year", MA_V_INT(2020), &e), "%s",
+		  e.message);
 	out = modify_where("Learning C", u, 0);
 	cr_assert_null(out);
 	out = modify_where("Learning C", u, MA_UPDATE_RETURN_NEW);
@@ -1531,8 +1683,10 @@ Test(find_and_modify_live, nothing_matched_is_true_with_no_document)
 
 	q = ma_query_new(own.db, &library_book_type);
 	out = (ma_doc *)&out;
-	cr_assert(ma_query_filter(q, "title", MA_OP_EQ, MA_V_STRING("Learning C"), &e) &&
-		  ma_query_find_and_remove(q, &out, &e), "%s", e.message);
+	cr_assert(ma_query_filter(q, "title", MA_OP_EQ,
+				  MA_V_STRING("Learning C"), &e) &&
+			  ma_query_find_and_remove(q, &out, &e),
+		  "%s", e.message);
 	cr_assert_null(out);
 	ma_query_destroy(q);
 
@@ -1548,7 +1702,8 @@ Test(find_and_modify_live, find_and_remove_returns_the_removed_document)
 
 	seed_books(ids);
 	cr_assert(ma_query_filter(q, "year", MA_OP_EQ, MA_V_INT(1991), &e) &&
-		  ma_query_sort(q, "title", &e), "%s", e.message);
+			  ma_query_sort(q, "title", &e),
+		  "%s", e.message);
 	cr_assert(ma_query_find_and_remove(q, &out, &e), "%s", e.message);
 	assert_title(out, CPP);
 	assert_int(out, "year", 1991);
@@ -1568,10 +1723,22 @@ Test(find_and_modify_live, find_and_remove_returns_the_removed_document)
 static void
 seed_people(void)
 {
-	seed(&person_type, "{\"name\": \"John Smith\", \"first_name\": \"John\", \"born\": 1950}", NULL);
-	seed(&person_type, "{\"name\": \"Jane Doe\", \"first_name\": \"Jane\", \"born\": 1980}", NULL);
-	seed(&person_type, "{\"name\": \"John Doe\", \"first_name\": \"John\", \"born\": 1990}", NULL);
-	seed(&person_type, "{\"name\": \"Mary Major\", \"first_name\": \"Mary\", \"born\": 2000}", NULL);
+	seed(&person_type,
+	     "{\"name\": \"John Smith\", \"first_name\": \"John\", \"born\": "
+	     "1950}",
+	     NULL);
+	seed(&person_type,
+	     "{\"name\": \"Jane Doe\", \"first_name\": \"Jane\", \"born\": "
+	     "1980}",
+	     NULL);
+	seed(&person_type,
+	     "{\"name\": \"John Doe\", \"first_name\": \"John\", \"born\": "
+	     "1990}",
+	     NULL);
+	seed(&person_type,
+	     "{\"name\": \"Mary Major\", \"first_name\": \"Mary\", \"born\": "
+	     "2000}",
+	     NULL);
 }
 
 Test(extensions_live, documented_get_johns)
@@ -1581,7 +1748,8 @@ Test(extensions_live, documented_get_johns)
 	ma_error e;
 
 	cr_assert_not_null(ma_type_extension(&person_type, "get_johns"));
-	cr_assert_eq(ma_type_extension(&person_type, "get_johns")->fn, get_johns);
+	cr_assert_eq(ma_type_extension(&person_type, "get_johns")->fn,
+		     get_johns);
 	cr_assert_null(ma_type_extension(&person_type, "get_janes"));
 
 	seed_people();
@@ -1610,7 +1778,8 @@ Test(extensions_live, an_argument_is_parsed_and_extensions_combine)
 
 	q = ma_query_new(own.db, &person_type);
 	cr_assert(ma_query_extend(q, "get_johns", NULL, &e) &&
-		  ma_query_extend(q, "since", "1900", &e), "%s", e.message);
+			  ma_query_extend(q, "since", "1900", &e),
+		  "%s", e.message);
 	assert_results(q, "name", false, "John Doe|John Smith");
 	ma_query_destroy(q);
 }
@@ -1624,8 +1793,10 @@ Test(extensions_live, unknown_extension_and_extension_errors)
 	seed_people();
 
 	q = ma_query_new(own.db, &person_type);
-	cr_assert_not(ma_query_extend(q, "get_janes", NULL, &e), "an unknown extension ran");
-	cr_assert_eq(e.code, MA_ERR_INVALID, "%s (%s)", e.message, ma_strerror(e.code));
+	cr_assert_not(ma_query_extend(q, "get_janes", NULL, &e),
+		      "an unknown extension ran");
+	cr_assert_eq(e.code, MA_ERR_INVALID, "%s (%s)", e.message,
+		     ma_strerror(e.code));
 	ma_query_destroy(q);
 
 	/* A type without extensions at all */
@@ -1636,7 +1807,8 @@ Test(extensions_live, unknown_extension_and_extension_errors)
 
 	/* "abc" is no year: the filter's own error comes back, and stays. */
 	q = ma_query_new(own.db, &person_type);
-	cr_assert_not(ma_query_extend(q, "since", "abc", &first), "since abc ran");
+	cr_assert_not(ma_query_extend(q, "since", "abc", &first),
+		      "since abc ran");
 	cr_assert_eq(first.code, MA_ERR_INVALID, "%s (%s)", first.message,
 		     ma_strerror(first.code));
 	cr_assert_not(ma_query_first(q, &got, &e), "a broken query ran");
@@ -1652,9 +1824,10 @@ Test(extensions_live, unknown_extension_and_extension_errors)
 	do {                                                                   \
 		cr_assert_neq((e).code, MA_OK, "%s: no error", (what));        \
 		cr_assert_neq((e).code, MA_ERR_NOT_FOUND,                      \
-			      "%s: a dead server is not \"not found\"", (what)); \
+			      "%s: a dead server is not \"not found\"",        \
+			      (what));                                         \
 		cr_assert_eq((e).code, MA_ERR_UNAVAILABLE, "%s: %s (%s)",      \
-			     (what), (e).message, ma_strerror((e).code));     \
+			     (what), (e).message, ma_strerror((e).code));      \
 	} while (0)
 
 Test(unavailable_live, a_stopped_server_is_an_error_never_nothing_found)
@@ -1667,10 +1840,13 @@ Test(unavailable_live, a_stopped_server_is_an_error_never_nothing_found)
 	bson_t values;
 	ma_error e;
 
-	cr_assert(ma_query_filter(q, "year", MA_OP_GTE, MA_V_INT(1991), &e), "%s", e.message);
-	cr_assert(ma_update_set(u, "year", MA_V_INT(2000), &e), "%s", e.message);
+	cr_assert(ma_query_filter(q, "year", MA_OP_GTE, MA_V_INT(1991), &e),
+		  "%s", e.message);
+	cr_assert(ma_update_set(u, "year", MA_V_INT(2000), &e), "%s",
+		  e.message);
 
-	cr_assert_not(ma_query_get(q, "5f0c0ffee0ddba11c0ffee00", &out, &e), "get");
+	cr_assert_not(ma_query_get(q, "5f0c0ffee0ddba11c0ffee00", &out, &e),
+		      "get");
 	cr_assert_null(out);
 	assert_unavailable(e, "get");
 	cr_assert_null(ma_query_get_or_404(q, "5f0c0ffee0ddba11c0ffee00", &e));
@@ -1689,10 +1865,12 @@ Test(unavailable_live, a_stopped_server_is_an_error_never_nothing_found)
 	bson_destroy(&values);
 	assert_unavailable(e, "distinct");
 
-	cr_assert_not(ma_query_update(q, u, 0, MA_SAFE_SESSION, NULL, &e), "update");
+	cr_assert_not(ma_query_update(q, u, 0, MA_SAFE_SESSION, NULL, &e),
+		      "update");
 	assert_unavailable(e, "update");
 
-	cr_assert_not(ma_query_find_and_modify(q, u, 0, &out, &e), "find_and_modify");
+	cr_assert_not(ma_query_find_and_modify(q, u, 0, &out, &e),
+		      "find_and_modify");
 	cr_assert_null(out);
 	assert_unavailable(e, "find_and_modify");
 
@@ -1833,8 +2011,8 @@ Test(time_limits_live, every_read_carries_the_configured_max_time)
 	ma_error e;
 	size_t i;
 
-	static const char json[] =
-		"{\"title\": \"T\", \"author\": {\"name\": \"A\"}, \"year\": 1}";
+	static const char json[] = "{\"title\": \"T\", \"author\": {\"name\": "
+				   "\"A\"}, \"year\": 1}";
 
 	book = ma_doc_new_from_json(&library_book_type, json, strlen(json),
 				    NULL, &e);
@@ -1853,8 +2031,9 @@ Test(time_limits_live, every_read_carries_the_configured_max_time)
 	cr_assert(ma_query_distinct(q, "year", &values, &e), "%s", e.message);
 	bson_destroy(&values);
 	cr_assert(ma_update_set(u, "year", MA_V_INT(2), &e), "%s", e.message);
-	cr_assert(ma_query_find_and_modify(q, u, MA_UPDATE_RETURN_NEW, &doc, &e),
-		  "%s", e.message);
+	cr_assert(
+		ma_query_find_and_modify(q, u, MA_UPDATE_RETURN_NEW, &doc, &e),
+		"%s", e.message);
 	ma_doc_destroy(doc);
 	page = ma_query_paginate(q, 1, 20, true, &e);
 	cr_assert_not_null(page, "%s", e.message);
@@ -1898,9 +2077,9 @@ Test(time_limits_live, a_read_past_the_limit_is_a_timeout, .timeout = 60)
 		for (i = 0; i < 500; i++)
 			docs[i] = BCON_NEW("title", BCON_UTF8("Bulk"), "year",
 					   BCON_INT32(j * 500 + i));
-		cr_assert(mongoc_collection_insert_many(
-				  coll, (const bson_t **)docs, 500, NULL, NULL,
-				  &berr),
+		cr_assert(mongoc_collection_insert_many(coll,
+							(const bson_t **)docs,
+							500, NULL, NULL, &berr),
 			  "%s", berr.message);
 		for (i = 0; i < 500; i++)
 			bson_destroy(docs[i]);

@@ -22,9 +22,7 @@
 #include <mongoalchemy.h>
 
 static const ma_field case_author_fields[] = {
-	MA_STRING("name", .min_len = 1, .max_len = 200),
-	MA_FIELDS_END
-};
+	MA_STRING("name", .min_len = 1, .max_len = 200), MA_FIELDS_END};
 
 static const ma_type case_author_type = {
 	.name = "Author",
@@ -34,9 +32,7 @@ static const ma_type case_author_type = {
 static const ma_field case_book_fields[] = {
 	MA_STRING("title", .min_len = 1, .max_len = 200),
 	MA_DOCUMENT("author", &case_author_type),
-	MA_INT("year", MA_MIN(0), MA_MAX(9999)),
-	MA_FIELDS_END
-};
+	MA_INT("year", MA_MIN(0), MA_MAX(9999)), MA_FIELDS_END};
 
 static const ma_type case_book_type = {
 	.name = "Book",
@@ -53,10 +49,10 @@ static const ma_field case_kinds_fields[] = {
 	MA_DOCUMENT("doc", &case_author_type, .optional = true),
 	MA_LIST("list", MA_ITEM(MA_INT(NULL)), .optional = true),
 	MA_ANY("any", .optional = true),
-	MA_ENUM("genre", MA_VALUES("novel", "poetry", "essay"), .optional = true),
+	MA_ENUM("genre", MA_VALUES("novel", "poetry", "essay"),
+		.optional = true),
 	MA_REF("ref", &case_book_type, .optional = true),
-	MA_FIELDS_END
-};
+	MA_FIELDS_END};
 
 static const ma_type case_kinds_type = {
 	.name = "Kinds",
@@ -74,12 +70,13 @@ static const ma_field case_bounds_fields[] = {
 	MA_FLOAT("ratio", MA_FMIN(0), MA_FMAX(1.5), .optional = true),
 	MA_FLOAT("weight", MA_FMIN(0), .optional = true),
 	MA_FLOAT("share", MA_FMAX(1.5), .optional = true),
-	MA_LIST("tags", MA_ITEM(MA_STRING(NULL, .max_len = 3)),
-		.min_items = 1, .max_items = 3, .optional = true),
-	MA_LIST("few", MA_ITEM(MA_BOOL(NULL)), .max_items = 2, .optional = true),
-	MA_LIST("some", MA_ITEM(MA_FLOAT(NULL)), .min_items = 1, .optional = true),
-	MA_FIELDS_END
-};
+	MA_LIST("tags", MA_ITEM(MA_STRING(NULL, .max_len = 3)), .min_items = 1,
+		.max_items = 3, .optional = true),
+	MA_LIST("few", MA_ITEM(MA_BOOL(NULL)), .max_items = 2,
+		.optional = true),
+	MA_LIST("some", MA_ITEM(MA_FLOAT(NULL)), .min_items = 1,
+		.optional = true),
+	MA_FIELDS_END};
 
 static const ma_type case_bounds_type = {
 	.name = "Bounds",
@@ -97,8 +94,7 @@ static const ma_field case_options_fields[] = {
 	MA_STRING("renamed", .db_name = "rn", .optional = true),
 	MA_DATETIME("since", .db_name = "s",
 		    .default_json = "\"2000-01-01T00:00:00Z\""),
-	MA_FIELDS_END
-};
+	MA_FIELDS_END};
 
 static const ma_type case_options_type = {
 	.name = "Options",
@@ -108,13 +104,13 @@ static const ma_type case_options_type = {
 static const ma_field case_nullable_fields[] = {
 	MA_INT("n", .nullable = true),
 	MA_DATETIME("when", .optional = true, .nullable = true),
-	MA_DOCUMENT("who", &case_author_type, .optional = true, .nullable = true),
+	MA_DOCUMENT("who", &case_author_type, .optional = true,
+		    .nullable = true),
 	MA_LIST("tags", MA_ITEM(MA_STRING(NULL)), .optional = true,
 		.nullable = true),
 	MA_OBJECTID("oid", .optional = true, .nullable = true),
 	MA_ANY("extra", .optional = true, .nullable = true),
-	MA_FIELDS_END
-};
+	MA_FIELDS_END};
 
 static const ma_type case_nullable_type = {
 	.name = "Nullable",
@@ -123,9 +119,7 @@ static const ma_type case_nullable_type = {
 
 static const ma_field case_inner_fields[] = {
 	MA_STRING("label", .db_name = "lbl"),
-	MA_INT("rank", MA_MIN(1), .optional = true),
-	MA_FIELDS_END
-};
+	MA_INT("rank", MA_MIN(1), .optional = true), MA_FIELDS_END};
 
 static const ma_type case_inner_type = {
 	.name = "Inner",
@@ -136,14 +130,16 @@ static const ma_field case_nested_fields[] = {
 	MA_DOCUMENT("author", &case_author_type, .optional = true),
 	MA_LIST("authors", MA_ITEM(MA_DOCUMENT(NULL, &case_author_type)),
 		.optional = true),
-	MA_LIST("matrix", MA_ITEM(MA_LIST(NULL, MA_ITEM(MA_INT(NULL)), .max_items = 2)),
+	MA_LIST("matrix",
+		MA_ITEM(MA_LIST(NULL, MA_ITEM(MA_INT(NULL)), .max_items = 2)),
 		.optional = true),
-	MA_DOCUMENT("inner", &case_inner_type, .db_name = "in", .optional = true),
+	MA_DOCUMENT("inner", &case_inner_type, .db_name = "in",
+		    .optional = true),
 	MA_ANY("extra", .optional = true),
-	MA_LIST("refs", MA_ITEM(MA_REF(NULL, &case_book_type)), .optional = true),
+	MA_LIST("refs", MA_ITEM(MA_REF(NULL, &case_book_type)),
+		.optional = true),
 	MA_LIST("dates", MA_ITEM(MA_DATETIME(NULL)), .optional = true),
-	MA_FIELDS_END
-};
+	MA_FIELDS_END};
 
 static const ma_type case_nested_type = {
 	.name = "Nested",
@@ -155,9 +151,9 @@ static inline const ma_type *
 case_type(const char *name)
 {
 	static const ma_type *const types[] = {
-		&case_author_type, &case_book_type, &case_kinds_type,
+		&case_author_type, &case_book_type,    &case_kinds_type,
 		&case_bounds_type, &case_options_type, &case_nullable_type,
-		&case_inner_type, &case_nested_type,
+		&case_inner_type,  &case_nested_type,
 	};
 	size_t i;
 

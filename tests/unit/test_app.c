@@ -163,9 +163,9 @@ Test(app, unknown_route_is_a_404_problem)
 Test(app, wrong_method_is_a_405_with_allow)
 {
 	ma_app *app = make_app(0);
-	char *out = run(app,
-			ENVP("REQUEST_METHOD=DELETE", "REQUEST_URI=/things/1"),
-			NULL, 0);
+	char *out =
+		run(app, ENVP("REQUEST_METHOD=DELETE", "REQUEST_URI=/things/1"),
+		    NULL, 0);
 
 	cr_assert(strstr(out, "Status: 405 Method Not Allowed\r\n") == out);
 	cr_assert(strstr(out, "\r\nAllow: GET, HEAD, PUT\r\n"), "%s", out);
@@ -176,8 +176,9 @@ Test(app, wrong_method_is_a_405_with_allow)
 Test(app, head_answers_a_get_route_without_the_body)
 {
 	ma_app *app = make_app(0);
-	char *out = run(app, ENVP("REQUEST_METHOD=HEAD", "REQUEST_URI=/things/7"),
-			NULL, 0);
+	char *out =
+		run(app, ENVP("REQUEST_METHOD=HEAD", "REQUEST_URI=/things/7"),
+		    NULL, 0);
 
 	cr_assert_str_eq(out, "Status: 200 OK\r\n"
 			      "Content-Type: application/json\r\n"
@@ -189,8 +190,9 @@ Test(app, head_answers_a_get_route_without_the_body)
 Test(app, unknown_method_is_501)
 {
 	ma_app *app = make_app(0);
-	char *out = run(app, ENVP("REQUEST_METHOD=BREW", "REQUEST_URI=/things/7"),
-			NULL, 0);
+	char *out =
+		run(app, ENVP("REQUEST_METHOD=BREW", "REQUEST_URI=/things/7"),
+		    NULL, 0);
 
 	cr_assert(strstr(out, "Status: 501 Not Implemented\r\n") == out, "%s",
 		  out);
@@ -202,10 +204,11 @@ Test(app, unknown_method_is_501)
 Test(app, bad_query_string_is_a_400_naming_it)
 {
 	ma_app *app = make_app(0);
-	char *out = run(app,
-			ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/things/7?q=%zz",
-			     "QUERY_STRING=q=%zz"),
-			NULL, 0);
+	char *out =
+		run(app,
+		    ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/things/7?q=%zz",
+			 "QUERY_STRING=q=%zz"),
+		    NULL, 0);
 
 	cr_assert(strstr(out, "Status: 400 Bad Request\r\n") == out, "%s", out);
 	cr_assert(strstr(out, "%zz"), "%s", out);
@@ -230,21 +233,24 @@ Test(app, body_within_the_limit_is_read_whole)
 Test(app, body_above_the_limit_is_413_declared_or_not)
 {
 	ma_app *app = make_app(16);
-	char *declared = run(app,
-			     ENVP("REQUEST_METHOD=POST", "REQUEST_URI=/things",
-				  "CONTENT_TYPE=application/json",
-				  "CONTENT_LENGTH=17"),
-			     "{\"a\":12345678901}", 0);
-	char *undeclared = run(app,
-			       ENVP("REQUEST_METHOD=POST", "REQUEST_URI=/things",
-				    "CONTENT_TYPE=application/json"),
-			       "{\"a\":12345678901}", 5);
+	char *declared =
+		run(app,
+		    ENVP("REQUEST_METHOD=POST", "REQUEST_URI=/things",
+			 "CONTENT_TYPE=application/json", "CONTENT_LENGTH=17"),
+		    "{\"a\":12345678901}", 0);
+	char *undeclared =
+		run(app,
+		    ENVP("REQUEST_METHOD=POST", "REQUEST_URI=/things",
+			 "CONTENT_TYPE=application/json"),
+		    "{\"a\":12345678901}", 5);
 
 	cr_assert(strstr(declared, "Status: 413 Content Too Large\r\n") ==
-		  declared, "%s", declared);
+			  declared,
+		  "%s", declared);
 	cr_assert(strstr(declared, "larger than 16 bytes"));
 	cr_assert(strstr(undeclared, "Status: 413 Content Too Large\r\n") ==
-		  undeclared, "%s", undeclared);
+			  undeclared,
+		  "%s", undeclared);
 	bson_free(declared);
 	bson_free(undeclared);
 	ma_app_destroy(app);
@@ -259,14 +265,15 @@ Test(app, empty_content_type_and_length_count_as_absent)
 			    ENVP("REQUEST_METHOD=POST", "REQUEST_URI=/things",
 				 "CONTENT_TYPE=", "CONTENT_LENGTH=2"),
 			    "{}", 0);
-	char *no_length = run(app,
-			      ENVP("REQUEST_METHOD=POST", "REQUEST_URI=/things",
-				   "CONTENT_TYPE=application/json",
-				   "CONTENT_LENGTH="),
-			      "{\"a\":1234567890}", 3);
+	char *no_length =
+		run(app,
+		    ENVP("REQUEST_METHOD=POST", "REQUEST_URI=/things",
+			 "CONTENT_TYPE=application/json", "CONTENT_LENGTH="),
+		    "{\"a\":1234567890}", 3);
 
 	cr_assert(strstr(no_type, "Status: 415 Unsupported Media Type\r\n") ==
-		  no_type, "%s", no_type);
+			  no_type,
+		  "%s", no_type);
 	cr_assert(strstr(no_type, "(no Content-Type given)"), "%s", no_type);
 	cr_assert(strstr(no_length, "\r\n\r\n{\"len\":16}"), "%s", no_length);
 	bson_free(no_type);
@@ -277,11 +284,11 @@ Test(app, empty_content_type_and_length_count_as_absent)
 Test(app, body_shorter_than_its_length_is_400)
 {
 	ma_app *app = make_app(0);
-	char *out = run(app,
-			ENVP("REQUEST_METHOD=POST", "REQUEST_URI=/things",
-			     "CONTENT_TYPE=application/json",
-			     "CONTENT_LENGTH=10"),
-			"{}", 0);
+	char *out =
+		run(app,
+		    ENVP("REQUEST_METHOD=POST", "REQUEST_URI=/things",
+			 "CONTENT_TYPE=application/json", "CONTENT_LENGTH=10"),
+		    "{}", 0);
 
 	cr_assert(strstr(out, "Status: 400 Bad Request\r\n") == out, "%s", out);
 	cr_assert(strstr(out, "before its Content-Length"), "%s", out);
@@ -310,13 +317,13 @@ Test(app, a_body_that_is_not_json_is_415)
 	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
 		char *out = run(app,
 				ENVP("REQUEST_METHOD=POST",
-				     "REQUEST_URI=/things",
-				     (char *)refused[i]),
+				     "REQUEST_URI=/things", (char *)refused[i]),
 				"{}", 0);
 
-		cr_assert(strstr(out, "Status: 415 Unsupported Media Type\r\n") ==
-				  out,
-			  "%s: %s", refused[i], out);
+		cr_assert(
+			strstr(out, "Status: 415 Unsupported Media Type\r\n") ==
+				out,
+			"%s: %s", refused[i], out);
 		bson_free(out);
 	}
 	for (i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
@@ -325,8 +332,8 @@ Test(app, a_body_that_is_not_json_is_415)
 				     "REQUEST_URI=/things", (char *)taken[i]),
 				"{}", 0);
 
-		cr_assert(strstr(out, "\r\n\r\n{\"len\":2}"), "%s: %s", taken[i],
-			  out);
+		cr_assert(strstr(out, "\r\n\r\n{\"len\":2}"), "%s: %s",
+			  taken[i], out);
 		bson_free(out);
 	}
 	ma_app_destroy(app);
@@ -335,11 +342,11 @@ Test(app, a_body_that_is_not_json_is_415)
 Test(app, empty_json_body_is_400)
 {
 	ma_app *app = make_app(0);
-	char *out = run(app,
-			ENVP("REQUEST_METHOD=POST", "REQUEST_URI=/things",
-			     "CONTENT_TYPE=application/json",
-			     "CONTENT_LENGTH=0"),
-			"", 0);
+	char *out =
+		run(app,
+		    ENVP("REQUEST_METHOD=POST", "REQUEST_URI=/things",
+			 "CONTENT_TYPE=application/json", "CONTENT_LENGTH=0"),
+		    "", 0);
 
 	cr_assert(strstr(out, "Status: 400 Bad Request\r\n") == out, "%s", out);
 	cr_assert(strstr(out, "the request body is empty"));
@@ -409,11 +416,12 @@ Test(app, a_second_body_replaces_the_first_with_its_type)
 	char *out = run(app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/twice"),
 			NULL, 0);
 
-	cr_assert_str_eq(out, "Status: 409 Conflict\r\n"
-			      "Content-Type: application/problem+json\r\n"
-			      "Content-Length: 82\r\n\r\n"
-			      "{\"type\":\"about:blank\",\"title\":\"Conflict\","
-			      "\"status\":409,\"detail\":\"changed its mind\"}");
+	cr_assert_str_eq(out,
+			 "Status: 409 Conflict\r\n"
+			 "Content-Type: application/problem+json\r\n"
+			 "Content-Length: 82\r\n\r\n"
+			 "{\"type\":\"about:blank\",\"title\":\"Conflict\","
+			 "\"status\":409,\"detail\":\"changed its mind\"}");
 	bson_free(out);
 	ma_app_destroy(app);
 }
@@ -457,9 +465,11 @@ Test(response, problem_lists_validation_errors)
 	ma_error e;
 	ma_doc *doc = ma_doc_new_from_json(
 		&(ma_type){.name = "T",
-			   .fields = (const ma_field[]){
-				   MA_INT("year", MA_MIN(0), MA_MAX(9999)),
-				   MA_STRING("title"), MA_FIELDS_END}},
+			   .fields =
+				   (const ma_field[]){MA_INT("year", MA_MIN(0),
+							     MA_MAX(9999)),
+						      MA_STRING("title"),
+						      MA_FIELDS_END}},
 		"{\"year\":\"x\",\"colour\":1}", 23, p, &e);
 
 	cr_assert_null(doc);
@@ -547,8 +557,9 @@ Test(resource, switched_off_methods_are_405_with_allow)
 	char *out;
 
 	cr_assert_not_null(db, "%s", e.message);
-	cr_assert(ma_app_resource(app, "/readonly", db, &readonly_type, &ro, &e),
-		  "%s", e.message);
+	cr_assert(
+		ma_app_resource(app, "/readonly", db, &readonly_type, &ro, &e),
+		"%s", e.message);
 
 	out = run(app, ENVP("REQUEST_METHOD=POST", "REQUEST_URI=/readonly"),
 		  NULL, 0);
@@ -588,17 +599,20 @@ Test(resource, required_if_match_is_428_without_it)
 	cr_assert(ma_app_resource(app, "/guarded", db, &readonly_type, &ro, &e),
 		  "%s", e.message);
 	for (i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
-		snprintf(method, sizeof(method), "REQUEST_METHOD=%s", writes[i]);
+		snprintf(method, sizeof(method), "REQUEST_METHOD=%s",
+			 writes[i]);
 		out = run(app,
 			  ENVP(method,
 			       "REQUEST_URI=/guarded/5f0000000000000000000b01",
 			       "CONTENT_TYPE=application/json"),
 			  "{\"s\":\"x\"}", 9);
-		cr_assert(strstr(out, "Status: 428 Precondition Required\r\n") ==
-				  out,
-			  "%s: %s", writes[i], out);
-		cr_assert(strstr(out, "\"detail\":\"this write needs If-Match "
-				      "with the document's ETag (from a GET)\""),
+		cr_assert(
+			strstr(out, "Status: 428 Precondition Required\r\n") ==
+				out,
+			"%s: %s", writes[i], out);
+		cr_assert(strstr(out,
+				 "\"detail\":\"this write needs If-Match "
+				 "with the document's ETag (from a GET)\""),
 			  "%s: %s", writes[i], out);
 		bson_free(out);
 	}

@@ -242,15 +242,16 @@ expected_validation_message(const ma_type *type, char **lines, size_t n,
 		/* a problem at "" is written without its path */
 		if (strncmp(line, ": ", 2) == 0)
 			line += 2;
-		w = snprintf(buf + len, size - len, "%s%s", i ? "; " : "", line);
+		w = snprintf(buf + len, size - len, "%s%s", i ? "; " : "",
+			     line);
 		len += w < 0 ? 0 : (size_t)w;
 	}
 }
 
 /* A failing case: the error and problems must be as errors says. */
 static void
-check_failure(const char *name, const ma_type *type, case_file *errors,
-	      bool ok, const bson_t *out, const ma_problems *problems,
+check_failure(const char *name, const ma_type *type, case_file *errors, bool ok,
+	      const bson_t *out, const ma_problems *problems,
 	      const ma_error *error)
 {
 	char *lines[MA_PROBLEMS_MAX + 2];
@@ -263,13 +264,15 @@ check_failure(const char *name, const ma_type *type, case_file *errors,
 
 	n = split_lines(errors->data, lines, sizeof(lines) / sizeof(lines[0]));
 	if (n == 0 || !code_from_name(lines[0], &want)) {
-		cr_expect_fail("[%s] errors: the first line must be an error code name, not \"%s\"",
+		cr_expect_fail("[%s] errors: the first line must be an error "
+			       "code name, not \"%s\"",
 			       name, n ? lines[0] : "");
 		return;
 	}
 	if (ok) {
 		report_open(&r);
-		fprintf(r.out, "[%s] expected %s, but the conversion succeeded\n",
+		fprintf(r.out,
+			"[%s] expected %s, but the conversion succeeded\n",
 			name, lines[0]);
 		report_bson(r.out, "got", out);
 		text = report_close(&r);
@@ -279,8 +282,8 @@ check_failure(const char *name, const ma_type *type, case_file *errors,
 	}
 	if (error->code != want) {
 		report_open(&r);
-		fprintf(r.out, "[%s] expected %s, got %s: %s\n  problems:\n", name,
-			lines[0], code_name(error->code), error->message);
+		fprintf(r.out, "[%s] expected %s, got %s: %s\n  problems:\n",
+			name, lines[0], code_name(error->code), error->message);
 		report_problems(r.out, problems);
 		text = report_close(&r);
 		cr_expect_fail("%s", text);
@@ -289,8 +292,10 @@ check_failure(const char *name, const ma_type *type, case_file *errors,
 	}
 	if (want == MA_ERR_JSON) {
 		cr_expect(n >= 2 && strcmp(error->message, lines[1]) == 0,
-			  "[%s] MA_ERR_JSON message\n  expected \"%s\"\n  actual   \"%s\"",
-			  name, n >= 2 ? lines[1] : "(errors has no message line)",
+			  "[%s] MA_ERR_JSON message\n  expected \"%s\"\n  "
+			  "actual   \"%s\"",
+			  name,
+			  n >= 2 ? lines[1] : "(errors has no message line)",
 			  error->message);
 		return;
 	}
@@ -322,7 +327,8 @@ check_failure(const char *name, const ma_type *type, case_file *errors,
 	expected_validation_message(type, lines + 1, n - 1, message,
 				    sizeof(message));
 	cr_expect_str_eq(error->message, message,
-			 "[%s] MA_ERR_VALIDATION message\n  expected \"%s\"\n  actual   \"%s\"",
+			 "[%s] MA_ERR_VALIDATION message\n  expected \"%s\"\n  "
+			 "actual   \"%s\"",
 			 name, message, error->message);
 }
 
@@ -344,13 +350,14 @@ check_success(const char *name, const char *dir, const ma_type *type,
 
 	if (!bson_init_from_json(&expected, expected_json->data,
 				 (ssize_t)expected_json->len, &berr)) {
-		cr_expect_fail("[%s] expected.json is not extended JSON: %s", name,
-			       berr.message);
+		cr_expect_fail("[%s] expected.json is not extended JSON: %s",
+			       name, berr.message);
 		return;
 	}
 	if (!ok) {
 		report_open(&r);
-		fprintf(r.out, "[%s] expected success, got %s: %s\n  problems:\n",
+		fprintf(r.out,
+			"[%s] expected success, got %s: %s\n  problems:\n",
 			name, code_name(error->code), error->message);
 		report_problems(r.out, problems);
 		text = report_close(&r);
@@ -358,11 +365,14 @@ check_success(const char *name, const char *dir, const ma_type *type,
 		free(text);
 		goto out;
 	}
-	cr_expect_eq(ma_problems_count(problems), 0,
-		     "[%s] success with %zu problems (first: %s: %s)", name,
-		     ma_problems_count(problems),
-		     ma_problems_count(problems) ? ma_problems_field(problems, 0) : "",
-		     ma_problems_count(problems) ? ma_problems_message(problems, 0) : "");
+	cr_expect_eq(
+		ma_problems_count(problems), 0,
+		"[%s] success with %zu problems (first: %s: %s)", name,
+		ma_problems_count(problems),
+		ma_problems_count(problems) ? ma_problems_field(problems, 0)
+					    : "",
+		ma_problems_count(problems) ? ma_problems_message(problems, 0)
+					    : "");
 	if (!bson_equal(&expected, out)) {
 		report_open(&r);
 		fprintf(r.out, "[%s] BSON differs\n", name);
@@ -381,12 +391,14 @@ check_success(const char *name, const char *dir, const ma_type *type,
 		goto out;
 	}
 	cr_expect_eq(len1, strlen(json1),
-		     "[%s] ma_json_from_bson: *len %zu but strlen %zu", name, len1,
-		     strlen(json1));
+		     "[%s] ma_json_from_bson: *len %zu but strlen %zu", name,
+		     len1, strlen(json1));
 	if (read_case_file(dir, "output.json", &output)) {
 		chomp(&output);
-		cr_expect(output.len == len1 && memcmp(output.data, json1, len1) == 0,
-			  "[%s] output.json differs\n  expected %s\n  actual   %s",
+		cr_expect(output.len == len1 &&
+				  memcmp(output.data, json1, len1) == 0,
+			  "[%s] output.json differs\n  expected %s\n  actual   "
+			  "%s",
 			  name, output.data, json1);
 		free_case_file(&output);
 	}
@@ -394,7 +406,8 @@ check_success(const char *name, const char *dir, const ma_type *type,
 	/* JSON -> BSON -> JSON */
 	ok2 = ma_json_to_bson(type, json1, len1, &again, NULL, &e2);
 	if (!ok2) {
-		cr_expect_fail("[%s] round trip: the JSON written does not convert back: %s: %s\n  json %s",
+		cr_expect_fail("[%s] round trip: the JSON written does not "
+			       "convert back: %s: %s\n  json %s",
 			       name, code_name(e2.code), e2.message, json1);
 		bson_destroy(&again);
 		goto out;
@@ -411,7 +424,8 @@ check_success(const char *name, const char *dir, const ma_type *type,
 	}
 	json2 = ma_json_from_bson(type, &again, &len2);
 	cr_expect(json2 && len2 == len1 && memcmp(json1, json2, len1) == 0,
-		  "[%s] round trip: JSON text is not stable\n  first  %s\n  second %s",
+		  "[%s] round trip: JSON text is not stable\n  first  %s\n  "
+		  "second %s",
 		  name, json1, json2 ? json2 : "(NULL)");
 	bson_destroy(&again);
 out:
@@ -457,14 +471,16 @@ run_case(const char *name)
 	has_expected = read_case_file(dir, "expected.json", &expected);
 	has_errors = read_case_file(dir, "errors", &errors);
 	if (has_expected == has_errors) {
-		cr_expect_fail("[%s] needs exactly one of expected.json and errors",
-			       name);
+		cr_expect_fail(
+			"[%s] needs exactly one of expected.json and errors",
+			name);
 		goto done;
 	}
 
 	problems = ma_problems_new();
 	memset(&error, 0, sizeof(error));
-	ok = ma_json_to_bson(type, input.data, input.len, &out, problems, &error);
+	ok = ma_json_to_bson(type, input.data, input.len, &out, problems,
+			     &error);
 	if (has_expected)
 		check_success(name, dir, type, &expected, ok, &out, problems,
 			      &error);
@@ -478,7 +494,8 @@ done:
 	free_case_file(&errors);
 }
 
-/* --- one test per case folder ----------------------------------------------- */
+/* --- one test per case folder -----------------------------------------------
+ */
 
 static int
 compare_names(const void *a, const void *b)
@@ -517,8 +534,8 @@ ParameterizedTestParameters(documents, cases)
 		    strlen(entry->d_name) >= CASE_NAME_SIZE)
 			continue;
 		w = snprintf(path, sizeof(path), "%s/%s", root, entry->d_name);
-		if (w < 0 || (size_t)w >= sizeof(path) || stat(path, &st) != 0 ||
-		    !S_ISDIR(st.st_mode))
+		if (w < 0 || (size_t)w >= sizeof(path) ||
+		    stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
 			continue;
 		strcpy(params[n++].name, entry->d_name);
 	}

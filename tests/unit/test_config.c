@@ -30,7 +30,10 @@ static ma_error last_error;
 		last_error.message;                                            \
 	})
 
-#define DB_TEST {"MONGOALCHEMY_DATABASE", "test"}
+#define DB_TEST                                                                \
+	{                                                                      \
+		"MONGOALCHEMY_DATABASE", "test"                                \
+	}
 
 /* --- Flask-MongoAlchemy's own cases (database "test") ------------------- */
 
@@ -94,19 +97,22 @@ Test(flask_uri, server_auth_false_without_user_keeps_empty_path)
 
 Test(flask_uri, server_and_port)
 {
-	ma_config *c = MUST_CONFIG(DB_TEST,
-				   {"MONGOALCHEMY_SERVER", "database.lukehome.com"},
-				   {"MONGOALCHEMY_PORT", "42"});
+	ma_config *c = MUST_CONFIG(
+		DB_TEST, {"MONGOALCHEMY_SERVER", "database.lukehome.com"},
+		{"MONGOALCHEMY_PORT", "42"});
 
-	cr_assert_str_eq(ma_config_uri(c), "mongodb://database.lukehome.com:42/");
+	cr_assert_str_eq(ma_config_uri(c),
+			 "mongodb://database.lukehome.com:42/");
 	ma_config_destroy(c);
 }
 
 Test(flask_uri, options)
 {
-	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_OPTIONS", "safe=true"});
+	ma_config *c =
+		MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_OPTIONS", "safe=true"});
 
-	cr_assert_str_eq(ma_config_uri(c), "mongodb://localhost:27017/?safe=true");
+	cr_assert_str_eq(ma_config_uri(c),
+			 "mongodb://localhost:27017/?safe=true");
 	ma_config_destroy(c);
 }
 
@@ -114,11 +120,12 @@ Test(flask_uri, connection_string_is_used_unchanged)
 {
 	const char *cs = "mongodb://luke:father@db1.example:1234,db2.example/"
 			 "other?authSource=admin&w=2";
-	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_CONNECTION_STRING", cs},
-				   {"MONGOALCHEMY_SERVER", "ignored.example"},
-				   {"MONGOALCHEMY_PORT", "not-a-port"},
-				   {"MONGOALCHEMY_USER", "ignored"},
-				   {"MONGOALCHEMY_OPTIONS", "ignored"});
+	ma_config *c =
+		MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_CONNECTION_STRING", cs},
+			    {"MONGOALCHEMY_SERVER", "ignored.example"},
+			    {"MONGOALCHEMY_PORT", "not-a-port"},
+			    {"MONGOALCHEMY_USER", "ignored"},
+			    {"MONGOALCHEMY_OPTIONS", "ignored"});
 	char wc[64];
 
 	cr_assert_str_eq(ma_config_uri(c), cs);
@@ -140,20 +147,24 @@ Test(flask_uri, connection_string_is_used_unchanged)
 
 Test(keys, replica_set_becomes_an_option)
 {
-	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_REPLICA_SET", "rs0"});
+	ma_config *c =
+		MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_REPLICA_SET", "rs0"});
 
-	cr_assert_str_eq(ma_config_uri(c), "mongodb://localhost:27017/?replicaSet=rs0");
+	cr_assert_str_eq(ma_config_uri(c),
+			 "mongodb://localhost:27017/?replicaSet=rs0");
 	cr_assert_str_eq(ma_config_replica_set(c), "rs0");
 	ma_config_destroy(c);
 }
 
 Test(keys, replica_set_follows_options)
 {
-	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_REPLICA_SET", "rs 0"},
-				   {"MONGOALCHEMY_OPTIONS", "appname=shop"});
+	ma_config *c =
+		MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_REPLICA_SET", "rs 0"},
+			    {"MONGOALCHEMY_OPTIONS", "appname=shop"});
 
-	cr_assert_str_eq(ma_config_uri(c),
-			 "mongodb://localhost:27017/?appname=shop&replicaSet=rs%200");
+	cr_assert_str_eq(
+		ma_config_uri(c),
+		"mongodb://localhost:27017/?appname=shop&replicaSet=rs%200");
 	cr_assert_str_eq(ma_config_replica_set(c), "rs 0");
 	ma_config_destroy(c);
 }
@@ -171,7 +182,8 @@ Test(keys, empty_variable_is_unset)
 
 Test(keys, password_without_user_is_not_used)
 {
-	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_PASSWORD", "father"});
+	ma_config *c =
+		MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_PASSWORD", "father"});
 
 	cr_assert_str_eq(ma_config_uri(c), "mongodb://localhost:27017/");
 	ma_config_destroy(c);
@@ -191,7 +203,8 @@ Test(keys, socket_path_server_is_encoded_without_port)
 	ma_config *c = MUST_CONFIG(
 		DB_TEST, {"MONGOALCHEMY_SERVER", "/run/mongodb/mongod.sock"});
 
-	cr_assert_str_eq(ma_config_uri(c), "mongodb://%2Frun%2Fmongodb%2Fmongod.sock/");
+	cr_assert_str_eq(ma_config_uri(c),
+			 "mongodb://%2Frun%2Fmongodb%2Fmongod.sock/");
 	ma_config_destroy(c);
 }
 
@@ -211,15 +224,15 @@ Test(keys, servers_reach_the_driver_as_written)
 		{"[fe80::1%eth0]", "mongodb://[fe80::1%25eth0]:27018/",
 		 "fe80::1%eth0", 27018},
 		{"10.0.0.1", "mongodb://10.0.0.1:27018/", "10.0.0.1", 27018},
-		{"/tmp/a b.sock", "mongodb://%2Ftmp%2Fa%20b.sock/", "/tmp/a b.sock",
-		 0},
+		{"/tmp/a b.sock", "mongodb://%2Ftmp%2Fa%20b.sock/",
+		 "/tmp/a b.sock", 0},
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		ma_config *c = MUST_CONFIG(DB_TEST,
-					   {"MONGOALCHEMY_SERVER", cases[i].server},
-					   {"MONGOALCHEMY_PORT", "27018"});
+		ma_config *c = MUST_CONFIG(
+			DB_TEST, {"MONGOALCHEMY_SERVER", cases[i].server},
+			{"MONGOALCHEMY_PORT", "27018"});
 		const mongoc_host_list_t *h =
 			mongoc_uri_get_hosts(ma_config_mongoc_uri(c));
 
@@ -232,27 +245,34 @@ Test(keys, servers_reach_the_driver_as_written)
 				     cases[i].server, (unsigned)h->port);
 		else
 			cr_expect_eq(h->family, AF_UNIX, "%s", cases[i].server);
-		cr_expect_null(h->next, "%s: more than one host", cases[i].server);
+		cr_expect_null(h->next, "%s: more than one host",
+			       cases[i].server);
 		ma_config_destroy(c);
 	}
 }
 
 Test(keys, booleans_accept_every_spelling_in_any_case)
 {
-	static const char *const yes[] = {"true", "TRUE", "1", "yes", "Yes", "on", "ON"};
-	static const char *const no[] = {"false", "False", "0", "no", "NO", "off", "Off"};
+	static const char *const yes[] = {"true", "TRUE", "1", "yes",
+					  "Yes",  "on",	  "ON"};
+	static const char *const no[] = {"false", "False", "0",	 "no",
+					 "NO",	  "off",   "Off"};
 	size_t i;
 
 	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_SAFE_SESSION", yes[i]});
-		cr_assert(ma_config_safe_session(c), "%s should be true", yes[i]);
+		ma_config *c = MUST_CONFIG(
+			DB_TEST, {"MONGOALCHEMY_SAFE_SESSION", yes[i]});
+		cr_assert(ma_config_safe_session(c), "%s should be true",
+			  yes[i]);
 		ma_config_destroy(c);
 	}
 	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
-		ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_SAFE_SESSION", no[i]},
+		ma_config *c = MUST_CONFIG(DB_TEST,
+					   {"MONGOALCHEMY_SAFE_SESSION", no[i]},
 					   {"MONGOALCHEMY_SERVER_AUTH", no[i]},
 					   {"MONGOALCHEMY_USER", "u"});
-		cr_assert_not(ma_config_safe_session(c), "%s should be false", no[i]);
+		cr_assert_not(ma_config_safe_session(c), "%s should be false",
+			      no[i]);
 		cr_assert_str_eq(ma_config_auth_source(c), "test");
 		ma_config_destroy(c);
 	}
@@ -279,8 +299,8 @@ Test(prefix, two_prefixes_side_by_side)
 {
 	fake_var *env = ENV({"MONGOALCHEMY_DATABASE", "library"},
 			    {"MONGOALCHEMY_SERVER", "books.example"},
-			    {"OTHER_DATABASE", "other"},
-			    {"OTHER_USER", "han"}, {"OTHER_PASSWORD", "solo"});
+			    {"OTHER_DATABASE", "other"}, {"OTHER_USER", "han"},
+			    {"OTHER_PASSWORD", "solo"});
 	ma_error e1, e2;
 	ma_config *a = ma_config_new(NULL, fake_lookup, env, &e1);
 	ma_config *b = ma_config_new("OTHER", fake_lookup, env, &e2);
@@ -290,7 +310,8 @@ Test(prefix, two_prefixes_side_by_side)
 	cr_assert_str_eq(ma_config_database(a), "library");
 	cr_assert_str_eq(ma_config_uri(a), "mongodb://books.example:27017/");
 	cr_assert_str_eq(ma_config_database(b), "other");
-	cr_assert_str_eq(ma_config_uri(b), "mongodb://han:solo@localhost:27017/");
+	cr_assert_str_eq(ma_config_uri(b),
+			 "mongodb://han:solo@localhost:27017/");
 	ma_config_destroy(a);
 	ma_config_destroy(b);
 }
@@ -302,18 +323,25 @@ Test(prefix, error_names_the_prefixed_variable)
 
 	cr_assert_null(c);
 	cr_assert_eq(e.code, MA_ERR_CONFIG);
-	cr_assert(strstr(e.message, "OTHER_DATABASE is not set") != NULL, "%s", e.message);
+	cr_assert(strstr(e.message, "OTHER_DATABASE is not set") != NULL, "%s",
+		  e.message);
 }
 
 Test(prefix, unusable_prefixes_are_refused)
 {
-	static const char *const bad[] = {"", "1ST", "MY-APP", "A B", "A$",
-		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"};
+	static const char *const bad[] = {"",
+					  "1ST",
+					  "MY-APP",
+					  "A B",
+					  "A$",
+					  "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+					  "AAAAAAAAAAAAAAAAAAAAAAAAAAAAA"};
 	size_t i;
 	ma_error e;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		cr_assert_null(CONFIG_FROM(bad[i], &e, DB_TEST), "prefix \"%s\"", bad[i]);
+		cr_assert_null(CONFIG_FROM(bad[i], &e, DB_TEST),
+			       "prefix \"%s\"", bad[i]);
 		cr_assert_eq(e.code, MA_ERR_CONFIG);
 		cr_assert(strstr(e.message, "prefix") != NULL, "%s", e.message);
 	}
@@ -346,24 +374,30 @@ Test(prefix, no_lookup_function_is_an_invalid_argument)
 
 Test(secrets, user_and_password_are_percent_encoded)
 {
-	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_USER", "dark@side:x"},
-				   {"MONGOALCHEMY_PASSWORD", "p@ss:w/rd%?#"});
+	ma_config *c =
+		MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_USER", "dark@side:x"},
+			    {"MONGOALCHEMY_PASSWORD", "p@ss:w/rd%?#"});
 
-	cr_assert_str_eq(ma_config_uri(c),
-			 "mongodb://dark%40side%3Ax:p%40ss%3Aw%2Frd%25%3F%23@localhost:27017/");
+	cr_assert_str_eq(
+		ma_config_uri(c),
+		"mongodb://"
+		"dark%40side%3Ax:p%40ss%3Aw%2Frd%25%3F%23@localhost:27017/");
 	/* The driver decodes them back to what was configured. */
 	cr_assert_str_eq(ma_config_user(c), "dark@side:x");
-	cr_assert_str_eq(mongoc_uri_get_password(ma_config_mongoc_uri(c)), "p@ss:w/rd%?#");
-	cr_assert_str_eq(ma_config_uri_redacted(c), "mongodb://dark%40side%3Ax:***@localhost:27017/");
+	cr_assert_str_eq(mongoc_uri_get_password(ma_config_mongoc_uri(c)),
+			 "p@ss:w/rd%?#");
+	cr_assert_str_eq(ma_config_uri_redacted(c),
+			 "mongodb://dark%40side%3Ax:***@localhost:27017/");
 	ma_config_destroy(c);
 }
 
 Test(secrets, password_is_not_in_a_driver_message)
 {
 	/* The driver quotes bad option values; this one is the password. */
-	const char *msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_USER", "luke"},
-				    {"MONGOALCHEMY_PASSWORD", "hunter2"},
-				    {"MONGOALCHEMY_OPTIONS", "connectTimeoutMS=hunter2"});
+	const char *msg =
+		MUST_FAIL(DB_TEST, {"MONGOALCHEMY_USER", "luke"},
+			  {"MONGOALCHEMY_PASSWORD", "hunter2"},
+			  {"MONGOALCHEMY_OPTIONS", "connectTimeoutMS=hunter2"});
 
 	cr_assert(strstr(msg, "MONGOALCHEMY_OPTIONS") != NULL, "%s", msg);
 	cr_assert(strstr(msg, "hunter2") == NULL, "%s", msg);
@@ -374,16 +408,19 @@ Test(secrets, password_is_not_in_a_connection_string_error)
 	const char *msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_CONNECTION_STRING",
 					      "mongodb://luke:hunter2@"});
 
-	cr_assert(strstr(msg, "MONGOALCHEMY_CONNECTION_STRING") != NULL, "%s", msg);
+	cr_assert(strstr(msg, "MONGOALCHEMY_CONNECTION_STRING") != NULL, "%s",
+		  msg);
 	cr_assert(strstr(msg, "hunter2") == NULL, "%s", msg);
 }
 
 Test(secrets, connection_string_redaction_hides_the_password)
 {
-	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_CONNECTION_STRING",
-					     "mongodb://luke:hunter2@localhost/"});
+	ma_config *c =
+		MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_CONNECTION_STRING",
+				      "mongodb://luke:hunter2@localhost/"});
 
-	cr_assert_str_eq(ma_config_uri_redacted(c), "mongodb://luke:***@localhost/");
+	cr_assert_str_eq(ma_config_uri_redacted(c),
+			 "mongodb://luke:***@localhost/");
 	cr_assert_str_eq(_ma_config_secret(c), "hunter2");
 	ma_config_destroy(c);
 }
@@ -396,8 +433,9 @@ Test(secrets, connection_string_password_replaces_an_ignored_variable)
 
 	cr_assert_str_eq(_ma_config_secret(c), "hunter2");
 	ma_config_destroy(c);
-	c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_PASSWORD", "unused"},
-			{"MONGOALCHEMY_CONNECTION_STRING", "mongodb://localhost/"});
+	c = MUST_CONFIG(
+		DB_TEST, {"MONGOALCHEMY_PASSWORD", "unused"},
+		{"MONGOALCHEMY_CONNECTION_STRING", "mongodb://localhost/"});
 	cr_assert_null(_ma_config_secret(c));
 	ma_config_destroy(c);
 }
@@ -420,12 +458,15 @@ Test(secrets, masking_the_password_keeps_the_message_utf8)
 	 * end falls inside an 'é', which is dropped whole. */
 	n = (size_t)snprintf(value, sizeof(value), "abcd");
 	for (i = 0; i < 120; i++)
-		n += (size_t)snprintf(value + n, sizeof(value) - n, "x\xc3\xa9");
+		n += (size_t)snprintf(value + n, sizeof(value) - n,
+				      "x\xc3\xa9");
 	msg = MUST_FAIL({"MONGOALCHEMY_DATABASE", value},
 			{"MONGOALCHEMY_PASSWORD", "x"});
-	n = (size_t)snprintf(want, sizeof(want), "MONGOALCHEMY_DATABASE \"abcd");
+	n = (size_t)snprintf(want, sizeof(want),
+			     "MONGOALCHEMY_DATABASE \"abcd");
 	for (i = 0; i < 96; i++)
-		n += (size_t)snprintf(want + n, sizeof(want) - n, "***\xc3\xa9");
+		n += (size_t)snprintf(want + n, sizeof(want) - n,
+				      "***\xc3\xa9");
 	snprintf(want + n, sizeof(want) - n, "***");
 	cr_assert_str_eq(msg, want);
 	cr_assert_eq(strlen(msg), MA_ERROR_MESSAGE_SIZE - 2);
@@ -445,27 +486,33 @@ describe(const ma_config *c, ma_safe safe)
 Test(write_concern, unsafe_session_is_still_acknowledged)
 {
 	ma_config *c = MUST_CONFIG(DB_TEST);
-	const mongoc_write_concern_t *wc = ma_config_write_concern(c, MA_SAFE_SESSION);
+	const mongoc_write_concern_t *wc =
+		ma_config_write_concern(c, MA_SAFE_SESSION);
 
 	cr_assert(mongoc_write_concern_is_acknowledged(wc));
-	cr_assert_str_eq(describe(c, MA_SAFE_SESSION), "w:1 (acknowledged, the driver's default)");
-	cr_assert_str_eq(describe(c, MA_SAFE_OFF), "w:1 (acknowledged, the driver's default)");
+	cr_assert_str_eq(describe(c, MA_SAFE_SESSION),
+			 "w:1 (acknowledged, the driver's default)");
+	cr_assert_str_eq(describe(c, MA_SAFE_OFF),
+			 "w:1 (acknowledged, the driver's default)");
 	cr_assert_str_eq(describe(c, MA_SAFE_ON), "w:majority, j:true");
 	ma_config_destroy(c);
 }
 
 Test(write_concern, safe_session_waits_for_majority_and_journal)
 {
-	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_SAFE_SESSION", "true"});
+	ma_config *c =
+		MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_SAFE_SESSION", "true"});
 	const mongoc_write_concern_t *uri_wc =
 		mongoc_uri_get_write_concern(ma_config_mongoc_uri(c));
 
 	cr_assert_str_eq(describe(c, MA_SAFE_SESSION), "w:majority, j:true");
 	/* The client is made from the URI: it must carry the same. */
-	cr_assert_eq(mongoc_write_concern_get_w(uri_wc), MONGOC_WRITE_CONCERN_W_MAJORITY);
+	cr_assert_eq(mongoc_write_concern_get_w(uri_wc),
+		     MONGOC_WRITE_CONCERN_W_MAJORITY);
 	cr_assert(mongoc_write_concern_get_journal(uri_wc));
 	/* A call can still ask for the plain acknowledged concern. */
-	cr_assert_str_eq(describe(c, MA_SAFE_OFF), "w:1 (acknowledged, the driver's default)");
+	cr_assert_str_eq(describe(c, MA_SAFE_OFF),
+			 "w:1 (acknowledged, the driver's default)");
 	ma_config_destroy(c);
 }
 
@@ -473,24 +520,27 @@ Test(write_concern, fire_and_forget_only_when_options_ask)
 {
 	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_OPTIONS", "w=0"});
 
-	cr_assert_str_eq(describe(c, MA_SAFE_SESSION),
-			 "w:0 (unacknowledged: writes can be lost without an error)");
+	cr_assert_str_eq(
+		describe(c, MA_SAFE_SESSION),
+		"w:0 (unacknowledged: writes can be lost without an error)");
 	cr_assert_str_eq(describe(c, MA_SAFE_ON), "w:majority, j:true");
 	ma_config_destroy(c);
 }
 
 Test(write_concern, safe_session_contradicting_options_is_an_error)
 {
-	const char *msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_SAFE_SESSION", "on"},
-				    {"MONGOALCHEMY_OPTIONS", "w=0"});
+	const char *msg =
+		MUST_FAIL(DB_TEST, {"MONGOALCHEMY_SAFE_SESSION", "on"},
+			  {"MONGOALCHEMY_OPTIONS", "w=0"});
 
 	cr_assert(strstr(msg, "MONGOALCHEMY_SAFE_SESSION") != NULL, "%s", msg);
 }
 
 Test(write_concern, safe_session_agrees_with_flask_safe_option)
 {
-	ma_config *c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_SAFE_SESSION", "true"},
-				   {"MONGOALCHEMY_OPTIONS", "safe=true"});
+	ma_config *c =
+		MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_SAFE_SESSION", "true"},
+			    {"MONGOALCHEMY_OPTIONS", "safe=true"});
 
 	cr_assert_str_eq(describe(c, MA_SAFE_SESSION), "w:majority, j:true");
 	ma_config_destroy(c);
@@ -499,7 +549,7 @@ Test(write_concern, safe_session_agrees_with_flask_safe_option)
 /* --- bad values ---------------------------------------------------------- */
 
 #define ASSERT_MSG_HAS(msg, needle)                                            \
-	cr_assert(strstr((msg), (needle)) != NULL, "\"%s\" lacks \"%s\"",     \
+	cr_assert(strstr((msg), (needle)) != NULL, "\"%s\" lacks \"%s\"",      \
 		  (msg), (needle))
 
 Test(bad_values, missing_database)
@@ -517,8 +567,14 @@ Test(bad_values, empty_database_is_missing)
 
 Test(bad_values, database_names_mongodb_refuses)
 {
-	static const char *const bad[] = {"my.db", "a/b", "a b", "a$b", "a\"b", "c:d",
-		"0123456789012345678901234567890123456789012345678901234567890123"};
+	static const char *const bad[] = {"my.db",
+					  "a/b",
+					  "a b",
+					  "a$b",
+					  "a\"b",
+					  "c:d",
+					  "012345678901234567890123456789012345"
+					  "6789012345678901234567890123"};
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -529,12 +585,22 @@ Test(bad_values, database_names_mongodb_refuses)
 
 Test(bad_values, ports)
 {
-	static const char *const bad[] = {"abc", "70000", "65536", "0", "+80", " 80",
-					  "80 ", "-1", "8o", "0x50", "99999999999999999999"};
+	static const char *const bad[] = {"abc",
+					  "70000",
+					  "65536",
+					  "0",
+					  "+80",
+					  " 80",
+					  "80 ",
+					  "-1",
+					  "8o",
+					  "0x50",
+					  "99999999999999999999"};
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		const char *msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_PORT", bad[i]});
+		const char *msg =
+			MUST_FAIL(DB_TEST, {"MONGOALCHEMY_PORT", bad[i]});
 		ASSERT_MSG_HAS(msg, "MONGOALCHEMY_PORT");
 		ASSERT_MSG_HAS(msg, bad[i]);
 	}
@@ -553,11 +619,13 @@ Test(bad_values, port_bounds_are_accepted)
 
 Test(bad_values, booleans)
 {
-	static const char *const bad[] = {"maybe", "ture", "2", "y", "t", "enabled"};
+	static const char *const bad[] = {"maybe", "ture", "2",
+					  "y",	   "t",	   "enabled"};
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		const char *msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_SAFE_SESSION", bad[i]});
+		const char *msg = MUST_FAIL(
+			DB_TEST, {"MONGOALCHEMY_SAFE_SESSION", bad[i]});
 		ASSERT_MSG_HAS(msg, "MONGOALCHEMY_SAFE_SESSION");
 		ASSERT_MSG_HAS(msg, bad[i]);
 		msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_SERVER_AUTH", bad[i]});
@@ -567,12 +635,14 @@ Test(bad_values, booleans)
 
 Test(bad_values, servers_that_would_change_the_uri)
 {
-	static const char *const bad[] = {"user@host", "a,b", "host/db", "host?x=1",
-					  "ho st", "host#x", "host\n"};
+	static const char *const bad[] = {"user@host", "a,b",	"host/db",
+					  "host?x=1",  "ho st", "host#x",
+					  "host\n"};
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		const char *msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_SERVER", bad[i]});
+		const char *msg =
+			MUST_FAIL(DB_TEST, {"MONGOALCHEMY_SERVER", bad[i]});
 		ASSERT_MSG_HAS(msg, "MONGOALCHEMY_SERVER");
 	}
 }
@@ -597,8 +667,8 @@ Test(bad_values, servers_a_driver_would_read_as_another_host_or_port)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		const char *msg =
-			MUST_FAIL(DB_TEST, {"MONGOALCHEMY_SERVER", bad[i].server});
+		const char *msg = MUST_FAIL(
+			DB_TEST, {"MONGOALCHEMY_SERVER", bad[i].server});
 
 		ASSERT_MSG_HAS(msg, "MONGOALCHEMY_SERVER");
 		ASSERT_MSG_HAS(msg, bad[i].says);
@@ -607,12 +677,13 @@ Test(bad_values, servers_a_driver_would_read_as_another_host_or_port)
 
 Test(bad_values, options_syntax)
 {
-	static const char *const bad[] = {"foo", "a=1&&b=2", "=x", "a=1&", "&a=1",
-					  "appname=a\\"};
+	static const char *const bad[] = {"foo",  "a=1&&b=2", "=x",
+					  "a=1&", "&a=1",     "appname=a\\"};
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		const char *msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_OPTIONS", bad[i]});
+		const char *msg =
+			MUST_FAIL(DB_TEST, {"MONGOALCHEMY_OPTIONS", bad[i]});
 		ASSERT_MSG_HAS(msg, "MONGOALCHEMY_OPTIONS");
 	}
 }
@@ -624,15 +695,18 @@ Test(bad_values, options_the_driver_rejects)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		const char *msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_OPTIONS", bad[i]});
-		ASSERT_MSG_HAS(msg, "MONGOALCHEMY_OPTIONS is refused by the driver");
+		const char *msg =
+			MUST_FAIL(DB_TEST, {"MONGOALCHEMY_OPTIONS", bad[i]});
+		ASSERT_MSG_HAS(msg,
+			       "MONGOALCHEMY_OPTIONS is refused by the driver");
 	}
 }
 
 Test(bad_values, replica_set_in_two_places)
 {
-	const char *msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_REPLICA_SET", "rs0"},
-				    {"MONGOALCHEMY_OPTIONS", "w=1&REPLICASET=rs1"});
+	const char *msg =
+		MUST_FAIL(DB_TEST, {"MONGOALCHEMY_REPLICA_SET", "rs0"},
+			  {"MONGOALCHEMY_OPTIONS", "w=1&REPLICASET=rs1"});
 
 	ASSERT_MSG_HAS(msg, "MONGOALCHEMY_OPTIONS");
 	ASSERT_MSG_HAS(msg, "MONGOALCHEMY_REPLICA_SET");
@@ -640,20 +714,23 @@ Test(bad_values, replica_set_in_two_places)
 
 Test(bad_values, malformed_connection_strings)
 {
-	static const char *const bad[] = {"http://localhost/", "localhost:27017",
-					  "mongodb://", "mongodb://host:99999/",
-					  "mongodb://host/?connectTimeoutMS=x"};
+	static const char *const bad[] = {
+		"http://localhost/", "localhost:27017", "mongodb://",
+		"mongodb://host:99999/", "mongodb://host/?connectTimeoutMS=x"};
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		const char *msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_CONNECTION_STRING", bad[i]});
-		ASSERT_MSG_HAS(msg, "MONGOALCHEMY_CONNECTION_STRING is not a valid MongoDB URI");
+		const char *msg = MUST_FAIL(
+			DB_TEST, {"MONGOALCHEMY_CONNECTION_STRING", bad[i]});
+		ASSERT_MSG_HAS(msg, "MONGOALCHEMY_CONNECTION_STRING is not a "
+				    "valid MongoDB URI");
 	}
 }
 
 Test(bad_values, connection_string_still_needs_the_database)
 {
-	const char *msg = MUST_FAIL({"MONGOALCHEMY_CONNECTION_STRING", "mongodb://h/db"});
+	const char *msg =
+		MUST_FAIL({"MONGOALCHEMY_CONNECTION_STRING", "mongodb://h/db"});
 
 	ASSERT_MSG_HAS(msg, "MONGOALCHEMY_DATABASE is not set");
 }
@@ -673,13 +750,15 @@ Test(max_time, defaults_to_five_seconds_and_takes_milliseconds)
 	cr_assert_eq(MA_MAX_TIME_MS, 5000);
 	ma_config_destroy(c);
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_MAX_TIME_MS", good[i].value});
+		c = MUST_CONFIG(DB_TEST,
+				{"MONGOALCHEMY_MAX_TIME_MS", good[i].value});
 		cr_assert_eq(ma_config_max_time_ms(c), good[i].ms, "%s",
 			     good[i].value);
 		ma_config_destroy(c);
 	}
 	/* It bounds reads with a connection string too. */
-	c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_CONNECTION_STRING", "mongodb://h/"},
+	c = MUST_CONFIG(DB_TEST,
+			{"MONGOALCHEMY_CONNECTION_STRING", "mongodb://h/"},
 			{"MONGOALCHEMY_MAX_TIME_MS", "75"});
 	cr_assert_eq(ma_config_max_time_ms(c), 75);
 	ma_config_destroy(c);
@@ -687,16 +766,18 @@ Test(max_time, defaults_to_five_seconds_and_takes_milliseconds)
 
 Test(max_time, anything_but_milliseconds_up_to_a_day_is_refused)
 {
-	static const char *const bad[] = {"-1", "1.5", "5s", " 5", "5 ", "abc",
-					  "86400001", "999999999", "0x10", "+5"};
+	static const char *const bad[] = {
+		"-1",  "1.5",	   "5s",	" 5",	"5 ",
+		"abc", "86400001", "999999999", "0x10", "+5"};
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		const char *msg =
-			MUST_FAIL(DB_TEST, {"MONGOALCHEMY_MAX_TIME_MS", bad[i]});
+		const char *msg = MUST_FAIL(
+			DB_TEST, {"MONGOALCHEMY_MAX_TIME_MS", bad[i]});
 		ASSERT_MSG_HAS(msg, "MONGOALCHEMY_MAX_TIME_MS");
 		ASSERT_MSG_HAS(msg, bad[i]);
-		ASSERT_MSG_HAS(msg, "not a number of milliseconds (0 to 86400000)");
+		ASSERT_MSG_HAS(msg,
+			       "not a number of milliseconds (0 to 86400000)");
 	}
 }
 
@@ -732,7 +813,8 @@ Test(secrets, a_password_cut_by_the_message_size_shows_no_part)
 		msg = MUST_FAIL(DB_TEST, {"MONGOALCHEMY_USER", "luke"},
 				{"MONGOALCHEMY_PASSWORD", "sesame-open"},
 				{"MONGOALCHEMY_OPTIONS", options});
-		cr_assert(strstr(msg, "MONGOALCHEMY_OPTIONS") != NULL, "%s", msg);
+		cr_assert(strstr(msg, "MONGOALCHEMY_OPTIONS") != NULL, "%s",
+			  msg);
 		cr_assert(strstr(msg, "sesa") == NULL, "padding %zu: %s", pad,
 			  msg);
 	}

@@ -31,7 +31,8 @@ formats_as(int64_t ms, const char *expected)
 {
 	char out[MA_DATETIME_SIZE];
 
-	cr_assert(_ma_datetime_format(ms, out), "cannot format %lld", (long long)ms);
+	cr_assert(_ma_datetime_format(ms, out), "cannot format %lld",
+		  (long long)ms);
 	cr_assert_str_eq(out, expected);
 }
 
@@ -60,14 +61,17 @@ Test(datetime, after_2038)
 {
 	/* One second past the 32-bit time_t limit. */
 	cr_assert_eq(parse_ok("2038-01-19T03:14:08Z"), INT64_C(2147483648000));
-	cr_assert_eq(parse_ok("2100-03-01T00:00:00.123Z"), INT64_C(4107542400123));
+	cr_assert_eq(parse_ok("2100-03-01T00:00:00.123Z"),
+		     INT64_C(4107542400123));
 	formats_as(INT64_C(4107542400123), "2100-03-01T00:00:00.123Z");
 }
 
 Test(datetime, year_range_edges)
 {
-	cr_assert_eq(parse_ok("0000-01-01T00:00:00Z"), INT64_C(-62167219200000));
-	cr_assert_eq(parse_ok("9999-12-31T23:59:59.999Z"), INT64_C(253402300799999));
+	cr_assert_eq(parse_ok("0000-01-01T00:00:00Z"),
+		     INT64_C(-62167219200000));
+	cr_assert_eq(parse_ok("9999-12-31T23:59:59.999Z"),
+		     INT64_C(253402300799999));
 	formats_as(INT64_C(-62167219200000), "0000-01-01T00:00:00.000Z");
 	formats_as(INT64_C(253402300799999), "9999-12-31T23:59:59.999Z");
 }
@@ -112,8 +116,8 @@ Test(datetime, malformed_is_refused)
 	static const char *const bad[] = {
 		"",
 		"2004-07-01",
-		"2004-07-01T12:00:00",        /* no zone */
-		"2004-07-01 12:00:00Z",       /* space */
+		"2004-07-01T12:00:00",	/* no zone */
+		"2004-07-01 12:00:00Z", /* space */
 		"2004-7-01T12:00:00Z",
 		"2004-13-01T12:00:00Z",
 		"2004-00-01T12:00:00Z",

@@ -74,12 +74,14 @@ expect_timeouts(fake_var *env, int32_t connect, int32_t select, int32_t sock)
 
 	cr_assert_not_null(c, "%s", e.message);
 	u = mongoc_client_get_uri(c);
-	cr_expect_eq(mongoc_uri_get_option_as_int32(u, MONGOC_URI_CONNECTTIMEOUTMS, -1),
+	cr_expect_eq(mongoc_uri_get_option_as_int32(
+			     u, MONGOC_URI_CONNECTTIMEOUTMS, -1),
 		     connect);
 	cr_expect_eq(mongoc_uri_get_option_as_int32(
 			     u, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, -1),
 		     select);
-	cr_expect_eq(mongoc_uri_get_option_as_int32(u, MONGOC_URI_SOCKETTIMEOUTMS, -1),
+	cr_expect_eq(mongoc_uri_get_option_as_int32(
+			     u, MONGOC_URI_SOCKETTIMEOUTMS, -1),
 		     sock);
 	/* The configuration's URI is left as it was given. */
 	cr_expect_eq(mongoc_uri_get_option_as_int32(
@@ -91,15 +93,17 @@ expect_timeouts(fake_var *env, int32_t connect, int32_t select, int32_t sock)
 
 Test(db, client_bounds_its_timeouts_unless_the_uri_sets_them)
 {
-	expect_timeouts(ENV({"MONGOALCHEMY_DATABASE", "test"}), 2000, 2000, 10000);
+	expect_timeouts(ENV({"MONGOALCHEMY_DATABASE", "test"}), 2000, 2000,
+			10000);
 	expect_timeouts(ENV({"MONGOALCHEMY_DATABASE", "test"},
 			    {"MONGOALCHEMY_OPTIONS",
 			     "connectTimeoutMS=500&socketTimeoutMS=60000"}),
 			500, 2000, 60000);
-	expect_timeouts(ENV({"MONGOALCHEMY_DATABASE", "test"},
-			    {"MONGOALCHEMY_CONNECTION_STRING",
-			     "mongodb://db.example.com/?serverSelectionTimeoutMS=100"}),
-			2000, 100, 10000);
+	expect_timeouts(
+		ENV({"MONGOALCHEMY_DATABASE", "test"},
+		    {"MONGOALCHEMY_CONNECTION_STRING",
+		     "mongodb://db.example.com/?serverSelectionTimeoutMS=100"}),
+		2000, 100, 10000);
 }
 
 Test(db, collection_is_in_the_configured_database)
@@ -114,7 +118,8 @@ Test(db, collection_is_in_the_configured_database)
 	cr_assert_str_eq(mongoc_collection_get_name(coll), "books");
 	/* The session's write concern reaches every collection handle. */
 	wc = mongoc_collection_get_write_concern(coll);
-	cr_assert_eq(mongoc_write_concern_get_w(wc), MONGOC_WRITE_CONCERN_W_MAJORITY);
+	cr_assert_eq(mongoc_write_concern_get_w(wc),
+		     MONGOC_WRITE_CONCERN_W_MAJORITY);
 	cr_assert(mongoc_write_concern_get_journal(wc));
 	mongoc_collection_destroy(coll);
 	ma_db_destroy(db);

@@ -16,11 +16,11 @@ static const ma_field item_fields[] = {
 	MA_BOOL("active", .default_json = "true"),
 	MA_DATETIME("added", .optional = true, .nullable = true),
 	MA_OBJECTID("owner", .optional = true),
-	MA_LIST("tags", MA_ITEM(MA_STRING(NULL)), .optional = true, .max_items = 2),
+	MA_LIST("tags", MA_ITEM(MA_STRING(NULL)), .optional = true,
+		.max_items = 2),
 	MA_ANY("extra", .optional = true),
 	MA_ENUM("state", MA_VALUES("new", "old"), .optional = true),
-	MA_FIELDS_END
-};
+	MA_FIELDS_END};
 
 static const ma_type item_type = {.name = "Item", .fields = item_fields};
 
@@ -47,12 +47,14 @@ Test(document, flask_example_built_with_setters)
 	const char *s;
 	int64_t year;
 
-	cr_assert(ma_doc_set_string(mark, "name", "Mark Pilgrim", &e), "%s", e.message);
+	cr_assert(ma_doc_set_string(mark, "name", "Mark Pilgrim", &e), "%s",
+		  e.message);
 	cr_assert(ma_doc_set_string(dive, "title", "Dive Into Python", &e));
 	cr_assert(ma_doc_set_doc(dive, "author", mark, &e), "%s", e.message);
 	cr_assert(ma_doc_set_int(dive, "year", 2004, &e));
-	assert_json(dive, "{\"title\":\"Dive Into Python\",\"author\":{\"name\":"
-			  "\"Mark Pilgrim\"},\"year\":2004}");
+	assert_json(dive,
+		    "{\"title\":\"Dive Into Python\",\"author\":{\"name\":"
+		    "\"Mark Pilgrim\"},\"year\":2004}");
 	cr_assert(ma_doc_get_string(dive, "author.name", &s));
 	cr_assert_str_eq(s, "Mark Pilgrim");
 	cr_assert(ma_doc_get_int(dive, "year", &year));
@@ -61,8 +63,9 @@ Test(document, flask_example_built_with_setters)
 
 	/* Changing a field keeps its place. */
 	cr_assert(ma_doc_set_string(dive, "title", "Dive Into Python 3", &e));
-	assert_json(dive, "{\"title\":\"Dive Into Python 3\",\"author\":{\"name\":"
-			  "\"Mark Pilgrim\"},\"year\":2004}");
+	assert_json(dive,
+		    "{\"title\":\"Dive Into Python 3\",\"author\":{\"name\":"
+		    "\"Mark Pilgrim\"},\"year\":2004}");
 	ma_doc_destroy(mark);
 	ma_doc_destroy(dive);
 }
@@ -106,9 +109,10 @@ Test(document, validate_reports_every_problem_in_field_order)
 	cr_assert_str_eq(ma_problems_field(p, 2), "year");
 	cr_assert_str_eq(ma_problems_message(p, 2),
 			 "must be an integer between 0 and 9999");
-	cr_assert_str_eq(e.message, "invalid Book: title: required; author.name: "
-				    "required; year: must be an integer between 0 "
-				    "and 9999");
+	cr_assert_str_eq(e.message,
+			 "invalid Book: title: required; author.name: "
+			 "required; year: must be an integer between 0 "
+			 "and 9999");
 	ma_problems_destroy(p);
 	ma_doc_destroy(book);
 	ma_doc_destroy(author);
@@ -177,11 +181,13 @@ Test(document, set_json_converts_lists_and_enums)
 	cr_assert(ma_doc_set_json(item, "tags", "[\"a\",\"b\"]", p, &e), "%s",
 		  e.message);
 	cr_assert(ma_doc_set_json(item, "state", "\"old\"", p, &e));
-	cr_assert(ma_doc_set_json(item, "extra", "{\"k\":[1,2.5,null]}", p, &e));
+	cr_assert(
+		ma_doc_set_json(item, "extra", "{\"k\":[1,2.5,null]}", p, &e));
 	assert_json(item, "{\"tags\":[\"a\",\"b\"],\"state\":\"old\",\"extra\":"
 			  "{\"k\":[1,2.5,null]}}");
 
-	cr_assert_not(ma_doc_set_json(item, "tags", "[\"a\",\"b\",\"c\"]", p, &e));
+	cr_assert_not(
+		ma_doc_set_json(item, "tags", "[\"a\",\"b\",\"c\"]", p, &e));
 	cr_assert_eq(e.code, MA_ERR_VALIDATION);
 	cr_assert_str_eq(ma_problems_field(p, 0), "tags");
 	cr_assert_str_eq(ma_problems_message(p, 0),
@@ -197,7 +203,8 @@ Test(document, set_json_converts_lists_and_enums)
 			  "{\"k\":[1,2.5,null]}}");
 	cr_assert_not(ma_doc_set_json(item, "extra", "null", p, &e));
 	cr_assert_str_eq(ma_problems_message(p, 0), "must not be null");
-	cr_assert(ma_doc_set_json(item, "added", "null", p, &e), "%s", e.message);
+	cr_assert(ma_doc_set_json(item, "added", "null", p, &e), "%s",
+		  e.message);
 	cr_assert(ma_doc_unset(item, "tags", &e));
 	cr_assert(ma_doc_unset(item, "tags", &e), "unsetting twice is fine");
 	assert_json(item, "{\"state\":\"old\",\"extra\":{\"k\":[1,2.5,null]},"
@@ -209,7 +216,8 @@ Test(document, set_json_converts_lists_and_enums)
 Test(document, json_input_fills_defaults)
 {
 	const char *in = "{\"label\":\"pen\"}";
-	ma_doc *item = ma_doc_new_from_json(&item_type, in, strlen(in), NULL, NULL);
+	ma_doc *item =
+		ma_doc_new_from_json(&item_type, in, strlen(in), NULL, NULL);
 	bool active = false;
 
 	cr_assert_not_null(item);
@@ -258,32 +266,34 @@ Test(json_out, every_bson_type_has_a_json_form)
 	char *json;
 
 	bson_decimal128_from_string("1.10", &dec);
-	raw = BCON_NEW("i32", BCON_INT32(-5), "i64", BCON_INT64(INT64_MIN),
-		       "d", BCON_DOUBLE(2.0), "third", BCON_DOUBLE(0.1),
-		       "big", BCON_DOUBLE(1e20), "t", BCON_BOOL(true),
-		       "n", BCON_NULL, "dec", BCON_DECIMAL128(&dec),
-		       "bin", BCON_BIN(BSON_SUBTYPE_BINARY, (const uint8_t *)"hi!?", 4),
-		       "re", BCON_REGEX("^a", "i"),
-		       "ts", BCON_TIMESTAMP(7, 3), "code", BCON_CODE("x()"),
-		       "min", BCON_MINKEY, "date", BCON_DATE_TIME(-1),
-		       "far", BCON_DATE_TIME(INT64_C(253402300800000)),
-		       "arr", "[", BCON_INT32(1), "{", "a", BCON_INT32(2), "}", "]");
+	raw = BCON_NEW(
+		"i32", BCON_INT32(-5), "i64", BCON_INT64(INT64_MIN), "d",
+		BCON_DOUBLE(2.0), "third", BCON_DOUBLE(0.1), "big",
+		BCON_DOUBLE(1e20), "t", BCON_BOOL(true), "n", BCON_NULL, "dec",
+		BCON_DECIMAL128(&dec), "bin",
+		BCON_BIN(BSON_SUBTYPE_BINARY, (const uint8_t *)"hi!?", 4), "re",
+		BCON_REGEX("^a", "i"), "ts", BCON_TIMESTAMP(7, 3), "code",
+		BCON_CODE("x()"), "min", BCON_MINKEY, "date",
+		BCON_DATE_TIME(-1), "far",
+		BCON_DATE_TIME(INT64_C(253402300800000)), "arr", "[",
+		BCON_INT32(1), "{", "a", BCON_INT32(2), "}", "]");
 	json = ma_json_from_bson(NULL, raw, NULL);
-	cr_assert_str_eq(json,
-			 "{\"i32\":-5,\"i64\":-9223372036854775808,\"d\":2.0,"
-			 "\"third\":0.1,\"big\":1e+20,\"t\":true,\"n\":null,"
-			 "\"dec\":\"1.10\",\"bin\":\"aGkhPw==\",\"re\":\"/^a/i\","
-			 "\"ts\":{\"t\":7,\"i\":3},\"code\":\"x()\",\"min\":null,"
-			 "\"date\":\"1969-12-31T23:59:59.999Z\","
-			 "\"far\":253402300800000,\"arr\":[1,{\"a\":2}]}");
+	cr_assert_str_eq(
+		json, "{\"i32\":-5,\"i64\":-9223372036854775808,\"d\":2.0,"
+		      "\"third\":0.1,\"big\":1e+20,\"t\":true,\"n\":null,"
+		      "\"dec\":\"1.10\",\"bin\":\"aGkhPw==\",\"re\":\"/^a/i\","
+		      "\"ts\":{\"t\":7,\"i\":3},\"code\":\"x()\",\"min\":null,"
+		      "\"date\":\"1969-12-31T23:59:59.999Z\","
+		      "\"far\":253402300800000,\"arr\":[1,{\"a\":2}]}");
 	bson_free(json);
 	bson_destroy(raw);
 }
 
 Test(json_out, doubles_read_back_exactly)
 {
-	static const double values[] = {0.1, 1.0 / 3, 123456789.125, -0.0, 5e-324,
-					1.7976931348623157e308, 2.5e-7};
+	static const double values[] = {0.1,   1.0 / 3, 123456789.125,
+					-0.0,  5e-324,	1.7976931348623157e308,
+					2.5e-7};
 	bson_t raw;
 	char *json, *p;
 	size_t i;
@@ -317,7 +327,8 @@ Test(json_out, strings_are_escaped_and_invalid_utf8_replaced)
 	size_t len;
 
 	/* bson_append_utf8 does not validate: a server may hand us this. */
-	bson_append_utf8(&raw, "s", 1, "q\"b\\s/\n\t\x01\xc3\xa9\xff\xe2\x82", 14);
+	bson_append_utf8(&raw, "s", 1, "q\"b\\s/\n\t\x01\xc3\xa9\xff\xe2\x82",
+			 14);
 	bson_append_utf8(&raw, "nul", 3, "a\0b", 3);
 	json = ma_json_from_bson(NULL, &raw, &len);
 	cr_assert_str_eq(json, "{\"s\":\"q\\\"b\\\\s/\\n\\t\\u0001\xc3\xa9"
@@ -366,8 +377,8 @@ Test(json_out, large_documents_grow_the_buffer)
 
 Test(document, paths_inside_any_values_read_the_same_from_json_and_bson)
 {
-	bson_t *raw = BCON_NEW("l", "pen", "extra", "[", "{", "$x", BCON_INT32(1),
-			       "}", "]");
+	bson_t *raw = BCON_NEW("l", "pen", "extra", "[", "{", "$x",
+			       BCON_INT32(1), "}", "]");
 	ma_doc *item = ma_doc_new_from_bson(&item_type, raw);
 	ma_problems *p = ma_problems_new();
 	ma_error e;
@@ -380,8 +391,8 @@ Test(document, paths_inside_any_values_read_the_same_from_json_and_bson)
 
 	cr_assert_not(ma_doc_set_json(item, "extra", "[{\"$x\":1}]", p, &e));
 	cr_assert_str_eq(ma_problems_field(p, 0), "extra[0].$x");
-	cr_assert_not(ma_doc_set_json(item, "extra", "{\"b\":{\"a\":1,\"a\":2}}", p,
-				      &e));
+	cr_assert_not(ma_doc_set_json(item, "extra",
+				      "{\"b\":{\"a\":1,\"a\":2}}", p, &e));
 	cr_assert_str_eq(ma_problems_field(p, 0), "extra.b");
 	cr_assert_str_eq(ma_problems_message(p, 0), "duplicate key \"a\"");
 	ma_problems_destroy(p);
@@ -392,10 +403,10 @@ Test(document, paths_inside_any_values_read_the_same_from_json_and_bson)
 static const ma_field counter_fields[] = {
 	MA_INT("n", .default_json = "7"),
 	MA_LIST("seen", MA_ITEM(MA_INT(NULL)), .default_json = "[1,2]"),
-	MA_FIELDS_END
-};
+	MA_FIELDS_END};
 
-static const ma_type counter_type = {.name = "Counter", .fields = counter_fields};
+static const ma_type counter_type = {.name = "Counter",
+				     .fields = counter_fields};
 
 /* Converted defaults are kept per field: they must never mix or go stale. */
 Test(document, defaults_are_the_same_at_every_use)
@@ -453,7 +464,8 @@ Test(json_in, text_that_only_json_c_takes_for_utf8_is_refused)
 	/* Each passes json-c's own check; none is UTF-8. Byte 11 is where
 	 * the value's text starts, byte 2 the key's. */
 	static const json_refusal refused[] = {
-		{"{\"title\": \"\xc1\xa9\", \"author\": {\"name\": \"M\"}, \"year\": 1}",
+		{"{\"title\": \"\xc1\xa9\", \"author\": {\"name\": \"M\"}, "
+		 "\"year\": 1}",
 		 "malformed JSON at byte 11: invalid utf-8 string"},
 		{"{\"title\": \"ab\xc0\x80\"}",
 		 "malformed JSON at byte 13: invalid utf-8 string"},
@@ -470,8 +482,10 @@ Test(json_in, text_that_only_json_c_takes_for_utf8_is_refused)
 	};
 	/* The boundaries on the good side of each rule pass. */
 	static const char *const accepted[] = {
-		"{\"title\": \"\xc2\x80\", \"author\": {\"name\": \"M\"}, \"year\": 1}",
-		"{\"title\": \"\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\", \"author\": "
+		"{\"title\": \"\xc2\x80\", \"author\": {\"name\": \"M\"}, "
+		"\"year\": 1}",
+		"{\"title\": \"\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\", "
+		"\"author\": "
 		"{\"name\": \"M\"}, \"year\": 1}",
 		"{\"title\": \"\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\", \"author\": "
 		"{\"name\": \"M\"}, \"year\": 1}",
@@ -495,32 +509,37 @@ Test(json_in, raw_control_characters_and_lone_surrogates_are_refused)
 	/* RFC 8259 section 7: json-c takes each of these; byte 11 is where
 	 * the label's text starts. */
 	static const json_refusal refused[] = {
-		{"{\"label\": \"a\tb\"}",
-		 "malformed JSON at byte 12: control character 0x09 in a string "
-		 "(escape it)"},
-		{"{\"label\": \"\n\"}",
-		 "malformed JSON at byte 11: control character 0x0A in a string "
-		 "(escape it)"},
-		{"{\"label\": \"x\x01\"}",
-		 "malformed JSON at byte 12: control character 0x01 in a string "
-		 "(escape it)"},
+		{"{\"label\": \"a\tb\"}", "malformed JSON at byte 12: control "
+					  "character 0x09 in a string "
+					  "(escape it)"},
+		{"{\"label\": \"\n\"}", "malformed JSON at byte 11: control "
+					"character 0x0A in a string "
+					"(escape it)"},
+		{"{\"label\": \"x\x01\"}", "malformed JSON at byte 12: control "
+					   "character 0x01 in a string "
+					   "(escape it)"},
 		{"{\"ti\x1ftle\": \"x\"}",
 		 "malformed JSON at byte 4: control character 0x1F in a string "
 		 "(escape it)"},
 		{"{\"label\": \"\\ud800\"}",
-		 "malformed JSON at byte 11: \\ud800 is half a UTF-16 surrogate "
+		 "malformed JSON at byte 11: \\ud800 is half a UTF-16 "
+		 "surrogate "
 		 "pair"},
 		{"{\"label\": \"ab\\uDBFFx\"}",
-		 "malformed JSON at byte 13: \\uDBFF is half a UTF-16 surrogate "
+		 "malformed JSON at byte 13: \\uDBFF is half a UTF-16 "
+		 "surrogate "
 		 "pair"},
 		{"{\"label\": \"\\udc00\\ud800\"}",
-		 "malformed JSON at byte 11: \\udc00 is half a UTF-16 surrogate "
+		 "malformed JSON at byte 11: \\udc00 is half a UTF-16 "
+		 "surrogate "
 		 "pair"},
 		{"{\"label\": \"\\ud800\\u0041\"}",
-		 "malformed JSON at byte 11: \\ud800 is half a UTF-16 surrogate "
+		 "malformed JSON at byte 11: \\ud800 is half a UTF-16 "
+		 "surrogate "
 		 "pair"},
 		{"{\"label\": \"\\\\\\ud83d\"}",
-		 "malformed JSON at byte 13: \\ud83d is half a UTF-16 surrogate "
+		 "malformed JSON at byte 13: \\ud83d is half a UTF-16 "
+		 "surrogate "
 		 "pair"},
 	};
 	/* Escaped control characters, a whole pair, the neighbours of the
@@ -531,7 +550,8 @@ Test(json_in, raw_control_characters_and_lone_surrogates_are_refused)
 	} accepted[] = {
 		{"{\"label\": \"a\\tb\\n\\u0001\\u001f\"}", "a\tb\n\x01\x1f"},
 		{"{\"label\": \"\\ud83d\\ude00\"}", "\xf0\x9f\x98\x80"},
-		{"{\"label\": \"\\uD7FF\\uE000\x7f\"}", "\xed\x9f\xbf\xee\x80\x80\x7f"},
+		{"{\"label\": \"\\uD7FF\\uE000\x7f\"}",
+		 "\xed\x9f\xbf\xee\x80\x80\x7f"},
 		{"{\"label\": \"\\\\ud800\"}", "\\ud800"},
 	};
 	ma_error e;
@@ -543,7 +563,8 @@ Test(json_in, raw_control_characters_and_lone_surrogates_are_refused)
 			    sizeof(refused) / sizeof(refused[0]));
 	for (i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
 		cr_assert(ma_json_to_bson(&item_type, accepted[i].json,
-					  strlen(accepted[i].json), &out, NULL, &e),
+					  strlen(accepted[i].json), &out, NULL,
+					  &e),
 			  "case %zu: %s", i, e.message);
 		cr_assert(bson_iter_init_find(&it, &out, "l"), "case %zu", i);
 		cr_expect_str_eq(bson_iter_utf8(&it, NULL), accepted[i].label,

@@ -11,7 +11,8 @@ Test(strerror, every_code_has_its_own_name)
 	int a, b;
 
 	for (a = 0; a < MA_ERR__MAX; a++) {
-		cr_assert_str_neq(ma_strerror((ma_error_code)a), "unknown error");
+		cr_assert_str_neq(ma_strerror((ma_error_code)a),
+				  "unknown error");
 		for (b = a + 1; b < MA_ERR__MAX; b++) {
 			cr_assert_str_neq(ma_strerror((ma_error_code)a),
 					  ma_strerror((ma_error_code)b));
@@ -52,7 +53,8 @@ Test(from_bson, unreachable_server_is_unavailable)
 Test(from_bson, stream_error_is_unavailable)
 {
 	cr_assert_eq(from_bson(MONGOC_ERROR_STREAM, MONGOC_ERROR_STREAM_SOCKET,
-			       "socket error", NULL).code,
+			       "socket error", NULL)
+			     .code,
 		     MA_ERR_UNAVAILABLE);
 }
 
@@ -80,17 +82,21 @@ Test(from_bson, a_server_shutting_down_or_stepping_down_is_unavailable)
 
 Test(from_bson, refused_credentials_are_auth)
 {
-	cr_assert_eq(from_bson(MONGOC_ERROR_CLIENT, MONGOC_ERROR_CLIENT_AUTHENTICATE,
-			       "Authentication failed", NULL).code,
+	cr_assert_eq(from_bson(MONGOC_ERROR_CLIENT,
+			       MONGOC_ERROR_CLIENT_AUTHENTICATE,
+			       "Authentication failed", NULL)
+			     .code,
 		     MA_ERR_AUTH);
-	cr_assert_eq(from_bson(MONGOC_ERROR_SERVER, 18, "Authentication failed.",
-			       NULL).code,
+	cr_assert_eq(from_bson(MONGOC_ERROR_SERVER, 18,
+			       "Authentication failed.", NULL)
+			     .code,
 		     MA_ERR_AUTH);
 }
 
 Test(from_bson, duplicate_key_is_its_own_kind)
 {
-	ma_error e = from_bson(MONGOC_ERROR_SERVER, 11000, "E11000 duplicate key", NULL);
+	ma_error e = from_bson(MONGOC_ERROR_SERVER, 11000,
+			       "E11000 duplicate key", NULL);
 
 	cr_assert_eq(e.code, MA_ERR_DUPLICATE);
 	cr_assert_eq(e.driver_code, 11000);
@@ -110,8 +116,9 @@ Test(from_bson, other_server_errors_are_driver_errors)
 
 Test(from_bson, secret_is_scrubbed)
 {
-	ma_error e = from_bson(MONGOC_ERROR_CLIENT, MONGOC_ERROR_CLIENT_AUTHENTICATE,
-			       "bad password hunter2", "hunter2");
+	ma_error e =
+		from_bson(MONGOC_ERROR_CLIENT, MONGOC_ERROR_CLIENT_AUTHENTICATE,
+			  "bad password hunter2", "hunter2");
 
 	cr_assert_str_eq(e.message, "ping: bad password ***");
 }
@@ -120,8 +127,9 @@ Test(from_bson, a_secret_that_is_not_utf8_is_masked_before_the_mending)
 {
 	/* Mended first, "hunt\xffr2" would read "hunt?r2" and escape the
 	 * mask; a connection string's password may be any bytes. */
-	ma_error e = from_bson(MONGOC_ERROR_CLIENT, MONGOC_ERROR_CLIENT_AUTHENTICATE,
-			       "bad password hunt\xffr2 \xff", "hunt\xffr2");
+	ma_error e =
+		from_bson(MONGOC_ERROR_CLIENT, MONGOC_ERROR_CLIENT_AUTHENTICATE,
+			  "bad password hunt\xffr2 \xff", "hunt\xffr2");
 
 	cr_assert_str_eq(e.message, "ping: bad password *** ?");
 }

@@ -73,11 +73,16 @@ book(const char *json)
 Test(etag, a_document_tag_follows_its_stored_bytes)
 {
 	ma_doc *a = book("{\"_id\":\"5f0000000000000000000b01\","
-			 "\"title\":\"Dive Into Python\",\"author\":{\"name\":\"M\"},\"year\":2004}");
-	ma_doc *same = book("{\"_id\":\"5f0000000000000000000b01\","
-			    "\"title\":\"Dive Into Python\",\"author\":{\"name\":\"M\"},\"year\":2004}");
-	ma_doc *other = book("{\"_id\":\"5f0000000000000000000b01\","
-			     "\"title\":\"Dive Into Python\",\"author\":{\"name\":\"M\"},\"year\":2005}");
+			 "\"title\":\"Dive Into "
+			 "Python\",\"author\":{\"name\":\"M\"},\"year\":2004}");
+	ma_doc *same =
+		book("{\"_id\":\"5f0000000000000000000b01\","
+		     "\"title\":\"Dive Into "
+		     "Python\",\"author\":{\"name\":\"M\"},\"year\":2004}");
+	ma_doc *other =
+		book("{\"_id\":\"5f0000000000000000000b01\","
+		     "\"title\":\"Dive Into "
+		     "Python\",\"author\":{\"name\":\"M\"},\"year\":2005}");
 	char ta[MA_ETAG_SIZE], ts[MA_ETAG_SIZE], to[MA_ETAG_SIZE];
 	size_t i;
 

@@ -27,12 +27,13 @@ expect_offset(int64_t page, int64_t per_page, bool fits, int64_t skip)
 		cr_expect(_ma_page_offset(page, per_page, &got),
 			  "page %" PRId64 " of %" PRId64 " does not fit", page,
 			  per_page);
-		cr_expect_eq(got, skip, "page %" PRId64 " of %" PRId64 ": %" PRId64,
-			     page, per_page, got);
+		cr_expect_eq(got, skip,
+			     "page %" PRId64 " of %" PRId64 ": %" PRId64, page,
+			     per_page, got);
 	} else {
 		cr_expect_not(_ma_page_offset(page, per_page, &got),
-			      "page %" PRId64 " of %" PRId64 " fits: %" PRId64, page,
-			      per_page, got);
+			      "page %" PRId64 " of %" PRId64 " fits: %" PRId64,
+			      page, per_page, got);
 	}
 }
 
@@ -115,7 +116,8 @@ expect_paginate_fails(ma_query *q, int64_t page, int64_t per_page,
 	cr_expect_null(p, "page %" PRId64 " of %" PRId64 " came back", page,
 		       per_page);
 	cr_expect_eq(e.code, code,
-		     "page %" PRId64 " of %" PRId64 " after %s before %s: %s (%s)",
+		     "page %" PRId64 " of %" PRId64
+		     " after %s before %s: %s (%s)",
 		     page, per_page,
 		     opts != NULL && opts->after != NULL ? opts->after : "-",
 		     opts != NULL && opts->before != NULL ? opts->before : "-",
@@ -160,7 +162,8 @@ Test(paginate, query_error_comes_first)
 	ma_query *q = ma_query_new(db, &library_book_type);
 	ma_error first, e;
 
-	cr_assert_not(ma_query_filter(q, "isbn", MA_OP_EQ, MA_V_STRING("x"), &first));
+	cr_assert_not(
+		ma_query_filter(q, "isbn", MA_OP_EQ, MA_V_STRING("x"), &first));
 	cr_expect_null(ma_query_paginate(q, 1, 20, true, &e));
 	cr_expect_eq(e.code, MA_ERR_INVALID);
 	cr_expect_str_eq(e.message, first.message);

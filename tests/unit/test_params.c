@@ -190,7 +190,8 @@ Test(list_params, page_and_per_page)
 	expect_pages("per_page=100", MA_MAX_PER_PAGE, 1, 100);
 	expect_pages("per_page=1", MA_MAX_PER_PAGE, 1, 1);
 	expect_pages("page=007", MA_MAX_PER_PAGE, 7, 20);
-	expect_pages("page=9223372036854775807", MA_MAX_PER_PAGE, INT64_MAX, 20);
+	expect_pages("page=9223372036854775807", MA_MAX_PER_PAGE, INT64_MAX,
+		     20);
 	/* the maximum is the caller's; 0 or less is the default maximum */
 	expect_pages("per_page=500", 500, 1, 500);
 	expect_pages("per_page=100", 0, 1, 100);
@@ -220,17 +221,22 @@ Test(list_params, page_and_per_page_refused)
 		{"page=", MA_ERR_INVALID, "page: must be a decimal integer"},
 		{"page", MA_ERR_INVALID, "page: must be a decimal integer"},
 		{"page=+1", MA_ERR_INVALID, "page: must be a decimal integer"},
-		{"page=%2B1", MA_ERR_INVALID, "page: must be a decimal integer"},
+		{"page=%2B1", MA_ERR_INVALID,
+		 "page: must be a decimal integer"},
 		{"page=+", MA_ERR_INVALID, "page: must be a decimal integer"},
-		{"page=%201", MA_ERR_INVALID, "page: must be a decimal integer"},
-		{"page=1%20", MA_ERR_INVALID, "page: must be a decimal integer"},
+		{"page=%201", MA_ERR_INVALID,
+		 "page: must be a decimal integer"},
+		{"page=1%20", MA_ERR_INVALID,
+		 "page: must be a decimal integer"},
 		{"page=1.0", MA_ERR_INVALID, "page: must be a decimal integer"},
 		{"page=1e3", MA_ERR_INVALID, "page: must be a decimal integer"},
-		{"page=0x10", MA_ERR_INVALID, "page: must be a decimal integer"},
+		{"page=0x10", MA_ERR_INVALID,
+		 "page: must be a decimal integer"},
 		{"page=-", MA_ERR_INVALID, "page: must be a decimal integer"},
 		{"page=--1", MA_ERR_INVALID, "page: must be a decimal integer"},
 		{"page=1-", MA_ERR_INVALID, "page: must be a decimal integer"},
-		{"page=%D9%A1", MA_ERR_INVALID, "page: must be a decimal integer"},
+		{"page=%D9%A1", MA_ERR_INVALID,
+		 "page: must be a decimal integer"},
 		/* 64-bit range, checked without overflowing */
 		{"page=9223372036854775808", MA_ERR_INVALID,
 		 "page: must be a decimal integer of 64 bits (at most "
@@ -251,21 +257,29 @@ Test(list_params, page_and_per_page_refused)
 		{"page=-9223372036854775808", MA_ERR_NOT_FOUND,
 		 "page: must be 1 or more"},
 		/* per_page */
-		{"per_page=0", MA_ERR_INVALID, "per_page: must be between 1 and 100"},
-		{"per_page=-1", MA_ERR_INVALID, "per_page: must be between 1 and 100"},
-		{"per_page=101", MA_ERR_INVALID, "per_page: must be between 1 and 100"},
+		{"per_page=0", MA_ERR_INVALID,
+		 "per_page: must be between 1 and 100"},
+		{"per_page=-1", MA_ERR_INVALID,
+		 "per_page: must be between 1 and 100"},
+		{"per_page=101", MA_ERR_INVALID,
+		 "per_page: must be between 1 and 100"},
 		{"per_page=99999999999999999999", MA_ERR_INVALID,
 		 "per_page: must be between 1 and 100"},
-		{"per_page=abc", MA_ERR_INVALID, "per_page: must be a decimal integer"},
-		{"per_page=", MA_ERR_INVALID, "per_page: must be a decimal integer"},
-		{"per_page=+5", MA_ERR_INVALID, "per_page: must be a decimal integer"},
+		{"per_page=abc", MA_ERR_INVALID,
+		 "per_page: must be a decimal integer"},
+		{"per_page=", MA_ERR_INVALID,
+		 "per_page: must be a decimal integer"},
+		{"per_page=+5", MA_ERR_INVALID,
+		 "per_page: must be a decimal integer"},
 		/* once each */
 		{"page=1&page=1", MA_ERR_INVALID, "page: given more than once"},
 		{"per_page=5&year=1&per_page=5", MA_ERR_INVALID,
 		 "per_page: given more than once"},
 		/* a bad parameter is told, even beside a page below 1 */
-		{"page=0&colour=red", MA_ERR_INVALID, "colour: no such field in Book"},
-		{"colour=red&page=0", MA_ERR_INVALID, "colour: no such field in Book"},
+		{"page=0&colour=red", MA_ERR_INVALID,
+		 "colour: no such field in Book"},
+		{"colour=red&page=0", MA_ERR_INVALID,
+		 "colour: no such field in Book"},
 		{"page=0&per_page=0", MA_ERR_INVALID,
 		 "per_page: must be between 1 and 100"},
 	};
@@ -294,8 +308,8 @@ Test(list_params, every_operator)
 		 "{\"year\": {\"$in\": [" I64(2003) ", " I64(2004) "]}}"},
 		{"year__in=2003", "{\"year\": {\"$in\": [" I64(2003) "]}}"},
 		{"year__nin=2003,2004,1999",
-		 "{\"year\": {\"$nin\": [" I64(2003) ", " I64(2004) ", " I64(1999)
-		 "]}}"},
+		 "{\"year\": {\"$nin\": [" I64(2003) ", " I64(2004) ", " I64(
+			 1999) "]}}"},
 		{"year__exists=true", "{\"year\": {\"$exists\": true}}"},
 		{"year__exists=1", "{\"year\": {\"$exists\": true}}"},
 		{"year__exists=false", "{\"year\": {\"$exists\": false}}"},
@@ -311,8 +325,8 @@ Test(list_params, every_operator)
 		 "{\"title\": \"{\\\"$gt\\\":\\\"\\\"}\"}"},
 		{"_id=" HEX, "{\"_id\": {\"$oid\": \"" HEX "\"}}"},
 		{"_id__in=" HEX "," HEX,
-		 "{\"_id\": {\"$in\": [{\"$oid\": \"" HEX "\"}, {\"$oid\": \"" HEX
-		 "\"}]}}"},
+		 "{\"_id\": {\"$in\": [{\"$oid\": \"" HEX
+		 "\"}, {\"$oid\": \"" HEX "\"}]}}"},
 		{"_id__exists=true", "{\"_id\": {\"$exists\": true}}"},
 		/* filters on distinct fields share the document */
 		{"year=2004&title=Dive",
@@ -328,7 +342,8 @@ Test(list_params, every_operator)
 static void
 expect_startswith(const char *text, const char *pattern)
 {
-	bson_t *want = BCON_NEW("title", "{", "$regex", BCON_UTF8(pattern), "}");
+	bson_t *want =
+		BCON_NEW("title", "{", "$regex", BCON_UTF8(pattern), "}");
 	bool ok = apply(text);
 
 	cr_expect(ok, "%s: %s", text, err.message);
@@ -342,22 +357,25 @@ Test(list_params, startswith_is_a_literal_prefix)
 	expect_startswith("title__startswith=Dive", "^Dive");
 	expect_startswith("title__startswith=Dive+Into", "^Dive Into");
 	/* taken literally: no character is special */
-	expect_startswith("title__startswith=a.b%2A(c%5E%24", "^a\\.b\\*\\(c\\^\\$");
+	expect_startswith("title__startswith=a.b%2A(c%5E%24",
+			  "^a\\.b\\*\\(c\\^\\$");
 	expect_startswith("title__startswith=", "^");
 }
 
 Test(list_params, repeated_filters_all_apply)
 {
 	expect_filter("year__gte=2000&year__lte=2010",
-		      "{\"year\": {\"$gte\": " I64(2000) "}, \"$and\": [{\"year\": "
-		      "{\"$lte\": " I64(2010) "}}]}");
+		      "{\"year\": {\"$gte\": " I64(
+			      2000) "}, \"$and\": [{\"year\": "
+				    "{\"$lte\": " I64(2010) "}}]}");
 	expect_filter("year=2004&year=2005",
-		      "{\"year\": " I64(2004) ", \"$and\": [{\"year\": " I64(2005)
-		      "}]}");
+		      "{\"year\": " I64(2004) ", \"$and\": [{\"year\": " I64(
+			      2005) "}]}");
 	expect_filter("title=A&year__gt=1&title__ne=Ab&year__gt=2",
-		      "{\"title\": \"A\", \"year\": {\"$gt\": " I64(1)
-		      "}, \"$and\": [{\"title\": {\"$ne\": \"Ab\"}}, {\"year\": "
-		      "{\"$gt\": " I64(2) "}}]}");
+		      "{\"title\": \"A\", \"year\": {\"$gt\": " I64(
+			      1) "}, \"$and\": [{\"title\": {\"$ne\": "
+				 "\"Ab\"}}, {\"year\": "
+				 "{\"$gt\": " I64(2) "}}]}");
 }
 
 Test(list_params, filters_refused)
@@ -371,7 +389,8 @@ Test(list_params, filters_refused)
 		{"Year=2004", "Year: no such field in Book"},
 		{"name=Mark", "name: no such field in Book"},
 		{"=x", "\"\": no such field in Book"},
-		{"colour__gte=1", "colour__gte: no such field \"colour\" in Book"},
+		{"colour__gte=1",
+		 "colour__gte: no such field \"colour\" in Book"},
 		{"__gte=1", "__gte: no such field \"\" in Book"},
 		/* '.' and '$' anywhere in a name */
 		{"author.name=Mark",
@@ -381,14 +400,17 @@ Test(list_params, filters_refused)
 		 "'.' or '$')"},
 		{"%24where=1", "$where: must be a top-level field name (no '.' "
 			       "or '$')"},
-		{"year__%24gt=1", "year__$gt: must be a top-level field name (no "
-				  "'.' or '$')"},
-		{"year.x=1", "year.x: must be a top-level field name (no '.' or "
-			     "'$')"},
+		{"year__%24gt=1",
+		 "year__$gt: must be a top-level field name (no "
+		 "'.' or '$')"},
+		{"year.x=1",
+		 "year.x: must be a top-level field name (no '.' or "
+		 "'$')"},
 		/* the operators the grammar offers */
 		{"year__near=1", "year__near: unknown operator \"near\" " OPS},
 		{"year__eq=1", "year__eq: unknown operator \"eq\" " OPS},
-		{"title__regex=.*", "title__regex: unknown operator \"regex\" " OPS},
+		{"title__regex=.*",
+		 "title__regex: unknown operator \"regex\" " OPS},
 		{"year__=1", "year__: unknown operator \"\" " OPS},
 		{"year__GTE=1", "year__GTE: unknown operator \"GTE\" " OPS},
 		{"year__gte__lt=1",
@@ -402,11 +424,13 @@ Test(list_params, filters_refused)
 		{"year__gte=abc", "year__gte: must be an integer, not 'abc'"},
 		{"year__ne=99999999999999999999",
 		 "year__ne: must be an integer, not '99999999999999999999'"},
-		{"_id=xyz", "_id: must be an ObjectId of 24 hexadecimal digits, "
-			    "not 'xyz'"},
+		{"_id=xyz",
+		 "_id: must be an ObjectId of 24 hexadecimal digits, "
+		 "not 'xyz'"},
 		/* in and nin */
 		{"year__in=", "year__in: an item of the list is empty"},
-		{"year__in=2003,,2004", "year__in: an item of the list is empty"},
+		{"year__in=2003,,2004",
+		 "year__in: an item of the list is empty"},
 		{"year__in=2003,", "year__in: an item of the list is empty"},
 		{"year__nin=,2003", "year__nin: an item of the list is empty"},
 		{"year__in=2003,x", "year__in: must be an integer, not 'x'"},
@@ -414,9 +438,11 @@ Test(list_params, filters_refused)
 		 "_id__nin: must be an ObjectId of 24 hexadecimal digits, not "
 		 "'1'"},
 		/* exists */
-		{"year__exists=yes", "year__exists: must be true, false, 1 or 0"},
+		{"year__exists=yes",
+		 "year__exists: must be true, false, 1 or 0"},
 		{"year__exists=", "year__exists: must be true, false, 1 or 0"},
-		{"year__exists=TRUE", "year__exists: must be true, false, 1 or 0"},
+		{"year__exists=TRUE",
+		 "year__exists: must be true, false, 1 or 0"},
 		/* startswith on text only */
 		{"year__startswith=19",
 		 "year__startswith: startswith applies to text fields only"},
@@ -431,7 +457,8 @@ Test(list_params, filters_refused)
 		 "author__in: an embedded document can only be tested with "
 		 "author__exists"},
 		/* a bad filter after good ones */
-		{"year=2004&title=x&colour=red", "colour: no such field in Book"},
+		{"year=2004&title=x&colour=red",
+		 "colour: no such field in Book"},
 	};
 	size_t i;
 
@@ -455,7 +482,8 @@ Test(list_params, long_names_and_values_are_cut_in_messages)
 	cr_expect_eq(err.code, MA_ERR_INVALID);
 	cr_expect(bson_utf8_validate(err.message, strlen(err.message), false),
 		  "%s", err.message);
-	cr_expect(strstr(err.message, "\xc3\xa9...: no such field in Book") != NULL,
+	cr_expect(strstr(err.message, "\xc3\xa9...: no such field in Book") !=
+			  NULL,
 		  "%s", err.message);
 	cr_expect_lt(strlen(err.message), 120, "%s", err.message);
 
@@ -467,8 +495,8 @@ Test(list_params, long_names_and_values_are_cut_in_messages)
 	cr_expect_eq(err.code, MA_ERR_INVALID);
 	cr_expect(bson_utf8_validate(err.message, strlen(err.message), false),
 		  "%s", err.message);
-	cr_expect(strncmp(err.message, "year: must be an integer, not 'a\xc3\xa9",
-			  33) == 0,
+	cr_expect(strncmp(err.message,
+			  "year: must be an integer, not 'a\xc3\xa9", 33) == 0,
 		  "%s", err.message);
 }
 
@@ -483,7 +511,8 @@ in_list(const char *name, size_t n, const char *suffix)
 	_ma_buf_init(&b, 64);
 	_ma_buf_printf(&b, "%s=", name);
 	for (i = 0; i < n; i++)
-		_ma_buf_printf(&b, "%s%zu%s", i > 0 ? "," : "", 1900 + i, suffix);
+		_ma_buf_printf(&b, "%s%zu%s", i > 0 ? "," : "", 1900 + i,
+			       suffix);
 	return _ma_buf_steal(&b, NULL);
 }
 
@@ -497,8 +526,9 @@ filter_items(const char *field, const char *op, int64_t *first, int64_t *last)
 
 	snprintf(path, sizeof(path), "%s.%s", field, op);
 	cr_assert(bson_iter_init(&it, ma_query_filter_bson(q)) &&
-		  bson_iter_find_descendant(&it, path, &items) &&
-		  BSON_ITER_HOLDS_ARRAY(&items) && bson_iter_recurse(&items, &it),
+			  bson_iter_find_descendant(&it, path, &items) &&
+			  BSON_ITER_HOLDS_ARRAY(&items) &&
+			  bson_iter_recurse(&items, &it),
 		  "no list at %s", path);
 	while (bson_iter_next(&it)) {
 		if (n++ == 0)
@@ -617,9 +647,9 @@ Test(list_params, sort_and_fields_refused)
 		{"fields=title,", "fields: an item is empty"},
 		{"fields=-title", "fields: no such field \"-title\" in Book"},
 		{"fields=colour", "fields: no such field \"colour\" in Book"},
-		{"fields=author.name",
-		 "fields: \"author.name\" must be a top-level field name (no '.' "
-		 "or '$')"},
+		{"fields=author.name", "fields: \"author.name\" must be a "
+				       "top-level field name (no '.' "
+				       "or '$')"},
 		{"fields=%24where",
 		 "fields: \"$where\" must be a top-level field name (no '.' or "
 		 "'$')"},
@@ -656,16 +686,16 @@ Test(list_params, a_query_that_already_failed_fails_with_its_error)
 
 	q = ma_query_new(db, &library_book_type);
 	cr_assert_not(ma_query_sort(q, "nope", &e));
-	cr_expect_not(_ma_list_params(NULL, q, 100, NULL, &page, &per_page,
-				      &err));
+	cr_expect_not(
+		_ma_list_params(NULL, q, 100, NULL, &page, &per_page, &err));
 	cr_expect_eq(err.code, e.code);
 	cr_expect_str_eq(err.message, e.message);
 }
 
 Test(list_params, no_query_is_refused)
 {
-	cr_expect_not(_ma_list_params(NULL, NULL, 100, NULL, &page, &per_page,
-				      &err));
+	cr_expect_not(
+		_ma_list_params(NULL, NULL, 100, NULL, &page, &per_page, &err));
 	cr_expect_eq(err.code, MA_ERR_INVALID);
 	cr_expect_str_eq(err.message, "a query is required");
 }
@@ -755,11 +785,12 @@ expect_links(const char *path, const char *text, int64_t pg, int64_t pp,
 
 Test(page_links, first_prev_next_last)
 {
-	expect_links("/books", "year__gte=2000&page=2&per_page=20", 2, 20, 3, true,
-		     "</books?year__gte=2000&page=1&per_page=20>; rel=\"first\", "
-		     "</books?year__gte=2000&page=1&per_page=20>; rel=\"prev\", "
-		     "</books?year__gte=2000&page=3&per_page=20>; rel=\"next\", "
-		     "</books?year__gte=2000&page=3&per_page=20>; rel=\"last\"");
+	expect_links(
+		"/books", "year__gte=2000&page=2&per_page=20", 2, 20, 3, true,
+		"</books?year__gte=2000&page=1&per_page=20>; rel=\"first\", "
+		"</books?year__gte=2000&page=1&per_page=20>; rel=\"prev\", "
+		"</books?year__gte=2000&page=3&per_page=20>; rel=\"next\", "
+		"</books?year__gte=2000&page=3&per_page=20>; rel=\"last\"");
 }
 
 Test(page_links, only_the_links_that_exist)

@@ -79,7 +79,8 @@ Test(qs, decodes_every_form)
 		/* the first '=' splits */
 		{"a=b=c", "a=b=c"},
 		{"a==", "a=="},
-		{"year__gte=2000&sort=-year,title", "year__gte=2000\nsort=-year,title"},
+		{"year__gte=2000&sort=-year,title",
+		 "year__gte=2000\nsort=-year,title"},
 	};
 	size_t i;
 

@@ -16,10 +16,7 @@
 #include "query/query-private.h"
 
 static const ma_field part_fields[] = {
-	MA_STRING("name"),
-	MA_INT("size", .optional = true),
-	MA_FIELDS_END
-};
+	MA_STRING("name"), MA_INT("size", .optional = true), MA_FIELDS_END};
 
 static const ma_type part_type = {.name = "Part", .fields = part_fields};
 
@@ -48,23 +45,22 @@ static const ma_field sample_fields[] = {
 	MA_DATETIME("d", .optional = true, .nullable = true),
 	MA_OBJECTID("o", .optional = true),
 	MA_ENUM("e", MA_VALUES("new", "old"), .optional = true),
-	MA_LIST("tags", MA_ITEM(MA_STRING(NULL, .max_len = 5)), .optional = true),
+	MA_LIST("tags", MA_ITEM(MA_STRING(NULL, .max_len = 5)),
+		.optional = true),
 	MA_LIST("nums", MA_ITEM(MA_INT(NULL)), .optional = true),
 	MA_ANY("x", .optional = true),
 	MA_DOCUMENT("part", &part_type, .optional = true),
 	MA_REF("owner", &part_type, .optional = true),
 	MA_STRING("label", .db_name = "l", .optional = true),
-	MA_FIELDS_END
-};
+	MA_FIELDS_END};
 
 static const ma_type sample_type = {
 	.name = "Sample",
 	.fields = sample_fields,
-	.extensions = (const ma_query_extension[]){
-		MA_EXTENSION("at_least", at_least),
-		MA_EXTENSION("refuses", refuses),
-		MA_EXTENSIONS_END
-	},
+	.extensions =
+		(const ma_query_extension[]){MA_EXTENSION("at_least", at_least),
+					     MA_EXTENSION("refuses", refuses),
+					     MA_EXTENSIONS_END},
 };
 
 #define HEX "0123456789abcdef01234567"
@@ -103,7 +99,8 @@ expect_bson(const bson_t *got, const char *expected)
 	bson_t *want = bson_new_from_json((const uint8_t *)expected, -1, &berr);
 	char *g, *w;
 
-	cr_assert_not_null(want, "expected JSON %s: %s", expected, berr.message);
+	cr_assert_not_null(want, "expected JSON %s: %s", expected,
+			   berr.message);
 	cr_assert_not_null(got);
 	g = bson_as_canonical_extended_json(got, NULL);
 	w = bson_as_canonical_extended_json(want, NULL);
@@ -139,8 +136,8 @@ expect_filter_refused(const ma_type *type, const char *path, ma_op op,
 
 	cr_expect_not(ma_query_filter(q, path, op, v, &e), "%s %s accepted",
 		      path != NULL ? path : "(null)", ma_op_name(op));
-	cr_expect_eq(e.code, MA_ERR_INVALID, "%s: %s", path != NULL ? path : "(null)",
-		     e.message);
+	cr_expect_eq(e.code, MA_ERR_INVALID, "%s: %s",
+		     path != NULL ? path : "(null)", e.message);
 	if (named != NULL)
 		cr_expect(strstr(e.message, named) != NULL,
 			  "\"%s\" does not name %s", e.message, named);
@@ -253,10 +250,17 @@ expect_clauses(const bson_t *filter, const char *const *expected)
 /* --- operator names ------------------------------------------------------ */
 
 static const char *const op_names[MA_OP__MAX] = {
-	[MA_OP_EQ] = "eq",         [MA_OP_NE] = "ne",     [MA_OP_GT] = "gt",
-	[MA_OP_GTE] = "gte",       [MA_OP_LT] = "lt",     [MA_OP_LTE] = "lte",
-	[MA_OP_IN] = "in",         [MA_OP_NIN] = "nin",   [MA_OP_EXISTS] = "exists",
-	[MA_OP_REGEX] = "regex",   [MA_OP_STARTSWITH] = "startswith",
+	[MA_OP_EQ] = "eq",
+	[MA_OP_NE] = "ne",
+	[MA_OP_GT] = "gt",
+	[MA_OP_GTE] = "gte",
+	[MA_OP_LT] = "lt",
+	[MA_OP_LTE] = "lte",
+	[MA_OP_IN] = "in",
+	[MA_OP_NIN] = "nin",
+	[MA_OP_EXISTS] = "exists",
+	[MA_OP_REGEX] = "regex",
+	[MA_OP_STARTSWITH] = "startswith",
 };
 
 Test(op, every_op_has_its_name_and_back)
@@ -267,7 +271,8 @@ Test(op, every_op_has_its_name_and_back)
 		cr_assert_not_null(ma_op_name(op), "op %d", (int)op);
 		cr_expect_str_eq(ma_op_name(op), op_names[op]);
 		back = MA_OP__MAX;
-		cr_expect(ma_op_from_name(op_names[op], strlen(op_names[op]), &back),
+		cr_expect(ma_op_from_name(op_names[op], strlen(op_names[op]),
+					  &back),
 			  "%s", op_names[op]);
 		cr_expect_eq(back, op, "%s", op_names[op]);
 	}
@@ -277,8 +282,9 @@ Test(op, every_op_has_its_name_and_back)
 
 Test(op, unknown_names_are_refused)
 {
-	static const char *const bad[] = {"", "eqq", "GTE", "Eq", "gte ",
-					   "startswit", "or", "not", "$eq"};
+	static const char *const bad[] = {"",	"eqq",	"GTE",
+					  "Eq", "gte ", "startswit",
+					  "or", "not",	"$eq"};
 	ma_op op;
 	size_t i;
 
@@ -300,7 +306,8 @@ Test(op, unknown_names_are_refused)
 
 Test(filter, eq_is_the_bare_value_as_int64)
 {
-	expect_filter("year", MA_OP_EQ, MA_V_INT(2004), "{\"year\":" I64(2004) "}");
+	expect_filter("year", MA_OP_EQ, MA_V_INT(2004),
+		      "{\"year\":" I64(2004) "}");
 	expect_filter("title", MA_OP_EQ, MA_V_STRING("Dive Into Python"),
 		      "{\"title\":\"Dive Into Python\"}");
 }
@@ -323,7 +330,8 @@ Test(filter, bounds_are_not_checked_in_a_question)
 {
 	expect_filter("year", MA_OP_LT, MA_V_INT(-5),
 		      "{\"year\":{\"$lt\":" I64(-5) "}}");
-	expect_filter("year", MA_OP_EQ, MA_V_TEXT("-5"), "{\"year\":" I64(-5) "}");
+	expect_filter("year", MA_OP_EQ, MA_V_TEXT("-5"),
+		      "{\"year\":" I64(-5) "}");
 	expect_filter("title", MA_OP_EQ, MA_V_STRING(""), "{\"title\":\"\"}");
 }
 
@@ -397,8 +405,9 @@ Test(filter, regex_passes_the_pattern_through)
 	const char *pattern;
 	ma_error e = {.code = MA_OK};
 
-	cr_assert(ma_query_filter(q, "title", MA_OP_REGEX, MA_V_STRING("^Dive.*n$"),
-				  &e), "%s", e.message);
+	cr_assert(ma_query_filter(q, "title", MA_OP_REGEX,
+				  MA_V_STRING("^Dive.*n$"), &e),
+		  "%s", e.message);
 	pattern = regex_of(ma_query_filter_bson(q), "title");
 	cr_assert_not_null(pattern);
 	cr_expect_str_eq(pattern, "^Dive.*n$");
@@ -412,7 +421,8 @@ Test(filter, startswith_is_an_anchored_literal_prefix)
 	ma_error e = {.code = MA_OK};
 
 	cr_assert(ma_query_filter(q, "title", MA_OP_STARTSWITH,
-				  MA_V_TEXT("Dive (2nd) *"), &e), "%s", e.message);
+				  MA_V_TEXT("Dive (2nd) *"), &e),
+		  "%s", e.message);
 	pattern = regex_of(ma_query_filter_bson(q), "title");
 	cr_assert_not_null(pattern);
 	cr_expect_str_eq(pattern, "^Dive \\(2nd\\) \\*");
@@ -426,12 +436,14 @@ Test(filter, regex_prefix_escapes_every_metacharacter)
 	regex_t re;
 
 	cr_assert_not_null(p);
-	cr_expect_str_eq(p, "^a\\.b\\*c\\+\\(d\\)\\[e\\]\\{f\\}\\?\\^\\$\\|\\\\");
+	cr_expect_str_eq(p,
+			 "^a\\.b\\*c\\+\\(d\\)\\[e\\]\\{f\\}\\?\\^\\$\\|\\\\");
 
 	/* Whatever the spelling, the pattern must match the prefix itself and
 	 * not a string where '.' is any character. */
 	cr_assert_eq(regcomp(&re, p, REG_EXTENDED | REG_NOSUB), 0, "%s", p);
-	cr_expect_eq(regexec(&re, "a.b*c+(d)[e]{f}?^$|\\ and more", 0, NULL, 0), 0);
+	cr_expect_eq(regexec(&re, "a.b*c+(d)[e]{f}?^$|\\ and more", 0, NULL, 0),
+		     0);
 	cr_expect_neq(regexec(&re, "aXb*c+(d)[e]{f}?^$|\\", 0, NULL, 0), 0);
 	cr_expect_neq(regexec(&re, "x a.b*c+(d)[e]{f}?^$|\\", 0, NULL, 0), 0);
 	regfree(&re);
@@ -473,15 +485,18 @@ Test(filter, id_takes_an_objectid_in_every_form)
 	bson_oid_t oid;
 
 	bson_oid_init_from_string(&oid, HEX);
-	expect_filter("_id", MA_OP_EQ, MA_V_STRING(HEX), "{\"_id\":" OID_JSON "}");
-	expect_filter("_id", MA_OP_EQ, MA_V_TEXT(HEX), "{\"_id\":" OID_JSON "}");
-	expect_filter("_id", MA_OP_EQ, MA_V_OID(&oid), "{\"_id\":" OID_JSON "}");
+	expect_filter("_id", MA_OP_EQ, MA_V_STRING(HEX),
+		      "{\"_id\":" OID_JSON "}");
+	expect_filter("_id", MA_OP_EQ, MA_V_TEXT(HEX),
+		      "{\"_id\":" OID_JSON "}");
+	expect_filter("_id", MA_OP_EQ, MA_V_OID(&oid),
+		      "{\"_id\":" OID_JSON "}");
 	expect_filter("_id", MA_OP_NE, MA_V_OID(&oid),
 		      "{\"_id\":{\"$ne\":" OID_JSON "}}");
 	expect_filter_refused(&library_book_type, "_id", MA_OP_EQ,
 			      MA_V_STRING("blasphemy"), "_id");
-	expect_filter_refused(&library_book_type, "_id", MA_OP_EQ,
-			      MA_V_INT(1), "_id");
+	expect_filter_refused(&library_book_type, "_id", MA_OP_EQ, MA_V_INT(1),
+			      "_id");
 }
 
 Test(filter, distinct_fields_merge_into_one_document)
@@ -489,13 +504,15 @@ Test(filter, distinct_fields_merge_into_one_document)
 	ma_query *q = ma_query_new(db, &library_book_type);
 	ma_error e = {.code = MA_OK};
 
-	cr_assert(ma_query_filter(q, "title", MA_OP_EQ, MA_V_STRING("Dive"), &e));
+	cr_assert(
+		ma_query_filter(q, "title", MA_OP_EQ, MA_V_STRING("Dive"), &e));
 	cr_assert(ma_query_filter(q, "year", MA_OP_GTE, MA_V_INT(2000), &e));
-	cr_assert(ma_query_filter(q, "author.name", MA_OP_EQ, MA_V_STRING("Mark"),
-				  &e));
+	cr_assert(ma_query_filter(q, "author.name", MA_OP_EQ,
+				  MA_V_STRING("Mark"), &e));
 	expect_bson(ma_query_filter_bson(q),
-		    "{\"title\":\"Dive\",\"year\":{\"$gte\":" I64(2000) "},"
-		    "\"author.name\":\"Mark\"}");
+		    "{\"title\":\"Dive\",\"year\":{\"$gte\":" I64(
+			    2000) "},"
+				  "\"author.name\":\"Mark\"}");
 	ma_query_destroy(q);
 }
 
@@ -505,15 +522,16 @@ Test(filter, same_field_twice_goes_through_and)
 	ma_error e = {.code = MA_OK};
 
 	cr_assert(ma_query_filter(q, "year", MA_OP_GTE, MA_V_INT(2000), &e));
-	cr_assert(ma_query_filter(q, "title", MA_OP_EQ, MA_V_STRING("Dive"), &e));
+	cr_assert(
+		ma_query_filter(q, "title", MA_OP_EQ, MA_V_STRING("Dive"), &e));
 	cr_assert(ma_query_filter(q, "year", MA_OP_LT, MA_V_INT(2010), &e));
 	/* A second "year" key would make MongoDB keep only one of them. */
 	cr_expect(bson_has_field(ma_query_filter_bson(q), "$and"));
-	expect_clauses(ma_query_filter_bson(q), (const char *const[]){
-		"{\"year\":{\"$gte\":" I64(2000) "}}",
-		"{\"title\":\"Dive\"}",
-		"{\"year\":{\"$lt\":" I64(2010) "}}",
-		NULL});
+	expect_clauses(ma_query_filter_bson(q),
+		       (const char *const[]){
+			       "{\"year\":{\"$gte\":" I64(2000) "}}",
+			       "{\"title\":\"Dive\"}",
+			       "{\"year\":{\"$lt\":" I64(2010) "}}", NULL});
 	ma_query_destroy(q);
 }
 
@@ -541,19 +559,21 @@ year_is(int64_t y)
 Test(filter, or_flattens_nested_ors)
 {
 	ma_error e = {.code = MA_OK};
-	ma_filter *left = ma_filter_or(ma_filter_or(year_is(2001), year_is(2002), &e),
-				       year_is(2003), &e);
+	ma_filter *left =
+		ma_filter_or(ma_filter_or(year_is(2001), year_is(2002), &e),
+			     year_is(2003), &e);
 	ma_filter *right;
 
 	cr_assert_not_null(left, "%s", e.message);
 	expect_bson(ma_filter_bson(left),
-		    "{\"$or\":[{\"year\":" I64(2001) "},{\"year\":" I64(2002)
-		    "},{\"year\":" I64(2003) "}]}");
+		    "{\"$or\":[{\"year\":" I64(2001) "},{\"year\":" I64(
+			    2002) "},{\"year\":" I64(2003) "}]}");
 	right = ma_filter_or(year_is(2000), left, &e);
 	cr_assert_not_null(right, "%s", e.message);
-	expect_bson(ma_filter_bson(right),
-		    "{\"$or\":[{\"year\":" I64(2000) "},{\"year\":" I64(2001)
-		    "},{\"year\":" I64(2002) "},{\"year\":" I64(2003) "}]}");
+	expect_bson(
+		ma_filter_bson(right),
+		"{\"$or\":[{\"year\":" I64(2000) "},{\"year\":" I64(
+			2001) "},{\"year\":" I64(2002) "},{\"year\":" I64(2003) "}]}");
 	cr_expect_eq(_ma_filter_type(right), &library_book_type);
 	ma_filter_destroy(right);
 }
@@ -567,11 +587,10 @@ Test(filter, and_of_filters_keeps_every_condition)
 				     year_is(2002), &e);
 
 	cr_assert_not_null(f, "%s", e.message);
-	expect_clauses(ma_filter_bson(f), (const char *const[]){
-		"{\"year\":" I64(2001) "}",
-		"{\"title\":\"Dive\"}",
-		"{\"year\":" I64(2002) "}",
-		NULL});
+	expect_clauses(ma_filter_bson(f),
+		       (const char *const[]){"{\"year\":" I64(2001) "}",
+					     "{\"title\":\"Dive\"}",
+					     "{\"year\":" I64(2002) "}", NULL});
 	ma_filter_destroy(f);
 }
 
@@ -591,12 +610,15 @@ Test(filter, where_adds_a_filter_to_the_query)
 	ma_error e = {.code = MA_OK};
 	ma_filter *f = ma_filter_or(year_is(2003), year_is(2004), &e);
 
-	cr_assert(ma_query_filter(q, "title", MA_OP_EQ, MA_V_STRING("Dive"), &e));
+	cr_assert(
+		ma_query_filter(q, "title", MA_OP_EQ, MA_V_STRING("Dive"), &e));
 	cr_assert(ma_query_where(q, f, &e), "%s", e.message);
-	expect_clauses(ma_query_filter_bson(q), (const char *const[]){
-		"{\"title\":\"Dive\"}",
-		"{\"$or\":[{\"year\":" I64(2003) "},{\"year\":" I64(2004) "}]}",
-		NULL});
+	expect_clauses(ma_query_filter_bson(q),
+		       (const char *const[]){
+			       "{\"title\":\"Dive\"}",
+			       "{\"$or\":[{\"year\":" I64(
+				       2003) "},{\"year\":" I64(2004) "}]}",
+			       NULL});
 	ma_query_destroy(q);
 }
 
@@ -686,7 +708,8 @@ Test(filter, filter_new_checks_like_a_query)
 				     MA_V_STRING("x"), &e));
 	cr_expect_eq(e.code, MA_ERR_INVALID);
 	cr_expect(strstr(e.message, "isbn") != NULL, "%s", e.message);
-	f = ma_filter_new_in(&library_book_type, "year", MA_OP_NIN, years, 2, &e);
+	f = ma_filter_new_in(&library_book_type, "year", MA_OP_NIN, years, 2,
+			     &e);
 	cr_assert_not_null(f, "%s", e.message);
 	expect_bson(ma_filter_bson(f),
 		    "{\"year\":{\"$nin\":[" I64(1) "," I64(2) "]}}");
@@ -699,7 +722,8 @@ Test(filter, int_field_takes_int_or_decimal_text_only)
 {
 	expect_filter_refused(&library_book_type, "year", MA_OP_EQ,
 			      MA_V_STRING("2004"), "year");
-	expect_filter("year", MA_OP_EQ, MA_V_TEXT("2004"), "{\"year\":" I64(2004) "}");
+	expect_filter("year", MA_OP_EQ, MA_V_TEXT("2004"),
+		      "{\"year\":" I64(2004) "}");
 	expect_filter_refused(&library_book_type, "year", MA_OP_EQ,
 			      MA_V_TEXT("20x4"), "year");
 	expect_filter_refused(&library_book_type, "year", MA_OP_EQ,
@@ -714,8 +738,8 @@ Test(filter, int_field_takes_int_or_decimal_text_only)
 
 Test(filter, string_field_refuses_an_int)
 {
-	expect_filter_refused(&library_book_type, "title", MA_OP_EQ, MA_V_INT(1),
-			      "title");
+	expect_filter_refused(&library_book_type, "title", MA_OP_EQ,
+			      MA_V_INT(1), "title");
 }
 
 Test(filter, unknown_field_is_refused_by_name)
@@ -754,16 +778,18 @@ Test(filter, dollar_and_null_paths_are_refused)
 			      MA_V_STRING("x"), NULL);
 	expect_filter_refused(&library_book_type, "$or", MA_OP_EQ,
 			      MA_V_JSON("[]"), NULL);
-	expect_filter_refused(&library_book_type, "", MA_OP_EQ, MA_V_INT(1), NULL);
+	expect_filter_refused(&library_book_type, "", MA_OP_EQ, MA_V_INT(1),
+			      NULL);
 	expect_filter_refused(&library_book_type, "author.", MA_OP_EQ,
 			      MA_V_STRING("x"), NULL);
-	expect_filter_refused(&library_book_type, NULL, MA_OP_EQ, MA_V_INT(1), NULL);
+	expect_filter_refused(&library_book_type, NULL, MA_OP_EQ, MA_V_INT(1),
+			      NULL);
 }
 
 Test(filter, unknown_operator_is_refused)
 {
-	expect_filter_refused(&library_book_type, "year", MA_OP__MAX, MA_V_INT(1),
-			      NULL);
+	expect_filter_refused(&library_book_type, "year", MA_OP__MAX,
+			      MA_V_INT(1), NULL);
 }
 
 /* --- queries: the sticky error, sort, skip, limit, fields, copy ---------- */
@@ -775,7 +801,8 @@ Test(query, first_error_sticks_to_the_query)
 
 	cr_assert(ma_query_ok(q, &e));
 	cr_expect_eq(e.code, MA_OK);
-	cr_assert_not(ma_query_filter(q, "isbn", MA_OP_EQ, MA_V_STRING("x"), &first));
+	cr_assert_not(
+		ma_query_filter(q, "isbn", MA_OP_EQ, MA_V_STRING("x"), &first));
 	cr_assert_eq(first.code, MA_ERR_INVALID);
 
 	cr_expect_not(ma_query_ok(q, &e));
@@ -819,7 +846,8 @@ expect_sort(const ma_type *type, const char *key, bool ok)
 
 	ma_error_clear(&e);
 	if (ok) {
-		cr_expect(ma_query_sort(q, key, &e), "sort %s: %s", key, e.message);
+		cr_expect(ma_query_sort(q, key, &e), "sort %s: %s", key,
+			  e.message);
 	} else {
 		cr_expect_not(ma_query_sort(q, key, &e), "sort %s accepted",
 			      key != NULL ? key : "(null)");
@@ -968,13 +996,16 @@ Test(query, copy_is_independent)
 	 * fields, so that a page's position can be read. */
 	bson_init(&opts);
 	_ma_query_find_opts(c, false, false, c->skip, c->limit, &opts);
-	expect_bson(&opts, "{\"sort\": {\"year\": {\"$numberInt\": \"-1\"}}, "
-			   "\"projection\": {\"title\": {\"$numberInt\": \"1\"}, "
-			   "\"year\": {\"$numberInt\": \"1\"}}, "
-			   "\"skip\": " I64(3) ", \"limit\": " I64(7) ","
-			   " \"maxTimeMS\": " I64(5000) "}");
+	expect_bson(&opts,
+		    "{\"sort\": {\"year\": {\"$numberInt\": \"-1\"}}, "
+		    "\"projection\": {\"title\": {\"$numberInt\": \"1\"}, "
+		    "\"year\": {\"$numberInt\": \"1\"}}, "
+		    "\"skip\": " I64(3) ", \"limit\": " I64(
+			    7) ","
+			       " \"maxTimeMS\": " I64(5000) "}");
 	bson_destroy(&opts);
-	cr_assert(ma_query_filter(c, "title", MA_OP_EQ, MA_V_STRING("Dive"), &e));
+	cr_assert(
+		ma_query_filter(c, "title", MA_OP_EQ, MA_V_STRING("Dive"), &e));
 	expect_bson(ma_query_filter_bson(q), "{\"year\":" I64(2004) "}");
 	expect_bson(ma_query_filter_bson(c),
 		    "{\"year\":" I64(2004) ",\"title\":\"Dive\"}");
@@ -994,7 +1025,8 @@ Test(query, copy_keeps_the_error)
 	ma_query *c;
 	ma_error first, e;
 
-	cr_assert_not(ma_query_filter(q, "isbn", MA_OP_EQ, MA_V_INT(1), &first));
+	cr_assert_not(
+		ma_query_filter(q, "isbn", MA_OP_EQ, MA_V_INT(1), &first));
 	c = ma_query_copy(q);
 	cr_expect_not(ma_query_ok(c, &e));
 	cr_expect_str_eq(e.message, first.message);
@@ -1006,7 +1038,8 @@ Test(query, copy_keeps_the_error)
 
 Test(extension, lookup_by_name)
 {
-	const ma_query_extension *x = ma_type_extension(&sample_type, "at_least");
+	const ma_query_extension *x =
+		ma_type_extension(&sample_type, "at_least");
 
 	cr_assert_not_null(x);
 	cr_expect_str_eq(x->name, "at_least");
@@ -1050,7 +1083,8 @@ expect_named(const char *message, const char *call, const char **names)
 {
 	for (; *names != NULL; names++)
 		cr_expect(strstr(message, *names) != NULL,
-			  "%s: \"%s\" does not name \"%s\"", call, message, *names);
+			  "%s: \"%s\" does not name \"%s\"", call, message,
+			  *names);
 }
 
 /* call, made on the update u, fails with an error naming each of the
@@ -1087,7 +1121,8 @@ Test(update, set_writes_checked_values)
 	ma_error e = {.code = MA_OK};
 
 	expect_bson(ma_update_bson(u), "{}");
-	cr_assert(ma_update_set(u, "year", MA_V_INT(2004), &e), "%s", e.message);
+	cr_assert(ma_update_set(u, "year", MA_V_INT(2004), &e), "%s",
+		  e.message);
 	expect_bson(ma_update_bson(u), "{\"$set\":{\"year\":" I64(2004) "}}");
 	cr_assert(ma_update_set(u, "title", MA_V_STRING("Dive"), &e), "%s",
 		  e.message);
@@ -1101,8 +1136,8 @@ Test(update, set_reaches_embedded_fields)
 	ma_update *u = ma_update_new(book);
 	ma_error e = {.code = MA_OK};
 
-	cr_assert(ma_update_set(u, "author.name", MA_V_STRING("Mark"), &e), "%s",
-		  e.message);
+	cr_assert(ma_update_set(u, "author.name", MA_V_STRING("Mark"), &e),
+		  "%s", e.message);
 	expect_bson(ma_update_bson(u), "{\"$set\":{\"author.name\":\"Mark\"}}");
 	ma_update_destroy(u);
 }
@@ -1112,25 +1147,35 @@ Test(update, set_converts_a_whole_embedded_document)
 	ma_update *u = ma_update_new(book);
 	ma_error e = {.code = MA_OK};
 
-	cr_assert(ma_update_set(u, "author", MA_V_JSON("{\"name\":\"Mark\"}"), &e),
+	cr_assert(ma_update_set(u, "author", MA_V_JSON("{\"name\":\"Mark\"}"),
+				&e),
 		  "%s", e.message);
-	expect_bson(ma_update_bson(u), "{\"$set\":{\"author\":{\"name\":\"Mark\"}}}");
+	expect_bson(ma_update_bson(u),
+		    "{\"$set\":{\"author\":{\"name\":\"Mark\"}}}");
 	ma_update_destroy(u);
 
-	REFUSED(book, ma_update_set(fresh, "author",
-				    MA_V_JSON("{\"name\":\"Mark\",\"born\":1966}"),
-				    &err), "born");
-	REFUSED(book, ma_update_set(fresh, "author",
-				    MA_V_JSON("{\"name\":\"Mark\",\"$where\":\"1\"}"),
-				    &err), "$where");
-	REFUSED(book, ma_update_set(fresh, "author",
-				    MA_V_JSON("{\"$name\":\"Mark\"}"), &err),
+	REFUSED(book,
+		ma_update_set(fresh, "author",
+			      MA_V_JSON("{\"name\":\"Mark\",\"born\":1966}"),
+			      &err),
+		"born");
+	REFUSED(book,
+		ma_update_set(fresh, "author",
+			      MA_V_JSON("{\"name\":\"Mark\",\"$where\":\"1\"}"),
+			      &err),
+		"$where");
+	REFUSED(book,
+		ma_update_set(fresh, "author",
+			      MA_V_JSON("{\"$name\":\"Mark\"}"), &err),
 		"author");
-	REFUSED(book, ma_update_set(fresh, "author", MA_V_JSON("{\"name\":\"\"}"),
-				    &err), "name");
+	REFUSED(book,
+		ma_update_set(fresh, "author", MA_V_JSON("{\"name\":\"\"}"),
+			      &err),
+		"name");
 	REFUSED(book, ma_update_set(fresh, "author", MA_V_JSON("{}"), &err),
 		"name");
-	REFUSED(book, ma_update_set(fresh, "author", MA_V_JSON("{\"name\":"), &err),
+	REFUSED(book,
+		ma_update_set(fresh, "author", MA_V_JSON("{\"name\":"), &err),
 		"author");
 }
 
@@ -1142,7 +1187,8 @@ Test(update, set_checks_bounds_naming_field_and_bound)
 		"year", "9999");
 	REFUSED(book, ma_update_set(fresh, "title", MA_V_STRING(""), &err),
 		"title", "1 to 500");
-	REFUSED(book, ma_update_set(fresh, "author.name", MA_V_STRING(""), &err),
+	REFUSED(book,
+		ma_update_set(fresh, "author.name", MA_V_STRING(""), &err),
 		"author.name", "1 to 200");
 }
 
@@ -1152,7 +1198,8 @@ Test(update, set_null_only_where_nullable)
 	ma_error e = {.code = MA_OK};
 
 	REFUSED(book, ma_update_set(fresh, "year", MA_V_NULL, &err), "year");
-	REFUSED(book, ma_update_set(fresh, "author", MA_V_NULL, &err), "author");
+	REFUSED(book, ma_update_set(fresh, "author", MA_V_NULL, &err),
+		"author");
 	cr_expect(ma_update_set(v, "d", MA_V_NULL, &e), "%s", e.message);
 	expect_bson(ma_update_bson(v), "{\"$set\":{\"d\":null}}");
 	ma_update_destroy(v);
@@ -1160,12 +1207,15 @@ Test(update, set_null_only_where_nullable)
 
 Test(update, set_refuses_unknown_and_dollar_paths)
 {
-	REFUSED(book, ma_update_set(fresh, "isbn", MA_V_STRING("x"), &err), "isbn");
+	REFUSED(book, ma_update_set(fresh, "isbn", MA_V_STRING("x"), &err),
+		"isbn");
 	REFUSED(book, ma_update_set(fresh, "$where", MA_V_STRING("x"), &err),
 		"$where");
-	REFUSED(book, ma_update_set(fresh, "author.$name", MA_V_STRING("x"), &err),
+	REFUSED(book,
+		ma_update_set(fresh, "author.$name", MA_V_STRING("x"), &err),
 		"$name");
-	REFUSED(book, ma_update_set(fresh, "_id", MA_V_STRING(HEX), &err), "_id");
+	REFUSED(book, ma_update_set(fresh, "_id", MA_V_STRING(HEX), &err),
+		"_id");
 	REFUSED(book, ma_update_set(fresh, NULL, MA_V_INT(1), &err), "");
 }
 
@@ -1194,7 +1244,8 @@ Test(update, unset_only_optional_fields)
 	ma_error e = {.code = MA_OK};
 
 	REFUSED(book, ma_update_unset(fresh, "year", &err), "year");
-	REFUSED(book, ma_update_unset(fresh, "author.name", &err), "author.name");
+	REFUSED(book, ma_update_unset(fresh, "author.name", &err),
+		"author.name");
 	REFUSED(book, ma_update_unset(fresh, "isbn", &err), "isbn");
 	cr_assert(ma_update_unset(v, "s", &e), "%s", e.message);
 	cr_assert(ma_update_unset(v, "part.size", &e), "%s", e.message);
@@ -1209,10 +1260,14 @@ Test(update, inc_takes_numbers_of_the_field_kind)
 	ma_update *v = ma_update_new(sample);
 	ma_error e = {.code = MA_OK};
 
-	REFUSED(book, ma_update_inc(fresh, "title", MA_V_INT(1), &err), "title");
-	REFUSED(book, ma_update_inc(fresh, "year", MA_V_FLOAT(1.5), &err), "year");
-	REFUSED(book, ma_update_inc(fresh, "year", MA_V_STRING("1"), &err), "year");
-	REFUSED(book, ma_update_inc(fresh, "author", MA_V_INT(1), &err), "author");
+	REFUSED(book, ma_update_inc(fresh, "title", MA_V_INT(1), &err),
+		"title");
+	REFUSED(book, ma_update_inc(fresh, "year", MA_V_FLOAT(1.5), &err),
+		"year");
+	REFUSED(book, ma_update_inc(fresh, "year", MA_V_STRING("1"), &err),
+		"year");
+	REFUSED(book, ma_update_inc(fresh, "author", MA_V_INT(1), &err),
+		"author");
 	cr_assert(ma_update_inc(u, "year", MA_V_INT(-3), &e), "%s", e.message);
 	expect_bson(ma_update_bson(u), "{\"$inc\":{\"year\":" I64(-3) "}}");
 	cr_assert(ma_update_inc(v, "f", MA_V_FLOAT(0.5), &e), "%s", e.message);
@@ -1227,8 +1282,9 @@ Test(update, list_operators_need_a_list)
 	REFUSED(book, ma_update_push(fresh, "title", MA_V_STRING("x"), &err),
 		"title");
 	REFUSED(book, ma_update_pull(fresh, "year", MA_V_INT(1), &err), "year");
-	REFUSED(book, ma_update_add_to_set(fresh, "author",
-					   MA_V_JSON("{\"name\":\"M\"}"), &err),
+	REFUSED(book,
+		ma_update_add_to_set(fresh, "author",
+				     MA_V_JSON("{\"name\":\"M\"}"), &err),
 		"author");
 }
 
@@ -1237,8 +1293,10 @@ Test(update, list_operators_check_the_item)
 	ma_update *u = ma_update_new(sample);
 	ma_error e = {.code = MA_OK};
 
-	cr_assert(ma_update_push(u, "tags", MA_V_STRING("new"), &e), "%s", e.message);
-	cr_assert(ma_update_add_to_set(u, "nums", MA_V_INT(7), &e), "%s", e.message);
+	cr_assert(ma_update_push(u, "tags", MA_V_STRING("new"), &e), "%s",
+		  e.message);
+	cr_assert(ma_update_add_to_set(u, "nums", MA_V_INT(7), &e), "%s",
+		  e.message);
 	expect_bson(ma_update_bson(u), "{\"$push\":{\"tags\":\"new\"},"
 				       "\"$addToSet\":{\"nums\":" I64(7) "}}");
 	ma_update_destroy(u);
@@ -1247,9 +1305,11 @@ Test(update, list_operators_check_the_item)
 	cr_assert(ma_update_pull(u, "nums", MA_V_INT(3), &e), "%s", e.message);
 	expect_bson(ma_update_bson(u), "{\"$pull\":{\"nums\":" I64(3) "}}");
 	ma_update_destroy(u);
-	REFUSED(sample, ma_update_push(fresh, "tags", MA_V_STRING("toolong"), &err),
+	REFUSED(sample,
+		ma_update_push(fresh, "tags", MA_V_STRING("toolong"), &err),
 		"tags");
-	REFUSED(sample, ma_update_push(fresh, "tags", MA_V_INT(1), &err), "tags");
+	REFUSED(sample, ma_update_push(fresh, "tags", MA_V_INT(1), &err),
+		"tags");
 	REFUSED(sample, ma_update_add_to_set(fresh, "tags", MA_V_NULL, &err),
 		"tags");
 }
@@ -1261,7 +1321,8 @@ Test(update, a_field_is_changed_by_one_operator_only)
 	ma_update *w = ma_update_new(sample);
 	ma_error e = {.code = MA_OK};
 
-	cr_assert(ma_update_set(u, "year", MA_V_INT(2004), &e), "%s", e.message);
+	cr_assert(ma_update_set(u, "year", MA_V_INT(2004), &e), "%s",
+		  e.message);
 	REFUSED_ON(u, ma_update_inc(u, "year", MA_V_INT(1), &e), e, "year");
 	expect_bson(ma_update_bson(u), "{\"$set\":{\"year\":" I64(2004) "}}");
 
@@ -1270,9 +1331,12 @@ Test(update, a_field_is_changed_by_one_operator_only)
 	cr_assert(ma_update_unset(v, "part", &e), "%s", e.message);
 	REFUSED_ON(v, ma_update_set(v, "part.name", MA_V_STRING("bolt"), &e), e,
 		   "part");
-	cr_assert(ma_update_inc(w, "part.size", MA_V_INT(1), &e), "%s", e.message);
-	REFUSED_ON(w, ma_update_set(w, "part", MA_V_JSON("{\"name\":\"bolt\"}"), &e),
-		   e, "part");
+	cr_assert(ma_update_inc(w, "part.size", MA_V_INT(1), &e), "%s",
+		  e.message);
+	REFUSED_ON(
+		w,
+		ma_update_set(w, "part", MA_V_JSON("{\"name\":\"bolt\"}"), &e),
+		e, "part");
 	ma_update_destroy(u);
 	ma_update_destroy(v);
 	ma_update_destroy(w);
@@ -1284,12 +1348,15 @@ Test(update, author_and_author_name_conflict)
 	ma_update *v = ma_update_new(book);
 	ma_error e = {.code = MA_OK};
 
-	cr_assert(ma_update_set(u, "author.name", MA_V_STRING("Mark"), &e), "%s",
-		  e.message);
-	REFUSED_ON(u, ma_update_push(u, "author", MA_V_JSON("{\"name\":\"M\"}"), &e),
-		   e, "author");
+	cr_assert(ma_update_set(u, "author.name", MA_V_STRING("Mark"), &e),
+		  "%s", e.message);
+	REFUSED_ON(
+		u,
+		ma_update_push(u, "author", MA_V_JSON("{\"name\":\"M\"}"), &e),
+		e, "author");
 	expect_bson(ma_update_bson(u), "{\"$set\":{\"author.name\":\"Mark\"}}");
-	cr_assert(ma_update_set(v, "author", MA_V_JSON("{\"name\":\"Mark\"}"), &e),
+	cr_assert(ma_update_set(v, "author", MA_V_JSON("{\"name\":\"Mark\"}"),
+				&e),
 		  "%s", e.message);
 	REFUSED_ON(v, ma_update_set(v, "author.name", MA_V_STRING("M"), &e), e,
 		   "author");
@@ -1371,10 +1438,13 @@ Test(value, int_is_int64)
 
 Test(value, float_is_double_even_from_an_int)
 {
-	expect_value("f", MA_V_FLOAT(2.5), "{\"v\":{\"$numberDouble\":\"2.5\"}}");
+	expect_value("f", MA_V_FLOAT(2.5),
+		     "{\"v\":{\"$numberDouble\":\"2.5\"}}");
 	expect_value("f", MA_V_INT(3), "{\"v\":{\"$numberDouble\":\"3.0\"}}");
-	expect_value("f", MA_V_TEXT("2.5"), "{\"v\":{\"$numberDouble\":\"2.5\"}}");
-	expect_value("f", MA_V_TEXT("3"), "{\"v\":{\"$numberDouble\":\"3.0\"}}");
+	expect_value("f", MA_V_TEXT("2.5"),
+		     "{\"v\":{\"$numberDouble\":\"2.5\"}}");
+	expect_value("f", MA_V_TEXT("3"),
+		     "{\"v\":{\"$numberDouble\":\"3.0\"}}");
 	expect_value_refused("f", MA_V_TEXT("abc"));
 	expect_value_refused("f", MA_V_TEXT("2.5x"));
 	expect_value_refused("f", MA_V_STRING("2.5"));
@@ -1424,7 +1494,8 @@ Test(value, list_takes_an_item_or_the_whole_list)
 	expect_value("tags", MA_V_STRING("red"), "{\"v\":\"red\"}");
 	expect_value("nums", MA_V_INT(3), "{\"v\":" I64(3) "}");
 	expect_value("nums", MA_V_TEXT("3"), "{\"v\":" I64(3) "}");
-	expect_value("nums", MA_V_JSON("[1,2]"), "{\"v\":[" I64(1) "," I64(2) "]}");
+	expect_value("nums", MA_V_JSON("[1,2]"),
+		     "{\"v\":[" I64(1) "," I64(2) "]}");
 	expect_value_refused("nums", MA_V_STRING("3"));
 	expect_value_refused("tags", MA_V_INT(3));
 	expect_value_refused("nums", MA_V_JSON("[\"a\"]"));
@@ -1435,7 +1506,8 @@ Test(value, document_takes_json_only)
 	expect_value("part", MA_V_JSON("{\"name\":\"bolt\",\"size\":3}"),
 		     "{\"v\":{\"name\":\"bolt\",\"size\":" I64(3) "}}");
 	expect_value_refused("part", MA_V_STRING("bolt"));
-	expect_value_refused("part", MA_V_JSON("{\"name\":\"bolt\",\"$gt\":1}"));
+	expect_value_refused("part",
+			     MA_V_JSON("{\"name\":\"bolt\",\"$gt\":1}"));
 	expect_value_refused("part", MA_V_JSON("{\"a.b\":1}"));
 }
 
@@ -1446,7 +1518,8 @@ Test(value, any_takes_every_typed_value)
 	bson_oid_init_from_string(&oid, HEX);
 	expect_value("x", MA_V_STRING("pen"), "{\"v\":\"pen\"}");
 	expect_value("x", MA_V_INT(5), "{\"v\":" I64(5) "}");
-	expect_value("x", MA_V_FLOAT(0.25), "{\"v\":{\"$numberDouble\":\"0.25\"}}");
+	expect_value("x", MA_V_FLOAT(0.25),
+		     "{\"v\":{\"$numberDouble\":\"0.25\"}}");
 	expect_value("x", MA_V_BOOL(false), "{\"v\":false}");
 	expect_value("x", MA_V_DATETIME(MS_2004),
 		     "{\"v\":" DATE_JSON(1072915200000) "}");
@@ -1476,8 +1549,8 @@ from_json(const ma_type *type, const char *json, const bson_oid_t *id,
 Test(update_json, sets_the_fields_given_under_their_database_names)
 {
 	ma_error e = {.code = MA_OK};
-	ma_update *u = from_json(sample, "{\"label\":\"x\",\"i\":3}", NULL, NULL,
-				 &e);
+	ma_update *u =
+		from_json(sample, "{\"label\":\"x\",\"i\":3}", NULL, NULL, &e);
 
 	cr_assert_not_null(u, "%s", e.message);
 	expect_bson(ma_update_bson(u),
@@ -1548,14 +1621,17 @@ Test(update_json, an_id_is_taken_only_when_it_is_the_documents_own)
 
 	bson_oid_init_from_string(&id, HEX);
 	bson_oid_init_from_string(&other, "ffffffffffffffffffffffff");
-	u = from_json(book, "{\"_id\":\"" HEX "\",\"year\":2004}", &id, NULL, &e);
+	u = from_json(book, "{\"_id\":\"" HEX "\",\"year\":2004}", &id, NULL,
+		      &e);
 	cr_assert_not_null(u, "%s", e.message);
 	expect_bson(ma_update_bson(u), "{\"$set\":{\"year\":" I64(2004) "}}");
 	ma_update_destroy(u);
 
-	cr_assert_null(from_json(book, "{\"_id\":\"" HEX "\"}", &other, NULL, &e));
+	cr_assert_null(
+		from_json(book, "{\"_id\":\"" HEX "\"}", &other, NULL, &e));
 	cr_assert_eq(e.code, MA_ERR_INVALID);
 	cr_assert_str_eq(e.message, "_id: an update cannot change the id");
-	cr_assert_null(from_json(book, "{\"_id\":\"" HEX "\"}", NULL, NULL, &e));
+	cr_assert_null(
+		from_json(book, "{\"_id\":\"" HEX "\"}", NULL, NULL, &e));
 	cr_assert_eq(e.code, MA_ERR_INVALID);
 }

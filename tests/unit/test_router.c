@@ -271,7 +271,8 @@ Test(router, parameters_are_percent_decoded_within_their_segment)
 
 	expect_found(MA_GET, "/books/a%2Fb", "get", "id=a/b");
 	expect_found(MA_GET, "/books/a%2fb/x", "x", "id=a/b");
-	expect_found(MA_GET, "/books/%C3%A9t%C3%A9", "get", "id=\xc3\xa9t\xc3\xa9");
+	expect_found(MA_GET, "/books/%C3%A9t%C3%A9", "get",
+		     "id=\xc3\xa9t\xc3\xa9");
 	expect_found(MA_GET, "/books/a%20b", "get", "id=a b");
 	/* '+' is a plus in a path */
 	expect_found(MA_GET, "/books/a+b", "get", "id=a+b");
@@ -288,13 +289,15 @@ Test(router, bad_escape_in_a_parameter_is_a_bad_path)
 			"id: invalid escape \"%zz\" in \"%zz\"");
 	expect_bad_path(MA_GET, "/books/ab%4",
 			"id: truncated escape \"%4\" in \"ab%4\"");
-	expect_bad_path(MA_GET, "/books/ab%", "id: truncated escape \"%\" in \"ab%\"");
+	expect_bad_path(MA_GET, "/books/ab%",
+			"id: truncated escape \"%\" in \"ab%\"");
 	expect_bad_path(MA_GET, "/books/%00",
 			"id: escape \"%00\" (NUL) in \"%00\"");
 	expect_bad_path(MA_GET, "/books/%FF",
 			"id: not valid UTF-8 once decoded: \"%FF\"");
 	/* the first parameter decoded, the second refused: nothing leaks */
-	expect_bad_path(MA_GET, "/a/ok/%C3", "y: not valid UTF-8 once decoded: \"%C3\"");
+	expect_bad_path(MA_GET, "/a/ok/%C3",
+			"y: not valid UTF-8 once decoded: \"%C3\"");
 }
 
 Test(router, bad_escape_in_a_literal_position_is_not_found)
@@ -434,16 +437,19 @@ Test(patterns, malformed_patterns_are_refused_each_rule)
 			  "{name}, name of letters, digits and '_'"},
 		{"/{{a}}", "route \"/{{a}}\": \"{{a}}\" is not a parameter: "
 			   "use {name}, name of letters, digits and '_'"},
-		{"/a{id}", "route \"/a{id}\": a literal segment cannot hold '{'"},
+		{"/a{id}",
+		 "route \"/a{id}\": a literal segment cannot hold '{'"},
 		{"/a}", "route \"/a}\": a literal segment cannot hold '}'"},
-		{"/a%20b", "route \"/a%20b\": a literal segment cannot hold '%'"},
+		{"/a%20b",
+		 "route \"/a%20b\": a literal segment cannot hold '%'"},
 		{"/a?b", "route \"/a?b\": a literal segment cannot hold '?'"},
 		{"/a#b", "route \"/a#b\": a literal segment cannot hold '#'"},
-		{"/a b", "route \"/a b\": a literal segment cannot hold byte 0x20"},
+		{"/a b",
+		 "route \"/a b\": a literal segment cannot hold byte 0x20"},
 		{"/\xc3\xa9", "route \"/\xc3\xa9\": a literal segment cannot "
 			      "hold byte 0xC3"},
 		{"/a\tb", "route \"/a\tb\": a literal segment cannot hold "
-			   "byte 0x09"},
+			  "byte 0x09"},
 		{"/{a}/x/{a}", "route \"/{a}/x/{a}\": parameter \"a\" named "
 			       "twice"},
 		{"/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}/{i}",
@@ -529,7 +535,8 @@ Test(patterns, literals_with_every_visible_character_but_the_reserved)
 Test(patterns, root)
 {
 	add(MA_GET, "/", "root");
-	expect_refused(MA_GET, "/", h_one, "route \"/\": GET is already routed");
+	expect_refused(MA_GET, "/", h_one,
+		       "route \"/\": GET is already routed");
 	expect_found(MA_GET, "/", "root", "");
 }
 
@@ -579,7 +586,8 @@ Test(router, raw_bytes_in_a_parameter_must_be_utf8)
 {
 	add(MA_GET, "/{a}", "one");
 	expect_found(MA_GET, "/\xc3\xa9", "one", "a=\xc3\xa9");
-	expect_bad_path(MA_GET, "/\xff", "a: not valid UTF-8 once decoded: \"%FF\"");
+	expect_bad_path(MA_GET, "/\xff",
+			"a: not valid UTF-8 once decoded: \"%FF\"");
 }
 
 Test(router, deep_pattern_trees_do_not_blow_up)
@@ -643,8 +651,8 @@ Test(methods, names_both_ways)
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		cr_expect_str_eq(ma_method_name(all[i].m), all[i].name);
-		cr_expect_eq(ma_method_from_name(all[i].name), all[i].m,
-			     "%s", all[i].name);
+		cr_expect_eq(ma_method_from_name(all[i].name), all[i].m, "%s",
+			     all[i].name);
 	}
 }
 

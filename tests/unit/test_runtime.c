@@ -1070,8 +1070,14 @@ Test(runtime, sigterm_answers_the_connections_queued_on_the_socket)
 static size_t
 fcgi_record(unsigned char *out, int type, const void *content, size_t len)
 {
-	unsigned char h[8] = {1, (unsigned char)type, 0, 1,
-			      (unsigned char)(len >> 8), (unsigned char)len, 0, 0};
+	unsigned char h[8] = {1,
+			      (unsigned char)type,
+			      0,
+			      1,
+			      (unsigned char)(len >> 8),
+			      (unsigned char)len,
+			      0,
+			      0};
 
 	memcpy(out, h, 8);
 	if (len > 0)
@@ -1140,8 +1146,8 @@ Test(runtime, sigterm_lets_an_accepted_fastcgi_request_be_read_and_answered)
 		 "Status: 200 OK\r\nContent-Type: application/json\r\n"
 		 "Content-Length: %zu\r\n\r\n%s",
 		 strlen(pid), pid);
-	cr_expect_eq(memcmp(answer + 8, want, strlen(want)), 0,
-		     "answer: %.*s", (int)(got - 8), answer + 8);
+	cr_expect_eq(memcmp(answer + 8, want, strlen(want)), 0, "answer: %.*s",
+		     (int)(got - 8), answer + 8);
 
 	cr_expect_eq(rt_expect(t, 'E', 3000), worker);
 	cr_expect_eq(rt_wait(t, 3000), 0);

@@ -17,8 +17,7 @@ static const ma_field note_fields[] = {
 		.default_json = "[]"),
 	MA_ENUM("state", MA_VALUES("draft", "published"),
 		.default_json = "\"draft\""),
-	MA_FIELDS_END
-};
+	MA_FIELDS_END};
 
 static const ma_type note_type = {.name = "Note", .fields = note_fields};
 
@@ -47,8 +46,8 @@ Test(schema, macros_read_like_the_declaration)
 
 Test(schema, collection_defaults_to_the_type_name)
 {
-	ma_type named = {.name = "Book", .collection = "books",
-			 .fields = note_fields};
+	ma_type named = {
+		.name = "Book", .collection = "books", .fields = note_fields};
 
 	cr_assert_str_eq(ma_type_collection(&library_book_type), "Book");
 	cr_assert_str_eq(ma_type_collection(&named), "books");
@@ -89,8 +88,7 @@ static const ma_field comment_fields[] = {
 	MA_STRING("text"),
 	MA_LIST("replies", MA_ITEM(MA_DOCUMENT(NULL, &comment_type)),
 		.optional = true),
-	MA_FIELDS_END
-};
+	MA_FIELDS_END};
 const ma_type comment_type = {.name = "Comment", .fields = comment_fields};
 
 Test(schema, a_type_may_embed_itself)
@@ -106,7 +104,8 @@ check_refused(const ma_field *fields, const char *expected)
 	ma_type t = {.name = "T", .fields = fields};
 	ma_error e;
 
-	cr_assert_not(ma_type_check(&t, &e), "accepted, expected: %s", expected);
+	cr_assert_not(ma_type_check(&t, &e), "accepted, expected: %s",
+		      expected);
 	cr_assert_eq(e.code, MA_ERR_INVALID);
 	cr_assert_str_eq(e.message, expected);
 }
@@ -116,13 +115,16 @@ Test(schema, mistakes_in_declarations_are_named)
 	check_refused((const ma_field[]){MA_INT("a", MA_MIN(5), MA_MAX(1)),
 					 MA_FIELDS_END},
 		      "T.a: the minimum is above the maximum");
-	check_refused((const ma_field[]){MA_STRING("a", .min_len = 5, .max_len = 1),
-					 MA_FIELDS_END},
-		      "T.a: the minimum is above the maximum");
-	check_refused((const ma_field[]){MA_STRING("a"), MA_INT("a"), MA_FIELDS_END},
-		      "T.a: the name is used twice");
+	check_refused(
+		(const ma_field[]){MA_STRING("a", .min_len = 5, .max_len = 1),
+				   MA_FIELDS_END},
+		"T.a: the minimum is above the maximum");
+	check_refused(
+		(const ma_field[]){MA_STRING("a"), MA_INT("a"), MA_FIELDS_END},
+		"T.a: the name is used twice");
 	check_refused((const ma_field[]){MA_STRING("a"),
-					 MA_INT("b", .db_name = "a"), MA_FIELDS_END},
+					 MA_INT("b", .db_name = "a"),
+					 MA_FIELDS_END},
 		      "T.b: the name is used twice");
 	check_refused((const ma_field[]){MA_STRING("$a"), MA_FIELDS_END},
 		      "T: field 0 has no usable name (empty, _id, or with '$' "
@@ -144,9 +146,10 @@ Test(schema, mistakes_in_declarations_are_named)
 	check_refused((const ma_field[]){MA_STRING("a", .regex = "(unclosed"),
 					 MA_FIELDS_END},
 		      "T.a: the regex does not compile: (unclosed");
-	check_refused((const ma_field[]){MA_INT("a", MA_MAX(9), .default_json = "10"),
-					 MA_FIELDS_END},
-		      "T.a: the default 10 must be an integer of at most 9");
+	check_refused(
+		(const ma_field[]){MA_INT("a", MA_MAX(9), .default_json = "10"),
+				   MA_FIELDS_END},
+		"T.a: the default 10 must be an integer of at most 9");
 	check_refused((const ma_field[]){MA_INT("a", .default_json = "ten"),
 					 MA_FIELDS_END},
 		      "T.a: the default is not JSON: ten");
@@ -158,13 +161,15 @@ Test(schema, mistakes_in_declarations_are_named)
 
 Test(schema, index_keys_must_be_fields)
 {
-	ma_type t = {.name = "T", .fields = note_fields,
+	ma_type t = {.name = "T",
+		     .fields = note_fields,
 		     .indexes = (const ma_index[]){MA_INDEX("-text", "nope"),
 						   MA_INDEXES_END}};
-	ma_type ok = {.name = "T", .fields = library_book_type.fields,
-		      .indexes = (const ma_index[]){MA_UNIQUE_INDEX("author.name"),
-						    MA_INDEX("-_id"),
-						    MA_INDEXES_END}};
+	ma_type ok = {.name = "T",
+		      .fields = library_book_type.fields,
+		      .indexes = (const ma_index[]){
+			      MA_UNIQUE_INDEX("author.name"), MA_INDEX("-_id"),
+			      MA_INDEXES_END}};
 	ma_error e;
 
 	cr_assert_not(ma_type_check(&t, &e));
@@ -186,7 +191,8 @@ Test(schema, embedded_types_are_checked_too)
 	ma_error e;
 
 	cr_assert_not(ma_type_check(&outer, &e));
-	cr_assert_str_eq(e.message, "Inner.n: the minimum is above the maximum");
+	cr_assert_str_eq(e.message,
+			 "Inner.n: the minimum is above the maximum");
 }
 
 Test(problems, keep_path_and_message_in_order)
@@ -232,7 +238,8 @@ Test(problems, are_bounded)
 		_ma_walk_problem(&w, "problem %d", i);
 	cr_assert_eq(ma_problems_count(p), MA_PROBLEMS_MAX);
 	cr_assert(ma_problems_truncated(p));
-	cr_assert_str_eq(ma_problems_message(p, MA_PROBLEMS_MAX - 1), "problem 99");
+	cr_assert_str_eq(ma_problems_message(p, MA_PROBLEMS_MAX - 1),
+			 "problem 99");
 	ma_problems_clear(p);
 	cr_assert_eq(ma_problems_count(p), 0);
 	cr_assert_not(ma_problems_truncated(p));
@@ -255,8 +262,9 @@ Test(problems, summary_names_the_type_and_every_problem)
 	_ma_walk_pop(&w, mark);
 	_ma_error_from_problems(&e, &library_book_type, p);
 	cr_assert_eq(e.code, MA_ERR_VALIDATION);
-	cr_assert_str_eq(e.message, "invalid Book: duplicate key \"a\"; year: must "
-				    "be an integer between 0 and 9999");
+	cr_assert_str_eq(e.message,
+			 "invalid Book: duplicate key \"a\"; year: must "
+			 "be an integer between 0 and 9999");
 	_ma_walk_destroy(&w);
 	ma_problems_destroy(p);
 }
@@ -266,26 +274,27 @@ static const struct {
 	ma_field field;
 	const char *message;
 } expect_cases[] = {
-		{MA_STRING("s"), "must be a string"},
-		{MA_STRING("s", .min_len = 1), "must be a string of at least 1 characters"},
-		{MA_INT("i"), "must be an integer"},
-		{MA_INT("i", MA_MIN(-5)), "must be an integer of at least -5"},
-		{MA_INT("i", MA_MAX(INT64_MAX)),
-		 "must be an integer of at most 9223372036854775807"},
-		{MA_FLOAT("f"), "must be a number"},
-		{MA_FLOAT("f", MA_FMIN(0), MA_FMAX(1.5)),
-		 "must be a number between 0 and 1.5"},
-		{MA_BOOL("b"), "must be true or false"},
-		{MA_DATETIME("d"), "must be a date and time in ISO 8601, such as "
-				   "2004-07-01T12:00:00Z"},
-		{MA_OBJECTID("o"), "must be an ObjectId of 24 hexadecimal digits"},
-		{MA_REF("r", &library_author_type),
-		 "must be an ObjectId of 24 hexadecimal digits"},
-		{MA_DOCUMENT("a", &library_author_type), "must be an object"},
-		{MA_LIST("l", MA_ITEM(MA_INT(NULL)), .min_items = 1, .max_items = 10),
-		 "must be a list of 1 to 10 items"},
-		{MA_ENUM("e", MA_VALUES("novel", "poetry", "essay")),
-		 "must be one of: novel, poetry, essay"},
+	{MA_STRING("s"), "must be a string"},
+	{MA_STRING("s", .min_len = 1),
+	 "must be a string of at least 1 characters"},
+	{MA_INT("i"), "must be an integer"},
+	{MA_INT("i", MA_MIN(-5)), "must be an integer of at least -5"},
+	{MA_INT("i", MA_MAX(INT64_MAX)),
+	 "must be an integer of at most 9223372036854775807"},
+	{MA_FLOAT("f"), "must be a number"},
+	{MA_FLOAT("f", MA_FMIN(0), MA_FMAX(1.5)),
+	 "must be a number between 0 and 1.5"},
+	{MA_BOOL("b"), "must be true or false"},
+	{MA_DATETIME("d"), "must be a date and time in ISO 8601, such as "
+			   "2004-07-01T12:00:00Z"},
+	{MA_OBJECTID("o"), "must be an ObjectId of 24 hexadecimal digits"},
+	{MA_REF("r", &library_author_type),
+	 "must be an ObjectId of 24 hexadecimal digits"},
+	{MA_DOCUMENT("a", &library_author_type), "must be an object"},
+	{MA_LIST("l", MA_ITEM(MA_INT(NULL)), .min_items = 1, .max_items = 10),
+	 "must be a list of 1 to 10 items"},
+	{MA_ENUM("e", MA_VALUES("novel", "poetry", "essay")),
+	 "must be one of: novel, poetry, essay"},
 };
 
 Test(problems, expectations_of_every_kind)
@@ -298,16 +307,15 @@ Test(problems, expectations_of_every_kind)
 	for (i = 0; i < sizeof(expect_cases) / sizeof(expect_cases[0]); i++)
 		_ma_walk_expect(&w, &expect_cases[i].field);
 	for (i = 0; i < sizeof(expect_cases) / sizeof(expect_cases[0]); i++)
-		cr_expect_str_eq(ma_problems_message(p, i), expect_cases[i].message);
+		cr_expect_str_eq(ma_problems_message(p, i),
+				 expect_cases[i].message);
 	_ma_walk_destroy(&w);
 	ma_problems_destroy(p);
 }
 
 static const ma_field shelf_fields[] = {
 	MA_DOCUMENT("book", &library_book_type, .db_name = "b"),
-	MA_INT("row", .db_name = "r"),
-	MA_FIELDS_END
-};
+	MA_INT("row", .db_name = "r"), MA_FIELDS_END};
 
 static const ma_type shelf_type = {.name = "Shelf", .fields = shelf_fields};
 
@@ -339,16 +347,14 @@ Test(schema, paths_map_json_names_to_database_names)
 }
 
 /* A cart holds lines, each a document: "lines.sku" is any line's sku. */
-static const ma_field cart_line_fields[] = {
-	MA_STRING("sku", .db_name = "s"),
-	MA_FIELDS_END
-};
-static const ma_type cart_line_type = {.name = "Line", .fields = cart_line_fields};
+static const ma_field cart_line_fields[] = {MA_STRING("sku", .db_name = "s"),
+					    MA_FIELDS_END};
+static const ma_type cart_line_type = {.name = "Line",
+				       .fields = cart_line_fields};
 static const ma_field cart_fields[] = {
-	MA_LIST("lines", MA_ITEM(MA_DOCUMENT(NULL, &cart_line_type)), .db_name = "l"),
-	MA_LIST("tags", MA_ITEM(MA_STRING(NULL))),
-	MA_FIELDS_END
-};
+	MA_LIST("lines", MA_ITEM(MA_DOCUMENT(NULL, &cart_line_type)),
+		.db_name = "l"),
+	MA_LIST("tags", MA_ITEM(MA_STRING(NULL))), MA_FIELDS_END};
 static const ma_type cart_type = {.name = "Cart", .fields = cart_fields};
 
 Test(schema, paths_reach_into_lists_of_documents)

@@ -38,8 +38,13 @@ Test(pct_encode, empty_string)
 
 Test(uri_build, every_piece)
 {
-	ma_uri_parts p = {.server = "h", .port = 1, .user = "u", .password = "p w",
-			  .path = "db", .options = "a=1", .replica_set = "rs"};
+	ma_uri_parts p = {.server = "h",
+			  .port = 1,
+			  .user = "u",
+			  .password = "p w",
+			  .path = "db",
+			  .options = "a=1",
+			  .replica_set = "rs"};
 	char *s = _ma_uri_build(&p, NULL);
 	char *r = _ma_uri_build(&p, "***");
 
@@ -80,7 +85,8 @@ Test(uri_redact, forms)
 {
 	assert_redacted("mongodb://h:1/", "mongodb://h:1/");
 	assert_redacted("mongodb://u@h:1/", "mongodb://u@h:1/");
-	assert_redacted("mongodb://u:pw@h:1/d?x=1", "mongodb://u:***@h:1/d?x=1");
+	assert_redacted("mongodb://u:pw@h:1/d?x=1",
+			"mongodb://u:***@h:1/d?x=1");
 	assert_redacted("mongodb+srv://u:pw@cluster.example/",
 			"mongodb+srv://u:***@cluster.example/");
 	/* Unencoded '@' and '/' in the password: hide all of it. */
