@@ -14,8 +14,6 @@
 /* How much of the offending text an error message shows. */
 #define SHOW_MAX 40
 
-static const char hex_digits[] = "0123456789ABCDEF";
-
 static int
 hex_value(unsigned char c)
 {
@@ -37,19 +35,20 @@ hex_value(unsigned char c)
 static void
 show(char *dst, size_t size, const char *s, size_t n)
 {
+	/* Printable ASCII but the quote and the backslash; the unreserved
+	 * characters are kept anyway. */
+	static const char keep[] = "!#$%&'()*+,/:;<=>?@[]^`{|}";
 	size_t i, o = 0;
+	ma_buf b;
 
+	_ma_buf_init(&b, 4);
 	for (i = 0; i < n && i < SHOW_MAX && o + 4 < size; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c > 0x20 && c < 0x7f && c != '"' && c != '\\') {
-			dst[o++] = (char)c;
-			continue;
-		}
-		dst[o++] = '%';
-		dst[o++] = hex_digits[c >> 4];
-		dst[o++] = hex_digits[c & 0x0f];
+		b.len = 0;
+		_ma_buf_pct_encode(&b, s + i, 1, keep);
+		memcpy(dst + o, b.data, b.len);
+		o += b.len;
 	}
+	_ma_buf_destroy(&b);
 	if (i < n && o + 4 <= size) {
 		memcpy(dst + o, "...", 3);
 		o += 3;
