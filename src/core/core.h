@@ -7,7 +7,6 @@
 #ifndef MA_CORE_H
 #define MA_CORE_H
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

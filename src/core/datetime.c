@@ -5,7 +5,6 @@
  * than timegm() and gmtime_r(): those depend on time_t's width and the C
  * library, and dates before 1970 or after 2038 must work everywhere.
  */
-#include <string.h>
 
 #include "core/core.h"
 

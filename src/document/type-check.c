@@ -3,7 +3,6 @@
  * (read as strictly as input, hence above the JSON reader).
  */
 #include <regex.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "json/json-private.h"

@@ -1,15 +1,10 @@
 /*
  * Requests: what the front end sent, as the handlers see it.
  */
-#include <ctype.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include <json-c/json.h>
 
 #include "http/http-private.h"
 #include "runtime/runtime-private.h"

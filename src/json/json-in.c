@@ -3,10 +3,6 @@
  * text is read by _ma_json_parse() (parse.c), then each value is converted
  * by its field's kind, and the defaults of missing fields filled in.
  */
-#include <errno.h>
-#include <limits.h>
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>

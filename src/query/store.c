@@ -3,7 +3,6 @@
  * of save that an HTTP API needs, conditional replaces, and following a
  * reference.
  */
-#include <string.h>
 
 #include "document/document-private.h"
 #include "query/query-private.h"

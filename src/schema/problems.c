@@ -3,7 +3,6 @@
  * walk that carries the current path while a document is checked.
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "schema/schema-private.h"
 

@@ -7,8 +7,6 @@
  */
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include <mongoalchemy.h>
 
