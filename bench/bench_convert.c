@@ -29,9 +29,7 @@
 static const ma_field address_fields[] = {
 	MA_STRING("street", .min_len = 1, .max_len = 200),
 	MA_STRING("city", .min_len = 1, .max_len = 100),
-	MA_STRING("postcode", .max_len = 12),
-	MA_FIELDS_END
-};
+	MA_STRING("postcode", .max_len = 12), MA_FIELDS_END};
 
 static const ma_type address_type = {
 	.name = "Address",
@@ -61,8 +59,7 @@ static const ma_field order_fields[] = {
 	MA_STRING("channel", .max_len = 20),
 	MA_INT("weight_grams", MA_MIN(0)),
 	MA_INT("revision", MA_MIN(1), .default_json = "1"),
-	MA_FIELDS_END
-};
+	MA_FIELDS_END};
 
 static const ma_type order_type = {
 	.name = "Order",
@@ -228,7 +225,8 @@ setup(bson_t *doc)
 	bson_free(json);
 
 	if (jsonc_roundtrip(order_json, sizeof(order_json) - 1, &jerr) == 0)
-		fail("jsonc-roundtrip fails: %s", json_tokener_error_desc(jerr));
+		fail("jsonc-roundtrip fails: %s",
+		     json_tokener_error_desc(jerr));
 }
 
 /* ma_json_from_bson() for the Order type, shaped like libbson's call. */
@@ -267,7 +265,8 @@ run_ours_from_json(long n)
 
 	for (i = 0; i < n; i++) {
 		if (!ma_json_to_bson(&order_type, order_json,
-				     sizeof(order_json) - 1, &out, NULL, &error))
+				     sizeof(order_json) - 1, &out, NULL,
+				     &error))
 			failed++;
 		total += out.len;
 		bson_destroy(&out);

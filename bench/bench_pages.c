@@ -41,8 +41,8 @@
 /* A few authors for many books, as in a real catalogue: the embedded
  * document is there to make each item the size a page really carries. */
 static const char *const authors[] = {
-	"Mark Pilgrim",      "Ursula K. Le Guin", "Italo Calvino",
-	"Jorge Luis Borges", "Toni Morrison",     "Stanisław Lem",
+	"Mark Pilgrim",	     "Ursula K. Le Guin", "Italo Calvino",
+	"Jorge Luis Borges", "Toni Morrison",	  "Stanisław Lem",
 	"Chinua Achebe",
 };
 
@@ -126,8 +126,8 @@ drop_books(ma_db *db)
 
 /*
  * Book i of the collection, in its stored form. Ids and titles are unique
- * and in load order; years cycle through the century with a stride prime to 100,
- * so that about n / 100 books share each year and the title decides
+ * and in load order; years cycle through the century with a stride prime to
+ * 100, so that about n / 100 books share each year and the title decides
  * between them, as the second sort key must.
  */
 static void
@@ -141,12 +141,13 @@ make_book(long i, bson_t *out)
 	/* Fixed ids, "65" then i + 1 in hex: bench/run's clients pick books
 	 * by number. */
 	snprintf(id, sizeof(id), "65%022lx", (unsigned long)i + 1);
-	len = snprintf(json, sizeof(json),
-		       "{\"_id\":\"%s\",\"title\":\"Book %05ld\","
-		       "\"author\":{\"name\":\"%s\"},\"year\":%ld}",
-		       id, i + 1, authors[i % (long)(sizeof(authors) /
-						     sizeof(authors[0]))],
-		       1900 + (i * 37) % 100);
+	len = snprintf(
+		json, sizeof(json),
+		"{\"_id\":\"%s\",\"title\":\"Book %05ld\","
+		"\"author\":{\"name\":\"%s\"},\"year\":%ld}",
+		id, i + 1,
+		authors[i % (long)(sizeof(authors) / sizeof(authors[0]))],
+		1900 + (i * 37) % 100);
 	if (len < 0 || (size_t)len >= sizeof(json))
 		fail("book %ld does not fit its buffer", i + 1);
 	/* Through the library's own conversion: the stored form is the one
@@ -463,7 +464,8 @@ main(int argc, char **argv)
 		do_pages = true;
 		i++;
 		if (i < argc && strcmp(argv[i], "-r") == 0) {
-			if (i + 1 >= argc || !parse_count(argv[i + 1], 1, &repeats))
+			if (i + 1 >= argc ||
+			    !parse_count(argv[i + 1], 1, &repeats))
 				usage();
 			i += 2;
 		}
