@@ -537,7 +537,14 @@ def doc_tables(java, ferretdb):
         if doc is None:
             continue
         out[f"{prefix}-meta"] = md_meta(doc)
-        for conns in sorted(cells(doc), key=int):
+        # The connection counts of the full run, whether or not this file
+        # has them (a --quick run has 16 only).
+        for conns in sorted(set(cells(doc)) | {"16", "64"}, key=int):
+            if conns not in cells(doc):
+                none = [f"(no runs at {conns} connections in this result file)"]
+                for kind in ("rps", "cpu", "latency"):
+                    out[f"{prefix}-{kind}-{conns}"] = none
+                continue
             out[f"{prefix}-rps-{conns}"] = md_rps_table(doc, conns)
             out[f"{prefix}-cpu-{conns}"] = md_cpu_table(doc, conns)
             out[f"{prefix}-latency-{conns}"] = md_latency_table(doc, conns)
