@@ -1,15 +1,28 @@
 -- One benchmark scenario for wrk, the same for every system measured.
 --
 -- Environment (set by bench/run):
---   BENCH_SCENARIO  get_by_id | list_page | filtered_page | create | mixed
---   BENCH_STYLE     contract (our HTTP contract: the C worker, the ceiling,
---                   the Flask-MongoAlchemy peer) | eve (Eve's URL grammar)
+--   BENCH_SCENARIO  get_by_id | list_page | filtered_page | create |
+--                   keyset_page_1 | keyset_page_100 | list_page_1k |
+--                   filtered_page_1k | mixed (the _1k scenarios are the
+--                   page scenarios, run on a set of 1,000 books)
+--   BENCH_STYLE     contract (our HTTP contract: the C worker, the bare C
+--                   baseline, the Flask-MongoAlchemy peer) | eve (Eve's
+--                   URL grammar)
 --   BENCH_BOOKS     books in the data set (ids "65" + 22 hex digits of
 --                   1..BENCH_BOOKS, years 1900 to 1999: bench_pages load)
 --   BENCH_LIMIT     exit after this many responses (0: run for wrk's -d).
 --                   bench/run's memory run, with one wrk thread (-t1): wrk
 --                   itself always runs its whole -d, even once its threads
 --                   stop.
+--   BENCH_REQUESTS  end the run once this many responses came (0: run for
+--                   wrk's -d): each thread writes a line to BENCH_DONE_FILE
+--                   once it has its share, and bench/run interrupts wrk
+--                   (SIGINT) when every thread has, which then reports as
+--                   at the end of its -d. Every thread keeps its
+--                   connections busy until then.
+--   BENCH_DONE_FILE a file of this run's own, for the threads' tally
+--   BENCH_THREADS   wrk's -t (a thread's init() runs before the next
+--                   thread exists, so the script cannot count them)
 --
 -- done() prints one line, "BENCH_JSON {...}", that bench/run collects:
 -- requests per second, p50 and p99 in ms, and every error: socket errors
@@ -20,6 +33,11 @@ local scenario = os.getenv("BENCH_SCENARIO") or "get_by_id"
 local style = os.getenv("BENCH_STYLE") or "contract"
 local books = tonumber(os.getenv("BENCH_BOOKS") or "10000")
 local limit = tonumber(os.getenv("BENCH_LIMIT") or "0")
+local quota = tonumber(os.getenv("BENCH_REQUESTS") or "0")
+local done_file = os.getenv("BENCH_DONE_FILE") or ""
+if quota > 0 and done_file == "" then
+	error("BENCH_REQUESTS needs BENCH_DONE_FILE")
+end
 
 local PER_PAGE = 20
 local FIRST_YEAR, LAST_YEAR = 1900, 1999
@@ -35,9 +53,20 @@ function setup(thread)
 	table.insert(threads, thread)
 end
 
+-- This thread's share of BENCH_REQUESTS is answered: one line in the
+-- tally, which bench/run watches; once every thread wrote its line it
+-- interrupts wrk (SIGINT).
+local function quota_reached()
+	local f = assert(io.open(done_file, "a"))
+	f:write(id, "\n")
+	f:close()
+end
+
 function init(args)
 	-- Threads differ in their random sequences, runs repeat them.
 	math.randomseed(1000 + id)
+	nthreads = tonumber(os.getenv("BENCH_THREADS") or "1")
+	reached = false
 	non2xx = 0
 	responses = 0
 	statuses = {}
@@ -57,6 +86,28 @@ end
 local function list_path()
 	local pages = math.floor(books / PER_PAGE)
 	return "/books?" .. page_query(math.random(pages))
+end
+
+-- The id of book N, as bench_pages load stores it.
+local function book_id(n)
+	return string.format("65%022x", n)
+end
+
+-- A keyset page: the PER_PAGE books after book AFTER (0: the first page),
+-- by a range on _id, the sort key, instead of a skip.
+local function keyset_path(after)
+	if style == "eve" then
+		if after == 0 then
+			return "/books?max_results=" .. PER_PAGE
+		end
+		-- where={"_id":{"$gt":"<id>"}}, escaped
+		return string.format("/books?where=%%7B%%22_id%%22%%3A%%7B%%22%%24gt%%22%%3A%%22%s%%22%%7D%%7D&max_results=%d",
+			book_id(after), PER_PAGE)
+	end
+	if after == 0 then
+		return "/books?per_page=" .. PER_PAGE
+	end
+	return string.format("/books?_id__gt=%s&per_page=%d", book_id(after), PER_PAGE)
 end
 
 local function filtered_path()
@@ -87,7 +138,12 @@ local makers = {
 	list_page = function() return wrk.format("GET", list_path()) end,
 	filtered_page = function() return wrk.format("GET", filtered_path()) end,
 	create = create_request,
+	-- Page 1 and page 100: after the 99 pages' 1,980 books before it.
+	keyset_page_1 = function() return wrk.format("GET", keyset_path(0)) end,
+	keyset_page_100 = function() return wrk.format("GET", keyset_path(99 * PER_PAGE)) end,
 }
+makers.list_page_1k = makers.list_page
+makers.filtered_page_1k = makers.filtered_page
 
 -- The memory run: mostly reads, every kind of request, and authors (not
 -- books) for the writes, so that the pages keep their cost.
@@ -127,6 +183,10 @@ function response(status, headers, body)
 			non2xx = non2xx + 1
 		end
 		statuses[status] = (statuses[status] or 0) + 1
+	end
+	if quota > 0 and not reached and responses >= math.ceil(quota / nthreads) then
+		reached = true
+		quota_reached()
 	end
 	if limit > 0 and responses >= limit then
 		io.write(string.format('BENCH_JSON {"requests":%d,"errors":%d,"non2xx":%d,"statuses":{%s}}\n',

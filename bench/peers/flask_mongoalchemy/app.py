@@ -24,6 +24,7 @@ import json
 import os
 import warnings
 
+from bson import ObjectId
 from bson.errors import InvalidId
 from flask import Flask, Response, request
 from flask_mongoalchemy import MongoAlchemy
@@ -149,14 +150,18 @@ def db_unavailable(e):
 
 @app.get("/books/<book_id>")
 def get_book(book_id):
-    # Book.query.get() is Flask-MongoAlchemy's get(): None for no document
-    # and for ids MongoAlchemy refuses (BadValueException). A 24-character
-    # or 12-character string that is not hex gets past MongoAlchemy's length
-    # check and makes bson raise InvalidId instead: that is a malformed id,
-    # a 404 like the others.
+    # Flask-MongoAlchemy's get_or_404(), as its documentation serves a
+    # document: abort(404) for no document and for ids MongoAlchemy refuses.
+    # A 24-character or 12-character string that is not hex gets past
+    # MongoAlchemy's length check and makes bson raise InvalidId instead:
+    # that is a malformed id, a 404 like the others.
     try:
-        book = Book.query.get(book_id)
+        book = Book.query.get_or_404(book_id)
     except (InvalidId, TypeError):
+        book = None
+    except HTTPException as e:
+        if e.code != 404:
+            raise
         book = None
     if book is None:
         return problem(404, "Not Found", "no Book has the id '%s'" % book_id)
@@ -190,12 +195,23 @@ def list_books():
             year = int(raw)
         except ValueError:
             err = "year__gte: must be an integer, not '%s'" % raw
+    after = None
+    if err is None and "_id__gt" in request.args:
+        raw = request.args["_id__gt"]
+        if ObjectId.is_valid(raw) and len(raw) == 24:
+            after = ObjectId(raw)
+        else:
+            err = "_id__gt: must be an id, not '%s'" % raw
     if err is not None:
         return problem(400, "Bad Request", err)
 
     query = Book.query
     if year is not None:
         query = query.filter(Book.year >= year)
+    if after is not None:
+        # A keyset page: the books after the given id, by a range on the
+        # sort key instead of a skip.
+        query = query.filter(Book.mongo_id > after)
     query = query.ascending(Book.mongo_id)
     # paginate() aborts with 404 below page 1 and past the last page (page 1
     # of an empty list is a page). A skip past 64 bits cannot be sent.
