@@ -134,13 +134,24 @@ buf_str(buf *b, const char *s, size_t n)
 		buf_put(b, s + run, i - run);
 		run = i + 1;
 		switch (c) {
-		case '"': BUF_LIT(b, "\\\""); break;
-		case '\\': BUF_LIT(b, "\\\\"); break;
-		case '\n': BUF_LIT(b, "\\n"); break;
-		case '\r': BUF_LIT(b, "\\r"); break;
-		case '\t': BUF_LIT(b, "\\t"); break;
+		case '"':
+			BUF_LIT(b, "\\\"");
+			break;
+		case '\\':
+			BUF_LIT(b, "\\\\");
+			break;
+		case '\n':
+			BUF_LIT(b, "\\n");
+			break;
+		case '\r':
+			BUF_LIT(b, "\\r");
+			break;
+		case '\t':
+			BUF_LIT(b, "\\t");
+			break;
 		default: {
-			char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			char u[6] = {'\\', 'u',		'0',
+				     '0',  hex[c >> 4], hex[c & 15]};
 
 			buf_put(b, u, 6);
 		}
