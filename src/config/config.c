@@ -2,6 +2,8 @@
  * Configuration from <prefix>_* variables: read, validate, build the URI,
  * let libmongoc parse it, and fix the write concerns.
  */
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 

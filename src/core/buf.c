@@ -2,6 +2,7 @@
  * A growable output buffer. JSON is written straight into one of these:
  * one allocation that doubles, no intermediate strings.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 

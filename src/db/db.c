@@ -1,6 +1,7 @@
 /*
  * The database object: a configuration and this process's client.
  */
+#include <stdio.h>
 #include <string.h>
 #include <sys/types.h>
 #include <unistd.h>

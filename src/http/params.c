@@ -8,6 +8,8 @@
  * the query layer as text parsed by the field's kind: what reaches MongoDB
  * is never a key or a document the client wrote.
  */
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 

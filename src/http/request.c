@@ -1,6 +1,7 @@
 /*
  * Requests: what the front end sent, as the handlers see it.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

@@ -15,6 +15,7 @@
  * or a 405 listing the pattern's methods. Matching allocates nothing:
  * only the values of the parameters of the route found are decoded.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -7,6 +7,7 @@
  * trip. The id is always the last sort key, so that the order is total and
  * pages neither overlap nor skip.
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include "query/query-private.h"

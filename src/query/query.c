@@ -4,6 +4,7 @@
  * find, count, distinct or get). Refining errors stick to the query, so
  * that a chain of calls can be checked once.
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include "query/query-private.h"

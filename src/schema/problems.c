@@ -2,6 +2,7 @@
  * Problem lists (what validation found, each with its field path) and the
  * walk that carries the current path while a document is checked.
  */
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "schema/schema-private.h"
