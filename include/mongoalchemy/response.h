@@ -46,11 +46,10 @@ void ma_response_doc(ma_response *res, ma_status status, const ma_doc *doc);
 
 /*
  * A page object (docs/http-api.md) with its Link (first, prev,
- * next, last) and X-Total-Count headers; the links keep the request's
- * other query parameters.
+ * next, last) and X-Total-Count headers; the links are the URL of the
+ * request the response answers, its other query parameters kept.
  */
-void ma_response_page(ma_response *res, const ma_request *req,
-		      const ma_page *page);
+void ma_response_page(ma_response *res, const ma_page *page);
 
 /* An RFC 9457 problem: application/problem+json, title from the status. */
 void ma_response_problem(ma_response *res, ma_status status,

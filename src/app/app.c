@@ -206,15 +206,9 @@ _ma_app_answer(ma_app *app, char **env, ma_body_reader read, void *read_ctx,
 	_ma_request_destroy(&req);
 }
 
-static void
-buf_write(void *ctx, const char *data, size_t n)
-{
-	_ma_buf_append(ctx, data, n);
-}
-
 void
 _ma_app_handle(ma_app *app, char **env, ma_body_reader read, void *read_ctx,
 	       ma_buf *out)
 {
-	_ma_app_answer(app, env, read, read_ctx, buf_write, out);
+	_ma_app_answer(app, env, read, read_ctx, _ma_buf_writer, out);
 }

@@ -218,7 +218,7 @@ ma_resource_list(const ma_request *req, ma_response *res, ma_query *query,
 		p = ma_query_paginate_with_opts(query, page, per_page, true,
 						opts, &e);
 	if (p != NULL)
-		ma_response_page(res, req, p);
+		ma_response_page(res, p);
 	else
 		ma_response_error(res, &e, NULL);
 	ma_page_destroy(p);

@@ -252,6 +252,9 @@ void _ma_response_write(const ma_response *res, bool head, ma_writer write,
 /* The same, appended to out (tests, and answers kept whole). */
 void _ma_response_serialize(const ma_response *res, bool head, ma_buf *out);
 
+/* The ma_writer that appends to an ma_buf (buf). */
+void _ma_buf_writer(void *buf, const char *data, size_t n);
+
 /* Logs "METHOD /path: detail" for a request (no query, no body). */
 void _ma_request_log(const ma_request *req, const char *fmt, ...)
 	MA_PRINTF(2, 3);

@@ -116,8 +116,9 @@ ma_response_doc(ma_response *res, ma_status status, const ma_doc *doc)
 }
 
 void
-ma_response_page(ma_response *res, const ma_request *req, const ma_page *page)
+ma_response_page(ma_response *res, const ma_page *page)
 {
+	const ma_request *req = res->req;
 	int64_t total, pages;
 	ma_buf links;
 	char count[24];
@@ -128,13 +129,17 @@ ma_response_page(ma_response *res, const ma_request *req, const ma_page *page)
 
 	if (!ma_page_pages(page, &pages))
 		pages = -1;
-	_ma_buf_init(&links, 256);
-	_ma_page_links(&links, req->path, &req->qs, ma_page_number(page),
-		       ma_page_per_page(page), pages, ma_page_has_next(page));
-	links.data[links.len] = '\0';
-	if (links.len > 0)
-		ma_response_header(res, "Link", links.data);
-	_ma_buf_destroy(&links);
+	/* The links repeat the URL of the request the response answers. */
+	if (req != NULL) {
+		_ma_buf_init(&links, 256);
+		_ma_page_links(&links, req->path, &req->qs,
+			       ma_page_number(page), ma_page_per_page(page),
+			       pages, ma_page_has_next(page));
+		links.data[links.len] = '\0';
+		if (links.len > 0)
+			ma_response_header(res, "Link", links.data);
+		_ma_buf_destroy(&links);
+	}
 	if (ma_page_total(page, &total)) {
 		snprintf(count, sizeof(count), "%lld", (long long)total);
 		ma_response_header(res, "X-Total-Count", count);
@@ -246,14 +251,14 @@ _ma_response_write(const ma_response *res, bool head, ma_writer write,
 		write(ctx, res->body.data, res->body.len);
 }
 
-static void
-buf_write(void *ctx, const char *data, size_t n)
+void
+_ma_buf_writer(void *buf, const char *data, size_t n)
 {
-	_ma_buf_append(ctx, data, n);
+	_ma_buf_append(buf, data, n);
 }
 
 void
 _ma_response_serialize(const ma_response *res, bool head, ma_buf *out)
 {
-	_ma_response_write(res, head, buf_write, out);
+	_ma_response_write(res, head, _ma_buf_writer, out);
 }
