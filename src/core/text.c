@@ -15,6 +15,7 @@ _ma_parse_int(const char *s, unsigned base, int64_t min, int64_t max,
 	bool neg = s != NULL && s[0] == '-';
 	const char *p;
 	uint64_t limit, v = 0, d;
+	int64_t n;
 
 	if (s == NULL || (neg && min >= 0))
 		return MA_INT_SYNTAX;
@@ -35,15 +36,11 @@ _ma_parse_int(const char *s, unsigned base, int64_t min, int64_t max,
 			return MA_INT_RANGE;
 		v = v * base + d;
 	}
-	if (neg) {
-		*out = v == 0 ? 0 : -(int64_t)(v - 1) - 1;
-		if (*out > max)
-			return MA_INT_RANGE;
-	} else {
-		*out = (int64_t)v;
-		if (*out < min)
-			return MA_INT_RANGE;
-	}
+	/* -(v - 1) - 1: INT64_MIN's magnitude has no positive int64_t. */
+	n = neg ? (v == 0 ? 0 : -(int64_t)(v - 1) - 1) : (int64_t)v;
+	if (n < min || n > max)
+		return MA_INT_RANGE;
+	*out = n;
 	return MA_INT_OK;
 }
 
