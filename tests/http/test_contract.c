@@ -317,34 +317,6 @@ Test(authors, delete_is_204_then_the_author_is_gone)
 
 /* --- entity tags and conditional writes ----------------------------------- */
 
-/* Also through nginx and Apache (test_http): the front end must pass a
- * 304 on, and may answer a conditional GET itself. */
-Test(etags, get_carries_an_etag_and_if_none_match_is_304)
-{
-	const char *title = tprintf("%sTagged", prefix());
-	const char *id = create_book(title, "Mark Pilgrim", 2004);
-	const char *path = tprintf("/books/%s", id);
-	const char *tag = etag_of(http_get(path));
-	http_resp *r;
-
-	cr_assert_str_eq(etag_of(http_get(path)), tag,
-			 "two GETs of an unchanged book differ");
-	r = http_with("GET", path, NULL, tprintf("If-None-Match: %s", tag));
-	expect_status(r, 304);
-	cr_assert_eq(r->len, 0, "%s: 304 with a body: %s", r->what, r->body);
-	cr_assert_str_eq(etag_of(r), tag);
-	/* Weak comparison: a weak form of the tag, among others, matches. */
-	r = http_with("GET", path, NULL,
-		      tprintf("If-None-Match: \"0\", W/%s", tag));
-	expect_status(r, 304);
-	r = http_with("HEAD", path, NULL, tprintf("If-None-Match: %s", tag));
-	expect_status(r, 304);
-	r = http_with("GET", path, NULL, "If-None-Match: \"0123456789abcdef\"");
-	expect_book(r->what, expect_json(r, 200), id, title, "Mark Pilgrim",
-		    2004);
-	cr_assert_str_eq(etag_of(r), tag);
-}
-
 Test(etags, every_write_answers_the_tag_a_get_then_gives)
 {
 	const char *title = tprintf("%sW", prefix());
@@ -571,32 +543,6 @@ Test(filters, eq_on_a_seed_title)
 		    s->title, s->author, s->year);
 }
 
-/* Also through nginx and Apache (test_http): the front end passes the
- * query string on. Space as %20 and as '+', regex characters taken
- * literally. */
-Test(filters, startswith_is_literal_and_decoded)
-{
-	const char *p = prefix(), *q;
-
-	create_book(tprintf("%sC++ (one)", p), "Mark Pilgrim", 2001);
-	create_book(tprintf("%sC++ two", p), "Mark Pilgrim", 2001);
-	create_book(tprintf("%sCxx (three)", p), "Mark Pilgrim", 2001);
-	create_book(tprintf("%sa.c", p), "Mark Pilgrim", 2001);
-	create_book(tprintf("%sabc", p), "Mark Pilgrim", 2001);
-
-	q = qenc(tprintf("%sC++ (", p));
-	expect_listed(tprintf("/books?title__startswith=%s&sort=title", q),
-		      "title", prefixed(p, "C++ (one)"));
-	/* The prefix's trailing space and the one in "C++ (" as '+', the
-	 * pluses of the title as %2B, the parenthesis as it is. */
-	q = tprintf("/books?title__startswith=%s+C%%2B%%2B+(&sort=title",
-		    qenc(tprintf("%.*s", (int)strlen(p) - 1, p)));
-	expect_listed(q, "title", prefixed(p, "C++ (one)"));
-	expect_listed(tprintf("/books?title__startswith=%s&sort=title",
-			      qenc(tprintf("%sa.", p))),
-		      "title", prefixed(p, "a.c"));
-}
-
 /* --- errors --------------------------------------------------------------- */
 
 Test(errors, malformed_json_body_is_400)
@@ -655,14 +601,6 @@ Test(errors, operator_and_dotted_keys_are_refused)
 Test(errors, filter_value_of_the_wrong_kind_is_400)
 {
 	expect_problem(http_get("/books?year=abc"), 400, "year");
-}
-
-/* Also through nginx and Apache (test_http), which refuse a bad escape in
- * the path themselves. */
-Test(errors, invalid_percent_escape_is_400)
-{
-	expect_problem(http_get("/books?title=%zz"), 400, "%zz");
-	expect_problem(http_get("/books/%zz"), 400, NULL);
 }
 
 Test(errors, unknown_route_is_404)
@@ -733,21 +671,6 @@ Test(errors, duplicate_id_is_409_and_keeps_the_stored_book)
 }
 
 /* The worker's own limit (MA_BODY_LIMIT); nginx's is in test_http. */
-Test(errors, body_over_the_limit_is_413)
-{
-	size_t n = 2 * 1024 * 1024, i;
-	char *big = bson_malloc(n + 1);
-	const char *head = "{\"title\": \"";
-	http_resp *r;
-
-	memcpy(big, head, strlen(head));
-	for (i = strlen(head); i < n - 2; i++)
-		big[i] = 'x';
-	memcpy(big + n - 2, "\"}", 3);
-	keep(big, bson_free);
-	r = http("POST", "/books", "application/json", big, n);
-	expect_problem(r, 413, NULL);
-}
 
 Test(errors, body_that_is_not_json_is_415)
 {
@@ -759,20 +682,9 @@ Test(errors, body_that_is_not_json_is_415)
 		       NULL);
 }
 
-/* --- HEAD ----------------------------------------------------------------- */
-
-/* The application's HEAD; through the front ends too in test_http. */
-Test(head, list_answers_as_get_without_body)
-{
-	check_head("/books", true);
-	check_head("/books?per_page=3&page=2&sort=title", true);
-}
-
-Test(head, document_answers_as_get_without_body)
-{
-	check_head(tprintf("/books/%s", seed_books[1].id), false);
-	check_head(tprintf("/authors/%s", seed_authors[1].id), false);
-}
+/* What a front end answers itself or passes on (conditional GETs, escapes,
+ * the body limit, HEAD) is in frontend.c, compiled into this program and
+ * into test_http. */
 
 /* --- the since route ------------------------------------------------------ */
 
