@@ -15,5 +15,6 @@
 #include <mongoalchemy/response.h>
 #include <mongoalchemy/app.h>
 #include <mongoalchemy/resource.h>
+#include <mongoalchemy/openapi.h>
 
 #endif

@@ -25,6 +25,15 @@ books_since(ma_request *req, ma_response *res, void *arg)
 	ma_query_destroy(q);
 }
 
+/* What the since route says of itself in /openapi.json. */
+static const ma_route_doc books_since_doc = {
+	.summary = "Books of a year and after, newest first",
+	.type = &library_book_type,
+	.answer = MA_ANSWER_PAGE,
+	.params = (const ma_field[]){MA_INT("year", MA_MIN(0), MA_MAX(9999)),
+				     MA_FIELDS_END},
+};
+
 ma_app *
 library_app_new(void)
 {
@@ -38,6 +47,8 @@ library_app_new(void)
 	ma_app_resource(app, "/authors", db, &library_author_type, NULL, NULL);
 	ma_app_resource(app, "/books", db, &library_book_type, NULL, NULL);
 	ma_app_route(app, MA_GET, "/books/since/{year}", books_since, db, NULL);
+	ma_app_describe(app, MA_GET, "/books/since/{year}", &books_since_doc,
+			NULL);
 	ma_app_on_start(app, library_seed, db);
 	return app;
 }

@@ -36,6 +36,9 @@ typedef struct ma_app ma_app;
 typedef struct ma_app_options {
 	size_t body_limit; /* bytes; 0: MA_BODY_LIMIT */
 	const char *name;  /* for log lines; NULL: "mongoalchemy" */
+	/* where the API description is served (openapi.h); NULL:
+	 * "/openapi.json", "": nowhere */
+	const char *openapi_path;
 } ma_app_options;
 
 /*

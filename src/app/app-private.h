@@ -32,8 +32,19 @@ void _ma_locks_destroy(ma_locks *locks);
 void _ma_locks_acquire(ma_locks *locks, const bson_oid_t *id);
 void _ma_locks_release(ma_locks *locks, const bson_oid_t *id);
 
+/* A route as added, for the API description (openapi.c). */
+typedef struct ma_app_route_entry {
+	unsigned methods;
+	char *pattern;
+	const ma_route_doc *doc; /* NULL: not described */
+} ma_app_route_entry;
+
 struct ma_app {
 	ma_router *router;
+	ma_app_route_entry *routes; /* in the order added */
+	size_t nroutes;
+	char *openapi; /* the API description, built once per process */
+	size_t openapi_len;
 	ma_locks *locks; /* mapped before the fork: shared by the workers */
 	ma_db **dbs;
 	size_t ndbs;
@@ -72,6 +83,33 @@ void _ma_app_handle(ma_app *app, char **env, ma_body_reader read,
 
 /* Hands ptr to the app, to be freed with destroy in ma_app_destroy(). */
 void _ma_app_own(ma_app *app, void *ptr, void (*destroy)(void *ptr));
+
+/* --- openapi.c ----------------------------------------------------------- */
+
+/* Serves the application's API description (arg: the app). */
+struct json_object;
+
+/* The forms of a type's documents in the HTTP contract. */
+typedef enum ma_schema_form {
+	MA_FORM_STORED, /* an answer: _id and every required field */
+	MA_FORM_ITEM,	/* an item of a list (fields= may drop any) */
+	MA_FORM_INPUT,	/* a create or replace body: _id optional */
+	MA_FORM_PATCH	/* an update body: any of the fields */
+} ma_schema_form;
+
+/* openapi-schema.c: a type's JSON Schema in form, a field's (a path
+ * parameter's), and the list parameters of a type appended to params
+ * (an array). */
+struct json_object *_ma_openapi_type_schema(const ma_type *type,
+					    ma_schema_form form);
+struct json_object *_ma_openapi_field_schema(const ma_field *f);
+void _ma_openapi_list_params(struct json_object *params, const ma_type *type,
+			     int64_t max_per_page);
+
+void _ma_app_openapi_handler(ma_request *req, ma_response *res, void *arg);
+
+/* What the API description route says of itself. */
+extern const ma_route_doc _ma_openapi_route_doc;
 
 /* --- worker.c ------------------------------------------------------------- */
 

@@ -3,6 +3,7 @@
  * variables to the serialized answer. The FastCGI loop that feeds it is
  * worker.c's; processes, sockets and signals are the runtime's.
  */
+#include <string.h>
 #include <time.h>
 
 #include "app/app-private.h"
@@ -11,6 +12,9 @@ ma_app *
 ma_app_new(const ma_app_options *opts, ma_error *error)
 {
 	ma_app *app = bson_malloc0(sizeof(*app));
+	const char *openapi = opts != NULL && opts->openapi_path != NULL
+				      ? opts->openapi_path
+				      : "/openapi.json";
 
 	ma_error_clear(&app->error);
 
@@ -22,7 +26,14 @@ ma_app_new(const ma_app_options *opts, ma_error *error)
 	app->name = bson_strdup(opts != NULL && opts->name != NULL
 					? opts->name
 					: "mongoalchemy");
-	ma_error_clear(error);
+	/* A bad path is the app's first setup error, as any route's. */
+	if (openapi[0] != '\0' &&
+	    ma_app_route(app, MA_GET, openapi, _ma_app_openapi_handler, app,
+			 error))
+		ma_app_describe(app, MA_GET, openapi, &_ma_openapi_route_doc,
+				error);
+	else
+		ma_error_clear(error);
 	return app;
 }
 
@@ -37,6 +48,10 @@ ma_app_destroy(ma_app *app)
 		app->owned[i - 1].destroy(app->owned[i - 1].ptr);
 	for (i = 0; i < app->ndbs; i++)
 		ma_db_destroy(app->dbs[i]);
+	for (i = 0; i < app->nroutes; i++)
+		bson_free(app->routes[i].pattern);
+	bson_free(app->routes);
+	bson_free(app->openapi);
 	_ma_router_destroy(app->router);
 	_ma_locks_destroy(app->locks);
 	bson_free(app->owned);
@@ -112,7 +127,40 @@ ma_app_route(ma_app *app, unsigned methods, const char *pattern,
 		ok = _ma_router_add(app->router, methods, pattern, handler, arg,
 				    &e);
 	}
+	if (ok) {
+		app->routes = bson_realloc(
+			app->routes, (app->nroutes + 1) * sizeof(*app->routes));
+		app->routes[app->nroutes].methods = methods;
+		app->routes[app->nroutes].pattern = bson_strdup(pattern);
+		app->routes[app->nroutes].doc = NULL;
+		app->nroutes++;
+	}
 	return _ma_app_setup_result(app, ok, &e, error);
+}
+
+bool
+ma_app_describe(ma_app *app, unsigned methods, const char *pattern,
+		const ma_route_doc *doc, ma_error *error)
+{
+	bool found = false;
+	ma_error e;
+	size_t i;
+
+	if (!_ma_app_setup_ok(app, error))
+		return false;
+	for (i = 0; pattern != NULL && i < app->nroutes; i++) {
+		if ((app->routes[i].methods & methods) != 0 &&
+		    strcmp(app->routes[i].pattern, pattern) == 0) {
+			app->routes[i].doc = doc;
+			found = true;
+		}
+	}
+	if (found)
+		ma_error_clear(&e);
+	else
+		_ma_error_set(&e, MA_ERR_INVALID, "no route %s to describe",
+			      pattern != NULL ? pattern : "(null)");
+	return _ma_app_setup_result(app, found, &e, error);
 }
 
 void

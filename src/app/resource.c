@@ -12,7 +12,11 @@ typedef struct resource {
 	ma_db *db;
 	const ma_type *type;
 	ma_resource_options opts;
+	ma_route_doc docs[6]; /* what each route says of itself (openapi.h) */
 } resource;
+
+/* The path parameter of the item routes. */
+static const ma_field id_param[] = {MA_OBJECTID("id"), MA_FIELDS_END};
 
 static void
 resource_destroy(void *ptr)
@@ -406,13 +410,53 @@ ma_app_resource(ma_app *app, const char *path, ma_db *db, const ma_type *type,
 		ma_method method;
 		bool item;
 		ma_handler handler;
+		ma_route_doc doc; /* what the type adds is added below */
 	} routes[] = {
-		{MA_RES_LIST, MA_GET, false, list},
-		{MA_RES_CREATE, MA_POST, false, create},
-		{MA_RES_GET, MA_GET, true, get},
-		{MA_RES_REPLACE, MA_PUT, true, replace},
-		{MA_RES_UPDATE, MA_PATCH, true, update},
-		{MA_RES_DELETE, MA_DELETE, true, delete},
+		{MA_RES_LIST,
+		 MA_GET,
+		 false,
+		 list,
+		 {.summary = "A page of the documents: filters, sort, fields",
+		  .answer = MA_ANSWER_PAGE}},
+		{MA_RES_CREATE,
+		 MA_POST,
+		 false,
+		 create,
+		 {.summary = "Stores a new document",
+		  .answer = MA_ANSWER_DOC,
+		  .status = MA_STATUS_CREATED,
+		  .body = MA_BODY_DOC}},
+		{MA_RES_GET,
+		 MA_GET,
+		 true,
+		 get,
+		 {.summary = "The document of this id",
+		  .answer = MA_ANSWER_DOC,
+		  .etag = true}},
+		{MA_RES_REPLACE,
+		 MA_PUT,
+		 true,
+		 replace,
+		 {.summary = "Replaces the document of this id",
+		  .answer = MA_ANSWER_DOC,
+		  .body = MA_BODY_DOC,
+		  .etag = true}},
+		{MA_RES_UPDATE,
+		 MA_PATCH,
+		 true,
+		 update,
+		 {.summary = "Changes the fields given of the document",
+		  .answer = MA_ANSWER_DOC,
+		  .body = MA_BODY_PARTIAL,
+		  .etag = true}},
+		{MA_RES_DELETE,
+		 MA_DELETE,
+		 true,
+		 delete,
+		 {.summary = "Deletes the document of this id",
+		  .answer = MA_ANSWER_NONE,
+		  .status = MA_STATUS_NO_CONTENT,
+		  .etag = true}},
 	};
 	resource *r;
 	char *item;
@@ -444,10 +488,22 @@ ma_app_resource(ma_app *app, const char *path, ma_db *db, const ma_type *type,
 
 	item = bson_strdup_printf("%s/{id}", r->path);
 	for (i = 0; ok && i < sizeof(routes) / sizeof(routes[0]); i++) {
-		if (r->opts.ops & routes[i].op)
-			ok = ma_app_route(app, routes[i].method,
-					  routes[i].item ? item : path,
-					  routes[i].handler, r, error);
+		if (!(r->opts.ops & routes[i].op))
+			continue;
+		r->docs[i] = routes[i].doc;
+		r->docs[i].type = type;
+		r->docs[i].max_per_page = r->opts.max_per_page;
+		r->docs[i].require_if_match = routes[i].doc.etag &&
+					      routes[i].method != MA_GET &&
+					      r->opts.require_if_match;
+		if (routes[i].item)
+			r->docs[i].params = id_param;
+		ok = ma_app_route(app, routes[i].method,
+				  routes[i].item ? item : path,
+				  routes[i].handler, r, error) &&
+		     ma_app_describe(app, routes[i].method,
+				     routes[i].item ? item : path, &r->docs[i],
+				     error);
 	}
 	bson_free(item);
 	return ok;

@@ -191,9 +191,8 @@ _ma_regex_prefix(const char *prefix)
 	return _ma_buf_steal(&b, NULL);
 }
 
-/* Whether the field holds strings a regex can match. */
-static bool
-matches_text(const ma_field *f)
+bool
+_ma_field_matches_text(const ma_field *f)
 {
 	if (f != NULL && f->kind == MA_KIND_LIST)
 		f = f->item;
@@ -225,7 +224,7 @@ append_condition(const ma_field *f, const char *path, ma_op op,
 					 "$exists", error);
 	case MA_OP_REGEX:
 	case MA_OP_STARTSWITH:
-		if (!matches_text(f)) {
+		if (!_ma_field_matches_text(f)) {
 			_ma_error_set(error, MA_ERR_INVALID,
 				      "%s: %s applies to text fields only",
 				      path, op_names[op]);

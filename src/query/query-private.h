@@ -99,6 +99,14 @@ void _ma_query_add_clause(ma_query *query, const bson_t *clause);
 /* The whole filter; valid until the query changes. */
 const bson_t *_ma_query_filter(const ma_query *query);
 
+/* Whether a query can sort on field f (NULL: the id): scalars only
+ * (query.c). */
+bool _ma_field_sortable(const ma_field *f);
+
+/* Whether f holds text that startswith and regex can match: a string, an
+ * enum, any value, or a list of those (filter.c). */
+bool _ma_field_matches_text(const ma_field *f);
+
 /* Copies the query's sticky error into error; false when there is one. */
 bool _ma_query_usable(const ma_query *query, ma_error *error);
 

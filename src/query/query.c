@@ -250,8 +250,8 @@ ma_query_filter_unchanged(ma_query *query, const ma_doc *current,
 	return true;
 }
 
-static bool
-sortable(const ma_field *f)
+bool
+_ma_field_sortable(const ma_field *f)
 {
 	if (f == NULL)
 		return true; /* the id */
@@ -300,7 +300,7 @@ ma_query_sort(ma_query *query, const char *key, ma_error *error)
 	_ma_buf_init(&db, 32);
 	if (!_ma_query_path(query->type, path, &db, &f, &e))
 		goto fail;
-	if (!sortable(f)) {
+	if (!_ma_field_sortable(f)) {
 		_ma_error_set(&e, MA_ERR_INVALID,
 			      "%s cannot be a sort key: it holds %s", path,
 			      _ma_kind_name(f->kind));

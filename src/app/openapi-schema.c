@@ -1,0 +1,411 @@
+/*
+ * The API description's JSON Schemas (2020-12, as OpenAPI 3.1 takes them):
+ * a type's documents in the forms the HTTP contract uses, and the list
+ * parameters of a type. Everything is read from the type's static tables;
+ * the rules they follow (what sorts, what a filter value is, which
+ * operators a kind takes) are the query layer's own, asked, not restated.
+ */
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "app/app-private.h"
+
+/* "^[0-9a-fA-F]{24}$": what _ma_oid_from_hex() takes. */
+#define OID_PATTERN "^[0-9a-fA-F]{24}$"
+
+static void
+put(json_object *o, const char *key, json_object *v)
+{
+	json_object_object_add(o, key, v);
+}
+
+static void
+put_str(json_object *o, const char *key, const char *s)
+{
+	put(o, key, json_object_new_string(s));
+}
+
+static json_object *
+typed(const char *type)
+{
+	json_object *o = json_object_new_object();
+
+	put_str(o, "type", type);
+	return o;
+}
+
+static json_object *
+oid_schema(void)
+{
+	json_object *o = typed("string");
+
+	put_str(o, "pattern", OID_PATTERN);
+	return o;
+}
+
+/* Integers, with int64's bounds where the field has none: what the JSON
+ * reader takes. */
+static json_object *
+int_schema(bool has_min, int64_t min, bool has_max, int64_t max)
+{
+	json_object *o = typed("integer");
+
+	put(o, "minimum", json_object_new_int64(has_min ? min : INT64_MIN));
+	put(o, "maximum", json_object_new_int64(has_max ? max : INT64_MAX));
+	return o;
+}
+
+/* A JSON value parsed from a field's default, or NULL. */
+static json_object *
+default_value(const ma_field *f)
+{
+	return f->default_json != NULL ? json_tokener_parse(f->default_json)
+				       : NULL;
+}
+
+/* Appends s to b with the ECMA-262 syntax characters escaped. */
+static void
+regex_quote(ma_buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (strchr("\\^$.|?*+()[]{}/-", *s) != NULL)
+			_ma_buf_putc(b, '\\');
+		_ma_buf_putc(b, *s);
+	}
+}
+
+static json_object *embedded_schema(const ma_type *type, bool output);
+
+/* The schema of one value of field f (its nullability aside). */
+static json_object *
+value_schema(const ma_field *f, bool output)
+{
+	json_object *o, *list;
+	const char *const *v;
+	ma_buf b;
+
+	switch (f->kind) {
+	case MA_KIND_STRING:
+		o = typed("string");
+		if (f->min_len > 0)
+			put(o, "minLength",
+			    json_object_new_int64((int64_t)f->min_len));
+		if (f->max_len > 0)
+			put(o, "maxLength",
+			    json_object_new_int64((int64_t)f->max_len));
+		if (f->regex != NULL) {
+			/* The field's regex is anchored by the library;
+			 * JSON Schema's pattern is not. */
+			_ma_buf_init(&b, strlen(f->regex) + 8);
+			_ma_buf_printf(&b, "^(?:%s)$", f->regex);
+			put_str(o, "pattern", b.data);
+			_ma_buf_destroy(&b);
+		}
+		return o;
+	case MA_KIND_INT:
+		return int_schema(f->has_min, f->min, f->has_max, f->max);
+	case MA_KIND_FLOAT:
+		o = typed("number");
+		if (f->has_fmin)
+			put(o, "minimum", json_object_new_double(f->fmin));
+		if (f->has_fmax)
+			put(o, "maximum", json_object_new_double(f->fmax));
+		return o;
+	case MA_KIND_BOOL:
+		return typed("boolean");
+	case MA_KIND_DATETIME:
+		o = typed("string");
+		put_str(o, "format", "date-time");
+		return o;
+	case MA_KIND_OBJECTID:
+		return oid_schema();
+	case MA_KIND_REF:
+		o = oid_schema();
+		put_str(o, "description", "the _id of a document");
+		return o;
+	case MA_KIND_DOCUMENT:
+		return embedded_schema(f->type, output);
+	case MA_KIND_LIST:
+		o = typed("array");
+		put(o, "items", value_schema(f->item, output));
+		if (f->min_items > 0)
+			put(o, "minItems",
+			    json_object_new_int64((int64_t)f->min_items));
+		if (f->max_items > 0)
+			put(o, "maxItems",
+			    json_object_new_int64((int64_t)f->max_items));
+		return o;
+	case MA_KIND_ENUM:
+		o = typed("string");
+		list = json_object_new_array();
+		for (v = f->values; v != NULL && *v != NULL; v++)
+			json_object_array_add(list, json_object_new_string(*v));
+		put(o, "enum", list);
+		return o;
+	case MA_KIND_ANY:
+	case MA_KIND_NONE:
+	case MA_KIND__MAX:
+	default:
+		return json_object_new_object(); /* any value */
+	}
+}
+
+/* A field's schema: its value, null when it allows it, its default. */
+static json_object *
+field_schema(const ma_field *f, bool output)
+{
+	json_object *o = value_schema(f, output);
+	json_object *any, *def;
+
+	if (f->nullable) {
+		any = json_object_new_array();
+		json_object_array_add(any, o);
+		json_object_array_add(any, typed("null"));
+		o = json_object_new_object();
+		put(o, "anyOf", any);
+	}
+	def = default_value(f);
+	if (def != NULL ||
+	    (f->default_json != NULL && strcmp(f->default_json, "null") == 0))
+		put(o, "default", def);
+	return o;
+}
+
+/*
+ * An object of type's fields. In an answer (output) every required field
+ * is there (a default fills it); in a request a field with a default may
+ * be left out. partial: nothing required (PATCH, a list's fields=).
+ */
+static json_object *
+object_schema(const ma_type *type, bool output, bool partial, bool with_id,
+	      bool id_required)
+{
+	json_object *o = typed("object");
+	json_object *props = json_object_new_object();
+	json_object *required = json_object_new_array();
+	const ma_field *f;
+
+	if (with_id) {
+		put(props, "_id", oid_schema());
+		if (id_required && !partial)
+			json_object_array_add(required,
+					      json_object_new_string("_id"));
+	}
+	for (f = type->fields; f != NULL && f->kind != MA_KIND_NONE; f++) {
+		put(props, f->name, field_schema(f, output));
+		if (!partial && !f->optional &&
+		    (output || f->default_json == NULL))
+			json_object_array_add(required,
+					      json_object_new_string(f->name));
+	}
+	put(o, "properties", props);
+	if (json_object_array_length(required) > 0)
+		put(o, "required", required);
+	else
+		json_object_put(required);
+	/* Unknown fields are refused. */
+	put(o, "additionalProperties", json_object_new_boolean(false));
+	return o;
+}
+
+static json_object *
+embedded_schema(const ma_type *type, bool output)
+{
+	json_object *o = object_schema(type, output, false, false, false);
+
+	put_str(o, "title", type->name);
+	return o;
+}
+
+json_object *
+_ma_openapi_type_schema(const ma_type *type, ma_schema_form form)
+{
+	json_object *o;
+
+	switch (form) {
+	case MA_FORM_STORED:
+		o = object_schema(type, true, false, true, true);
+		break;
+	case MA_FORM_ITEM:
+		o = object_schema(type, true, true, true, false);
+		break;
+	case MA_FORM_INPUT:
+		o = object_schema(type, false, false, true, false);
+		break;
+	case MA_FORM_PATCH:
+	default:
+		o = object_schema(type, false, true, false, false);
+		break;
+	}
+	return o;
+}
+
+json_object *
+_ma_openapi_field_schema(const ma_field *f)
+{
+	return field_schema(f, false);
+}
+
+/* --- list parameters ----------------------------------------------------- */
+
+static json_object *
+query_param(const char *name, const char *description, json_object *schema)
+{
+	json_object *p = json_object_new_object();
+
+	put_str(p, "name", name);
+	put_str(p, "in", "query");
+	put(p, "required", json_object_new_boolean(false));
+	if (description != NULL)
+		put_str(p, "description", description);
+	put(p, "schema", schema);
+	return p;
+}
+
+/*
+ * "^-?(?:_id|title|year)(?:,-?(?:_id|title|year))*$": a comma-separated
+ * list of the fields that pass (sortable ones for sort), '-' first when
+ * sort.
+ */
+static json_object *
+names_schema(const ma_type *type, bool sort)
+{
+	const char *dash = sort ? "-?" : "";
+	json_object *o = typed("string");
+	const ma_field *f;
+	ma_buf alt, b;
+
+	_ma_buf_init(&alt, 64);
+	_ma_buf_append(&alt, "_id", 3);
+	for (f = type->fields; f != NULL && f->kind != MA_KIND_NONE; f++) {
+		if (sort && !_ma_field_sortable(f))
+			continue;
+		_ma_buf_putc(&alt, '|');
+		regex_quote(&alt, f->name);
+	}
+	_ma_buf_init(&b, alt.len * 2 + 32);
+	_ma_buf_printf(&b, "^%s(?:%.*s)(?:,%s(?:%.*s))*$", dash, (int)alt.len,
+		       alt.data, dash, (int)alt.len, alt.data);
+	put_str(o, "pattern", b.data);
+	_ma_buf_destroy(&b);
+	_ma_buf_destroy(&alt);
+	return o;
+}
+
+/* A filter value: text read by the field's kind (MA_V_TEXT), so any
+ * integer for an int field, whatever its bounds. */
+static json_object *
+filter_value_schema(const ma_field *f)
+{
+	if (f == NULL)
+		return oid_schema();
+	if (f->kind == MA_KIND_LIST && f->item != NULL)
+		return filter_value_schema(f->item);
+	switch (f->kind) {
+	case MA_KIND_INT:
+		return int_schema(false, 0, false, 0);
+	case MA_KIND_FLOAT:
+		return typed("number");
+	case MA_KIND_BOOL:
+		return typed("boolean");
+	case MA_KIND_DATETIME:
+	case MA_KIND_OBJECTID:
+	case MA_KIND_REF:
+		return value_schema(f, false);
+	case MA_KIND_STRING:
+	case MA_KIND_ENUM:
+	case MA_KIND_ANY:
+	case MA_KIND_DOCUMENT:
+	case MA_KIND_LIST:
+	case MA_KIND_NONE:
+	case MA_KIND__MAX:
+	default:
+		return typed("string");
+	}
+}
+
+/* The filters of one field (NULL: _id): name=value and name__op=value. */
+static void
+field_filters(json_object *params, const char *name, const ma_field *f)
+{
+	static const struct {
+		const char *name;
+		bool list; /* name__in=a,b,c */
+	} ops[] = {{"ne", false},  {"gt", false}, {"gte", false}, {"lt", false},
+		   {"lte", false}, {"in", true},  {"nin", true}};
+	json_object *list;
+	char *pname;
+	size_t i;
+
+	/* A document is compared whole, as JSON, which the grammar does not
+	 * take from a client: only its presence can be asked for. */
+	if (f == NULL || f->kind != MA_KIND_DOCUMENT) {
+		json_object_array_add(
+			params,
+			query_param(name, "equal to", filter_value_schema(f)));
+		for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+			pname = bson_strdup_printf("%s__%s", name, ops[i].name);
+			if (ops[i].list) {
+				list = typed("array");
+				put(list, "items", filter_value_schema(f));
+				put(list, "minItems", json_object_new_int(1));
+				put(list, "maxItems",
+				    json_object_new_int(MA_MAX_IN_VALUES));
+				list = query_param(pname, NULL, list);
+				put_str(list, "style", "form");
+				put(list, "explode",
+				    json_object_new_boolean(false));
+			} else {
+				list = query_param(pname, NULL,
+						   filter_value_schema(f));
+			}
+			json_object_array_add(params, list);
+			bson_free(pname);
+		}
+	}
+	pname = bson_strdup_printf("%s__exists", name);
+	json_object_array_add(params, query_param(pname, "present or absent",
+						  typed("boolean")));
+	bson_free(pname);
+	if (f != NULL && _ma_field_matches_text(f)) {
+		pname = bson_strdup_printf("%s__startswith", name);
+		json_object_array_add(params, query_param(pname, "starts with",
+							  typed("string")));
+		bson_free(pname);
+	}
+}
+
+void
+_ma_openapi_list_params(json_object *params, const ma_type *type,
+			int64_t max_per_page)
+{
+	const ma_field *f;
+	json_object *s;
+
+	if (max_per_page < 1)
+		max_per_page = MA_MAX_PER_PAGE;
+	s = int_schema(true, 1, false, 0);
+	put(s, "default", json_object_new_int(1));
+	json_object_array_add(
+		params,
+		query_param("page", "page number; past the last page: 404", s));
+	s = int_schema(true, 1, true, max_per_page);
+	put(s, "default",
+	    json_object_new_int64(MA_PER_PAGE < max_per_page ? MA_PER_PAGE
+							     : max_per_page));
+	json_object_array_add(params,
+			      query_param("per_page", "items per page", s));
+	json_object_array_add(params,
+			      query_param("sort",
+					  "sort keys, comma-separated, '-' for "
+					  "descending: -year,title",
+					  names_schema(type, true)));
+	json_object_array_add(
+		params,
+		query_param("fields", "the fields to return, comma-separated",
+			    names_schema(type, false)));
+	field_filters(params, "_id", NULL);
+	for (f = type->fields; f != NULL && f->kind != MA_KIND_NONE; f++)
+		field_filters(params, f->name, f);
+}
