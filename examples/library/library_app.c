@@ -30,8 +30,7 @@ static const ma_route_doc books_since_doc = {
 	.summary = "Books of a year and after, newest first",
 	.type = &library_book_type,
 	.answer = MA_ANSWER_PAGE,
-	.params = (const ma_field[]){MA_INT("year", MA_MIN(0), MA_MAX(9999)),
-				     MA_FIELDS_END},
+	.params = (const ma_field[]){MA_INT("year"), MA_FIELDS_END},
 };
 
 ma_app *

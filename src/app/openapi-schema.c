@@ -325,6 +325,21 @@ filter_value_schema(const ma_field *f)
 	}
 }
 
+/* An item of an in or nin list: no comma (it splits the list), not
+ * empty. */
+static json_object *
+in_item_schema(const ma_field *f)
+{
+	json_object *o = filter_value_schema(f);
+	json_object *type;
+
+	if (json_object_object_get_ex(o, "type", &type) &&
+	    strcmp(json_object_get_string(type), "string") == 0 &&
+	    !json_object_object_get_ex(o, "pattern", NULL))
+		put_str(o, "pattern", "^[^,]+$");
+	return o;
+}
+
 /* The filters of one field (NULL: _id): name=value and name__op=value. */
 static void
 field_filters(json_object *params, const char *name, const ma_field *f)
@@ -348,7 +363,7 @@ field_filters(json_object *params, const char *name, const ma_field *f)
 			pname = bson_strdup_printf("%s__%s", name, ops[i].name);
 			if (ops[i].list) {
 				list = typed("array");
-				put(list, "items", filter_value_schema(f));
+				put(list, "items", in_item_schema(f));
 				put(list, "minItems", json_object_new_int(1));
 				put(list, "maxItems",
 				    json_object_new_int(MA_MAX_IN_VALUES));

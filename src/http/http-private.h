@@ -162,6 +162,15 @@ bool _ma_list_params(const ma_qs *qs, ma_query *query, int64_t max_per_page,
 		     ma_error *error);
 
 /*
+ * The longest Link header a page answer carries; a longer one (a long
+ * query string, repeated in each link) is left out, and the page object's
+ * prev_num and next_num still name the neighbours. Front ends refuse
+ * longer answer header lines: Apache's mod_proxy_fcgi takes 8 KiB a line,
+ * and nginx's fastcgi_buffer_size bounds the whole head.
+ */
+#define MA_LINK_MAX 8000
+
+/*
  * Writes a Link header value for a page of the list at path with the
  * request's parameters qs: rel first, prev (if page > 1), next (if
  * has_next) and last (if pages >= 0; pages < 0: unknown). Each link is

@@ -136,7 +136,7 @@ ma_response_page(ma_response *res, const ma_page *page)
 			       ma_page_number(page), ma_page_per_page(page),
 			       pages, ma_page_has_next(page));
 		links.data[links.len] = '\0';
-		if (links.len > 0)
+		if (links.len > 0 && links.len <= MA_LINK_MAX)
 			ma_response_header(res, "Link", links.data);
 		_ma_buf_destroy(&links);
 	}

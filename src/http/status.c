@@ -24,6 +24,7 @@ static const struct {
 	{MA_STATUS_LENGTH_REQUIRED, "Length Required"},
 	{MA_STATUS_PRECONDITION_FAILED, "Precondition Failed"},
 	{MA_STATUS_CONTENT_TOO_LARGE, "Content Too Large"},
+	{MA_STATUS_URI_TOO_LONG, "URI Too Long"},
 	{MA_STATUS_UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type"},
 	{MA_STATUS_UNPROCESSABLE_CONTENT, "Unprocessable Content"},
 	{MA_STATUS_PRECONDITION_REQUIRED, "Precondition Required"},
