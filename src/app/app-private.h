@@ -87,25 +87,6 @@ void _ma_app_own(ma_app *app, void *ptr, void (*destroy)(void *ptr));
 /* --- openapi.c ----------------------------------------------------------- */
 
 /* Serves the application's API description (arg: the app). */
-struct json_object;
-
-/* The forms of a type's documents in the HTTP contract. */
-typedef enum ma_schema_form {
-	MA_FORM_STORED, /* an answer: _id and every required field */
-	MA_FORM_ITEM,	/* an item of a list (fields= may drop any) */
-	MA_FORM_INPUT,	/* a create or replace body: _id optional */
-	MA_FORM_PATCH	/* an update body: any of the fields */
-} ma_schema_form;
-
-/* openapi-schema.c: a type's JSON Schema in form, a field's (a path
- * parameter's), and the list parameters of a type appended to params
- * (an array). */
-struct json_object *_ma_openapi_type_schema(const ma_type *type,
-					    ma_schema_form form);
-struct json_object *_ma_openapi_field_schema(const ma_field *f);
-void _ma_openapi_list_params(struct json_object *params, const ma_type *type,
-			     int64_t max_per_page);
-
 void _ma_app_openapi_handler(ma_request *req, ma_response *res, void *arg);
 
 /* What the API description route says of itself. */

@@ -7,40 +7,17 @@
  */
 #include <string.h>
 
-#include <json-c/json.h>
-
-#include "app/app-private.h"
+#include "app/openapi-private.h"
 
 /* "^[0-9a-fA-F]{24}$": what _ma_oid_from_hex() takes. */
 #define OID_PATTERN "^[0-9a-fA-F]{24}$"
 
-static void
-put(json_object *o, const char *key, json_object *v)
-{
-	json_object_object_add(o, key, v);
-}
-
-static void
-put_str(json_object *o, const char *key, const char *s)
-{
-	put(o, key, json_object_new_string(s));
-}
-
-static json_object *
-typed(const char *type)
-{
-	json_object *o = json_object_new_object();
-
-	put_str(o, "type", type);
-	return o;
-}
-
 static json_object *
 oid_schema(void)
 {
-	json_object *o = typed("string");
+	json_object *o = _ma_json_typed("string");
 
-	put_str(o, "pattern", OID_PATTERN);
+	_ma_json_put_str(o, "pattern", OID_PATTERN);
 	return o;
 }
 
@@ -49,10 +26,12 @@ oid_schema(void)
 static json_object *
 int_schema(bool has_min, int64_t min, bool has_max, int64_t max)
 {
-	json_object *o = typed("integer");
+	json_object *o = _ma_json_typed("integer");
 
-	put(o, "minimum", json_object_new_int64(has_min ? min : INT64_MIN));
-	put(o, "maximum", json_object_new_int64(has_max ? max : INT64_MAX));
+	_ma_json_put(o, "minimum",
+		     json_object_new_int64(has_min ? min : INT64_MIN));
+	_ma_json_put(o, "maximum",
+		     json_object_new_int64(has_max ? max : INT64_MAX));
 	return o;
 }
 
@@ -87,61 +66,67 @@ value_schema(const ma_field *f, bool output)
 
 	switch (f->kind) {
 	case MA_KIND_STRING:
-		o = typed("string");
+		o = _ma_json_typed("string");
 		if (f->min_len > 0)
-			put(o, "minLength",
-			    json_object_new_int64((int64_t)f->min_len));
+			_ma_json_put(
+				o, "minLength",
+				json_object_new_int64((int64_t)f->min_len));
 		if (f->max_len > 0)
-			put(o, "maxLength",
-			    json_object_new_int64((int64_t)f->max_len));
+			_ma_json_put(
+				o, "maxLength",
+				json_object_new_int64((int64_t)f->max_len));
 		if (f->regex != NULL) {
 			/* The field's regex is anchored by the library;
 			 * JSON Schema's pattern is not. */
 			_ma_buf_init(&b, strlen(f->regex) + 8);
 			_ma_buf_printf(&b, "^(?:%s)$", f->regex);
-			put_str(o, "pattern", b.data);
+			_ma_json_put_str(o, "pattern", b.data);
 			_ma_buf_destroy(&b);
 		}
 		return o;
 	case MA_KIND_INT:
 		return int_schema(f->has_min, f->min, f->has_max, f->max);
 	case MA_KIND_FLOAT:
-		o = typed("number");
+		o = _ma_json_typed("number");
 		if (f->has_fmin)
-			put(o, "minimum", json_object_new_double(f->fmin));
+			_ma_json_put(o, "minimum",
+				     json_object_new_double(f->fmin));
 		if (f->has_fmax)
-			put(o, "maximum", json_object_new_double(f->fmax));
+			_ma_json_put(o, "maximum",
+				     json_object_new_double(f->fmax));
 		return o;
 	case MA_KIND_BOOL:
-		return typed("boolean");
+		return _ma_json_typed("boolean");
 	case MA_KIND_DATETIME:
-		o = typed("string");
-		put_str(o, "format", "date-time");
+		o = _ma_json_typed("string");
+		_ma_json_put_str(o, "format", "date-time");
 		return o;
 	case MA_KIND_OBJECTID:
 		return oid_schema();
 	case MA_KIND_REF:
 		o = oid_schema();
-		put_str(o, "description", "the _id of a document");
+		_ma_json_put_str(o, "description", "the _id of a document");
 		return o;
 	case MA_KIND_DOCUMENT:
 		return embedded_schema(f->type, output);
 	case MA_KIND_LIST:
-		o = typed("array");
-		put(o, "items", value_schema(f->item, output));
+		o = _ma_json_typed("array");
+		_ma_json_put(o, "items", value_schema(f->item, output));
 		if (f->min_items > 0)
-			put(o, "minItems",
-			    json_object_new_int64((int64_t)f->min_items));
+			_ma_json_put(
+				o, "minItems",
+				json_object_new_int64((int64_t)f->min_items));
 		if (f->max_items > 0)
-			put(o, "maxItems",
-			    json_object_new_int64((int64_t)f->max_items));
+			_ma_json_put(
+				o, "maxItems",
+				json_object_new_int64((int64_t)f->max_items));
 		return o;
 	case MA_KIND_ENUM:
-		o = typed("string");
+		o = _ma_json_typed("string");
 		list = json_object_new_array();
 		for (v = f->values; v != NULL && *v != NULL; v++)
 			json_object_array_add(list, json_object_new_string(*v));
-		put(o, "enum", list);
+		_ma_json_put(o, "enum", list);
 		return o;
 	case MA_KIND_ANY:
 	case MA_KIND_NONE:
@@ -161,14 +146,14 @@ field_schema(const ma_field *f, bool output)
 	if (f->nullable) {
 		any = json_object_new_array();
 		json_object_array_add(any, o);
-		json_object_array_add(any, typed("null"));
+		json_object_array_add(any, _ma_json_typed("null"));
 		o = json_object_new_object();
-		put(o, "anyOf", any);
+		_ma_json_put(o, "anyOf", any);
 	}
 	def = default_value(f);
 	if (def != NULL ||
 	    (f->default_json != NULL && strcmp(f->default_json, "null") == 0))
-		put(o, "default", def);
+		_ma_json_put(o, "default", def);
 	return o;
 }
 
@@ -181,31 +166,31 @@ static json_object *
 object_schema(const ma_type *type, bool output, bool partial, bool with_id,
 	      bool id_required)
 {
-	json_object *o = typed("object");
+	json_object *o = _ma_json_typed("object");
 	json_object *props = json_object_new_object();
 	json_object *required = json_object_new_array();
 	const ma_field *f;
 
 	if (with_id) {
-		put(props, "_id", oid_schema());
+		_ma_json_put(props, "_id", oid_schema());
 		if (id_required && !partial)
 			json_object_array_add(required,
 					      json_object_new_string("_id"));
 	}
 	for (f = type->fields; f != NULL && f->kind != MA_KIND_NONE; f++) {
-		put(props, f->name, field_schema(f, output));
+		_ma_json_put(props, f->name, field_schema(f, output));
 		if (!partial && !f->optional &&
 		    (output || f->default_json == NULL))
 			json_object_array_add(required,
 					      json_object_new_string(f->name));
 	}
-	put(o, "properties", props);
+	_ma_json_put(o, "properties", props);
 	if (json_object_array_length(required) > 0)
-		put(o, "required", required);
+		_ma_json_put(o, "required", required);
 	else
 		json_object_put(required);
 	/* Unknown fields are refused. */
-	put(o, "additionalProperties", json_object_new_boolean(false));
+	_ma_json_put(o, "additionalProperties", json_object_new_boolean(false));
 	return o;
 }
 
@@ -214,7 +199,7 @@ embedded_schema(const ma_type *type, bool output)
 {
 	json_object *o = object_schema(type, output, false, false, false);
 
-	put_str(o, "title", type->name);
+	_ma_json_put_str(o, "title", type->name);
 	return o;
 }
 
@@ -254,12 +239,12 @@ query_param(const char *name, const char *description, json_object *schema)
 {
 	json_object *p = json_object_new_object();
 
-	put_str(p, "name", name);
-	put_str(p, "in", "query");
-	put(p, "required", json_object_new_boolean(false));
+	_ma_json_put_str(p, "name", name);
+	_ma_json_put_str(p, "in", "query");
+	_ma_json_put(p, "required", json_object_new_boolean(false));
 	if (description != NULL)
-		put_str(p, "description", description);
-	put(p, "schema", schema);
+		_ma_json_put_str(p, "description", description);
+	_ma_json_put(p, "schema", schema);
 	return p;
 }
 
@@ -272,7 +257,7 @@ static json_object *
 names_schema(const ma_type *type, bool sort)
 {
 	const char *dash = sort ? "-?" : "";
-	json_object *o = typed("string");
+	json_object *o = _ma_json_typed("string");
 	const ma_field *f;
 	ma_buf alt, b;
 
@@ -287,7 +272,7 @@ names_schema(const ma_type *type, bool sort)
 	_ma_buf_init(&b, alt.len * 2 + 32);
 	_ma_buf_printf(&b, "^%s(?:%.*s)(?:,%s(?:%.*s))*$", dash, (int)alt.len,
 		       alt.data, dash, (int)alt.len, alt.data);
-	put_str(o, "pattern", b.data);
+	_ma_json_put_str(o, "pattern", b.data);
 	_ma_buf_destroy(&b);
 	_ma_buf_destroy(&alt);
 	return o;
@@ -306,9 +291,9 @@ filter_value_schema(const ma_field *f)
 	case MA_KIND_INT:
 		return int_schema(false, 0, false, 0);
 	case MA_KIND_FLOAT:
-		return typed("number");
+		return _ma_json_typed("number");
 	case MA_KIND_BOOL:
-		return typed("boolean");
+		return _ma_json_typed("boolean");
 	case MA_KIND_DATETIME:
 	case MA_KIND_OBJECTID:
 	case MA_KIND_REF:
@@ -321,7 +306,7 @@ filter_value_schema(const ma_field *f)
 	case MA_KIND_NONE:
 	case MA_KIND__MAX:
 	default:
-		return typed("string");
+		return _ma_json_typed("string");
 	}
 }
 
@@ -336,7 +321,7 @@ in_item_schema(const ma_field *f)
 	if (json_object_object_get_ex(o, "type", &type) &&
 	    strcmp(json_object_get_string(type), "string") == 0 &&
 	    !json_object_object_get_ex(o, "pattern", NULL))
-		put_str(o, "pattern", "^[^,]+$");
+		_ma_json_put_str(o, "pattern", "^[^,]+$");
 	return o;
 }
 
@@ -362,15 +347,17 @@ field_filters(json_object *params, const char *name, const ma_field *f)
 		for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 			pname = bson_strdup_printf("%s__%s", name, ops[i].name);
 			if (ops[i].list) {
-				list = typed("array");
-				put(list, "items", in_item_schema(f));
-				put(list, "minItems", json_object_new_int(1));
-				put(list, "maxItems",
-				    json_object_new_int(MA_MAX_IN_VALUES));
+				list = _ma_json_typed("array");
+				_ma_json_put(list, "items", in_item_schema(f));
+				_ma_json_put(list, "minItems",
+					     json_object_new_int(1));
+				_ma_json_put(
+					list, "maxItems",
+					json_object_new_int(MA_MAX_IN_VALUES));
 				list = query_param(pname, NULL, list);
-				put_str(list, "style", "form");
-				put(list, "explode",
-				    json_object_new_boolean(false));
+				_ma_json_put_str(list, "style", "form");
+				_ma_json_put(list, "explode",
+					     json_object_new_boolean(false));
 			} else {
 				list = query_param(pname, NULL,
 						   filter_value_schema(f));
@@ -381,12 +368,13 @@ field_filters(json_object *params, const char *name, const ma_field *f)
 	}
 	pname = bson_strdup_printf("%s__exists", name);
 	json_object_array_add(params, query_param(pname, "present or absent",
-						  typed("boolean")));
+						  _ma_json_typed("boolean")));
 	bson_free(pname);
 	if (f != NULL && _ma_field_matches_text(f)) {
 		pname = bson_strdup_printf("%s__startswith", name);
-		json_object_array_add(params, query_param(pname, "starts with",
-							  typed("string")));
+		json_object_array_add(params,
+				      query_param(pname, "starts with",
+						  _ma_json_typed("string")));
 		bson_free(pname);
 	}
 }
@@ -401,14 +389,15 @@ _ma_openapi_list_params(json_object *params, const ma_type *type,
 	if (max_per_page < 1)
 		max_per_page = MA_MAX_PER_PAGE;
 	s = int_schema(true, 1, false, 0);
-	put(s, "default", json_object_new_int(1));
+	_ma_json_put(s, "default", json_object_new_int(1));
 	json_object_array_add(
 		params,
 		query_param("page", "page number; past the last page: 404", s));
 	s = int_schema(true, 1, true, max_per_page);
-	put(s, "default",
-	    json_object_new_int64(MA_PER_PAGE < max_per_page ? MA_PER_PAGE
-							     : max_per_page));
+	_ma_json_put(s, "default",
+		     json_object_new_int64(MA_PER_PAGE < max_per_page
+						   ? MA_PER_PAGE
+						   : max_per_page));
 	json_object_array_add(params,
 			      query_param("per_page", "items per page", s));
 	json_object_array_add(params,

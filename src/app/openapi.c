@@ -7,24 +7,10 @@
 #include <ctype.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
-#include "app/app-private.h"
+#include "app/openapi-private.h"
 #include "config.h"
 
 #define SCHEMAS "#/components/schemas/"
-
-static void
-put(json_object *o, const char *key, json_object *v)
-{
-	json_object_object_add(o, key, v);
-}
-
-static void
-put_str(json_object *o, const char *key, const char *s)
-{
-	put(o, key, json_object_new_string(s));
-}
 
 /* The member key of o, added empty when it is not there. */
 static json_object *
@@ -34,7 +20,7 @@ member(json_object *o, const char *key)
 
 	if (!json_object_object_get_ex(o, key, &v)) {
 		v = json_object_new_object();
-		put(o, key, v);
+		_ma_json_put(o, key, v);
 	}
 	return v;
 }
@@ -45,7 +31,7 @@ ref(const char *prefix, const char *name)
 	json_object *o = json_object_new_object();
 	char *s = bson_strdup_printf("%s%s", prefix, name);
 
-	put_str(o, "$ref", s);
+	_ma_json_put_str(o, "$ref", s);
 	bson_free(s);
 	return o;
 }
@@ -68,21 +54,12 @@ status_name(ma_status status)
 /* --- components ---------------------------------------------------------- */
 
 static json_object *
-typed(const char *type)
-{
-	json_object *o = json_object_new_object();
-
-	put_str(o, "type", type);
-	return o;
-}
-
-static json_object *
 header(const char *description, const char *type)
 {
 	json_object *h = json_object_new_object();
 
-	put_str(h, "description", description);
-	put(h, "schema", typed(type));
+	_ma_json_put_str(h, "description", description);
+	_ma_json_put(h, "schema", _ma_json_typed(type));
 	return h;
 }
 
@@ -122,7 +99,7 @@ page_schema(const char *item)
 
 	json_object_object_get_ex(o, "properties", &props);
 	json_object_object_get_ex(props, "items", &items);
-	put(items, "items", ref(SCHEMAS, item));
+	_ma_json_put(items, "items", ref(SCHEMAS, item));
 	return o;
 }
 
@@ -147,15 +124,15 @@ add_type(json_object *schemas, const ma_type *type)
 	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
 		name = bson_strdup_printf("%s%s", type->name, forms[i].suffix);
 		s = _ma_openapi_type_schema(type, forms[i].form);
-		put_str(s, "title", name);
-		put(schemas, name, s);
+		_ma_json_put_str(s, "title", name);
+		_ma_json_put(schemas, name, s);
 		bson_free(name);
 	}
 	name = bson_strdup_printf("%sItem", type->name);
 	s = page_schema(name);
 	bson_free(name);
 	name = bson_strdup_printf("%sPage", type->name);
-	put(schemas, name, s);
+	_ma_json_put(schemas, name, s);
 	bson_free(name);
 }
 
@@ -169,19 +146,21 @@ problem_response(json_object *components, ma_status status)
 
 	if (!json_object_object_get_ex(responses, name, NULL)) {
 		r = json_object_new_object();
-		put_str(r, "description", ma_status_title(status));
+		_ma_json_put_str(r, "description", ma_status_title(status));
 		if (status == MA_STATUS_NOT_MODIFIED) {
-			put(member(r, "headers"), "ETag",
-			    ref("#/components/headers/", "ETag"));
+			_ma_json_put(member(r, "headers"), "ETag",
+				     ref("#/components/headers/", "ETag"));
 		} else {
 			content = member(r, "content");
-			put(member(content, "application/problem+json"),
-			    "schema", ref(SCHEMAS, "Problem"));
+			_ma_json_put(
+				member(content, "application/problem+json"),
+				"schema", ref(SCHEMAS, "Problem"));
 		}
 		if (status == MA_STATUS_SERVICE_UNAVAILABLE)
-			put(member(r, "headers"), "Retry-After",
-			    ref("#/components/headers/", "Retry-After"));
-		put(responses, name, r);
+			_ma_json_put(
+				member(r, "headers"), "Retry-After",
+				ref("#/components/headers/", "Retry-After"));
+		_ma_json_put(responses, name, r);
 	}
 	r = ref("#/components/responses/", name);
 	bson_free(name);
@@ -198,33 +177,35 @@ components_new(void)
 	const char *const names[] = {"If-Match", "If-None-Match"};
 	size_t i;
 
-	put(member(c, "schemas"), "Problem", problem_schema());
-	put(headers, "ETag",
-	    header("the document's entity tag, for If-Match and "
-		   "If-None-Match",
-		   "string"));
-	put(headers, "Link",
-	    header("RFC 8288 links to the first, previous, next and last "
-		   "pages",
-		   "string"));
-	put(headers, "X-Total-Count",
-	    header("how many documents the list holds", "integer"));
-	put(headers, "Location",
-	    header("the path of the document created", "string"));
-	put(headers, "Retry-After",
-	    header("seconds to wait before trying again", "integer"));
+	_ma_json_put(member(c, "schemas"), "Problem", problem_schema());
+	_ma_json_put(headers, "ETag",
+		     header("the document's entity tag, for If-Match and "
+			    "If-None-Match",
+			    "string"));
+	_ma_json_put(
+		headers, "Link",
+		header("RFC 8288 links to the first, previous, next and last "
+		       "pages",
+		       "string"));
+	_ma_json_put(headers, "X-Total-Count",
+		     header("how many documents the list holds", "integer"));
+	_ma_json_put(headers, "Location",
+		     header("the path of the document created", "string"));
+	_ma_json_put(headers, "Retry-After",
+		     header("seconds to wait before trying again", "integer"));
 	for (i = 0; i < 2; i++) {
 		p = json_object_new_object();
-		put_str(p, "name", names[i]);
-		put_str(p, "in", "header");
-		put(p, "required", json_object_new_boolean(false));
-		put_str(p, "description",
+		_ma_json_put_str(p, "name", names[i]);
+		_ma_json_put_str(p, "in", "header");
+		_ma_json_put(p, "required", json_object_new_boolean(false));
+		_ma_json_put_str(
+			p, "description",
 			i == 0 ? "change only the document of this ETag (412 "
 				 "otherwise)"
 			       : "a read: 304 when the document still has "
 				 "this ETag; a write: 412");
-		put(p, "schema", typed("string"));
-		put(params, names[i], p);
+		_ma_json_put(p, "schema", _ma_json_typed("string"));
+		_ma_json_put(params, names[i], p);
 	}
 	return c;
 }
@@ -276,12 +257,12 @@ path_params(json_object *params, const char *pattern, const ma_route_doc *doc)
 				schema = _ma_openapi_field_schema(f);
 		}
 		if (schema == NULL)
-			schema = typed("string");
+			schema = _ma_json_typed("string");
 		o = json_object_new_object();
-		put_str(o, "name", name);
-		put_str(o, "in", "path");
-		put(o, "required", json_object_new_boolean(true));
-		put(o, "schema", schema);
+		_ma_json_put_str(o, "name", name);
+		_ma_json_put_str(o, "in", "path");
+		_ma_json_put(o, "required", json_object_new_boolean(true));
+		_ma_json_put(o, "schema", schema);
 		json_object_array_add(params, o);
 		bson_free(name);
 		p = end + 1;
@@ -315,10 +296,10 @@ created_links(const ma_app *app, const char *pattern)
 					       ma_method_name((ma_method)m),
 					       item);
 			l = json_object_new_object();
-			put_str(l, "operationId", id);
-			put_str(member(l, "parameters"), "id",
-				"$response.body#/_id");
-			put(links, id, l);
+			_ma_json_put_str(l, "operationId", id);
+			_ma_json_put_str(member(l, "parameters"), "id",
+					 "$response.body#/_id");
+			_ma_json_put(links, id, l);
 			bson_free(id);
 		}
 	}
@@ -336,7 +317,7 @@ success(const ma_app *app, const char *pattern, const ma_route_doc *doc,
 	const char *ct = "application/json";
 	char *name;
 
-	put_str(r, "description", ma_status_title(status));
+	_ma_json_put_str(r, "description", ma_status_title(status));
 	switch (doc->answer) {
 	case MA_ANSWER_DOC:
 		if (doc->type != NULL)
@@ -349,14 +330,15 @@ success(const ma_app *app, const char *pattern, const ma_route_doc *doc,
 			bson_free(name);
 		}
 		headers = member(r, "headers");
-		put(headers, "Link", ref("#/components/headers/", "Link"));
-		put(headers, "X-Total-Count",
-		    ref("#/components/headers/", "X-Total-Count"));
+		_ma_json_put(headers, "Link",
+			     ref("#/components/headers/", "Link"));
+		_ma_json_put(headers, "X-Total-Count",
+			     ref("#/components/headers/", "X-Total-Count"));
 		break;
 	case MA_ANSWER_TEXT:
 		ct = doc->content_type != NULL ? doc->content_type
 					       : "text/plain";
-		schema = typed("string");
+		schema = _ma_json_typed("string");
 		break;
 	case MA_ANSWER_NONE:
 		return r;
@@ -364,16 +346,16 @@ success(const ma_app *app, const char *pattern, const ma_route_doc *doc,
 	default:
 		break;
 	}
-	put(member(member(r, "content"), ct), "schema",
-	    schema != NULL ? schema : json_object_new_object());
+	_ma_json_put(member(member(r, "content"), ct), "schema",
+		     schema != NULL ? schema : json_object_new_object());
 	/* A resource's documents carry their ETag. */
 	if (doc->answer == MA_ANSWER_DOC)
-		put(member(r, "headers"), "ETag",
-		    ref("#/components/headers/", "ETag"));
+		_ma_json_put(member(r, "headers"), "ETag",
+			     ref("#/components/headers/", "ETag"));
 	if (status == MA_STATUS_CREATED && doc->answer == MA_ANSWER_DOC) {
-		put(member(r, "headers"), "Location",
-		    ref("#/components/headers/", "Location"));
-		put(r, "links", created_links(app, pattern));
+		_ma_json_put(member(r, "headers"), "Location",
+			     ref("#/components/headers/", "Location"));
+		_ma_json_put(r, "links", created_links(app, pattern));
 	}
 	return r;
 }
@@ -453,13 +435,13 @@ operation(const ma_app *app, const ma_app_route_entry *e, ma_method method,
 	s = doc->summary != NULL
 		    ? bson_strdup(doc->summary)
 		    : bson_strdup_printf("%s %s", mname, e->pattern);
-	put_str(op, "summary", s);
+	_ma_json_put_str(op, "summary", s);
 	bson_free(s);
 	if (doc->description != NULL)
-		put_str(op, "description", doc->description);
+		_ma_json_put_str(op, "description", doc->description);
 	s = doc->operation_id != NULL ? bson_strdup(doc->operation_id)
 				      : operation_id(mname, e->pattern);
-	put_str(op, "operationId", s);
+	_ma_json_put_str(op, "operationId", s);
 	bson_free(s);
 
 	/* Tagged by the first segment: /books and /books/{id} together. */
@@ -469,7 +451,7 @@ operation(const ma_app *app, const ma_app_route_entry *e, ma_method method,
 	json_object_array_add(tags,
 			      json_object_new_string(
 				      s[0] != '\0' && s[0] != '{' ? s : "api"));
-	put(op, "tags", tags);
+	_ma_json_put(op, "tags", tags);
 	bson_free(s);
 
 	path_params(params, e->pattern, doc);
@@ -482,33 +464,35 @@ operation(const ma_app *app, const ma_app_route_entry *e, ma_method method,
 						  "If-None-Match"));
 	}
 	if (json_object_array_length(params) > 0)
-		put(op, "parameters", params);
+		_ma_json_put(op, "parameters", params);
 	else
 		json_object_put(params);
 
 	if (doc->body != MA_BODY_NONE && doc->type != NULL) {
 		body = json_object_new_object();
-		put(body, "required", json_object_new_boolean(true));
+		_ma_json_put(body, "required", json_object_new_boolean(true));
 		s = bson_strdup_printf("%s%s", doc->type->name,
 				       doc->body == MA_BODY_DOC ? "Input"
 								: "Patch");
-		put(member(member(body, "content"), "application/json"),
-		    "schema", ref(SCHEMAS, s));
+		_ma_json_put(
+			member(member(body, "content"), "application/json"),
+			"schema", ref(SCHEMAS, s));
 		bson_free(s);
-		put(op, "requestBody", body);
+		_ma_json_put(op, "requestBody", body);
 	}
 
 	s = bson_strdup_printf("%d", (int)status);
-	put(responses, s, success(app, e->pattern, doc, status));
+	_ma_json_put(responses, s, success(app, e->pattern, doc, status));
 	bson_free(s);
 	n = problem_statuses(doc, method, strchr(e->pattern, '{') != NULL,
 			     problems, sizeof(problems) / sizeof(problems[0]));
 	for (i = 0; i < n; i++) {
 		s = bson_strdup_printf("%d", (int)problems[i]);
-		put(responses, s, problem_response(components, problems[i]));
+		_ma_json_put(responses, s,
+			     problem_response(components, problems[i]));
 		bson_free(s);
 	}
-	put(op, "responses", responses);
+	_ma_json_put(op, "responses", responses);
 	return op;
 }
 
@@ -528,15 +512,16 @@ build(const ma_app *app, size_t *len)
 	unsigned m;
 	size_t i, k;
 
-	put_str(root, "openapi", "3.1.0");
-	put_str(info, "title", app->name);
-	put_str(info, "version", PACKAGE_VERSION);
-	put_str(info, "description",
+	_ma_json_put_str(root, "openapi", "3.1.0");
+	_ma_json_put_str(info, "title", app->name);
+	_ma_json_put_str(info, "version", PACKAGE_VERSION);
+	_ma_json_put_str(
+		info, "description",
 		"JSON documents over HTTP; every error is an RFC 9457 problem "
 		"(application/problem+json). Every GET also answers HEAD.");
-	put(root, "info", info);
-	put_str(root, "jsonSchemaDialect",
-		"https://spec.openapis.org/oas/3.1/dialect/base");
+	_ma_json_put(root, "info", info);
+	_ma_json_put_str(root, "jsonSchemaDialect",
+			 "https://spec.openapis.org/oas/3.1/dialect/base");
 	for (i = 0; i < app->nroutes; i++) {
 		e = &app->routes[i];
 		item = member(paths, e->pattern);
@@ -551,12 +536,13 @@ build(const ma_app *app, size_t *len)
 					(unsigned char)ma_method_name(
 						(ma_method)m)[k]);
 			key[k] = '\0';
-			put(item, key,
-			    operation(app, e, (ma_method)m, components));
+			_ma_json_put(
+				item, key,
+				operation(app, e, (ma_method)m, components));
 		}
 	}
-	put(root, "paths", paths);
-	put(root, "components", components);
+	_ma_json_put(root, "paths", paths);
+	_ma_json_put(root, "components", components);
 	json = json_object_to_json_string_length(
 		root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
 		len);

@@ -1,0 +1,55 @@
+/*
+ * What the API description's two files share (openapi.c builds the
+ * document, openapi-schema.c the JSON Schemas of types and the list
+ * parameters): the forms of a type's documents and a few json-c
+ * shorthands.
+ */
+#ifndef MA_OPENAPI_PRIVATE_H
+#define MA_OPENAPI_PRIVATE_H
+
+#include <json-c/json.h>
+
+#include "app/app-private.h"
+
+/* The forms of a type's documents in the HTTP contract. */
+typedef enum ma_schema_form {
+	MA_FORM_STORED, /* an answer: _id and every required field */
+	MA_FORM_ITEM,	/* an item of a list (fields= may drop any) */
+	MA_FORM_INPUT,	/* a create or replace body: _id optional */
+	MA_FORM_PATCH	/* an update body: any of the fields */
+} ma_schema_form;
+
+/* A type's JSON Schema in form. */
+json_object *_ma_openapi_type_schema(const ma_type *type, ma_schema_form form);
+
+/* A field's schema, as a path parameter's. */
+json_object *_ma_openapi_field_schema(const ma_field *f);
+
+/* The list parameters of a type, appended to params (an array). */
+void _ma_openapi_list_params(json_object *params, const ma_type *type,
+			     int64_t max_per_page);
+
+/* o[key] = v; o takes v. */
+static inline void
+_ma_json_put(json_object *o, const char *key, json_object *v)
+{
+	json_object_object_add(o, key, v);
+}
+
+static inline void
+_ma_json_put_str(json_object *o, const char *key, const char *s)
+{
+	_ma_json_put(o, key, json_object_new_string(s));
+}
+
+/* {"type": type} */
+static inline json_object *
+_ma_json_typed(const char *type)
+{
+	json_object *o = json_object_new_object();
+
+	_ma_json_put_str(o, "type", type);
+	return o;
+}
+
+#endif
