@@ -13,6 +13,7 @@ typedef struct resource {
 	const ma_type *type;
 	ma_resource_options opts;
 	ma_route_doc docs[6]; /* what each route says of itself (openapi.h) */
+	char *summaries[6];   /* theirs, with the type's name */
 } resource;
 
 /* The path parameter of the item routes. */
@@ -22,7 +23,10 @@ static void
 resource_destroy(void *ptr)
 {
 	resource *r = ptr;
+	size_t i;
 
+	for (i = 0; i < sizeof(r->summaries) / sizeof(r->summaries[0]); i++)
+		bson_free(r->summaries[i]);
 	bson_free(r->path);
 	bson_free(r);
 }
@@ -407,53 +411,57 @@ ma_app_resource(ma_app *app, const char *path, ma_db *db, const ma_type *type,
 {
 	static const struct {
 		unsigned op;
+		const char *after; /* the summary: doc's, the type, this */
 		ma_method method;
 		bool item;
 		ma_handler handler;
 		ma_route_doc doc; /* what the type adds is added below */
 	} routes[] = {
 		{MA_RES_LIST,
+		 "s: filters, sort, fields",
 		 MA_GET,
 		 false,
 		 list,
-		 {.summary = "A page of the documents: filters, sort, fields",
-		  .answer = MA_ANSWER_PAGE}},
+		 {.summary = "A page of ", .answer = MA_ANSWER_PAGE}},
 		{MA_RES_CREATE,
+		 "",
 		 MA_POST,
 		 false,
 		 create,
-		 {.summary = "Stores a new document",
+		 {.summary = "Stores a new ",
 		  .answer = MA_ANSWER_DOC,
 		  .status = MA_STATUS_CREATED,
 		  .body = MA_BODY_DOC}},
 		{MA_RES_GET,
+		 " of this id",
 		 MA_GET,
 		 true,
 		 get,
-		 {.summary = "The document of this id",
-		  .answer = MA_ANSWER_DOC,
-		  .etag = true}},
+		 {.summary = "The ", .answer = MA_ANSWER_DOC, .etag = true}},
 		{MA_RES_REPLACE,
+		 " of this id",
 		 MA_PUT,
 		 true,
 		 replace,
-		 {.summary = "Replaces the document of this id",
+		 {.summary = "Replaces the ",
 		  .answer = MA_ANSWER_DOC,
 		  .body = MA_BODY_DOC,
 		  .etag = true}},
 		{MA_RES_UPDATE,
+		 "",
 		 MA_PATCH,
 		 true,
 		 update,
-		 {.summary = "Changes the fields given of the document",
+		 {.summary = "Changes the fields given of the ",
 		  .answer = MA_ANSWER_DOC,
 		  .body = MA_BODY_PARTIAL,
 		  .etag = true}},
 		{MA_RES_DELETE,
+		 " of this id",
 		 MA_DELETE,
 		 true,
 		 delete,
-		 {.summary = "Deletes the document of this id",
+		 {.summary = "Deletes the ",
 		  .answer = MA_ANSWER_NONE,
 		  .status = MA_STATUS_NO_CONTENT,
 		  .etag = true}},
@@ -491,6 +499,10 @@ ma_app_resource(ma_app *app, const char *path, ma_db *db, const ma_type *type,
 		if (!(r->opts.ops & routes[i].op))
 			continue;
 		r->docs[i] = routes[i].doc;
+		r->summaries[i] =
+			bson_strdup_printf("%s%s%s", routes[i].doc.summary,
+					   type->name, routes[i].after);
+		r->docs[i].summary = r->summaries[i];
 		r->docs[i].type = type;
 		r->docs[i].max_per_page = r->opts.max_per_page;
 		r->docs[i].require_if_match = routes[i].doc.etag &&
