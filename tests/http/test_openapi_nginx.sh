@@ -5,7 +5,7 @@
 # property-based and stateful requests against every operation (fixed
 # seed, bounded examples; its settings in tests/http/schemathesis.toml),
 # and Swagger UI at /docs/ rendered in headless Chromium. The tools are
-# the ones scripts/setup installs in the build's tools/ (pinned in
+# the ones scripts/setup installs in its build's tools/ (pinned in
 # tests/http/requirements.txt and scripts/setup).
 #
 # What it leaves in the build's tests/http/openapi-artefacts/: the
@@ -16,10 +16,14 @@ here=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 abs_top_srcdir=${abs_top_srcdir:-$(cd -P -- "$here/../.." && pwd)}
 abs_top_builddir=${abs_top_builddir:-$abs_top_srcdir}
 export abs_top_srcdir abs_top_builddir
-tools=$abs_top_builddir/tools
 art=$abs_top_builddir/tests/http/openapi-artefacts
 # shellcheck source=tests/tool/tap.sh
 source "$abs_top_srcdir/tests/tool/tap.sh"
+# shellcheck source=scripts/lib.sh
+source "$abs_top_srcdir/scripts/lib.sh"
+# Where scripts/setup installs them: its build's tools/, which the other
+# builds (scripts/sanitize's) use too.
+tools=$(build_dir)/tools
 
 # Schemathesis's budget: examples per operation and the seed.
 EXAMPLES=${MA_SCHEMATHESIS_EXAMPLES:-50}
