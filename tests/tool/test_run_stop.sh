@@ -29,10 +29,16 @@ pids_naming() {
 	return 0
 }
 
+# The curl lines of README.md's first sh block that has any.
+readme_lines() {
+	awk '/^```sh$/ { inb = 1; next } /^```$/ { if (found) exit; inb = 0 }
+		inb && /^curl / { print; found = 1 }' "$ROOT/README.md"
+}
+
 # stop_case NAME SIGNAL: scripts/run into a pipe whose reader has exited,
 # then SIGNAL to its process group.
 stop_case() {
-	local name=$1 sig=$2 port run_pid reader out=$tmp/out.$2 i dir mongo left line
+	local name=$1 sig=$2 port run_pid reader out=$tmp/out.$2 i dir mongo left line kept
 	port=$(pick_port)
 	rm -f "$tmp/pipe"
 	mkfifo "$tmp/pipe"
@@ -53,6 +59,11 @@ stop_case() {
 	[[ -n $dir ]] && port_open "$port"
 	tap_check $? "$name: the service is up"
 	[[ -n $dir ]] || tap_diag "$(cat "$out")"
+	# The README's three curl lines are the ones it prints.
+	readme_lines | sed "s|127.0.0.1:8080|127.0.0.1:$port|" >"$tmp/readme"
+	[[ $(wc -l <"$tmp/readme") == 3 ]] &&
+		sed 's/^ *//' "$out" | grep -xFf "$tmp/readme" | cmp -s - "$tmp/readme"
+	tap_check $? "$name: it prints the README's three curl lines"
 
 	kill "-$sig" -- "-$run_pid" 2>/dev/null
 	for ((i = 0; i < 60; i++)); do
@@ -65,6 +76,10 @@ stop_case() {
 	[[ -z $left ]] && ! port_open "$port" && [[ -n $dir && ! -e $dir ]]
 	tap_check $? "$name: nginx, the workers and FerretDB stopped, port free"
 	[[ -z $left ]] || tap_diag "still running: $left"
+	kept=$(sed -n 's/.*; kept in \(.*\)\/$/\1/p' "$out" | head -n 1)
+	[[ -n $kept && -s $kept/worker.log && -f $kept/front-access.log ]]
+	tap_check $? "$name: the logs are kept where it said"
+	[[ -z $kept ]] || rm -rf -- "$kept"
 	# Whatever a failure left behind goes now, so the next case starts clean.
 	kill -KILL -- "-$run_pid" 2>/dev/null
 	# shellcheck disable=SC2086 # one word per pid
@@ -78,7 +93,7 @@ if ! command -v nginx >/dev/null 2>&1 && [[ ! -x /usr/sbin/nginx ]]; then
 	echo "1..0 # SKIP nginx is not installed"
 	exit 0
 fi
-tap_plan 6
+tap_plan 10
 stop_case "Ctrl-C, output into a closed pipe" INT
 stop_case "terminal closed (SIGHUP)" HUP
 tap_done
