@@ -2,10 +2,11 @@
 """Runs the curl examples of a Markdown page, in order, against a stack
 and compares each answer with the one the page prints.
 
-    doc_examples.py PAGE.md
+    doc_examples.py [--first N] PAGE.md
 
 The stack is the one of scripts/http-stack exec (MA_STACK_URL, MA_STACK_DIR).
-Prints TAP, one test per example. The rules are those of docs/testing.md,
+Prints TAP, one test per example; with --first N, numbered from N and
+without a plan, for a caller that prints its own. The rules are those of docs/testing.md,
 "Examples that are tested":
 
 - An example is a line of a fenced block that starts with "$ curl", with
@@ -147,14 +148,20 @@ def wait_database_back(url):
 
 
 def main():
-    page = sys.argv[1]
+    args = sys.argv[1:]
+    first = 1
+    if args[0] == "--first":
+        first = int(args[1])
+        args = args[2:]
+    page = args[0]
     url = os.environ["MA_STACK_URL"]
     found = list(examples(page))
-    print(f"1..{len(found)}")
+    if first == 1:
+        print(f"1..{len(found)}")
     bound = {}
     failed = 0
     name = os.path.relpath(page, os.environ.get("abs_top_srcdir", "."))
-    for n, (line, cmd, comment, expected) in enumerate(found, 1):
+    for n, (line, cmd, comment, expected) in enumerate(found, first):
         real = cmd.replace(DOC_URL, url)
         for printed, actual in bound.items():
             real = real.replace(printed, actual)

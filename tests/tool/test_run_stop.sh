@@ -12,6 +12,8 @@ set -u
 # shellcheck source=scripts/lib.sh
 PROG=test_run_stop source "${abs_top_srcdir:-.}/scripts/lib.sh"
 
+# A FerretDB of its own, as scripts/run starts for a newcomer.
+unset MONGOALCHEMY_CONNECTION_STRING MONGOALCHEMY_SERVER MONGOALCHEMY_PORT
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ma-run-stop.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 # Job control: each background job is a process group of its own that does
