@@ -37,14 +37,15 @@ readme_lines() {
 		inb && /^curl / { print; found = 1 }' "$ROOT/README.md"
 }
 
-# stop_case NAME SIGNAL: scripts/run into a pipe whose reader has exited,
-# then SIGNAL to its process group.
+# stop_case NAME SIGNAL [RUN OPTIONS]: scripts/run into a pipe whose reader
+# has exited, then SIGNAL to its process group.
 stop_case() {
-	local name=$1 sig=$2 port run_pid reader out=$tmp/out.$2 i dir mongo left line kept
+	local name=$1 sig=$2 port run_pid reader out=$tmp/out.$((++cases)) i dir mongo left line kept
 	port=$(pick_port)
 	rm -f "$tmp/pipe"
 	mkfifo "$tmp/pipe"
-	PORT=$port "$ROOT/scripts/run" >"$tmp/pipe" 2>&1 &
+	shift 2
+	PORT=$port "$ROOT/scripts/run" "$@" >"$tmp/pipe" 2>&1 &
 	run_pid=$!
 	# The reader keeps what it read and leaves once the service is up.
 	while IFS= read -r line; do
@@ -61,11 +62,18 @@ stop_case() {
 	[[ -n $dir ]] && port_open "$port"
 	tap_check $? "$name: the service is up"
 	[[ -n $dir ]] || tap_diag "$(cat "$out")"
-	# The README's three curl lines are the ones it prints.
-	readme_lines | sed "s|127.0.0.1:8080|127.0.0.1:$port|" >"$tmp/readme"
-	[[ $(wc -l <"$tmp/readme") == 3 ]] &&
-		sed 's/^ *//' "$out" | grep -xFf "$tmp/readme" | cmp -s - "$tmp/readme"
-	tap_check $? "$name: it prints the README's three curl lines"
+	if [[ $# -eq 0 ]]; then
+		# The README's three curl lines are the ones it prints.
+		readme_lines | sed "s|127.0.0.1:8080|127.0.0.1:$port|" >"$tmp/readme"
+		[[ $(wc -l <"$tmp/readme") == 3 ]] &&
+			sed 's/^ *//' "$out" | grep -xFf "$tmp/readme" | cmp -s - "$tmp/readme"
+		tap_check $? "$name: it prints the README's three curl lines"
+	else
+		# Ready with no /books assumed: GET / answered by the worker.
+		[[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/") == 404 ]] &&
+			grep -qx "  curl -si http://127.0.0.1:$port/" "$out"
+		tap_check $? "$name: the worker answers GET / (its 404) and the line to try says so"
+	fi
 
 	kill "-$sig" -- "-$run_pid" 2>/dev/null
 	for ((i = 0; i < 60; i++)); do
@@ -95,7 +103,10 @@ if ! command -v nginx >/dev/null 2>&1 && [[ ! -x /usr/sbin/nginx ]]; then
 	echo "1..0 # SKIP nginx is not installed"
 	exit 0
 fi
-tap_plan 10
+cases=0
+tap_plan 15
 stop_case "Ctrl-C, output into a closed pipe" INT
 stop_case "terminal closed (SIGHUP)" HUP
+# Any program built on ma_app_run() as the worker: the example's will do.
+stop_case "--worker, Ctrl-C" INT --worker "${abs_top_builddir:-$ROOT/build}/examples/library/library"
 tap_done
