@@ -670,6 +670,45 @@ Test(errors, duplicate_id_is_409_and_keeps_the_stored_book)
 		    s->year);
 }
 
+/*
+ * An author's name is unique (the example's index): a write that would
+ * repeat a stored one is a 409, whether it creates (POST), replaces (PUT,
+ * plain or with If-Match) or changes (PATCH), and both authors stay as
+ * they were.
+ */
+Test(errors, unique_name_is_409_for_post_put_and_patch_and_keeps_both)
+{
+	const char *p = prefix();
+	const char *taken = tprintf("%sTaken", p), *own = tprintf("%sOwn", p);
+	const char *first = create_author(taken), *second = create_author(own);
+	const char *path = tprintf("/authors/%s", second), *etag;
+	const char *same = "the same value for a unique index";
+	http_resp *r;
+
+	r = http_json("POST", "/authors", doc_json(&authors, taken));
+	expect_problem(r, 409, same);
+	r = http_json("PUT", path, doc_json(&authors, taken));
+	expect_problem(r, 409, same);
+	r = http_json("PATCH", path, tprintf("{\"name\": \"%s\"}", taken));
+	expect_problem(r, 409, same);
+
+	r = http_get(path);
+	expect_author(r->what, expect_json(r, 200), second, own);
+	etag = tprintf("If-Match: %s", etag_of(r));
+	r = http_with("PUT", path, doc_json(&authors, taken), etag);
+	expect_problem(r, 409, same);
+	r = http_with("PATCH", path, tprintf("{\"name\": \"%s\"}", taken),
+		      etag);
+	expect_problem(r, 409, same);
+
+	r = http_get(tprintf("/authors/%s", first));
+	expect_author(r->what, expect_json(r, 200), first, taken);
+	r = http_get(path);
+	expect_author(r->what, expect_json(r, 200), second, own);
+	r = http_get(tprintf("/authors?name__startswith=%s", qenc(p)));
+	expect_jint(r->what, expect_json(r, 200), "total", 2);
+}
+
 /* The worker's own limit (MA_BODY_LIMIT); nginx's is in test_http. */
 
 Test(errors, body_that_is_not_json_is_415)
