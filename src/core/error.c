@@ -24,6 +24,7 @@ static const char *const error_names[MA_ERR__MAX] = {
 	[MA_ERR_MEDIA_TYPE] = "unsupported media type",
 	[MA_ERR_TIMEOUT] = "timed out",
 	[MA_ERR_PRECONDITION] = "precondition failed",
+	[MA_ERR_UNDECLARED] = "not declared by the type",
 };
 
 const char *

@@ -4,7 +4,9 @@
  * by these handlers.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/app-private.h"
 #include "fake_env.h"
@@ -456,6 +458,7 @@ Test(status, one_table_maps_library_errors)
 	cr_assert_eq(ma_status_from_error(MA_ERR_DRIVER), 500);
 	cr_assert_eq(ma_status_from_error(MA_ERR_CONFIG), 500);
 	cr_assert_eq(ma_status_from_error(MA_ERR_NOMEM), 500);
+	cr_assert_eq(ma_status_from_error(MA_ERR_UNDECLARED), 500);
 }
 
 Test(response, problem_lists_validation_errors)
@@ -546,6 +549,72 @@ Test(setup, a_route_needs_a_handler)
 
 static const ma_field readonly_fields[] = {MA_STRING("s"), MA_FIELDS_END};
 static const ma_type readonly_type = {.name = "R", .fields = readonly_fields};
+
+/* A route that calls an extension its type does not declare: the
+ * program's mistake. */
+static void
+undeclared_extension(ma_request *req, ma_response *res, void *arg)
+{
+	ma_query *q = ma_query_new(arg, &readonly_type);
+	ma_error e;
+
+	if (ma_query_extend(q, "since", ma_request_param(req, "year"), &e))
+		ma_response_json(res, 200, "{}", 2);
+	else
+		ma_response_error(res, &e, NULL);
+	ma_query_destroy(q);
+}
+
+/* Runs one request with stderr (the log) going to a file; the log's
+ * text. */
+static char *
+run_logged(ma_app *app, char **env, char **log)
+{
+	FILE *f = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	char *out, buf[4096];
+	size_t n;
+
+	cr_assert(f != NULL && saved >= 0);
+	cr_assert(dup2(fileno(f), STDERR_FILENO) >= 0);
+	out = run(app, env, NULL, 0);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	*log = bson_strdup(buf);
+	return out;
+}
+
+Test(app, an_undeclared_query_extension_is_500_and_logged)
+{
+	ma_app *app = ma_app_new(NULL, NULL);
+	ma_error e;
+	ma_db *db = fake_db("unit", &e);
+	char *out, *log;
+
+	cr_assert_not_null(db, "%s", e.message);
+	cr_assert(ma_app_route(app, MA_GET, "/r/since/{year}",
+			       undeclared_extension, db, &e),
+		  "%s", e.message);
+	out = run_logged(
+		app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/r/since/2000"),
+		&log);
+	cr_assert(strstr(out, "Status: 500 Internal Server Error\r\n") == out,
+		  "%s", out);
+	cr_assert(strstr(out, "\"detail\":\"the server could not answer "
+			      "this request\""),
+		  "%s", out);
+	cr_assert(strstr(log, "GET /r/since/2000: 500: R has no query "
+			      "extension 'since' (not declared by the type)\n"),
+		  "log: %s", log);
+	bson_free(log);
+	bson_free(out);
+	ma_app_destroy(app);
+	ma_db_destroy(db);
+}
 
 /* A resource mounts only the methods it is given; the rest are 405s. */
 Test(resource, switched_off_methods_are_405_with_allow)
