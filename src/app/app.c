@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "app/app-private.h"
+#include "runtime/runtime-private.h"
 
 ma_app *
 ma_app_new(const ma_app_options *opts, ma_error *error)
@@ -19,9 +20,13 @@ ma_app_new(const ma_app_options *opts, ma_error *error)
 	app->body_limit = opts != NULL && opts->body_limit > 0
 				  ? opts->body_limit
 				  : MA_BODY_LIMIT;
-	app->name = bson_strdup(opts != NULL && opts->name != NULL
-					? opts->name
-					: "mongoalchemy");
+	/* A name given names every line from now on, the requests' logged
+	 * in this process too; without one, ma_app_run() takes the
+	 * program's. */
+	if (opts != NULL && opts->name != NULL && opts->name[0] != '\0') {
+		app->name = bson_strdup(opts->name);
+		_ma_log_set_program(app->name);
+	}
 	ma_error_clear(error);
 	return app;
 }

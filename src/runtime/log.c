@@ -46,6 +46,12 @@ _ma_log(const char *fmt, ...)
 	}
 }
 
+const char *
+_ma_log_program(void)
+{
+	return log_program;
+}
+
 void
 _ma_log_set_program(const char *program)
 {

@@ -565,26 +565,49 @@ undeclared_extension(ma_request *req, ma_response *res, void *arg)
 	ma_query_destroy(q);
 }
 
-/* Runs one request with stderr (the log) going to a file; the log's
- * text. */
+/* stderr (the log) caught in a file, from capture_begin() to
+ * capture_end(), which gives its text. */
+typedef struct capture {
+	FILE *f;
+	int saved;
+} capture;
+
+static void
+capture_begin(capture *c)
+{
+	fflush(stderr);
+	c->f = tmpfile();
+	c->saved = dup(STDERR_FILENO);
+	cr_assert(c->f != NULL && c->saved >= 0);
+	cr_assert(dup2(fileno(c->f), STDERR_FILENO) >= 0);
+}
+
+static char *
+capture_end(capture *c)
+{
+	char buf[4096];
+	size_t n;
+
+	fflush(stderr);
+	dup2(c->saved, STDERR_FILENO);
+	close(c->saved);
+	rewind(c->f);
+	n = fread(buf, 1, sizeof(buf) - 1, c->f);
+	buf[n] = '\0';
+	fclose(c->f);
+	return bson_strdup(buf);
+}
+
+/* Runs one request; the response, and in *log what it logged. */
 static char *
 run_logged(ma_app *app, char **env, char **log)
 {
-	FILE *f = tmpfile();
-	int saved = dup(STDERR_FILENO);
-	char *out, buf[4096];
-	size_t n;
+	capture c;
+	char *out;
 
-	cr_assert(f != NULL && saved >= 0);
-	cr_assert(dup2(fileno(f), STDERR_FILENO) >= 0);
+	capture_begin(&c);
 	out = run(app, env, NULL, 0);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	rewind(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	*log = bson_strdup(buf);
+	*log = capture_end(&c);
 	return out;
 }
 
@@ -614,6 +637,75 @@ Test(app, an_undeclared_query_extension_is_500_and_logged)
 	bson_free(out);
 	ma_app_destroy(app);
 	ma_db_destroy(db);
+}
+
+/* ma_app_run()'s lines for argv: what it wrote on stderr. */
+static char *
+run_main(ma_app *app, int argc, char **argv, int want)
+{
+	capture c;
+	int status;
+
+	capture_begin(&c);
+	status = ma_app_run(app, argc, argv);
+	cr_assert_eq(status, want, "exit status %d, expected %d", status, want);
+	return capture_end(&c);
+}
+
+/* ma_app_options.name names every line: a setup error, a wrong option
+ * (whose hint still shows the command to run), a request's log line. */
+Test(setup, every_line_carries_the_applications_name)
+{
+	ma_app_options o = {.name = "shelf"};
+	char *argv[] = {"/opt/shelf/bin/shelf-worker", "--workers", "0", NULL};
+	ma_app *app = ma_app_new(&o, NULL);
+	char *err, *out, *log;
+
+	err = run_main(app, 3, argv, 2);
+	cr_assert(strncmp(err, "shelf: --workers", 16) == 0, "%s", err);
+	cr_assert(strstr(err, "\ntry '/opt/shelf/bin/shelf-worker --help'\n"),
+		  "%s", err);
+	bson_free(err);
+
+	out = run_logged(app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/x"),
+			 &log);
+	bson_free(out);
+	bson_free(log);
+	cr_assert(ma_app_route(app, MA_GET, "/broken", fails,
+			       (void *)(intptr_t)MA_ERR_DRIVER, NULL));
+	out = run_logged(app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/broken"),
+			 &log);
+	cr_assert(strncmp(log, "shelf[", 6) == 0, "%s", log);
+	cr_assert(strstr(log, "]: GET /broken: 500: secret detail"), "%s", log);
+	bson_free(out);
+	bson_free(log);
+
+	cr_assert_not(ma_app_route(app, MA_GET, "no-slash", echo, NULL, NULL));
+	err = run_main(app, 1, argv, 2);
+	cr_assert(strncmp(err, "shelf: ", 7) == 0 &&
+			  strchr(err, '\n') == err + strlen(err) - 1,
+		  "%s", err);
+	bson_free(err);
+	ma_app_destroy(app);
+}
+
+/* Without a name, the base name the program was started under, for
+ * every line alike: never the path. */
+Test(setup, without_a_name_lines_carry_the_programs_base_name)
+{
+	char *argv[] = {"/opt/shelf/bin/shelf-worker", NULL};
+	char *bad[] = {"/opt/shelf/bin/shelf-worker", "--nope", NULL};
+	ma_app *app = ma_app_new(NULL, NULL);
+	char *err;
+
+	err = run_main(app, 2, bad, 2);
+	cr_assert(strncmp(err, "shelf-worker: --nope", 20) == 0, "%s", err);
+	bson_free(err);
+	cr_assert_not(ma_app_route(app, MA_GET, "no-slash", echo, NULL, NULL));
+	err = run_main(app, 1, argv, 2);
+	cr_assert(strncmp(err, "shelf-worker: ", 14) == 0, "%s", err);
+	bson_free(err);
+	ma_app_destroy(app);
 }
 
 /* A resource mounts only the methods it is given; the rest are 405s. */
