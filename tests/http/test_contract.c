@@ -616,13 +616,30 @@ Test(errors, unknown_or_malformed_id_is_404)
 	expect_problem(http_get("/authors/blasphemy"), 404, NULL);
 }
 
+/* An empty list is its page 1, with "pages": 0: a first link and no
+ * last one, which would name a page 1 that "pages" says is not there. */
+Test(params, empty_list_has_a_first_link_and_no_last)
+{
+	const char *q = tprintf("/books?title__startswith=%s", qenc(prefix()));
+	http_resp *r = http_get(q);
+
+	expect_page(r, 1, 20, 0, 0, -1, -1, 0);
+	expect_links(r, tprintf("%s&page=1&per_page=20", q), NULL, NULL, NULL);
+}
+
 Test(errors, pages_that_do_not_exist_are_404)
 {
 	const char *p = prefix();
 
 	create_book(tprintf("%sOne", p), "Mark Pilgrim", 2000);
-	expect_problem(http_get("/books?page=0"), 404, NULL);
-	expect_problem(http_get("/books?page=-1"), 404, NULL);
+	/* A page below 1 reads as the 404 it is, like a page past the end. */
+	expect_problem(http_get("/books?page=0"), 404,
+		       "page 0 does not exist: pages start at 1");
+	expect_problem(http_get("/books?page=-1"), 404,
+		       "page -1 does not exist: pages start at 1");
+	expect_problem(http_get(tprintf("/books?title__startswith=%s&page=3",
+					qenc(p))),
+		       404, "page 3 does not exist");
 	expect_problem(http_get(tprintf("/books?title__startswith=%s&page=2",
 					qenc(p))),
 		       404, NULL);
