@@ -1088,7 +1088,8 @@ Test(hostile, operators_in_the_query_string_are_400_and_values_are_literal)
 	run_rows("query string", rows, sizeof(rows) / sizeof(rows[0]));
 
 	/* A value with CR LF comes back in the Link header encoded: no header
-	 * of the client's making. */
+	 * of the client's making. (The list is empty: a first link, no
+	 * last.) */
 	r = http_get("/books?title__startswith=a%0D%0ASet-Cookie:%20x%3D1"
 		     "&per_page=1");
 	expect_json(r, 200);
@@ -1096,9 +1097,7 @@ Test(hostile, operators_in_the_query_string_are_400_and_values_are_literal)
 		       "%s: a Set-Cookie header came back", r->what);
 	expect_header(r, "Link",
 		      "</books?title__startswith=a%0D%0ASet-Cookie%3A%20x%3D1"
-		      "&page=1&per_page=1>; rel=\"first\", "
-		      "</books?title__startswith=a%0D%0ASet-Cookie%3A%20x%3D1"
-		      "&page=1&per_page=1>; rel=\"last\"");
+		      "&page=1&per_page=1>; rel=\"first\"");
 	expect_unharmed();
 }
 
