@@ -140,9 +140,11 @@ ma_app_run(ma_app *app, int argc, char **argv)
 	/* How to run it again, in the usage and its hint... */
 	const char *command =
 		argc > 0 && argv[0] != NULL ? argv[0] : "mongoalchemy";
+	const ma_config *cfg;
 	const char *name;
 	ma_run_options opts;
 	ma_error err;
+	size_t i;
 
 	/* ...and the one name of every line it writes: the application's,
 	 * else the base name it was started under. */
@@ -166,6 +168,15 @@ ma_app_run(ma_app *app, int argc, char **argv)
 	if (app->error.code != MA_OK) {
 		fprintf(stderr, "%s: %s\n", name, app->error.message);
 		return 2;
+	}
+	/* What a connection string makes ignored is said once, by the
+	 * master, in mongoalchemy-config's words. */
+	for (i = 0; i < app->ndbs; i++) {
+		cfg = ma_db_config(app->dbs[i]);
+		if (ma_config_ignored(cfg) != NULL)
+			_ma_log("ignored: %s (%s_CONNECTION_STRING gives the "
+				"whole URI)",
+				ma_config_ignored(cfg), ma_config_prefix(cfg));
 	}
 	app->access_log = opts.access_log;
 	return _ma_runtime_run(&opts, &hooks, name);

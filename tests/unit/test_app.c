@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -684,6 +685,30 @@ Test(setup, every_line_carries_the_applications_name)
 	err = run_main(app, 1, argv, 2);
 	cr_assert(strncmp(err, "shelf: ", 7) == 0 &&
 			  strchr(err, '\n') == err + strlen(err) - 1,
+		  "%s", err);
+	bson_free(err);
+	ma_app_destroy(app);
+}
+
+/* The master says which variables a connection string makes ignored
+ * (before it binds: here the socket's folder does not exist). */
+Test(setup, variables_a_connection_string_ignores_are_logged)
+{
+	ma_app_options o = {.name = "shelf"};
+	char *argv[] = {"shelf", "--socket", "/nonexistent/dir/x.sock", NULL};
+	ma_app *app;
+	char *err;
+
+	setenv("MONGOALCHEMY_DATABASE", "unit", 1);
+	setenv("MONGOALCHEMY_SERVER", "db.example", 1);
+	setenv("MONGOALCHEMY_CONNECTION_STRING", "mongodb://127.0.0.1:1/", 1);
+	app = ma_app_new(&o, NULL);
+	cr_assert_not_null(ma_app_add_db(app, NULL, NULL));
+	err = run_main(app, 3, argv, 1);
+	cr_assert(strncmp(err, "shelf[", 6) == 0, "%s", err);
+	cr_assert(strstr(err, "]: ignored: MONGOALCHEMY_SERVER "
+			      "(MONGOALCHEMY_CONNECTION_STRING gives the whole "
+			      "URI)\n"),
 		  "%s", err);
 	bson_free(err);
 	ma_app_destroy(app);
