@@ -699,6 +699,14 @@ Test(setup, variables_a_connection_string_ignores_are_logged)
 	ma_app *app;
 	char *err;
 
+	static const char *const others[] = {
+		"MONGOALCHEMY_PORT",	    "MONGOALCHEMY_USER",
+		"MONGOALCHEMY_PASSWORD",    "MONGOALCHEMY_SERVER_AUTH",
+		"MONGOALCHEMY_REPLICA_SET", "MONGOALCHEMY_OPTIONS"};
+	size_t i;
+
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		unsetenv(others[i]);
 	setenv("MONGOALCHEMY_DATABASE", "unit", 1);
 	setenv("MONGOALCHEMY_SERVER", "db.example", 1);
 	setenv("MONGOALCHEMY_CONNECTION_STRING", "mongodb://127.0.0.1:1/", 1);
@@ -709,6 +717,10 @@ Test(setup, variables_a_connection_string_ignores_are_logged)
 	cr_assert(strstr(err, "]: ignored: MONGOALCHEMY_SERVER "
 			      "(MONGOALCHEMY_CONNECTION_STRING gives the whole "
 			      "URI)\n"),
+		  "%s", err);
+	/* The runtime's own lines carry the name too. */
+	cr_assert(strstr(err, "\nshelf[") != NULL &&
+			  strstr(err, "]: cannot bind /nonexistent/dir/x.sock"),
 		  "%s", err);
 	bson_free(err);
 	ma_app_destroy(app);
