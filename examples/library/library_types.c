@@ -10,7 +10,7 @@ static const ma_field author_fields[] = {
 const ma_type library_author_type = {
 	.name = "Author",
 	.fields = author_fields,
-	.indexes = (const ma_index[]){MA_INDEX("name"), MA_INDEXES_END},
+	.indexes = (const ma_index[]){MA_UNIQUE_INDEX("name"), MA_INDEXES_END},
 };
 
 /*

@@ -35,7 +35,9 @@ typedef struct ma_app ma_app;
 
 typedef struct ma_app_options {
 	size_t body_limit; /* bytes; 0: MA_BODY_LIMIT */
-	const char *name;  /* for log lines; NULL: "mongoalchemy" */
+	const char *name;  /* of every line the program writes (setup errors,
+			      log lines, --version); NULL: the base name
+			      ma_app_run() is started under */
 } ma_app_options;
 
 /*

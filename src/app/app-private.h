@@ -40,7 +40,7 @@ struct ma_app {
 	ma_owned *owned;
 	size_t nowned;
 	size_t body_limit;
-	char *name;
+	char *name; /* ma_app_options.name; NULL: none given */
 	bool access_log;
 	ma_error error; /* the first setup call that failed; MA_OK if none */
 	ma_app_hook on_start, on_worker_start;

@@ -3,9 +3,11 @@
  * variables to the serialized answer. The FastCGI loop that feeds it is
  * worker.c's; processes, sockets and signals are the runtime's.
  */
+#include <string.h>
 #include <time.h>
 
 #include "app/app-private.h"
+#include "runtime/runtime-private.h"
 
 ma_app *
 ma_app_new(const ma_app_options *opts, ma_error *error)
@@ -19,9 +21,13 @@ ma_app_new(const ma_app_options *opts, ma_error *error)
 	app->body_limit = opts != NULL && opts->body_limit > 0
 				  ? opts->body_limit
 				  : MA_BODY_LIMIT;
-	app->name = bson_strdup(opts != NULL && opts->name != NULL
-					? opts->name
-					: "mongoalchemy");
+	/* A name given names every line from now on, the requests' logged
+	 * in this process too; without one, ma_app_run() takes the
+	 * program's. */
+	if (opts != NULL && opts->name != NULL && opts->name[0] != '\0') {
+		app->name = bson_strdup(opts->name);
+		_ma_log_set_program(app->name);
+	}
 	ma_error_clear(error);
 	return app;
 }
@@ -131,6 +137,30 @@ ma_app_on_worker_start(ma_app *app, ma_app_hook hook, void *arg)
 
 /* --- dispatch ------------------------------------------------------------- */
 
+/*
+ * A path that no route matches but would without its trailing '/'
+ * ("/books/"). It is still a 404, not an answer for the other path: the
+ * links and the Location of an answer repeat the path asked for, and a
+ * cache keeps the two apart. The detail says what would match.
+ */
+static bool
+only_the_trailing_slash(const ma_app *app, ma_method method, const char *path)
+{
+	size_t len = strlen(path);
+	ma_route_match other;
+	ma_route_result found;
+	char *shorter;
+	ma_error e;
+
+	if (len < 2 || path[len - 1] != '/')
+		return false;
+	shorter = bson_strndup(path, len - 1);
+	found = _ma_router_match(app->router, method, shorter, &other, &e);
+	_ma_route_match_clear(&other);
+	bson_free(shorter);
+	return found != MA_ROUTE_NOT_FOUND;
+}
+
 /* Routes req to its handler and fills res: every answer, 404 and 405
  * included. */
 static void
@@ -145,8 +175,12 @@ dispatch(ma_app *app, ma_request *req, ma_response *res)
 	case MA_ROUTE_FOUND:
 		break;
 	case MA_ROUTE_NOT_FOUND:
-		ma_response_problem(res, MA_STATUS_NOT_FOUND,
-				    "no route matches this path");
+		ma_response_problem(
+			res, MA_STATUS_NOT_FOUND,
+			only_the_trailing_slash(app, method, req->path)
+				? "no route matches this path; one matches it "
+				  "without the trailing '/'"
+				: "no route matches this path");
 		return;
 	case MA_ROUTE_NO_METHOD:
 		_ma_buf_init(&allow, 64);

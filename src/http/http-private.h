@@ -164,7 +164,8 @@ bool _ma_list_params(const ma_qs *qs, ma_query *query, int64_t max_per_page,
 /*
  * Writes a Link header value for a page of the list at path with the
  * request's parameters qs: rel first, prev (if page > 1), next (if
- * has_next) and last (if pages >= 0; pages < 0: unknown). Each link is
+ * has_next) and last (if pages > 0; 0: an empty list, whose page 1 is
+ * only first; pages < 0: unknown). Each link is
  * path?<qs with page replaced by its number, per_page kept>, the other
  * parameters kept in order and re-encoded with _ma_qs_encode().
  * Example: </books?year__gte=2000&page=1&per_page=20>; rel="first", ...

@@ -46,12 +46,20 @@ _ma_log(const char *fmt, ...)
 	}
 }
 
+const char *
+_ma_log_program(void)
+{
+	return log_program;
+}
+
 void
 _ma_log_set_program(const char *program)
 {
 	const char *slash;
 
-	if (program == NULL || *program == '\0')
+	/* The name it already has (_ma_log_program()'s own buffer) would
+	 * be copied onto itself. */
+	if (program == NULL || *program == '\0' || program == log_program)
 		return;
 	slash = strrchr(program, '/');
 	if (slash != NULL && slash[1] != '\0')

@@ -95,4 +95,12 @@ bool _ma_run_set_nonblocking(int fd, bool on);
 /* Logs one line on stderr: "<program>[pid]: <message>". */
 void _ma_log(const char *fmt, ...) MA_PRINTF(1, 2);
 
+/* The name _ma_log() gives the program from now on: program's last path
+ * component. NULL or "" keep the name it had ("mongoalchemy" at first). */
+void _ma_log_set_program(const char *program);
+
+/* The name _ma_log() gives the program; static, valid until the next
+ * _ma_log_set_program(). */
+const char *_ma_log_program(void);
+
 #endif

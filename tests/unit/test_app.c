@@ -4,7 +4,10 @@
  * by these handlers.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/app-private.h"
 #include "fake_env.h"
@@ -456,6 +459,7 @@ Test(status, one_table_maps_library_errors)
 	cr_assert_eq(ma_status_from_error(MA_ERR_DRIVER), 500);
 	cr_assert_eq(ma_status_from_error(MA_ERR_CONFIG), 500);
 	cr_assert_eq(ma_status_from_error(MA_ERR_NOMEM), 500);
+	cr_assert_eq(ma_status_from_error(MA_ERR_UNDECLARED), 500);
 }
 
 Test(response, problem_lists_validation_errors)
@@ -546,6 +550,200 @@ Test(setup, a_route_needs_a_handler)
 
 static const ma_field readonly_fields[] = {MA_STRING("s"), MA_FIELDS_END};
 static const ma_type readonly_type = {.name = "R", .fields = readonly_fields};
+
+/* A route that calls an extension its type does not declare: the
+ * program's mistake. */
+static void
+undeclared_extension(ma_request *req, ma_response *res, void *arg)
+{
+	ma_query *q = ma_query_new(arg, &readonly_type);
+	ma_error e;
+
+	if (ma_query_extend(q, "since", ma_request_param(req, "year"), &e))
+		ma_response_json(res, 200, "{}", 2);
+	else
+		ma_response_error(res, &e, NULL);
+	ma_query_destroy(q);
+}
+
+/* stderr (the log) caught in a file, from capture_begin() to
+ * capture_end(), which gives its text. */
+typedef struct capture {
+	FILE *f;
+	int saved;
+} capture;
+
+static void
+capture_begin(capture *c)
+{
+	fflush(stderr);
+	c->f = tmpfile();
+	c->saved = dup(STDERR_FILENO);
+	cr_assert(c->f != NULL && c->saved >= 0);
+	cr_assert(dup2(fileno(c->f), STDERR_FILENO) >= 0);
+}
+
+static char *
+capture_end(capture *c)
+{
+	char buf[4096];
+	size_t n;
+
+	fflush(stderr);
+	dup2(c->saved, STDERR_FILENO);
+	close(c->saved);
+	rewind(c->f);
+	n = fread(buf, 1, sizeof(buf) - 1, c->f);
+	buf[n] = '\0';
+	fclose(c->f);
+	return bson_strdup(buf);
+}
+
+/* Runs one request; the response, and in *log what it logged. */
+static char *
+run_logged(ma_app *app, char **env, char **log)
+{
+	capture c;
+	char *out;
+
+	capture_begin(&c);
+	out = run(app, env, NULL, 0);
+	*log = capture_end(&c);
+	return out;
+}
+
+Test(app, an_undeclared_query_extension_is_500_and_logged)
+{
+	ma_app *app = ma_app_new(NULL, NULL);
+	ma_error e;
+	ma_db *db = fake_db("unit", &e);
+	char *out, *log;
+
+	cr_assert_not_null(db, "%s", e.message);
+	cr_assert(ma_app_route(app, MA_GET, "/r/since/{year}",
+			       undeclared_extension, db, &e),
+		  "%s", e.message);
+	out = run_logged(
+		app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/r/since/2000"),
+		&log);
+	cr_assert(strstr(out, "Status: 500 Internal Server Error\r\n") == out,
+		  "%s", out);
+	cr_assert(strstr(out, "\"detail\":\"the server could not answer "
+			      "this request\""),
+		  "%s", out);
+	cr_assert(strstr(log, "GET /r/since/2000: 500: R has no query "
+			      "extension 'since' (not declared by the type)\n"),
+		  "log: %s", log);
+	bson_free(log);
+	bson_free(out);
+	ma_app_destroy(app);
+	ma_db_destroy(db);
+}
+
+/* ma_app_run()'s lines for argv: what it wrote on stderr. */
+static char *
+run_main(ma_app *app, int argc, char **argv, int want)
+{
+	capture c;
+	int status;
+
+	capture_begin(&c);
+	status = ma_app_run(app, argc, argv);
+	cr_assert_eq(status, want, "exit status %d, expected %d", status, want);
+	return capture_end(&c);
+}
+
+/* ma_app_options.name names every line: a setup error, a wrong option
+ * (whose hint still shows the command to run), a request's log line. */
+Test(setup, every_line_carries_the_applications_name)
+{
+	ma_app_options o = {.name = "shelf"};
+	char *argv[] = {"/opt/shelf/bin/shelf-worker", "--workers", "0", NULL};
+	ma_app *app = ma_app_new(&o, NULL);
+	char *err, *out, *log;
+
+	err = run_main(app, 3, argv, 2);
+	cr_assert(strncmp(err, "shelf: --workers", 16) == 0, "%s", err);
+	cr_assert(strstr(err, "\ntry '/opt/shelf/bin/shelf-worker --help'\n"),
+		  "%s", err);
+	bson_free(err);
+
+	out = run_logged(app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/x"),
+			 &log);
+	bson_free(out);
+	bson_free(log);
+	cr_assert(ma_app_route(app, MA_GET, "/broken", fails,
+			       (void *)(intptr_t)MA_ERR_DRIVER, NULL));
+	out = run_logged(app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/broken"),
+			 &log);
+	cr_assert(strncmp(log, "shelf[", 6) == 0, "%s", log);
+	cr_assert(strstr(log, "]: GET /broken: 500: secret detail"), "%s", log);
+	bson_free(out);
+	bson_free(log);
+
+	cr_assert_not(ma_app_route(app, MA_GET, "no-slash", echo, NULL, NULL));
+	err = run_main(app, 1, argv, 2);
+	cr_assert(strncmp(err, "shelf: ", 7) == 0 &&
+			  strchr(err, '\n') == err + strlen(err) - 1,
+		  "%s", err);
+	bson_free(err);
+	ma_app_destroy(app);
+}
+
+/* The master says which variables a connection string makes ignored
+ * (before it binds: here the socket's folder does not exist). */
+Test(setup, variables_a_connection_string_ignores_are_logged)
+{
+	ma_app_options o = {.name = "shelf"};
+	char *argv[] = {"shelf", "--socket", "/nonexistent/dir/x.sock", NULL};
+	ma_app *app;
+	char *err;
+
+	static const char *const others[] = {
+		"MONGOALCHEMY_PORT",	    "MONGOALCHEMY_USER",
+		"MONGOALCHEMY_PASSWORD",    "MONGOALCHEMY_SERVER_AUTH",
+		"MONGOALCHEMY_REPLICA_SET", "MONGOALCHEMY_OPTIONS"};
+	size_t i;
+
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		unsetenv(others[i]);
+	setenv("MONGOALCHEMY_DATABASE", "unit", 1);
+	setenv("MONGOALCHEMY_SERVER", "db.example", 1);
+	setenv("MONGOALCHEMY_CONNECTION_STRING", "mongodb://127.0.0.1:1/", 1);
+	app = ma_app_new(&o, NULL);
+	cr_assert_not_null(ma_app_add_db(app, NULL, NULL));
+	err = run_main(app, 3, argv, 1);
+	cr_assert(strncmp(err, "shelf[", 6) == 0, "%s", err);
+	cr_assert(strstr(err, "]: ignored: MONGOALCHEMY_SERVER "
+			      "(MONGOALCHEMY_CONNECTION_STRING gives the whole "
+			      "URI)\n"),
+		  "%s", err);
+	/* The runtime's own lines carry the name too. */
+	cr_assert(strstr(err, "\nshelf[") != NULL &&
+			  strstr(err, "]: cannot bind /nonexistent/dir/x.sock"),
+		  "%s", err);
+	bson_free(err);
+	ma_app_destroy(app);
+}
+
+/* Without a name, the base name the program was started under, for
+ * every line alike: never the path. */
+Test(setup, without_a_name_lines_carry_the_programs_base_name)
+{
+	char *argv[] = {"/opt/shelf/bin/shelf-worker", NULL};
+	char *bad[] = {"/opt/shelf/bin/shelf-worker", "--nope", NULL};
+	ma_app *app = ma_app_new(NULL, NULL);
+	char *err;
+
+	err = run_main(app, 2, bad, 2);
+	cr_assert(strncmp(err, "shelf-worker: --nope", 20) == 0, "%s", err);
+	bson_free(err);
+	cr_assert_not(ma_app_route(app, MA_GET, "no-slash", echo, NULL, NULL));
+	err = run_main(app, 1, argv, 2);
+	cr_assert(strncmp(err, "shelf-worker: ", 14) == 0, "%s", err);
+	bson_free(err);
+	ma_app_destroy(app);
+}
 
 /* A resource mounts only the methods it is given; the rest are 405s. */
 Test(resource, switched_off_methods_are_405_with_allow)
