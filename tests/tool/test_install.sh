@@ -16,14 +16,26 @@
 set -u
 . "${abs_top_srcdir:-.}/tests/tool/tap.sh"
 srcdir=${abs_top_srcdir:-.}
+# The programs a user builds against the installed libraries.
+user="$srcdir/tests/tool/user"
 builddir=${abs_top_builddir:-.}
 stage=$(mktemp -d "${TMPDIR:-/tmp}/ma-install.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
-# The configured prefix: libtool relinks the web side against the installed
-# mapper, and refuses to when the install names another libdir.
+# The tree's build is installed for the prefix it was configured with
+# (staged): another prefix would relink its libraries while the other
+# tests use them. Other prefixes are tried in a build of its own, below.
 prefix=$(sed -n 's/^prefix = //p' "$builddir/Makefile")
 
 tap_plan 22
+
+expect="library mongodb://db.example:27017/"
+# run_app [NAME=value...] PROGRAM [ARG...]: what PROGRAM prints on its
+# standard output with nothing but those variables and the database
+# settings in its environment (the driver may warn on stderr, into
+# run.err).
+run_app() {
+	env -i MONGOALCHEMY_DATABASE=library MONGOALCHEMY_SERVER=db.example "$@" 2>>"$stage/run.err"
+}
 
 ${MAKE:-make} -s -C "$builddir" install DESTDIR="$stage" >"$stage/install.log" 2>&1
 tap_check $? "make install into a staging folder"
@@ -57,27 +69,6 @@ tap_check $? "the shared libraries export only their ma_* (and the mapper's _ma_
 	! nm -D --defined-only "$root"/lib/libmongoalchemy.so | awk '{print $3}' | grep -q '^ma_app_\|^ma_request_\|^ma_response_'
 tap_check $? "libmongoalchemy links no libfcgi and holds nothing of the web side"
 
-cat >"$stage/app.c" <<'APP'
-#include <stdio.h>
-#include <mongoalchemy.h>
-
-int
-main(void)
-{
-	ma_error err;
-	ma_db *db = ma_db_new(NULL, &err);
-
-	if (db == NULL) {
-		printf("error: %s\n", err.message);
-		return 1;
-	}
-	printf("%s %s\n", ma_config_database(ma_db_config(db)),
-	       ma_config_uri(ma_db_config(db)));
-	ma_db_destroy(db);
-	ma_cleanup();
-	return 0;
-}
-APP
 # The staged .pc files say prefix=/opt/...: copies point them at the stage.
 mkdir -p "$stage/pc"
 for pc in mongoalchemy mongoalchemy-fcgi; do
@@ -86,53 +77,21 @@ done
 flags=$(PKG_CONFIG_PATH="$stage/pc" pkg-config --cflags --libs mongoalchemy 2>"$stage/pc.err")
 [ -n "$flags" ] && ! printf '%s\n' "$flags" | grep -q fcgi
 tap_check $? "pkg-config mongoalchemy names no FastCGI library"
-${CC:-cc} -Wall -Wextra -Werror -o "$stage/app" "$stage/app.c" $flags >"$stage/cc.log" 2>&1
+${CC:-cc} -Wall -Wextra -Werror -o "$stage/app" "$user/mapper.c" $flags >"$stage/cc.log" 2>&1
 tap_check $? "a user's program builds with pkg-config --cflags --libs mongoalchemy"
 [ -x "$stage/app" ] || tap_diag "flags: $flags" "$(cat "$stage/pc.err" "$stage/cc.log")"
 
-out=$(env -i LD_LIBRARY_PATH="$root/lib" MONGOALCHEMY_DATABASE=library \
-	MONGOALCHEMY_SERVER=db.example "$stage/app" 2>&1)
-[ "$out" = "library mongodb://db.example:27017/" ]
+out=$(run_app LD_LIBRARY_PATH="$root/lib" "$stage/app")
+[ "$out" = "$expect" ]
 tap_check $? "and runs against the installed shared library"
-[ "$out" = "library mongodb://db.example:27017/" ] || tap_diag "got: $out"
+[ "$out" = "$expect" ] || tap_diag "got: $out" "$(cat "$stage/run.err")"
 
-cat >"$stage/web.c" <<'APP'
-#include <stdio.h>
-#include <mongoalchemy-fcgi.h>
-
-static void
-hello(ma_request *req, ma_response *res, void *arg)
-{
-	(void)req;
-	(void)arg;
-	ma_response_json(res, 200, "{}", 2);
-}
-
-int
-main(int argc, char **argv)
-{
-	ma_error err;
-	ma_app *app = ma_app_new(NULL, &err);
-	int status;
-
-	if (app == NULL || ma_app_add_db(app, NULL, &err) == NULL ||
-	    !ma_app_route(app, MA_GET, "/hello", hello, NULL, &err)) {
-		printf("error: %s\n", err.message);
-		ma_app_destroy(app);
-		return 1;
-	}
-	status = ma_app_run(app, argc, argv);
-	ma_app_destroy(app);
-	ma_cleanup();
-	return status;
-}
-APP
 flags=$(PKG_CONFIG_PATH="$stage/pc" pkg-config --cflags --libs mongoalchemy-fcgi 2>"$stage/pc.err")
-${CC:-cc} -Wall -Wextra -Werror -o "$stage/web" "$stage/web.c" $flags >"$stage/cc.log" 2>&1
+${CC:-cc} -Wall -Wextra -Werror -o "$stage/web" "$user/web.c" $flags >"$stage/cc.log" 2>&1
 tap_check $? "a FastCGI program builds with pkg-config --cflags --libs mongoalchemy-fcgi"
 [ -x "$stage/web" ] || tap_diag "flags: $flags" "$(cat "$stage/pc.err" "$stage/cc.log")"
 
-out=$(env -i LD_LIBRARY_PATH="$root/lib" MONGOALCHEMY_DATABASE=library "$stage/web" --version 2>&1)
+out=$(run_app LD_LIBRARY_PATH="$root/lib" "$stage/web" --version)
 case $out in
 *mongoalchemy*) true ;;
 *) false ;;
@@ -144,25 +103,18 @@ tap_check $ok "and runs against both installed shared libraries"
 # --- installs that work anywhere ------------------------------------------
 
 own="$stage/own"
-expect="library mongodb://db.example:27017/"
-# run_app [NAME=value...] PROGRAM [ARG...]: what PROGRAM prints with
-# nothing but those variables and the database settings in its
-# environment.
-run_app() {
-	env -i MONGOALCHEMY_DATABASE=library MONGOALCHEMY_SERVER=db.example "$@" 2>&1
-}
 # no_run_path FILE...: none of them has an rpath or a runpath.
 no_run_path() {
 	for f in "$@"; do
 		! readelf -d "$f" | grep -qi 'rpath\|runpath' || { tap_diag "run path in $f"; return 1; }
 	done
 }
-# build_app OUT PKG_CONFIG_PATH [FLAGS...]: app.c built as a user builds it.
+# build_app OUT PKG_CONFIG_PATH [FLAGS...]: mapper.c built as a user builds it.
 build_app() {
 	out=$1 pcpath=$2
 	shift 2
 	flags=$(PKG_CONFIG_PATH="$pcpath" pkg-config --cflags --libs mongoalchemy) &&
-		${CC:-cc} -Wall -Wextra -Werror -o "$out" "$stage/app.c" $flags "$@" >"$stage/cc.log" 2>&1
+		${CC:-cc} -Wall -Wextra -Werror -o "$out" "$user/mapper.c" $flags "$@" >"$stage/cc.log" 2>&1
 }
 # pc_names DIR PREFIX: both .pc files of DIR say prefix=PREFIX, with the
 # library and header folders under it.
@@ -255,7 +207,7 @@ build_app "$stage/app-sys" "$stage/syspc" &&
 	[ "$(run_app LD_LIBRARY_PATH="$sys/usr/lib" "$stage/app-sys")" = "$expect" ]
 tap_check $? "a program builds against the staged tree and runs"
 flags=$(PKG_CONFIG_PATH="$stage/syspc" pkg-config --cflags --libs mongoalchemy-fcgi) &&
-	${CC:-cc} -Wall -Wextra -Werror -o "$stage/web-sys" "$stage/web.c" $flags >"$stage/cc.log" 2>&1 &&
+	${CC:-cc} -Wall -Wextra -Werror -o "$stage/web-sys" "$user/web.c" $flags >"$stage/cc.log" 2>&1 &&
 	out=$(run_app LD_LIBRARY_PATH="$sys/usr/lib" "$stage/web-sys" --version) &&
 	case $out in *mongoalchemy*) true ;; *) false ;; esac
 tap_check $? "a FastCGI program too"
