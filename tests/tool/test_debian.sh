@@ -38,6 +38,8 @@ if git -C "$srcdir" rev-parse --git-dir >/dev/null 2>&1; then
 else
 	cp -R "$srcdir/." "$src"
 fi
+# make distcheck's source tree is read-only; the build writes in its copy.
+chmod -R u+w "$src"
 
 start=$(date +%s)
 # With Debian's compiler and flags, not those of the build that runs
@@ -74,6 +76,7 @@ holds libmongoalchemy0 '/libmongoalchemy\.so\.0$' &&
 		'/libmongoalchemy\.a$' '/libmongoalchemy-fcgi\.a$' '/pkgconfig/mongoalchemy\.pc$' \
 		'/pkgconfig/mongoalchemy-fcgi\.pc$' '/man8/mongoalchemy-fcgi\.8\.gz$' &&
 	holds mongoalchemy-tools '/usr/bin/mongoalchemy-config$' '/usr/bin/mongoalchemy-library$' \
+		'/man1/mongoalchemy-config\.1\.gz$' '/man8/mongoalchemy-library\.8\.gz$' \
 		'/examples/mongoalchemy\.conf$' '/examples/apache-mongoalchemy\.conf$' \
 		'/examples/mongoalchemy\.service$' '/examples/mongoalchemy\.socket$' \
 		'/examples/mongoalchemy-standalone\.service$'

@@ -51,8 +51,9 @@ tap_check $? "public headers installed"
 ls "$root"/lib/libmongoalchemy.so.* >/dev/null 2>&1 && [ -f "$root/lib/libmongoalchemy.a" ] &&
 	ls "$root"/lib/libmongoalchemy-fcgi.so.* >/dev/null 2>&1 &&
 	[ -f "$root/lib/libmongoalchemy-fcgi.a" ] && [ -x "$root/bin/mongoalchemy-config" ] &&
-	[ -x "$root/bin/mongoalchemy-library" ]
-tap_check $? "both libraries, shared and static, the tool and the example worker installed"
+	[ -x "$root/bin/mongoalchemy-library" ] && [ -f "$root/share/man/man1/mongoalchemy-config.1" ] &&
+	[ -f "$root/share/man/man8/mongoalchemy-library.8" ] && [ -f "$root/share/man/man8/mongoalchemy-fcgi.8" ]
+tap_check $? "both libraries, shared and static, the tool, the example worker and the man pages installed"
 
 # The document mapper exports its public names and the private _ma_ ones
 # its web side calls; the web side only its public names; no installed
