@@ -148,4 +148,7 @@ ok=$?
 tap_check $ok "the packaged tool and example worker run"
 [ $ok -eq 0 ] || tap_diag "mongoalchemy-config: $config" "mongoalchemy-library --version: $worker"
 
+# What the programs said on stderr (the driver's warnings; a sanitizer's
+# report, in a sanitizer build).
+[ -s "$work/run.err" ] && sed 's/^/# stderr: /' "$work/run.err"
 tap_done

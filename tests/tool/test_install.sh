@@ -216,4 +216,7 @@ out=$(run_app LD_LIBRARY_PATH="$sys/usr/lib" "$sys/usr/bin/mongoalchemy-config")
 case $out in *"uri: mongodb://db.example:27017/"*) true ;; *) false ;; esac
 tap_check $? "the staged tool runs"
 
+# What the programs said on stderr (the driver's warnings; a sanitizer's
+# report, in a sanitizer build).
+[ -s "$stage/run.err" ] && sed 's/^/# stderr: /' "$stage/run.err"
 tap_done
