@@ -133,11 +133,13 @@ Test(app, routes_a_request_with_its_parameters)
 			ENVP("REQUEST_METHOD=GET",
 			     "REQUEST_URI=/things/a%20b?q=x+y&q=2&z=%C3%A9",
 			     "QUERY_STRING=q=x+y&q=2&z=%C3%A9",
-			     "HTTP_USER_AGENT=curl/8"),
+			     "HTTP_USER_AGENT=curl/8",
+			     "HTTP_X_REQUEST_ID=4f1c-a.b_9"),
 			NULL, 0);
 
 	cr_assert_str_eq(out, "Status: 200 OK\r\n"
 			      "Content-Type: application/json\r\n"
+			      "X-Request-Id: 4f1c-a.b_9\r\n"
 			      "Content-Length: 11\r\n\r\n{\"ok\":true}");
 	cr_assert_str_eq(seen, "a b|x y|curl/8|3");
 	bson_free(out);
@@ -147,14 +149,17 @@ Test(app, routes_a_request_with_its_parameters)
 Test(app, unknown_route_is_a_404_problem)
 {
 	ma_app *app = make_app(0);
-	char *out = run(app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/nothing"),
+	char *out = run(app,
+			ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/nothing",
+			     "HTTP_X_REQUEST_ID=0123456789abcdef"),
 			NULL, 0);
 
 	cr_assert(strstr(out, "Status: 404 Not Found\r\n") == out, "%s", out);
 	cr_assert(strstr(out, "Content-Type: application/problem+json\r\n"));
 	cr_assert(strstr(out, "\r\n\r\n{\"type\":\"about:blank\",\"title\":"
 			      "\"Not Found\",\"status\":404,\"detail\":"
-			      "\"no route matches this path\"}"),
+			      "\"no route matches this path\",\"instance\":"
+			      "\"urn:request:0123456789abcdef\"}"),
 		  "%s", out);
 	bson_free(out);
 	ma_app_destroy(app);
@@ -176,12 +181,14 @@ Test(app, wrong_method_is_a_405_with_allow)
 Test(app, head_answers_a_get_route_without_the_body)
 {
 	ma_app *app = make_app(0);
-	char *out =
-		run(app, ENVP("REQUEST_METHOD=HEAD", "REQUEST_URI=/things/7"),
-		    NULL, 0);
+	char *out = run(app,
+			ENVP("REQUEST_METHOD=HEAD", "REQUEST_URI=/things/7",
+			     "HTTP_X_REQUEST_ID=h1"),
+			NULL, 0);
 
 	cr_assert_str_eq(out, "Status: 200 OK\r\n"
 			      "Content-Type: application/json\r\n"
+			      "X-Request-Id: h1\r\n"
 			      "Content-Length: 11\r\n\r\n");
 	bson_free(out);
 	ma_app_destroy(app);
@@ -413,15 +420,19 @@ Test(app, a_handler_that_answers_nothing_is_500)
 Test(app, a_second_body_replaces_the_first_with_its_type)
 {
 	ma_app *app = make_app(0);
-	char *out = run(app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/twice"),
+	char *out = run(app,
+			ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/twice",
+			     "HTTP_X_REQUEST_ID=t2"),
 			NULL, 0);
 
 	cr_assert_str_eq(out,
 			 "Status: 409 Conflict\r\n"
 			 "Content-Type: application/problem+json\r\n"
-			 "Content-Length: 82\r\n\r\n"
+			 "X-Request-Id: t2\r\n"
+			 "Content-Length: 110\r\n\r\n"
 			 "{\"type\":\"about:blank\",\"title\":\"Conflict\","
-			 "\"status\":409,\"detail\":\"changed its mind\"}");
+			 "\"status\":409,\"detail\":\"changed its mind\","
+			 "\"instance\":\"urn:request:t2\"}");
 	bson_free(out);
 	ma_app_destroy(app);
 }
