@@ -87,6 +87,8 @@ typedef struct http_opts {
 	long timeout_ms; /* 0: 20 s */
 	/* More request headers, "Name: value", ending with NULL. */
 	const char *const *headers;
+	/* The local address to send from ("127.0.0.2"); NULL: any. */
+	const char *source;
 } http_opts;
 
 void http_headers_clear(http_resp *r);

@@ -116,6 +116,8 @@ http_try(const char *method, const char *path_and_query,
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &out);
 	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, http_on_header);
 	curl_easy_setopt(curl, CURLOPT_HEADERDATA, r);
+	if (opts != NULL && opts->source != NULL)
+		curl_easy_setopt(curl, CURLOPT_INTERFACE, opts->source);
 	if (strcmp(method, "HEAD") == 0)
 		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
 	else if (strcmp(method, "GET") != 0)
