@@ -37,7 +37,8 @@ typedef struct ma_app_options {
 	size_t body_limit; /* bytes; 0: MA_BODY_LIMIT */
 	const char *name;  /* for log lines; NULL: "mongoalchemy" */
 	/* The operations routes (docs/operations.md), never behind access
-	 * control; NULL: "/healthz", "/readyz", "/metrics"; "": none. */
+	 * control; NULL: "/healthz", "/readyz", "/metrics"; "": none (and
+	 * with no metrics path, nothing is counted). */
 	const char *health_path;
 	const char *ready_path;
 	const char *metrics_path;

@@ -16,7 +16,10 @@ ma_app_new(const ma_app_options *opts, ma_error *error)
 
 	app->router = _ma_router_new();
 	app->locks = _ma_locks_new();
-	app->metrics = _ma_metrics_new();
+	/* No metrics path, no counting: not a cycle spent on them. */
+	if (opts == NULL || opts->metrics_path == NULL ||
+	    opts->metrics_path[0] != '\0')
+		app->metrics = _ma_metrics_new();
 	app->body_limit = opts != NULL && opts->body_limit > 0
 				  ? opts->body_limit
 				  : MA_BODY_LIMIT;
