@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -75,6 +76,9 @@ struct ma_metrics {
 	} slot[SLOTS];
 };
 
+static void forget_slot(void);
+static bool atfork_done;
+
 ma_metrics *
 _ma_metrics_new(void)
 {
@@ -86,6 +90,12 @@ _ma_metrics_new(void)
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (m == MAP_FAILED)
 		return NULL;
+	/* Once per process, however many apps: a handler per call would
+	 * pile up. */
+	if (!atfork_done) {
+		pthread_atfork(NULL, NULL, forget_slot);
+		atfork_done = true;
+	}
 	gettimeofday(&tv, NULL);
 	m->start_time = (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 	return m;
@@ -175,26 +185,34 @@ pid_alive(int pid)
 	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
 }
 
+/* This process's slot; a child forgets its parent's (pthread_atfork()),
+ * so that no request pays a getpid() to find out. */
+static int cached_slot = -1;
+
+static void
+forget_slot(void)
+{
+	cached_slot = -1;
+}
+
 /* This process's slot, taken the first time: a free one, or one whose
  * process is gone (what it had in flight is dropped with it). */
 static int
 my_slot(ma_metrics *m)
 {
-	static pid_t cached_pid;
-	static int cached = -1;
-	pid_t me = getpid();
+	pid_t me;
 	int i, seen;
 
-	if (cached >= 0 && cached_pid == me)
-		return cached;
+	if (cached_slot >= 0)
+		return cached_slot;
+	me = getpid();
 	for (i = 0; i < SLOTS; i++) {
 		seen = atomic_load(&m->slot[i].pid);
 		if ((seen == 0 || !pid_alive(seen)) &&
 		    atomic_compare_exchange_strong(&m->slot[i].pid, &seen,
 						   (int)me)) {
 			atomic_store(&m->slot[i].in_flight, 0);
-			cached_pid = me;
-			cached = i;
+			cached_slot = i;
 			return i;
 		}
 	}
