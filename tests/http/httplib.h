@@ -235,5 +235,8 @@ void stack_do(const char *cmd);
 /* Every worker of the stack answers again (20 GETs of the first seed book
  * in a row), within ms. */
 bool wait_serving(long ms);
+/* GETs path until the answer is status, for up to ms; the last answer
+ * (it lives until the test ends). */
+http_resp *poll_status(const char *path, long status, long ms);
 
 #endif

@@ -437,3 +437,19 @@ wait_serving(long ms)
 	}
 	return true;
 }
+
+http_resp *
+poll_status(const char *path, long status, long ms)
+{
+	long long deadline = now_ms() + ms;
+	http_opts o = {.timeout_ms = ms + 2000};
+	http_resp *r;
+
+	for (;;) {
+		r = http_try("GET", path, NULL, NULL, 0, &o);
+		keep(r, http_free_any);
+		if (r->status == status || now_ms() >= deadline)
+			return r;
+		sleep_ms(100);
+	}
+}

@@ -174,22 +174,6 @@ restore_mongo(void)
 	cr_assert(wait_serving(30000), "the workers do not serve again");
 }
 
-static http_resp *
-poll_status(const char *path, long status, long ms)
-{
-	long long deadline = now_ms() + ms;
-	http_opts o = {.timeout_ms = ms + 2000};
-	http_resp *r;
-
-	for (;;) {
-		r = keep(http_try("GET", path, NULL, NULL, 0, &o),
-			 http_free_any);
-		if (r->status == status || now_ms() >= deadline)
-			return r;
-		sleep_ms(100);
-	}
-}
-
 Test(health, readiness_is_503_with_retry_after_while_the_database_is_away,
      .fini = restore_mongo, .timeout = 90)
 {
