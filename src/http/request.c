@@ -27,11 +27,11 @@ env_get(const ma_request *req, const char *name)
 }
 
 /*
- * The request's id: the front end's X-Request-Id (nginx's $request_id,
- * passed by the site file) when it is 1 to 64 letters, digits, '-', '_'
- * or '.', so that it can go as it is into a header, a log line, JSON and
- * a URN; else a new one, an ObjectId's 24 hex digits (unique per process
- * and time, no system call).
+ * The request's id: the front end's X-Request-Id (nginx's $request_id or
+ * Apache's UNIQUE_ID, passed by the site files) when it is 1 to 64
+ * letters, digits, '-', '_', '.' or '@', so that it can go as it is into
+ * a header, a log line, JSON and a URN; else a new one, an ObjectId's 24 hex
+ * digits (unique per process and time, no system call).
  */
 static void
 request_id(ma_request *req, const char *given)
@@ -41,7 +41,7 @@ request_id(ma_request *req, const char *given)
 
 	if (given != NULL) {
 		n = strspn(given, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr"
-				  "stuvwxyz0123456789-_.");
+				  "stuvwxyz0123456789-_.@");
 		if (n > 0 && n < sizeof(req->request_id) && given[n] == '\0') {
 			memcpy(req->request_id, given, n + 1);
 			return;

@@ -1,11 +1,12 @@
 /*
- * What operators see, through nginx (nginx/mongoalchemy.conf) to the
- * example's workers (examples/library) and FerretDB, on a stack of its own
- * (tests/http/test_ops_nginx.sh): liveness and readiness, the request id
- * from nginx's $request_id to the answer, the problem and the log line,
- * the request log's content, the metrics of the whole pool (checked by
- * promtool, counted against the answers clients got while a worker is
- * killed, scraped by a real Prometheus server) and nginx's allow/deny on
+ * What operators see, through nginx or Apache (the site files of nginx/)
+ * to the example's workers (examples/library) and FerretDB, on a stack of
+ * its own (tests/http/test_ops_nginx.sh, test_ops_apache.sh): liveness and
+ * readiness, the front end's request id (nginx's $request_id, Apache's
+ * UNIQUE_ID) in the answer, the problem and the log line, the request
+ * log's content, the metrics of the whole pool (checked by promtool,
+ * counted against the answers clients got while a worker is killed,
+ * scraped by a real Prometheus server) and the front end's allow/deny on
  * the metrics path.
  *
  * One test at a time (CRITERION_JOBS=1): some stop the database or kill a
@@ -26,18 +27,22 @@
 
 /* --- helpers -------------------------------------------------------------- */
 
-/* nginx's $request_id: 32 lower-case hex digits. */
+/* The front end's id of a request: nginx's $request_id is 32 lower-case
+ * hex digits; Apache's UNIQUE_ID (mod_unique_id) 20 or more of
+ * [A-Za-z0-9@-]. */
 static bool
-is_nginx_id(const char *s)
+is_front_id(const char *s)
 {
-	size_t i;
+	size_t n;
 
-	for (i = 0; s != NULL && s[i] != '\0'; i++) {
-		if (!isxdigit((unsigned char)s[i]) ||
-		    isupper((unsigned char)s[i]))
-			return false;
-	}
-	return s != NULL && i == 32;
+	if (s == NULL)
+		return false;
+	if (strcmp(stack_env("MA_STACK_FRONT"), "nginx") == 0)
+		return strlen(s) == 32 &&
+		       strspn(s, "0123456789abcdef") == strlen(s);
+	n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		      "0123456789@-");
+	return n >= 20 && s[n] == '\0';
 }
 
 static const char *
@@ -45,9 +50,9 @@ expect_request_id(const http_resp *r)
 {
 	const char *id = http_header_get(r, "X-Request-Id");
 
-	cr_assert(is_nginx_id(id),
-		  "%s: X-Request-Id %s, expected nginx's 32 hex digits",
-		  r->what, id != NULL ? id : "(none)");
+	cr_assert(is_front_id(id), "%s: X-Request-Id %s, expected %s's id",
+		  r->what, id != NULL ? id : "(none)",
+		  stack_env("MA_STACK_FRONT"));
 	return id;
 }
 
@@ -218,7 +223,7 @@ Test(health, readiness_is_503_with_retry_after_while_the_database_is_away,
 
 /* --- request ids and the request log -------------------------------------- */
 
-Test(request_log, the_id_of_nginx_is_answered_in_the_problem_and_logged)
+Test(request_log, the_front_ends_id_is_answered_in_the_problem_and_logged)
 {
 	long offset = file_size(stack_env("MA_STACK_WORKER_LOG"));
 	const char *const headers[] = {"X-Request-Id: client-chosen", NULL};
@@ -229,7 +234,7 @@ Test(request_log, the_id_of_nginx_is_answered_in_the_problem_and_logged)
 	const char *id, *line;
 	json_object *p;
 
-	/* nginx's own id, not the one the client made up. */
+	/* The front end's own id, not the one the client made up. */
 	p = expect_problem(r, 404, NULL);
 	id = expect_request_id(r);
 	cr_expect_str_eq(json_object_get_string(jget(r->what, p, "instance")),
@@ -507,8 +512,8 @@ prom_query(unsigned port, const char *query)
 		NULL);
 }
 
-Test(prometheus, scrapes_the_workers_through_nginx, .fini = stop_prometheus,
-     .timeout = 120)
+Test(prometheus, scrapes_the_workers_through_the_front_end,
+     .fini = stop_prometheus, .timeout = 120)
 {
 	const char *url = stack_env("MA_STACK_URL"), *series, *cfg;
 	unsigned port = live_closed_port();
@@ -523,7 +528,7 @@ Test(prometheus, scrapes_the_workers_through_nginx, .fini = stop_prometheus,
 	cfg = tprintf("%s/prometheus.yml", prom_dir);
 	f = fopen(cfg, "w");
 	cr_assert_not_null(f);
-	/* The target is the stack's nginx, "http://127.0.0.1:PORT". */
+	/* The target is the stack's front end, "http://127.0.0.1:PORT". */
 	fprintf(f,
 		"global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
 		"scrape_configs:\n  - job_name: library\n"
