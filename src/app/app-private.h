@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "http/http-private.h"
+#include "app/metrics-private.h"
 
 /* What an application owns besides its routes: freed with it. */
 typedef struct ma_owned {
@@ -42,6 +43,8 @@ struct ma_app {
 	size_t body_limit;
 	char *name; /* ma_app_options.name; NULL: none given */
 	bool access_log;
+	bool log_json;	     /* the request log as JSON lines */
+	ma_metrics *metrics; /* mapped before the fork: the pool's */
 	ma_error error; /* the first setup call that failed; MA_OK if none */
 	ma_app_hook on_start, on_worker_start;
 	void *on_start_arg, *on_worker_start_arg;
@@ -72,6 +75,23 @@ void _ma_app_handle(ma_app *app, char **env, ma_body_reader read,
 
 /* Hands ptr to the app, to be freed with destroy in ma_app_destroy(). */
 void _ma_app_own(ma_app *app, void *ptr, void (*destroy)(void *ptr));
+
+/* --- ops.c ---------------------------------------------------------------- */
+
+/* Adds the health, readiness and metrics routes opts asks for (NULL
+ * options: all three at their default paths). */
+bool _ma_ops_routes(ma_app *app, const ma_app_options *opts);
+
+/* In each worker after the fork: its metrics slot, and its database
+ * clients' commands counted. */
+void _ma_ops_worker_start(ma_app *app);
+
+/* Whether req went to a route that logs no line (health, readiness). */
+bool _ma_ops_quiet(const ma_request *req);
+
+/* The request log's line for req answered with res in us microseconds. */
+void _ma_ops_log(const ma_app *app, const ma_request *req,
+		 const ma_response *res, uint64_t us);
 
 /* --- worker.c ------------------------------------------------------------- */
 

@@ -18,6 +18,10 @@ ma_app_new(const ma_app_options *opts, ma_error *error)
 
 	app->router = _ma_router_new();
 	app->locks = _ma_locks_new();
+	/* No metrics path, no counting: not a cycle spent on them. */
+	if (opts == NULL || opts->metrics_path == NULL ||
+	    opts->metrics_path[0] != '\0')
+		app->metrics = _ma_metrics_new();
 	app->body_limit = opts != NULL && opts->body_limit > 0
 				  ? opts->body_limit
 				  : MA_BODY_LIMIT;
@@ -27,6 +31,12 @@ ma_app_new(const ma_app_options *opts, ma_error *error)
 	if (opts != NULL && opts->name != NULL && opts->name[0] != '\0') {
 		app->name = bson_strdup(opts->name);
 		_ma_log_set_program(app->name);
+	}
+	if (!_ma_ops_routes(app, opts)) {
+		if (error != NULL)
+			*error = app->error;
+		ma_app_destroy(app);
+		return NULL;
 	}
 	ma_error_clear(error);
 	return app;
@@ -45,6 +55,7 @@ ma_app_destroy(ma_app *app)
 		ma_db_destroy(app->dbs[i]);
 	_ma_router_destroy(app->router);
 	_ma_locks_destroy(app->locks);
+	_ma_metrics_destroy(app->metrics);
 	bson_free(app->owned);
 	bson_free(app->dbs);
 	bson_free(app->name);
@@ -205,37 +216,46 @@ dispatch(ma_app *app, ma_request *req, ma_response *res)
 
 /* --- one request ---------------------------------------------------------- */
 
-static double
-now_ms(void)
+static uint64_t
+now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 void
 _ma_app_answer(ma_app *app, char **env, ma_body_reader read, void *read_ctx,
 	       ma_writer write, void *write_ctx)
 {
-	double start = app->access_log ? now_ms() : 0;
+	uint64_t start = now_us(), us;
 	ma_request req;
 	ma_response res;
 	ma_error err;
 	ma_status status = MA_STATUS_BAD_REQUEST;
-	bool routable = _ma_request_init(&req, app->body_limit, env, read,
-					 read_ctx, &status, &err);
+	bool routable;
 
+	_ma_metrics_in_flight(app->metrics, 1);
+	routable = _ma_request_init(&req, app->body_limit, env, read, read_ctx,
+				    &status, &err);
 	_ma_response_init(&res, &req);
 	if (routable)
 		dispatch(app, &req, &res);
 	else
 		ma_response_problem(&res, status, err.message);
+	ma_response_header(&res, "X-Request-Id", req.request_id);
 	_ma_response_write(&res, req.head, write, write_ctx);
-	if (app->access_log)
-		_ma_request_log(&req, "%d %zu bytes %.1f ms", (int)res.status,
-				res.has_body ? res.body.len : 0,
-				now_ms() - start);
+
+	us = now_us() - start;
+	_ma_metrics_request(app->metrics, req.match.route_id,
+			    req.head ? MA_HEAD : req.method, (int)res.status,
+			    us);
+	if (res.status == MA_STATUS_SERVICE_UNAVAILABLE && !_ma_ops_quiet(&req))
+		_ma_metrics_db_unavailable(app->metrics);
+	_ma_metrics_in_flight(app->metrics, -1);
+	if (app->access_log && !_ma_ops_quiet(&req))
+		_ma_ops_log(app, &req, &res, us);
 	_ma_response_destroy(&res);
 	_ma_request_destroy(&req);
 }

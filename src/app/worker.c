@@ -66,6 +66,7 @@ _ma_app_worker(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 	FCGX_Request r;
 	ma_error err;
 
+	_ma_ops_worker_start(app);
 	if (app->on_worker_start != NULL &&
 	    !app->on_worker_start(app, app->on_worker_start_arg, &err)) {
 		_ma_log("the worker cannot start: %s", err.message);
@@ -179,5 +180,7 @@ ma_app_run(ma_app *app, int argc, char **argv)
 				ma_config_ignored(cfg), ma_config_prefix(cfg));
 	}
 	app->access_log = opts.access_log;
+	app->log_json = opts.access_log_json;
+	_ma_metrics_set_workers(app->metrics, opts.workers);
 	return _ma_runtime_run(&opts, &hooks, name);
 }

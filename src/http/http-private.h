@@ -76,6 +76,8 @@ typedef struct ma_route_match {
 	const char *names[MA_ROUTE_MAX_PARAMS]; /* owned by the router */
 	char *values[MA_ROUTE_MAX_PARAMS];	/* decoded; owned by match */
 	unsigned allowed; /* the path's methods, HEAD added when GET is there */
+	size_t route_id;  /* the matched template (_ma_router_template());
+			   * 0 when no pattern matches the path */
 } ma_route_match;
 
 typedef enum ma_route_result {
@@ -114,6 +116,15 @@ ma_route_result _ma_router_match(const ma_router *router, ma_method method,
 				 const char *path, ma_route_match *match,
 				 ma_error *error);
 void _ma_route_match_clear(ma_route_match *match);
+
+/*
+ * The route templates: one for each distinct pattern shape, numbered from
+ * 1 in the order they were first added. _ma_router_template() gives the
+ * first pattern added for id ("/books/{id}"), valid as long as the router;
+ * NULL for an id out of range (0: no route matched).
+ */
+size_t _ma_router_count(const ma_router *router);
+const char *_ma_router_template(const ma_router *router, size_t id);
 
 /* Writes "GET, HEAD, POST" for the allowed bits, in ma_method order. */
 void _ma_allow_header(ma_buf *buf, unsigned allowed);
@@ -201,6 +212,7 @@ struct ma_request {
 	ma_error body_error; /* MA_OK, or why there is no body */
 	char *body;
 	size_t body_len;
+	char request_id[65]; /* X-Request-Id as sent, or made here */
 };
 
 struct ma_response {

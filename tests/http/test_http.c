@@ -423,23 +423,6 @@ restore_mongo(void)
 				       "after the database came back");
 }
 
-/* GETs path until the answer is status, for up to ms; the last answer. */
-static http_resp *
-poll_status(const char *path, long status, long ms)
-{
-	long long deadline = now_ms() + ms;
-	http_opts o = {.timeout_ms = ms + 2000};
-	http_resp *r;
-
-	for (;;) {
-		r = http_try("GET", path, NULL, NULL, 0, &o);
-		keep(r, http_free_any);
-		if (r->status == status || now_ms() >= deadline)
-			return r;
-		sleep_ms(100);
-	}
-}
-
 Test(outage, database_down_is_503_with_retry_after_then_recovers,
      .fini = restore_mongo, .timeout = 90)
 {

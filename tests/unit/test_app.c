@@ -4,6 +4,7 @@
  * by these handlers.
  */
 #include <criterion/criterion.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,11 +137,13 @@ Test(app, routes_a_request_with_its_parameters)
 			ENVP("REQUEST_METHOD=GET",
 			     "REQUEST_URI=/things/a%20b?q=x+y&q=2&z=%C3%A9",
 			     "QUERY_STRING=q=x+y&q=2&z=%C3%A9",
-			     "HTTP_USER_AGENT=curl/8"),
+			     "HTTP_USER_AGENT=curl/8",
+			     "HTTP_X_REQUEST_ID=4f1c-a.b_9"),
 			NULL, 0);
 
 	cr_assert_str_eq(out, "Status: 200 OK\r\n"
 			      "Content-Type: application/json\r\n"
+			      "X-Request-Id: 4f1c-a.b_9\r\n"
 			      "Content-Length: 11\r\n\r\n{\"ok\":true}");
 	cr_assert_str_eq(seen, "a b|x y|curl/8|3");
 	bson_free(out);
@@ -150,14 +153,17 @@ Test(app, routes_a_request_with_its_parameters)
 Test(app, unknown_route_is_a_404_problem)
 {
 	ma_app *app = make_app(0);
-	char *out = run(app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/nothing"),
+	char *out = run(app,
+			ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/nothing",
+			     "HTTP_X_REQUEST_ID=0123456789abcdef"),
 			NULL, 0);
 
 	cr_assert(strstr(out, "Status: 404 Not Found\r\n") == out, "%s", out);
 	cr_assert(strstr(out, "Content-Type: application/problem+json\r\n"));
 	cr_assert(strstr(out, "\r\n\r\n{\"type\":\"about:blank\",\"title\":"
 			      "\"Not Found\",\"status\":404,\"detail\":"
-			      "\"no route matches this path\"}"),
+			      "\"no route matches this path\",\"instance\":"
+			      "\"urn:request:0123456789abcdef\"}"),
 		  "%s", out);
 	bson_free(out);
 	ma_app_destroy(app);
@@ -179,12 +185,14 @@ Test(app, wrong_method_is_a_405_with_allow)
 Test(app, head_answers_a_get_route_without_the_body)
 {
 	ma_app *app = make_app(0);
-	char *out =
-		run(app, ENVP("REQUEST_METHOD=HEAD", "REQUEST_URI=/things/7"),
-		    NULL, 0);
+	char *out = run(app,
+			ENVP("REQUEST_METHOD=HEAD", "REQUEST_URI=/things/7",
+			     "HTTP_X_REQUEST_ID=h1"),
+			NULL, 0);
 
 	cr_assert_str_eq(out, "Status: 200 OK\r\n"
 			      "Content-Type: application/json\r\n"
+			      "X-Request-Id: h1\r\n"
 			      "Content-Length: 11\r\n\r\n");
 	bson_free(out);
 	ma_app_destroy(app);
@@ -416,15 +424,19 @@ Test(app, a_handler_that_answers_nothing_is_500)
 Test(app, a_second_body_replaces_the_first_with_its_type)
 {
 	ma_app *app = make_app(0);
-	char *out = run(app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/twice"),
+	char *out = run(app,
+			ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/twice",
+			     "HTTP_X_REQUEST_ID=t2"),
 			NULL, 0);
 
 	cr_assert_str_eq(out,
 			 "Status: 409 Conflict\r\n"
 			 "Content-Type: application/problem+json\r\n"
-			 "Content-Length: 82\r\n\r\n"
+			 "X-Request-Id: t2\r\n"
+			 "Content-Length: 110\r\n\r\n"
 			 "{\"type\":\"about:blank\",\"title\":\"Conflict\","
-			 "\"status\":409,\"detail\":\"changed its mind\"}");
+			 "\"status\":409,\"detail\":\"changed its mind\","
+			 "\"instance\":\"urn:request:t2\"}");
 	bson_free(out);
 	ma_app_destroy(app);
 }
@@ -816,4 +828,201 @@ Test(resource, required_if_match_is_428_without_it)
 	}
 	ma_app_destroy(app);
 	ma_db_destroy(db);
+}
+
+/* --- operations: ids, the request log, the operations routes -------------- */
+
+/* The header's value in a serialized answer, as its own string. */
+static char *
+header_of(const char *out, const char *name)
+{
+	char *want = bson_strdup_printf("\r\n%s: ", name), *v = NULL;
+	const char *at = strstr(out, want);
+
+	if (at != NULL) {
+		at += strlen(want);
+		v = bson_strndup(at, strcspn(at, "\r"));
+	}
+	bson_free(want);
+	return v;
+}
+
+static bool
+is_hex24(const char *s)
+{
+	return s != NULL && strlen(s) == 24 &&
+	       strspn(s, "0123456789abcdef") == 24;
+}
+
+Test(ops, a_missing_or_unfit_request_id_is_replaced_by_a_new_one)
+{
+	static const char *const unfit[] = {
+		"HTTP_X_REQUEST_ID=",
+		"HTTP_X_REQUEST_ID=has space",
+		"HTTP_X_REQUEST_ID=quote\"d",
+		"HTTP_X_REQUEST_ID=ctl\x01",
+		"HTTP_X_REQUEST_ID=0123456789012345678901234567890123456789"
+		"01234567890123456789012345",
+		"HTTP_USER_AGENT=none"};
+	ma_app *app = make_app(0);
+	char *out, *id, *first = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(unfit) / sizeof(unfit[0]); i++) {
+		out = run(app,
+			  ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/nothing",
+			       (char *)unfit[i]),
+			  NULL, 0);
+		id = header_of(out, "X-Request-Id");
+		cr_expect(is_hex24(id), "%s: X-Request-Id %s", unfit[i],
+			  id != NULL ? id : "(none)");
+		cr_expect(first == NULL || strcmp(first, id) != 0,
+			  "two requests got id %s", id);
+		if (first == NULL)
+			first = bson_strdup(id);
+		bson_free(id);
+		bson_free(out);
+	}
+	bson_free(first);
+	ma_app_destroy(app);
+}
+
+/* What the app writes on stderr while it answers one request. */
+static char *
+logged(ma_app *app, char **env)
+{
+	FILE *f = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	char buf[4096];
+	size_t n;
+	char *out;
+
+	cr_assert(f != NULL && saved >= 0);
+	fflush(stderr);
+	dup2(fileno(f), STDERR_FILENO);
+	out = run(app, env, NULL, 0);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	bson_free(out);
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return bson_strdup(buf);
+}
+
+Test(ops, the_json_request_log_line_has_every_field_and_no_query)
+{
+	ma_app *app = make_app(0);
+	json_object *j, *v;
+	char *line;
+
+	app->access_log = true;
+	app->log_json = true;
+	line = logged(app, ENVP("REQUEST_METHOD=GET",
+				"REQUEST_URI=/things/secret-path?token=abc",
+				"QUERY_STRING=token=abc",
+				"HTTP_AUTHORIZATION=Bearer abc",
+				"HTTP_X_REQUEST_ID=r-42"));
+	cr_assert(strlen(line) > 0 && line[strlen(line) - 1] == '\n', "[%s]",
+		  line);
+	j = json_tokener_parse(line);
+	cr_assert_not_null(j, "not JSON: %s", line);
+	cr_expect_str_eq(
+		json_object_get_string(json_object_object_get(j, "request_id")),
+		"r-42");
+	cr_expect_str_eq(
+		json_object_get_string(json_object_object_get(j, "method")),
+		"GET");
+	cr_expect_str_eq(
+		json_object_get_string(json_object_object_get(j, "route")),
+		"/things/{id}");
+	cr_expect_eq(json_object_get_int(json_object_object_get(j, "status")),
+		     200);
+	cr_expect_eq(json_object_get_int(json_object_object_get(j, "bytes")),
+		     11);
+	cr_expect_eq(json_object_get_int64(json_object_object_get(j, "pid")),
+		     (int64_t)getpid());
+	v = json_object_object_get(j, "duration_ms");
+	cr_expect(json_object_is_type(v, json_type_double) &&
+			  json_object_get_double(v) >= 0,
+		  "%s", line);
+	v = json_object_object_get(j, "time");
+	cr_expect(v != NULL && json_object_get_string_len(v) == 24 &&
+			  json_object_get_string(v)[23] == 'Z',
+		  "%s", line);
+	cr_expect_eq(json_object_object_length(j), 8, "%s", line);
+	cr_expect_null(strstr(line, "abc"), "%s", line);
+	cr_expect_null(strstr(line, "secret-path"), "%s", line);
+	json_object_put(j);
+	bson_free(line);
+
+	/* The health routes log nothing. */
+	line = logged(app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/healthz"));
+	cr_expect_str_eq(line, "");
+	bson_free(line);
+	ma_app_destroy(app);
+}
+
+Test(ops, paths_move_or_go_and_a_bad_one_is_refused)
+{
+	ma_app_options o = {
+		.health_path = "/live", .ready_path = "", .metrics_path = ""};
+	ma_app *app = ma_app_new(&o, NULL);
+	ma_error e;
+	char *out;
+
+	cr_assert_not_null(app);
+	out = run(app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/live"), NULL,
+		  0);
+	cr_expect(strstr(out, "Status: 200 OK\r\n") == out, "%s", out);
+	cr_expect_not_null(strstr(out, "{\"status\":\"ok\"}"), "%s", out);
+	bson_free(out);
+	out = run(app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/metrics"), NULL,
+		  0);
+	cr_expect(strstr(out, "Status: 404 ") == out, "%s", out);
+	bson_free(out);
+	out = run(app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/readyz"), NULL,
+		  0);
+	cr_expect(strstr(out, "Status: 404 ") == out, "%s", out);
+	bson_free(out);
+	ma_app_destroy(app);
+
+	o = (ma_app_options){.metrics_path = "metrics"};
+	cr_expect_null(ma_app_new(&o, &e));
+	cr_expect_eq(e.code, MA_ERR_INVALID);
+	cr_expect_not_null(strstr(e.message, "metrics"), "%s", e.message);
+}
+
+Test(ops, metrics_count_the_routes_by_template)
+{
+	ma_app *app = make_app(0);
+	char *out;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		bson_free(
+			run(app,
+			    ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/things/x"),
+			    NULL, 0));
+	bson_free(run(app, ENVP("REQUEST_METHOD=HEAD", "REQUEST_URI=/things/y"),
+		      NULL, 0));
+	out = run(app, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/metrics"), NULL,
+		  0);
+	cr_expect(strstr(out, "Status: 200 OK\r\nContent-Type: text/plain; "
+			      "version=0.0.4; charset=utf-8\r\n") == out,
+		  "%s", out);
+	cr_expect_not_null(strstr(out, "\nhttp_requests_total{route=\"/things/"
+				       "{id}\",method=\"GET\",status=\"200\"} "
+				       "3\n"),
+			   "%s", out);
+	cr_expect_not_null(strstr(out, "\nhttp_requests_total{route=\"/things/"
+				       "{id}\",method=\"HEAD\",status=\"200\"} "
+				       "1\n"),
+			   "%s", out);
+	/* The scrape itself is the one request in flight. */
+	cr_expect_not_null(strstr(out, "\nhttp_requests_in_flight 1\n"), "%s",
+			   out);
+	bson_free(out);
+	ma_app_destroy(app);
 }
