@@ -16,8 +16,10 @@ without a plan, for a caller that prints its own. The rules are those of docs/te
   is run.
 - http://127.0.0.1:8080 is the stack's address.
 - With -i, the status line and the headers are compared in order, all of
-  them but Date, Server and Connection, which nginx adds and the page
-  leaves out; then the body. Without -i, the body alone. Byte for byte.
+  them but Date, Server and Connection, which nginx adds, and X-Request-Id,
+  new on every request; the page leaves them out. Then the body. Without
+  -i, the body alone. Byte for byte, but for a problem's request id: the
+  id after "urn:request:" matches any request id.
 - The ids of the seeded library (5f0000000000000000000a01-a05, b01-b08)
   are as printed. Any other 24-hex-digit id in a printed answer stands for
   an id the worker generated: it matches any such id, and from then on
@@ -34,10 +36,12 @@ import sys
 import time
 
 DOC_URL = "http://127.0.0.1:8080"
-LEFT_OUT = {"date", "server", "connection"}
+LEFT_OUT = {"date", "server", "connection", "x-request-id"}
 ID = re.compile(r"\b[0-9a-f]{24}\b")
 SEED_ID = re.compile(r"^5f0000000000000000000(a0[1-5]|b0[1-8])$")
 TAG = re.compile(r'"[0-9a-f]{16}"')
+REQUEST = re.compile(r"urn:request:[A-Za-z0-9._@-]{1,64}")
+ANY_REQUEST = r"urn:request:[A-Za-z0-9._@-]{1,64}"
 STACK = os.path.join(os.environ.get("abs_top_srcdir", "."), "scripts", "http-stack")
 
 
@@ -112,11 +116,15 @@ def pattern(expected, bound):
     if generated:
         for m in TAG.finditer(expected):
             tokens.append((m.start() + 1, m.end() - 1, m.group(0)[1:-1], "tag"))
+    for m in REQUEST.finditer(expected):
+        tokens.append((m.start(), m.end(), m.group(0), "request"))
     tokens.sort()
     out, pos, groups, names = [], 0, {}, []
     for start, end, text, kind in tokens:
         out.append(re.escape(expected[pos:start]))
-        if text in bound:
+        if kind == "request":
+            out.append(ANY_REQUEST)
+        elif text in bound:
             out.append(re.escape(bound[text]))
         elif text in groups:
             out.append(f"(?P={groups[text]})")
