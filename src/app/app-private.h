@@ -45,6 +45,8 @@ struct ma_app {
 	ma_error error; /* the first setup call that failed; MA_OK if none */
 	ma_app_hook on_start, on_worker_start;
 	void *on_start_arg, *on_worker_start_arg;
+	struct ma_auth *auth; /* access.c's; NULL: no authenticator */
+	bool needs_auth;      /* a route has an access policy */
 };
 
 /* --- app.c ---------------------------------------------------------------- */
@@ -72,6 +74,24 @@ void _ma_app_handle(ma_app *app, char **env, ma_body_reader read,
 
 /* Hands ptr to the app, to be freed with destroy in ma_app_destroy(). */
 void _ma_app_own(ma_app *app, void *ptr, void (*destroy)(void *ptr));
+
+/* --- access.c ------------------------------------------------------------ */
+
+/*
+ * ma_app_route(), behind access: the caller is checked (op's rule) before
+ * handler runs. access NULL: the plain route.
+ */
+bool _ma_app_route_guarded(ma_app *app, unsigned methods, const char *pattern,
+			   ma_handler handler, void *arg,
+			   const ma_access *access, unsigned op,
+			   ma_error *error);
+
+/* false (MA_ERR_CONFIG) when a route has a policy and no authenticator
+ * could satisfy it: checked before the program starts. */
+bool _ma_app_access_ready(const ma_app *app, ma_error *error);
+
+/* A worker's start: the key set read again (rotation on SIGHUP). */
+void _ma_app_access_worker_start(ma_app *app);
 
 /* --- worker.c ------------------------------------------------------------- */
 

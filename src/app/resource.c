@@ -445,9 +445,10 @@ ma_app_resource(ma_app *app, const char *path, ma_db *db, const ma_type *type,
 	item = bson_strdup_printf("%s/{id}", r->path);
 	for (i = 0; ok && i < sizeof(routes) / sizeof(routes[0]); i++) {
 		if (r->opts.ops & routes[i].op)
-			ok = ma_app_route(app, routes[i].method,
-					  routes[i].item ? item : path,
-					  routes[i].handler, r, error);
+			ok = _ma_app_route_guarded(
+				app, routes[i].method,
+				routes[i].item ? item : path, routes[i].handler,
+				r, r->opts.access, routes[i].op, error);
 	}
 	bson_free(item);
 	return ok;

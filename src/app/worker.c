@@ -71,6 +71,7 @@ _ma_app_worker(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 		_ma_log("the worker cannot start: %s", err.message);
 		return 1;
 	}
+	_ma_app_access_worker_start(app);
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&r, listen_fd, 0) != 0) {
 		_ma_log("libfcgi cannot start");
 		return 1;
@@ -158,6 +159,10 @@ ma_app_run(ma_app *app, int argc, char **argv)
 	 * malformed route) stops here, before any socket is bound. */
 	if (app->error.code != MA_OK) {
 		fprintf(stderr, "%s: %s\n", program, app->error.message);
+		return 2;
+	}
+	if (!_ma_app_access_ready(app, &err)) {
+		fprintf(stderr, "%s: %s\n", program, err.message);
 		return 2;
 	}
 	app->access_log = opts.access_log;

@@ -226,6 +226,14 @@ bool _ma_request_init(ma_request *req, size_t body_limit, char **env,
 void _ma_request_destroy(ma_request *req);
 
 /*
+ * The first CGI variable name (as the front end passed it, "REMOTE_USER",
+ * "HTTP_AUTHORIZATION"), or NULL; with count, how many times it was
+ * passed: a header sent twice reaches the worker twice.
+ */
+const char *_ma_request_env(const ma_request *req, const char *name,
+			    size_t *count);
+
+/*
  * The body of a request that must carry JSON: MA_ERR_MEDIA_TYPE for
  * another content type (the body is read and dropped), MA_ERR_TOO_LARGE
  * above the limit, MA_ERR_JSON when empty.

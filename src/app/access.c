@@ -1,0 +1,138 @@
+/*
+ * Access control in the application: the authenticators it trusts, the
+ * check a handler makes with one call, and a resource's policy put in
+ * front of its routes.
+ */
+#include <time.h>
+
+#include "app/app-private.h"
+#include "auth/auth-private.h"
+#include "runtime/runtime-private.h"
+
+/* The app's authenticators, made on first use and freed with it. */
+static ma_auth *
+app_auth(ma_app *app)
+{
+	if (app->auth == NULL) {
+		app->auth = _ma_auth_new();
+		_ma_app_own(app, app->auth, _ma_auth_destroy);
+	}
+	return app->auth;
+}
+
+bool
+ma_app_auth_jwt(ma_app *app, const ma_jwt_options *opts, ma_error *error)
+{
+	ma_error e;
+	bool ok;
+
+	if (!_ma_app_setup_ok(app, error))
+		return false;
+	ok = _ma_auth_set_jwt(app_auth(app), opts, &e);
+	return _ma_app_setup_result(app, ok, &e, error);
+}
+
+bool
+ma_app_auth_frontend(ma_app *app, const char *roles_param, ma_error *error)
+{
+	if (!_ma_app_setup_ok(app, error))
+		return false;
+	_ma_auth_set_frontend(app_auth(app), roles_param);
+	ma_error_clear(error);
+	return true;
+}
+
+ma_user *
+ma_app_authorize(ma_app *app, const ma_request *req, ma_response *res,
+		 const char *const *roles)
+{
+	/* Fails closed: a handler that asks for a caller in an app that
+	 * trusts none refuses everyone. */
+	if (app == NULL || !_ma_auth_enabled(app->auth)) {
+		_ma_request_log(req, "access control asked for, but the "
+				     "application trusts no authenticator");
+		ma_response_problem(res, MA_STATUS_INTERNAL_SERVER_ERROR,
+				    "the server could not answer this request");
+		return NULL;
+	}
+	return _ma_auth_check(app->auth, app->name, req, res, roles,
+			      (int64_t)time(NULL));
+}
+
+/* --- a resource's policy -------------------------------------------------- */
+
+/* One of a resource's routes behind its policy. */
+typedef struct guarded_route {
+	ma_app *app;
+	const ma_access *access;
+	unsigned op;
+	ma_handler handler;
+	void *arg;
+} guarded_route;
+
+/* The roles op needs: the first rule naming it; NULL (any caller) when
+ * none does. */
+static const char *const *
+roles_for(const ma_access *access, unsigned op)
+{
+	size_t i;
+
+	for (i = 0; i < MA_ACCESS_MAX_RULES && access->rules[i].ops != 0; i++) {
+		if (access->rules[i].ops & op)
+			return access->rules[i].roles;
+	}
+	return NULL;
+}
+
+/* The caller is checked before the handler reads anything: a refused
+ * request stores, changes and reveals nothing. */
+static void
+guarded(ma_request *req, ma_response *res, void *arg)
+{
+	guarded_route *g = arg;
+	ma_user *user = NULL;
+
+	if (!(g->access->public_ops & g->op)) {
+		user = ma_app_authorize(g->app, req, res,
+					roles_for(g->access, g->op));
+		if (user == NULL)
+			return;
+	}
+	g->handler(req, res, g->arg);
+	ma_user_destroy(user);
+}
+
+bool
+_ma_app_route_guarded(ma_app *app, unsigned methods, const char *pattern,
+		      ma_handler handler, void *arg, const ma_access *access,
+		      unsigned op, ma_error *error)
+{
+	guarded_route *g;
+
+	if (access == NULL)
+		return ma_app_route(app, methods, pattern, handler, arg, error);
+	g = bson_malloc0(sizeof(*g));
+	*g = (guarded_route){app, access, op, handler, arg};
+	_ma_app_own(app, g, bson_free);
+	app->needs_auth = true;
+	return ma_app_route(app, methods, pattern, guarded, g, error);
+}
+
+bool
+_ma_app_access_ready(const ma_app *app, ma_error *error)
+{
+	if (app->needs_auth && !_ma_auth_enabled(app->auth)) {
+		_ma_error_set(error, MA_ERR_CONFIG,
+			      "a resource has an access policy, but the "
+			      "application trusts no authenticator "
+			      "(ma_app_auth_jwt(), ma_app_auth_frontend())");
+		return false;
+	}
+	return true;
+}
+
+void
+_ma_app_access_worker_start(ma_app *app)
+{
+	_ma_auth_reload(app->auth);
+}
