@@ -101,11 +101,26 @@ typedef struct ma_access_rule {
  * names needs one of its roles; any other operation needs a caller and
  * no role. A resource with a policy in an application with no
  * authenticator is a setup error: the program does not start.
+ *
+ * owner_field (a string field of the type, optional in it) keeps each
+ * caller to their own documents, as Eve's auth_field: create sets it to
+ * the caller's name (a body naming someone else is a 403); every list,
+ * read, replace, update and delete is narrowed to the caller's
+ * documents, so another's is a 404 and its existence is not revealed;
+ * no write may change it (403). A caller with a role of all_owners
+ * (NULL-terminated) sees and changes every document and may name an
+ * owner. A policy with an owner field has no public operations.
  */
 typedef struct ma_access {
 	unsigned public_ops;
 	ma_access_rule rules[MA_ACCESS_MAX_RULES];
+	const char *owner_field;
+	const char *const *all_owners;
 } ma_access;
+
+/* The caller that a resource's policy let in, for the handler it runs;
+ * NULL for a public operation or a route without a policy. */
+const ma_user *ma_request_user(const ma_request *req);
 
 #ifdef __cplusplus
 }

@@ -98,7 +98,9 @@ guarded(ma_request *req, ma_response *res, void *arg)
 		if (user == NULL)
 			return;
 	}
+	req->user = user;
 	g->handler(req, res, g->arg);
+	req->user = NULL;
 	ma_user_destroy(user);
 }
 
@@ -135,4 +137,56 @@ void
 _ma_app_access_worker_start(ma_app *app)
 {
 	_ma_auth_reload(app->auth);
+}
+
+/* --- documents of their owner --------------------------------------------- */
+
+const ma_user *
+ma_request_user(const ma_request *req)
+{
+	return req != NULL ? req->user : NULL;
+}
+
+bool
+_ma_access_check(const ma_access *access, const ma_type *type, ma_error *error)
+{
+	const ma_field *f;
+
+	if (access == NULL || access->owner_field == NULL)
+		return true;
+	f = ma_type_field(type, access->owner_field);
+	if (f == NULL || f->kind != MA_KIND_STRING || !f->optional) {
+		_ma_error_set(error, MA_ERR_INVALID,
+			      "%s: the owner field '%s' must be an optional "
+			      "string field of the type",
+			      type->name, access->owner_field);
+		return false;
+	}
+	if (access->public_ops != 0) {
+		_ma_error_set(error, MA_ERR_INVALID,
+			      "%s: a resource with an owner field has no "
+			      "public operations",
+			      type->name);
+		return false;
+	}
+	return true;
+}
+
+const char *
+_ma_access_owner(const ma_access *access, const ma_request *req)
+{
+	size_t i;
+
+	if (access == NULL || access->owner_field == NULL)
+		return NULL;
+	/* No caller (never so behind the policy): a name no caller has,
+	 * which matches nothing stored. */
+	if (req->user == NULL)
+		return "";
+	for (i = 0; access->all_owners != NULL && access->all_owners[i] != NULL;
+	     i++) {
+		if (ma_user_has_role(req->user, access->all_owners[i]))
+			return NULL;
+	}
+	return ma_user_name(req->user);
 }

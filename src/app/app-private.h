@@ -93,6 +93,15 @@ bool _ma_app_access_ready(const ma_app *app, ma_error *error);
 /* A worker's start: the key set read again (rotation on SIGHUP). */
 void _ma_app_access_worker_start(ma_app *app);
 
+/* A resource's policy against its type: its owner field an optional
+ * string field, and no public operation beside it (MA_ERR_INVALID). */
+bool _ma_access_check(const ma_access *access, const ma_type *type,
+		      ma_error *error);
+
+/* The name the request's documents must have in the owner field; NULL
+ * when the policy has none or the caller sees every owner's. */
+const char *_ma_access_owner(const ma_access *access, const ma_request *req);
+
 /* --- worker.c ------------------------------------------------------------- */
 
 /* A worker's life for the runtime (runtime-private.h): FastCGI requests

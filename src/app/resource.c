@@ -2,6 +2,7 @@
  * Resources: the six CRUD routes of the HTTP contract for a document type,
  * mounted with one call.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "app/app-private.h"
@@ -38,6 +39,131 @@ not_found(const resource *r, const ma_request *req, ma_response *res)
 	ma_response_error(res, &e, NULL);
 }
 
+/* --- documents of their owner (ma_access.owner_field) --------------------- */
+
+/* Narrows q to the caller's documents when the resource keeps each
+ * caller to their own. */
+static bool
+owned_only(const resource *r, const ma_request *req, ma_query *q, ma_error *e)
+{
+	const char *owner = _ma_access_owner(r->opts.access, req);
+
+	return owner == NULL ||
+	       ma_query_filter(q, r->opts.access->owner_field, MA_OP_EQ,
+			       MA_V_STRING(owner), e);
+}
+
+static bool
+has_owner(const resource *r)
+{
+	return r->opts.access != NULL && r->opts.access->owner_field != NULL;
+}
+
+static void
+owner_forbidden(const resource *r, ma_response *res)
+{
+	char detail[128];
+
+	snprintf(detail, sizeof(detail),
+		 "%.60s: set by the server to the caller, not by the client",
+		 r->opts.access->owner_field);
+	ma_response_problem(res, MA_STATUS_FORBIDDEN, detail);
+}
+
+/*
+ * The owner field of a document the client sent (create, replace): the
+ * caller's name; for a caller who sees every owner's, the name given,
+ * else the stored document's (stored; NULL on create), else the
+ * caller's. false, answered (403), when a caller kept to their own
+ * names someone else.
+ */
+static bool
+set_owner(const resource *r, const ma_request *req, ma_response *res,
+	  ma_doc *doc, const ma_doc *stored)
+{
+	const char *owner = _ma_access_owner(r->opts.access, req);
+	const char *given = NULL, *name = owner;
+	ma_error e;
+
+	if (!has_owner(r))
+		return true;
+	(void)ma_doc_get_string(doc, r->opts.access->owner_field, &given);
+	if (owner != NULL && given != NULL && strcmp(given, owner) != 0) {
+		owner_forbidden(r, res);
+		return false;
+	}
+	if (given != NULL)
+		return true;
+	if (name == NULL &&
+	    (stored == NULL ||
+	     !ma_doc_get_string(stored, r->opts.access->owner_field, &name)))
+		name = ma_user_name(ma_request_user(req));
+	if (!ma_doc_set_string(doc, r->opts.access->owner_field, name, &e)) {
+		ma_response_error(res, &e, NULL);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Before a replace: the stored document of the path's id, when it is the
+ * caller's (always NULL for a resource without owners). false, 404
+ * answered, when there is none the caller may see.
+ */
+static bool
+owned_stored(const resource *r, const ma_request *req, ma_response *res,
+	     const bson_oid_t *oid, ma_doc **stored)
+{
+	ma_query *q;
+	ma_error e;
+	bool ok;
+
+	*stored = NULL;
+	if (!has_owner(r))
+		return true;
+	q = ma_query_new(r->db, r->type);
+	ok = ma_query_filter(q, "_id", MA_OP_EQ, MA_V_OID(oid), &e) &&
+	     owned_only(r, req, q, &e) && ma_query_first(q, stored, &e);
+	ma_query_destroy(q);
+	if (!ok)
+		ma_response_error(res, &e, NULL);
+	else if (*stored == NULL)
+		not_found(r, req, res);
+	return ok && *stored != NULL;
+}
+
+/* A PATCH never removes the owner, and changes it only for a caller who
+ * sees every owner's; false, 403 answered, otherwise. */
+static bool
+update_keeps_owner(const resource *r, const ma_request *req, ma_response *res,
+		   const ma_update *u)
+{
+	const char *owner = _ma_access_owner(r->opts.access, req);
+	char set[160], unset[160];
+	const char *name;
+	bson_iter_t it, f;
+
+	if (!has_owner(r))
+		return true;
+	name = ma_field_db_name(
+		ma_type_field(r->type, r->opts.access->owner_field));
+	snprintf(set, sizeof(set), "$set.%s", name);
+	snprintf(unset, sizeof(unset), "$unset.%s", name);
+	if (bson_iter_init(&it, ma_update_bson(u)) &&
+	    bson_iter_find_descendant(&it, unset, &f)) {
+		owner_forbidden(r, res);
+		return false;
+	}
+	if (owner != NULL && bson_iter_init(&it, ma_update_bson(u)) &&
+	    bson_iter_find_descendant(&it, set, &f) &&
+	    (!BSON_ITER_HOLDS_UTF8(&f) ||
+	     strcmp(bson_iter_utf8(&f, NULL), owner) != 0)) {
+		owner_forbidden(r, res);
+		return false;
+	}
+	return true;
+}
+
 /* A query for the document with the path's id; NULL, 404 answered, for a
  * malformed id. */
 static ma_query *
@@ -52,7 +178,8 @@ by_path_id(const resource *r, const ma_request *req, ma_response *res,
 		return NULL;
 	}
 	q = ma_query_new(r->db, r->type);
-	if (!ma_query_filter(q, "_id", MA_OP_EQ, MA_V_OID(oid), &e)) {
+	if (!ma_query_filter(q, "_id", MA_OP_EQ, MA_V_OID(oid), &e) ||
+	    !owned_only(r, req, q, &e)) {
 		ma_response_error(res, &e, NULL);
 		ma_query_destroy(q);
 		return NULL;
@@ -231,8 +358,12 @@ list(ma_request *req, ma_response *res, void *arg)
 	resource *r = arg;
 	ma_page_opts po = {.no_total = r->opts.no_total};
 	ma_query *q = ma_query_new(r->db, r->type);
+	ma_error e;
 
-	ma_resource_list(req, res, q, r->opts.max_per_page, &po);
+	if (owned_only(r, req, q, &e))
+		ma_resource_list(req, res, q, r->opts.max_per_page, &po);
+	else
+		ma_response_error(res, &e, NULL);
 	ma_query_destroy(q);
 }
 
@@ -243,7 +374,10 @@ get(ma_request *req, ma_response *res, void *arg)
 	resource *r = arg;
 	ma_query *q = ma_query_new(r->db, r->type);
 	ma_error e;
-	ma_doc *doc = ma_query_get_or_404(q, ma_request_param(req, "id"), &e);
+	ma_doc *doc = owned_only(r, req, q, &e)
+			      ? ma_query_get_or_404(
+					q, ma_request_param(req, "id"), &e)
+			      : NULL;
 
 	if (doc == NULL)
 		ma_response_error(res, &e, NULL);
@@ -265,8 +399,10 @@ create(ma_request *req, ma_response *res, void *arg)
 	ma_error e;
 
 	doc = ma_request_doc(req, r->type, problems, &e);
-	if (doc == NULL ||
-	    !ma_doc_insert(r->db, doc, r->opts.safe, problems, &e)) {
+	if (doc != NULL && !set_owner(r, req, res, doc, NULL)) {
+		/* answered */
+	} else if (doc == NULL ||
+		   !ma_doc_insert(r->db, doc, r->opts.safe, problems, &e)) {
 		ma_response_error(res, &e, problems);
 	} else {
 		ma_doc_id(doc, &oid);
@@ -286,7 +422,7 @@ replace(ma_request *req, ma_response *res, void *arg)
 {
 	resource *r = arg;
 	ma_problems *problems = NULL;
-	ma_doc *doc = NULL;
+	ma_doc *doc = NULL, *stored = NULL;
 	bson_oid_t oid, given;
 	ma_error e;
 	guard g;
@@ -296,6 +432,8 @@ replace(ma_request *req, ma_response *res, void *arg)
 		not_found(r, req, res);
 		return;
 	}
+	if (!owned_stored(r, req, res, &oid, &stored))
+		return;
 	if (!guard_begin(r, req, res, &oid, NULL, &g))
 		goto done;
 	problems = ma_problems_new();
@@ -306,7 +444,7 @@ replace(ma_request *req, ma_response *res, void *arg)
 		   bson_oid_compare(&given, &oid) != 0) {
 		ma_response_problem(res, MA_STATUS_BAD_REQUEST,
 				    "_id: does not match the id in the path");
-	} else {
+	} else if (set_owner(r, req, res, doc, stored)) {
 		ma_doc_set_id(doc, &oid);
 		ok = g.current != NULL
 			     ? ma_doc_replace_if(r->db, doc, g.current,
@@ -324,6 +462,7 @@ replace(ma_request *req, ma_response *res, void *arg)
 done:
 	guard_end(r, &g);
 	ma_doc_destroy(doc);
+	ma_doc_destroy(stored);
 	ma_problems_destroy(problems);
 }
 
@@ -354,6 +493,8 @@ update(ma_request *req, ma_response *res, void *arg)
 					    &e);
 	if (u == NULL)
 		ok = false;
+	else if (!update_keeps_owner(r, req, res, u))
+		goto done;
 	else if (bson_empty(ma_update_bson(u)))
 		ok = ma_query_first(q, &doc, &e); /* nothing to change */
 	else
@@ -427,7 +568,9 @@ ma_app_resource(ma_app *app, const char *path, ma_db *db, const ma_type *type,
 			      "a resource needs a path, a database and a type");
 		return _ma_app_setup_result(app, false, &e, error);
 	}
-	if (!ma_type_check(type, &e) || !ma_db_add_type(db, type, &e))
+	if (!ma_type_check(type, &e) ||
+	    !_ma_access_check(opts != NULL ? opts->access : NULL, type, &e) ||
+	    !ma_db_add_type(db, type, &e))
 		return _ma_app_setup_result(app, false, &e, error);
 	r = bson_malloc0(sizeof(*r));
 	r->path = bson_strdup(strcmp(path, "/") == 0 ? "" : path);

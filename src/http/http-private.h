@@ -200,6 +200,9 @@ struct ma_request {
 	ma_error body_error; /* MA_OK, or why there is no body */
 	char *body;
 	size_t body_len;
+	/* The caller access control let in (auth.h), for the handler it
+	 * runs; NULL where none was asked for. */
+	const struct ma_user *user;
 };
 
 struct ma_response {
