@@ -2,10 +2,11 @@
  * Development tokens for the library service:
  *
  *   library-token keys FILE              a new JWK Set (a secret) in FILE
+ *   library-token public FILE OUT        its public keys, for the workers
  *   library-token sign FILE SUB [ROLE]...  a token for SUB, an hour long
  *
- * The token is signed by the set's HS256 key (LIBRARY_TOKEN_KID names
- * another, dev-rs256), with iss and aud from LIBRARY_JWT_ISSUER and
+ * The token is signed by the set's RS256 key (LIBRARY_TOKEN_KID names
+ * another, dev-hs256), with iss and aud from LIBRARY_JWT_ISSUER and
  * LIBRARY_JWT_AUDIENCE when they are set, and the roles under
  * LIBRARY_JWT_ROLES_CLAIM (default roles): what the worker checks.
  * scripts/run uses it to show how to try a write.
@@ -78,9 +79,17 @@ main(int argc, char **argv)
 		}
 		return 0;
 	}
+	if (argc == 4 && strcmp(argv[1], "public") == 0) {
+		if (!library_token_public(argv[2], argv[3], &e)) {
+			fprintf(stderr, "library-token: %s\n", e.message);
+			return 1;
+		}
+		return 0;
+	}
 	if (argc < 4 || strcmp(argv[1], "sign") != 0) {
 		fprintf(stderr,
 			"usage: library-token keys FILE\n"
+			"       library-token public FILE OUT\n"
 			"       library-token sign FILE SUB [ROLE]...\n");
 		return 2;
 	}
@@ -95,7 +104,7 @@ main(int argc, char **argv)
 		}
 	}
 	c = claims(argv[3], argv + 4, argc - 4);
-	token = library_token_sign(argv[2], kid ? kid : "dev-hs256", c, &e);
+	token = library_token_sign(argv[2], kid ? kid : "dev-rs256", c, &e);
 	bson_free(c);
 	if (token == NULL) {
 		fprintf(stderr, "library-token: %s\n", e.message);

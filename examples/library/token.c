@@ -57,6 +57,41 @@ library_token_keys(const char *path, ma_error *error)
 	return ok;
 }
 
+bool
+library_token_public(const char *path, const char *out, ma_error *error)
+{
+	json_t *set = json_load_file(path, 0, NULL), *keys, *pub, *jwk;
+	json_t *list = json_array();
+	bool ok = false;
+	size_t i;
+
+	keys = set != NULL ? json_object_iter_value(
+				     json_object_iter_at(set, "keys"))
+			   : NULL;
+	for (i = 0; i < json_array_size(keys); i++) {
+		jwk = json_array_get(keys, i);
+		if (str_of(jwk, "kty") == NULL ||
+		    strcmp(str_of(jwk, "kty"), "oct") == 0)
+			continue;
+		jwk = json_deep_copy(jwk);
+		if (jwk == NULL || !jose_jwk_pub(NULL, jwk)) {
+			json_decref(jwk);
+			goto done;
+		}
+		json_array_append_new(list, jwk);
+	}
+	pub = json_pack("{s:O}", "keys", list);
+	ok = pub != NULL && json_array_size(list) > 0 &&
+	     json_dump_file(pub, out, JSON_INDENT(2)) == 0;
+	json_decref(pub);
+done:
+	if (!ok)
+		set_error(error, "cannot write the public keys of", path);
+	json_decref(list);
+	json_decref(set);
+	return ok;
+}
+
 char *
 library_token_sign(const char *path, const char *kid, const char *claims,
 		   ma_error *error)

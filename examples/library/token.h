@@ -22,6 +22,13 @@
 bool library_token_keys(const char *path, ma_error *error);
 
 /*
+ * Writes to out the public halves of the asymmetric keys of the set at
+ * path (the HMAC key, a secret, is left out): what a worker that runs
+ * as another user may read. false with error when either file fails.
+ */
+bool library_token_public(const char *path, const char *out, ma_error *error);
+
+/*
  * A compact JWS of claims (a JSON object's text, taken as it is) signed
  * by the key kid of the set at path, with its alg and kid in the header.
  * NULL with error when the set or the key cannot be read. bson_free() it.
