@@ -3,6 +3,8 @@
  * check a handler makes with one call, and a resource's policy put in
  * front of its routes.
  */
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "app/app-private.h"
@@ -189,4 +191,108 @@ _ma_access_owner(const ma_access *access, const ma_request *req)
 			return NULL;
 	}
 	return ma_user_name(req->user);
+}
+
+bool
+_ma_owner_narrow(const ma_access *access, const ma_request *req, ma_query *q,
+		 ma_error *error)
+{
+	const char *owner = _ma_access_owner(access, req);
+
+	return owner == NULL ||
+	       ma_query_filter(q, access->owner_field, MA_OP_EQ,
+			       MA_V_STRING(owner), error);
+}
+
+static bool
+has_owner(const ma_access *access)
+{
+	return access != NULL && access->owner_field != NULL;
+}
+
+static void
+owner_forbidden(const ma_access *access, ma_response *res)
+{
+	char detail[128];
+
+	snprintf(detail, sizeof(detail),
+		 "%.60s: set by the server to the caller, not by the client",
+		 access->owner_field);
+	ma_response_problem(res, MA_STATUS_FORBIDDEN, detail);
+}
+
+bool
+_ma_owner_set(const ma_access *access, const ma_request *req, ma_response *res,
+	      ma_doc *doc, const ma_doc *stored)
+{
+	const char *owner = _ma_access_owner(access, req);
+	const char *given = NULL, *name = owner;
+	ma_error e;
+
+	if (!has_owner(access))
+		return true;
+	(void)ma_doc_get_string(doc, access->owner_field, &given);
+	if (owner != NULL && given != NULL && strcmp(given, owner) != 0) {
+		owner_forbidden(access, res);
+		return false;
+	}
+	if (given != NULL)
+		return true;
+	if (name == NULL &&
+	    (stored == NULL ||
+	     !ma_doc_get_string(stored, access->owner_field, &name)))
+		name = ma_user_name(ma_request_user(req));
+	if (!ma_doc_set_string(doc, access->owner_field, name, &e)) {
+		ma_response_error(res, &e, NULL);
+		return false;
+	}
+	return true;
+}
+
+bool
+_ma_owner_stored(const ma_access *access, const ma_request *req, ma_db *db,
+		 const ma_type *type, const bson_oid_t *oid, ma_doc **stored,
+		 ma_error *error)
+{
+	ma_query *q;
+	bool ok;
+
+	*stored = NULL;
+	if (!has_owner(access))
+		return true;
+	q = ma_query_new(db, type);
+	ok = ma_query_filter(q, "_id", MA_OP_EQ, MA_V_OID(oid), error) &&
+	     _ma_owner_narrow(access, req, q, error) &&
+	     ma_query_first(q, stored, error);
+	ma_query_destroy(q);
+	return ok;
+}
+
+bool
+_ma_owner_update_ok(const ma_access *access, const ma_type *type,
+		    const ma_request *req, ma_response *res, const ma_update *u)
+{
+	const char *owner = _ma_access_owner(access, req);
+	char set[160], unset[160];
+	const char *name;
+	bson_iter_t it, f;
+
+	if (!has_owner(access))
+		return true;
+	name = ma_field_db_name(ma_type_field(type, access->owner_field));
+	snprintf(set, sizeof(set), "$set.%s", name);
+	snprintf(unset, sizeof(unset), "$unset.%s", name);
+	if (bson_iter_init(&it, ma_update_bson(u)) &&
+	    bson_iter_find_descendant(&it, unset, &f)) {
+		owner_forbidden(access, res);
+		return false;
+	}
+	if (owner != NULL && bson_iter_init(&it, ma_update_bson(u)) &&
+	    bson_iter_find_descendant(&it, set, &f) &&
+	    (!BSON_ITER_HOLDS_UTF8(&f) ||
+	     strcmp(bson_iter_utf8(&f, NULL), owner) != 0)) {
+		owner_forbidden(access, res);
+		return false;
+	}
+	return true;
 }

@@ -102,6 +102,28 @@ bool _ma_access_check(const ma_access *access, const ma_type *type,
  * when the policy has none or the caller sees every owner's. */
 const char *_ma_access_owner(const ma_access *access, const ma_request *req);
 
+/*
+ * A resource's owner field, for its routes (each a no-op, true, when the
+ * policy has none). narrow: q kept to the caller's documents. set: the
+ * field of a document the client sent (create, replace) made the
+ * caller's; for a caller who sees every owner's, the name given, else
+ * the stored document's (stored; NULL on create), else the caller's.
+ * stored: the document of oid when the caller may see it (*stored NULL
+ * when not). update_ok: a PATCH that neither removes the field nor, for
+ * a caller kept to their own, changes it. set and update_ok answer the
+ * 403 when they return false.
+ */
+bool _ma_owner_narrow(const ma_access *access, const ma_request *req,
+		      ma_query *q, ma_error *error);
+bool _ma_owner_set(const ma_access *access, const ma_request *req,
+		   ma_response *res, ma_doc *doc, const ma_doc *stored);
+bool _ma_owner_stored(const ma_access *access, const ma_request *req, ma_db *db,
+		      const ma_type *type, const bson_oid_t *oid,
+		      ma_doc **stored, ma_error *error);
+bool _ma_owner_update_ok(const ma_access *access, const ma_type *type,
+			 const ma_request *req, ma_response *res,
+			 const ma_update *u);
+
 /* --- worker.c ------------------------------------------------------------- */
 
 /* A worker's life for the runtime (runtime-private.h): FastCGI requests

@@ -2,7 +2,6 @@
  * Resources: the six CRUD routes of the HTTP contract for a document type,
  * mounted with one call.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "app/app-private.h"
@@ -39,131 +38,6 @@ not_found(const resource *r, const ma_request *req, ma_response *res)
 	ma_response_error(res, &e, NULL);
 }
 
-/* --- documents of their owner (ma_access.owner_field) --------------------- */
-
-/* Narrows q to the caller's documents when the resource keeps each
- * caller to their own. */
-static bool
-owned_only(const resource *r, const ma_request *req, ma_query *q, ma_error *e)
-{
-	const char *owner = _ma_access_owner(r->opts.access, req);
-
-	return owner == NULL ||
-	       ma_query_filter(q, r->opts.access->owner_field, MA_OP_EQ,
-			       MA_V_STRING(owner), e);
-}
-
-static bool
-has_owner(const resource *r)
-{
-	return r->opts.access != NULL && r->opts.access->owner_field != NULL;
-}
-
-static void
-owner_forbidden(const resource *r, ma_response *res)
-{
-	char detail[128];
-
-	snprintf(detail, sizeof(detail),
-		 "%.60s: set by the server to the caller, not by the client",
-		 r->opts.access->owner_field);
-	ma_response_problem(res, MA_STATUS_FORBIDDEN, detail);
-}
-
-/*
- * The owner field of a document the client sent (create, replace): the
- * caller's name; for a caller who sees every owner's, the name given,
- * else the stored document's (stored; NULL on create), else the
- * caller's. false, answered (403), when a caller kept to their own
- * names someone else.
- */
-static bool
-set_owner(const resource *r, const ma_request *req, ma_response *res,
-	  ma_doc *doc, const ma_doc *stored)
-{
-	const char *owner = _ma_access_owner(r->opts.access, req);
-	const char *given = NULL, *name = owner;
-	ma_error e;
-
-	if (!has_owner(r))
-		return true;
-	(void)ma_doc_get_string(doc, r->opts.access->owner_field, &given);
-	if (owner != NULL && given != NULL && strcmp(given, owner) != 0) {
-		owner_forbidden(r, res);
-		return false;
-	}
-	if (given != NULL)
-		return true;
-	if (name == NULL &&
-	    (stored == NULL ||
-	     !ma_doc_get_string(stored, r->opts.access->owner_field, &name)))
-		name = ma_user_name(ma_request_user(req));
-	if (!ma_doc_set_string(doc, r->opts.access->owner_field, name, &e)) {
-		ma_response_error(res, &e, NULL);
-		return false;
-	}
-	return true;
-}
-
-/*
- * Before a replace: the stored document of the path's id, when it is the
- * caller's (always NULL for a resource without owners). false, 404
- * answered, when there is none the caller may see.
- */
-static bool
-owned_stored(const resource *r, const ma_request *req, ma_response *res,
-	     const bson_oid_t *oid, ma_doc **stored)
-{
-	ma_query *q;
-	ma_error e;
-	bool ok;
-
-	*stored = NULL;
-	if (!has_owner(r))
-		return true;
-	q = ma_query_new(r->db, r->type);
-	ok = ma_query_filter(q, "_id", MA_OP_EQ, MA_V_OID(oid), &e) &&
-	     owned_only(r, req, q, &e) && ma_query_first(q, stored, &e);
-	ma_query_destroy(q);
-	if (!ok)
-		ma_response_error(res, &e, NULL);
-	else if (*stored == NULL)
-		not_found(r, req, res);
-	return ok && *stored != NULL;
-}
-
-/* A PATCH never removes the owner, and changes it only for a caller who
- * sees every owner's; false, 403 answered, otherwise. */
-static bool
-update_keeps_owner(const resource *r, const ma_request *req, ma_response *res,
-		   const ma_update *u)
-{
-	const char *owner = _ma_access_owner(r->opts.access, req);
-	char set[160], unset[160];
-	const char *name;
-	bson_iter_t it, f;
-
-	if (!has_owner(r))
-		return true;
-	name = ma_field_db_name(
-		ma_type_field(r->type, r->opts.access->owner_field));
-	snprintf(set, sizeof(set), "$set.%s", name);
-	snprintf(unset, sizeof(unset), "$unset.%s", name);
-	if (bson_iter_init(&it, ma_update_bson(u)) &&
-	    bson_iter_find_descendant(&it, unset, &f)) {
-		owner_forbidden(r, res);
-		return false;
-	}
-	if (owner != NULL && bson_iter_init(&it, ma_update_bson(u)) &&
-	    bson_iter_find_descendant(&it, set, &f) &&
-	    (!BSON_ITER_HOLDS_UTF8(&f) ||
-	     strcmp(bson_iter_utf8(&f, NULL), owner) != 0)) {
-		owner_forbidden(r, res);
-		return false;
-	}
-	return true;
-}
-
 /* A query for the document with the path's id; NULL, 404 answered, for a
  * malformed id. */
 static ma_query *
@@ -179,7 +53,7 @@ by_path_id(const resource *r, const ma_request *req, ma_response *res,
 	}
 	q = ma_query_new(r->db, r->type);
 	if (!ma_query_filter(q, "_id", MA_OP_EQ, MA_V_OID(oid), &e) ||
-	    !owned_only(r, req, q, &e)) {
+	    !_ma_owner_narrow(r->opts.access, req, q, &e)) {
 		ma_response_error(res, &e, NULL);
 		ma_query_destroy(q);
 		return NULL;
@@ -360,7 +234,7 @@ list(ma_request *req, ma_response *res, void *arg)
 	ma_query *q = ma_query_new(r->db, r->type);
 	ma_error e;
 
-	if (owned_only(r, req, q, &e))
+	if (_ma_owner_narrow(r->opts.access, req, q, &e))
 		ma_resource_list(req, res, q, r->opts.max_per_page, &po);
 	else
 		ma_response_error(res, &e, NULL);
@@ -374,7 +248,7 @@ get(ma_request *req, ma_response *res, void *arg)
 	resource *r = arg;
 	ma_query *q = ma_query_new(r->db, r->type);
 	ma_error e;
-	ma_doc *doc = owned_only(r, req, q, &e)
+	ma_doc *doc = _ma_owner_narrow(r->opts.access, req, q, &e)
 			      ? ma_query_get_or_404(
 					q, ma_request_param(req, "id"), &e)
 			      : NULL;
@@ -399,7 +273,8 @@ create(ma_request *req, ma_response *res, void *arg)
 	ma_error e;
 
 	doc = ma_request_doc(req, r->type, problems, &e);
-	if (doc != NULL && !set_owner(r, req, res, doc, NULL)) {
+	if (doc != NULL &&
+	    !_ma_owner_set(r->opts.access, req, res, doc, NULL)) {
 		/* answered */
 	} else if (doc == NULL ||
 		   !ma_doc_insert(r->db, doc, r->opts.safe, problems, &e)) {
@@ -432,8 +307,16 @@ replace(ma_request *req, ma_response *res, void *arg)
 		not_found(r, req, res);
 		return;
 	}
-	if (!owned_stored(r, req, res, &oid, &stored))
+	if (!_ma_owner_stored(r->opts.access, req, r->db, r->type, &oid,
+			      &stored, &e)) {
+		ma_response_error(res, &e, NULL);
 		return;
+	}
+	if (r->opts.access != NULL && r->opts.access->owner_field != NULL &&
+	    stored == NULL) {
+		not_found(r, req, res); /* none the caller may see */
+		return;
+	}
 	if (!guard_begin(r, req, res, &oid, NULL, &g))
 		goto done;
 	problems = ma_problems_new();
@@ -444,7 +327,7 @@ replace(ma_request *req, ma_response *res, void *arg)
 		   bson_oid_compare(&given, &oid) != 0) {
 		ma_response_problem(res, MA_STATUS_BAD_REQUEST,
 				    "_id: does not match the id in the path");
-	} else if (set_owner(r, req, res, doc, stored)) {
+	} else if (_ma_owner_set(r->opts.access, req, res, doc, stored)) {
 		ma_doc_set_id(doc, &oid);
 		ok = g.current != NULL
 			     ? ma_doc_replace_if(r->db, doc, g.current,
@@ -493,7 +376,7 @@ update(ma_request *req, ma_response *res, void *arg)
 					    &e);
 	if (u == NULL)
 		ok = false;
-	else if (!update_keeps_owner(r, req, res, u))
+	else if (!_ma_owner_update_ok(r->opts.access, r->type, req, res, u))
 		goto done;
 	else if (bson_empty(ma_update_bson(u)))
 		ok = ma_query_first(q, &doc, &e); /* nothing to change */

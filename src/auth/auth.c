@@ -2,6 +2,7 @@
  * Who is calling: the authenticators an application trusts, the caller
  * they name, and the 401 and 403 answers of RFC 6750 section 3.
  */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
