@@ -31,8 +31,10 @@ main(int argc, char **argv)
 	int status;
 
 	if (!library_access_enabled())
-		fprintf(stderr, "library: LIBRARY_JWKS_FILE is not set: anyone "
-				"may write, and /loans is not served\n");
+		fprintf(stderr,
+			"library: neither LIBRARY_JWKS_FILE nor "
+			"LIBRARY_FRONTEND_ROLES is set: anyone may write, and "
+			"/loans is not served\n");
 	status = ma_app_run(app, argc, argv);
 	ma_app_destroy(app);
 	ma_cleanup();

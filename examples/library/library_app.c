@@ -52,7 +52,8 @@ env(const char *name)
 bool
 library_access_enabled(void)
 {
-	return env("LIBRARY_JWKS_FILE") != NULL;
+	return env("LIBRARY_JWKS_FILE") != NULL ||
+	       env("LIBRARY_FRONTEND_ROLES") != NULL;
 }
 
 ma_app *
@@ -75,8 +76,12 @@ library_app_new(void)
 	 * (a missing MONGOALCHEMY_DATABASE, a JWK Set it cannot read) and
 	 * exits with 2. */
 	db = ma_app_add_db(app, NULL, NULL);
-	if (guarded)
+	if (jwt.jwks_file != NULL)
 		ma_app_auth_jwt(app, &jwt, NULL);
+	/* The front end's user (auth_basic, auth_request), with the roles
+	 * in the FastCGI parameter this names. */
+	if (env("LIBRARY_FRONTEND_ROLES") != NULL)
+		ma_app_auth_frontend(app, env("LIBRARY_FRONTEND_ROLES"), NULL);
 	ma_app_resource(app, "/authors", db, &library_author_type,
 			guarded ? &catalogue : NULL, NULL);
 	ma_app_resource(app, "/books", db, &library_book_type,

@@ -169,6 +169,34 @@ frontend_user(const ma_auth *auth, const char *name, const ma_request *req)
 }
 
 /*
+ * The user the front end names in REMOTE_USER; NULL when it names none.
+ * nginx's stock fastcgi_params already passes REMOTE_USER ($remote_user,
+ * empty without auth_basic), so a site that sets it again from an
+ * auth_request passes it twice: the empty values are the stock line's,
+ * and the others must agree (*ambiguous when they do not).
+ */
+static const char *
+remote_user(const ma_request *req, bool *ambiguous)
+{
+	static const char var[] = "REMOTE_USER=";
+	const char *name = NULL, *v;
+	char **e;
+
+	*ambiguous = false;
+	for (e = req->env; e != NULL && *e != NULL; e++) {
+		if (strncmp(*e, var, sizeof(var) - 1) != 0)
+			continue;
+		v = *e + sizeof(var) - 1;
+		if (v[0] == '\0')
+			continue;
+		if (name != NULL && strcmp(name, v) != 0)
+			*ambiguous = true;
+		name = v;
+	}
+	return name;
+}
+
+/*
  * RFC 6750 section 3's challenge: the realm (its quotes and backslashes
  * left out, so that the quoted string stays one), and the error code when
  * the request carried credentials that were refused.
@@ -264,14 +292,20 @@ ma_user *
 _ma_auth_check(const ma_auth *auth, const char *realm, const ma_request *req,
 	       ma_response *res, const char *const *roles, int64_t now)
 {
-	const char *remote = auth->frontend
-				     ? _ma_request_env(req, "REMOTE_USER", NULL)
-				     : NULL;
+	bool ambiguous = false;
+	const char *remote =
+		auth->frontend ? remote_user(req, &ambiguous) : NULL;
 	ma_user *user;
 	char detail[MA_ERROR_MESSAGE_SIZE], names[256];
 	size_t i;
 
-	if (remote != NULL && remote[0] != '\0')
+	if (ambiguous) {
+		_ma_request_log(req, "the front end passed two different "
+				     "REMOTE_USER values");
+		unauthorized(auth, res, realm, "invalid_request",
+			     "the front end named two different users");
+		user = NULL;
+	} else if (remote != NULL)
 		user = frontend_user(auth, remote, req);
 	else if (auth->jwt)
 		user = bearer_user(auth, realm, req, res, now);

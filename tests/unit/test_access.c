@@ -334,6 +334,27 @@ Test(access, remote_user_with_roles_from_the_front_end)
 	bson_free(out);
 }
 
+/* nginx's stock fastcgi_params passes REMOTE_USER empty, and a site's
+ * auth_request line passes it again. */
+Test(access, remote_user_passed_twice_must_name_one_user)
+{
+	char *out;
+
+	cr_assert(ma_app_auth_frontend(app, "MA_ROLES", NULL));
+	out = run(ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/me",
+		       "REMOTE_USER=", "REMOTE_USER=alice", "MA_ROLES=reader"));
+	cr_assert(strstr(out, "{\"user\":\"alice\",\"admin\":false}"), "%s",
+		  out);
+	bson_free(out);
+	out = run(ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/me",
+		       "REMOTE_USER=alice", "REMOTE_USER=bob",
+		       "MA_ROLES=reader"));
+	assert_answer(out, "Status: 401 Unauthorized\r\n",
+		      "Bearer realm=\"library\", error=\"invalid_request\"",
+		      "the front end named two different users");
+	bson_free(out);
+}
+
 Test(access, with_the_front_end_trusted_a_token_still_works)
 {
 	char *h = bearer(keys.rsa, "carol", "[\"admin\"]");
