@@ -9,7 +9,6 @@
 
 #include "app/app-private.h"
 #include "auth/auth-private.h"
-#include "runtime/runtime-private.h"
 
 /* The app's authenticators, made on first use and freed with it. */
 static ma_auth *

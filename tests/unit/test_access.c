@@ -292,6 +292,27 @@ Test(access, a_policy_without_an_authenticator_stops_the_program)
 	ma_app_destroy(bare);
 }
 
+/* A handler of its own that asks for a caller where the application
+ * trusts no one refuses everyone. */
+Test(access, authorize_without_an_authenticator_fails_closed)
+{
+	ma_app *bare = ma_app_new(NULL, NULL);
+	ma_buf out;
+	char *text;
+
+	cr_assert(ma_app_route(bare, MA_GET, "/me", whoami, bare, NULL));
+	_ma_buf_init(&out, 256);
+	_ma_app_handle(bare,
+		       ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/me",
+			    "REMOTE_USER=alice", "MA_ROLES=admin"),
+		       no_body, NULL, &out);
+	text = _ma_buf_steal(&out, NULL);
+	cr_assert(strstr(text, "Status: 500 Internal Server Error\r\n") == text,
+		  "%s", text);
+	bson_free(text);
+	ma_app_destroy(bare);
+}
+
 Test(access, a_broken_key_set_is_a_setup_error)
 {
 	ma_app *other = ma_app_new(NULL, NULL);
