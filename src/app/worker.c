@@ -72,6 +72,7 @@ _ma_app_worker(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 		_ma_log("the worker cannot start: %s", err.message);
 		return 1;
 	}
+	_ma_app_access_worker_start(app);
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&r, listen_fd, 0) != 0) {
 		_ma_log("libfcgi cannot start");
 		return 1;
@@ -178,6 +179,10 @@ ma_app_run(ma_app *app, int argc, char **argv)
 			_ma_log("ignored: %s (%s_CONNECTION_STRING gives the "
 				"whole URI)",
 				ma_config_ignored(cfg), ma_config_prefix(cfg));
+	}
+	if (!_ma_app_access_ready(app, &err)) {
+		fprintf(stderr, "%s: %s\n", name, err.message);
+		return 2;
 	}
 	app->access_log = opts.access_log;
 	app->log_json = opts.access_log_json;

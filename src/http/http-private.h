@@ -213,6 +213,9 @@ struct ma_request {
 	char *body;
 	size_t body_len;
 	char request_id[65]; /* X-Request-Id as sent, or made here */
+	/* The caller access control let in (auth.h), for the handler it
+	 * runs; NULL where none was asked for. */
+	const struct ma_user *user;
 };
 
 struct ma_response {
@@ -237,6 +240,14 @@ bool _ma_request_init(ma_request *req, size_t body_limit, char **env,
 		      ma_body_reader read, void *read_ctx, ma_status *status,
 		      ma_error *error);
 void _ma_request_destroy(ma_request *req);
+
+/*
+ * The first CGI variable name (as the front end passed it, "REMOTE_USER",
+ * "HTTP_AUTHORIZATION"), or NULL; with count, how many times it was
+ * passed: a header sent twice reaches the worker twice.
+ */
+const char *_ma_request_env(const ma_request *req, const char *name,
+			    size_t *count);
 
 /*
  * The body of a request that must carry JSON: MA_ERR_MEDIA_TYPE for

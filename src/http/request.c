@@ -10,20 +10,34 @@
 #include "http/http-private.h"
 #include "runtime/runtime-private.h"
 
+const char *
+_ma_request_env(const ma_request *req, const char *name, size_t *count)
+{
+	size_t n = strlen(name);
+	const char *first = NULL;
+	char **e;
+
+	if (count != NULL)
+		*count = 0;
+	if (req->env == NULL)
+		return NULL;
+	for (e = req->env; *e != NULL; e++) {
+		if (strncmp(*e, name, n) != 0 || (*e)[n] != '=')
+			continue;
+		if (first == NULL)
+			first = *e + n + 1;
+		if (count == NULL)
+			break;
+		(*count)++;
+	}
+	return first;
+}
+
 /* A CGI variable, or NULL. */
 static const char *
 env_get(const ma_request *req, const char *name)
 {
-	size_t n = strlen(name);
-	char **e;
-
-	if (req->env == NULL)
-		return NULL;
-	for (e = req->env; *e != NULL; e++) {
-		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
-			return *e + n + 1;
-	}
-	return NULL;
+	return _ma_request_env(req, name, NULL);
 }
 
 /*

@@ -51,22 +51,9 @@ ReportHook(PRE_ALL)(struct criterion_test_set *tests)
 
 ReportHook(POST_ALL)(struct criterion_global_stats *stats)
 {
-	mongoc_database_t *mdb;
-	mongoc_client_t *client;
-	ma_db *db;
-	ma_error e;
-
 	(void)stats;
 	if (database != NULL) {
-		db = ma_db_new(NULL, &e);
-		client = db != NULL ? ma_db_client(db, &e) : NULL;
-		if (client != NULL) {
-			mdb = mongoc_client_get_database(client, database);
-			/* Ignored: nothing to do about a database left over. */
-			mongoc_database_drop(mdb, NULL);
-			mongoc_database_destroy(mdb);
-		}
-		ma_db_destroy(db);
+		live_drop_database(database);
 		bson_free(database);
 		database = NULL;
 	}
