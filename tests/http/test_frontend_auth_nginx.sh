@@ -42,11 +42,13 @@ if ! out=$("$stack" start --front nginx 2>"$tmp/start.log"); then
 fi
 eval "$out"
 
-# A port nothing listens on.
+# A port nothing listens on, below the kernel's range for the local ports
+# of outgoing connections (32768 and up by default), where the suites'
+# own connections could hold it by the time nginx binds.
 free_port() {
 	local p
 	while :; do
-		p=$((20000 + RANDOM % 40000))
+		p=$((10000 + RANDOM % 22000))
 		(: >"/dev/tcp/127.0.0.1/$p") 2>/dev/null || {
 			echo "$p"
 			return

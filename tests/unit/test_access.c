@@ -127,7 +127,8 @@ assert_answer(const char *out, const char *status, const char *challenge,
 	} else {
 		cr_assert_null(strstr(out, "WWW-Authenticate"), "%s", out);
 	}
-	snprintf(line, sizeof(line), "\"detail\":\"%s\"}", detail);
+	/* the whole detail: the next member (instance) follows it */
+	snprintf(line, sizeof(line), "\"detail\":\"%s\",", detail);
 	cr_assert(strstr(out, line), "no %s in %s", line, out);
 }
 
