@@ -4,7 +4,7 @@
  *
  * The whole public face of the web side, and of the document mapper it
  * is built on (<mongoalchemy.h>): applications, routes, requests,
- * responses, resources and the worker runtime.
+ * responses, resources, access control and the worker runtime.
  */
 #ifndef MONGOALCHEMY_FCGI_H
 #define MONGOALCHEMY_FCGI_H
@@ -14,6 +14,7 @@
 #include <mongoalchemy/request.h>
 #include <mongoalchemy/response.h>
 #include <mongoalchemy/app.h>
+#include <mongoalchemy/auth.h>
 #include <mongoalchemy/resource.h>
 #include <mongoalchemy/openapi.h>
 

@@ -41,6 +41,17 @@ print_tail() {
 	fi
 }
 
+# Runs CMD... with its output (stdout and stderr) kept aside, shown in full
+# only if it fails; returns its status.
+quietly() {
+	local out status=0
+	out=$(mktemp) || return 1
+	"$@" >"$out" 2>&1 || status=$?
+	[[ $status -eq 0 ]] || cat -- "$out" >&2
+	rm -f -- "$out"
+	return "$status"
+}
+
 # ---------------------------------------------------------------------------
 # commands
 
@@ -199,7 +210,7 @@ configure_build_dir() {
 		die "the source tree is configured in place ($ROOT/config.status), so it cannot be built in another folder; run \"make distclean\" at the top first (scripts/setup then builds in build/)"
 	if [[ ! -x $ROOT/configure ]]; then
 		log "autoreconf -fi"
-		(cd "$ROOT" && autoreconf -fi >/dev/null)
+		(cd "$ROOT" && quietly autoreconf -fi) || return
 	fi
 	mkdir -p -- "$dir"
 	if [[ -f $dir/config.status && -f $dir/Makefile &&
@@ -207,7 +218,7 @@ configure_build_dir() {
 		return 0
 	fi
 	log "configure ${args}(in ${dir#"$ROOT"/})"
-	(cd "$dir" && "$ROOT/configure" -q "$@")
+	(cd "$dir" && quietly "$ROOT/configure" "$@") || return
 	printf '%s\n' "$args" >"$dir/.configure-args"
 }
 

@@ -70,6 +70,8 @@ function init(args)
 	non2xx = 0
 	responses = 0
 	statuses = {}
+	authors_made = 0
+	run_stamp = os.time()
 end
 
 local function book_path()
@@ -161,9 +163,11 @@ local function mixed_request()
 	elseif r <= 80 then
 		return wrk.format("GET", "/books?page=1&per_page=20&sort=-year,title&year__lt=1950")
 	end
-	local n = math.random(1000000)
+	-- An author's name is unique (the example's index): this thread's
+	-- own sequence, under the run's start, never repeats one.
+	authors_made = authors_made + 1
 	return wrk.format("POST", "/authors", create_headers,
-		string.format('{"name":"Memory Author %d"}', n))
+		string.format('{"name":"Memory Author %d-%d-%d"}', run_stamp, id, authors_made))
 end
 
 if scenario == "mixed" then

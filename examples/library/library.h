@@ -17,4 +17,10 @@
 extern const ma_type library_author_type;
 extern const ma_type library_book_type;
 
+/*
+ * A loan of a book to a reader, served only with access control: each
+ * reader sees their own (owner, set from the caller), the admin all.
+ */
+extern const ma_type library_loan_type;
+
 #endif

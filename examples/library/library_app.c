@@ -1,11 +1,14 @@
 /*
  * The library application of examples/library, as Flask-MongoAlchemy's
  * documentation wires it: its database, the Author and Book resources, the
- * since route, and the seed of empty collections (seed.c). The worker's
+ * since route, and the seed of empty collections (seed.c); with a JWK Set
+ * (LIBRARY_JWKS_FILE), access control and the Loan resource. The worker's
  * main() (app.c) serves it; tests/http/test_contract builds the same
  * application in its own process, so that what the HTTP contract tests is
  * the example users run.
  */
+#include <stdlib.h>
+
 #include <mongoalchemy-fcgi.h>
 
 #include "library.h"
@@ -33,18 +36,67 @@ static const ma_route_doc books_since_doc = {
 	.params = (const ma_field[]){MA_INT("year"), MA_FIELDS_END},
 };
 
+/* The catalogue: anyone reads it, editors write it, admins delete. */
+static const char *const editors[] = {"editor", "admin", NULL};
+static const char *const admins[] = {"admin", NULL};
+static const ma_access catalogue_access = {
+	.public_ops = MA_RES_LIST | MA_RES_GET,
+	.rules = {{MA_RES_CREATE | MA_RES_REPLACE | MA_RES_UPDATE, editors},
+		  {MA_RES_DELETE, admins}},
+};
+/* Loans: every caller their own, the admin all. */
+static const ma_access loan_access = {.owner_field = "owner",
+				      .all_owners = admins};
+
+/* An environment variable, NULL when unset or empty. */
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+bool
+library_access_enabled(void)
+{
+	return env("LIBRARY_JWKS_FILE") != NULL ||
+	       env("LIBRARY_FRONTEND_ROLES") != NULL;
+}
+
 ma_app *
 library_app_new(void)
 {
 	ma_app_options opts = {.name = "library"};
 	ma_app *app = ma_app_new(&opts, NULL);
+	ma_resource_options catalogue = {.access = &catalogue_access};
+	ma_resource_options loans = {.access = &loan_access};
+	ma_jwt_options jwt = {
+		.jwks_file = env("LIBRARY_JWKS_FILE"),
+		.issuer = env("LIBRARY_JWT_ISSUER"),
+		.audience = env("LIBRARY_JWT_AUDIENCE"),
+		.roles_claim = env("LIBRARY_JWT_ROLES_CLAIM"),
+	};
+	bool guarded = library_access_enabled();
 	ma_db *db;
 
 	/* Setup errors stick to the app: ma_app_run() reports the first one
-	 * (a missing MONGOALCHEMY_DATABASE, say) and exits with 2. */
+	 * (a missing MONGOALCHEMY_DATABASE, a JWK Set it cannot read) and
+	 * exits with 2. */
 	db = ma_app_add_db(app, NULL, NULL);
-	ma_app_resource(app, "/authors", db, &library_author_type, NULL, NULL);
-	ma_app_resource(app, "/books", db, &library_book_type, NULL, NULL);
+	if (jwt.jwks_file != NULL)
+		ma_app_auth_jwt(app, &jwt, NULL);
+	/* The front end's user (auth_basic, auth_request), with the roles
+	 * in the FastCGI parameter this names. */
+	if (env("LIBRARY_FRONTEND_ROLES") != NULL)
+		ma_app_auth_frontend(app, env("LIBRARY_FRONTEND_ROLES"), NULL);
+	ma_app_resource(app, "/authors", db, &library_author_type,
+			guarded ? &catalogue : NULL, NULL);
+	ma_app_resource(app, "/books", db, &library_book_type,
+			guarded ? &catalogue : NULL, NULL);
+	if (guarded)
+		ma_app_resource(app, "/loans", db, &library_loan_type, &loans,
+				NULL);
 	ma_app_route(app, MA_GET, "/books/since/{year}", books_since, db, NULL);
 	ma_app_describe(app, MA_GET, "/books/since/{year}", &books_since_doc,
 			NULL);

@@ -17,6 +17,17 @@
 ma_app *library_app_new(void);
 
 /*
+ * Whether LIBRARY_JWKS_FILE names a JWK Set (then library_app_new()
+ * trusts its tokens: LIBRARY_JWT_ISSUER, LIBRARY_JWT_AUDIENCE,
+ * LIBRARY_JWT_ROLES_CLAIM) or LIBRARY_FRONTEND_ROLES names the FastCGI
+ * parameter of the roles of the front end's REMOTE_USER (then it trusts
+ * that user): either way it lets anyone read /authors and /books,
+ * editors and admins write them, admins delete, and mounts /loans, each
+ * caller's own. Otherwise writes are open and /loans is not mounted.
+ */
+bool library_access_enabled(void);
+
+/*
  * The start hook that seeds empty collections (seed.c), once, in the
  * master before the workers start; arg is the ma_db. A database that
  * cannot be reached does not stop the service: the workers answer 503

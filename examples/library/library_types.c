@@ -10,7 +10,7 @@ static const ma_field author_fields[] = {
 const ma_type library_author_type = {
 	.name = "Author",
 	.fields = author_fields,
-	.indexes = (const ma_index[]){MA_INDEX("name"), MA_INDEXES_END},
+	.indexes = (const ma_index[]){MA_UNIQUE_INDEX("name"), MA_INDEXES_END},
 };
 
 /*
@@ -39,4 +39,16 @@ const ma_type library_book_type = {
 	.extensions =
 		(const ma_query_extension[]){MA_EXTENSION("since", books_since),
 					     MA_EXTENSIONS_END},
+};
+
+static const ma_field loan_fields[] = {
+	MA_REF("book", &library_book_type), MA_DATETIME("due"),
+	/* Optional in the type: the resource sets it, never the client. */
+	MA_STRING("owner", .optional = true, .min_len = 1, .max_len = 256),
+	MA_FIELDS_END};
+
+const ma_type library_loan_type = {
+	.name = "Loan",
+	.fields = loan_fields,
+	.indexes = (const ma_index[]){MA_INDEX("owner", "due"), MA_INDEXES_END},
 };

@@ -35,14 +35,25 @@ typedef struct ma_app ma_app;
 
 typedef struct ma_app_options {
 	size_t body_limit; /* bytes; 0: MA_BODY_LIMIT */
-	const char *name;  /* for log lines; NULL: "mongoalchemy" */
+	const char *name;  /* of every line the program writes (setup errors,
+			      log lines, --version); NULL: the base name
+			      ma_app_run() is started under */
+	/* The operations routes (docs/operations.md), never behind access
+	 * control; NULL: "/healthz", "/readyz", "/metrics"; "": none (and
+	 * with no metrics path, nothing is counted). */
+	const char *health_path;
+	const char *ready_path;
+	const char *metrics_path;
 	/* where the API description is served (openapi.h); NULL:
 	 * "/openapi.json", "": nowhere */
 	const char *openapi_path;
 } ma_app_options;
 
 /*
- * A new application; opts may be NULL. The setup calls below (add_db,
+ * A new application; opts may be NULL. It answers GET and HEAD on
+ * /healthz, /readyz and /metrics (docs/operations.md) unless opts moves
+ * or removes them: NULL with MA_ERR_INVALID when such a path is not a
+ * route pattern. The setup calls below (add_db,
  * route, resource) keep the first error they meet: every later one fails
  * with it, and ma_app_run() prints it and returns 2. A main can make them
  * all and check once, as examples/library/app.c does.

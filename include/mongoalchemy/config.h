@@ -91,6 +91,11 @@ const char *ma_config_replica_set(const ma_config *config);
 /* true when <prefix>_CONNECTION_STRING supplied the URI. */
 bool ma_config_uses_connection_string(const ma_config *config);
 
+/* The variables that are set but ignored because the connection string
+ * replaces them, as "MONGOALCHEMY_SERVER, MONGOALCHEMY_PORT" (never a
+ * value); NULL when there are none. Valid as long as config. */
+const char *ma_config_ignored(const ma_config *config);
+
 /* <prefix>_SAFE_SESSION. */
 bool ma_config_safe_session(const ma_config *config);
 

@@ -30,6 +30,9 @@ typedef enum ma_error_code {
 	MA_ERR_MEDIA_TYPE,   /* input in a format not taken (HTTP 415) */
 	MA_ERR_TIMEOUT,	     /* the server stopped a read at its time limit */
 	MA_ERR_PRECONDITION, /* the document changed since it was read */
+	MA_ERR_UNDECLARED,   /* the program named what its type does not
+				declare (a query extension): its own mistake,
+				never the client's (HTTP 500) */
 	MA_ERR__MAX
 } ma_error_code;
 

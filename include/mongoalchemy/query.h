@@ -126,8 +126,9 @@ const bson_t *ma_query_filter_bson(const ma_query *query);
 /* --- query extensions (declared with the type: see schema.h) ------------ */
 
 /* Applies type's extension name to query: Person.query.get_johns(). Fails
- * with MA_ERR_INVALID when the type has no such extension, or with the
- * extension's own error. */
+ * with MA_ERR_UNDECLARED when the type has no such extension (the
+ * program's mistake: an HTTP 500, logged), or with the extension's own
+ * error. */
 bool ma_query_extend(ma_query *query, const char *name, const char *arg,
 		     ma_error *error);
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include <mongoalchemy/app.h>
+#include <mongoalchemy/auth.h>
 #include <mongoalchemy/page.h>
 #include <mongoalchemy/request.h>
 #include <mongoalchemy/response.h>
@@ -34,7 +35,8 @@ typedef struct ma_resource_options {
 	int64_t max_per_page; /* 0: MA_MAX_PER_PAGE */
 	bool no_total;	      /* lists without total, pages, last link */
 	ma_safe safe;	      /* write safety of create/replace/update/delete */
-	bool require_if_match; /* PUT, PATCH, DELETE without If-Match: 428 */
+	bool require_if_match;	 /* PUT, PATCH, DELETE without If-Match: 428 */
+	const ma_access *access; /* who may call what; NULL: anyone */
 } ma_resource_options;
 
 /*

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "http/http-private.h"
+#include "app/metrics-private.h"
 
 /* What an application owns besides its routes: freed with it. */
 typedef struct ma_owned {
@@ -51,11 +52,15 @@ struct ma_app {
 	ma_owned *owned;
 	size_t nowned;
 	size_t body_limit;
-	char *name;
+	char *name; /* ma_app_options.name; NULL: none given */
 	bool access_log;
+	bool log_json;	     /* the request log as JSON lines */
+	ma_metrics *metrics; /* mapped before the fork: the pool's */
 	ma_error error; /* the first setup call that failed; MA_OK if none */
 	ma_app_hook on_start, on_worker_start;
 	void *on_start_arg, *on_worker_start_arg;
+	struct ma_auth *auth; /* access.c's; NULL: no authenticator */
+	bool needs_auth;      /* a route has an access policy */
 };
 
 /* --- app.c ---------------------------------------------------------------- */
@@ -91,6 +96,71 @@ void _ma_app_openapi_handler(ma_request *req, ma_response *res, void *arg);
 
 /* What the API description route says of itself. */
 extern const ma_route_doc _ma_openapi_route_doc;
+
+/* --- ops.c ---------------------------------------------------------------- */
+
+/* Adds the health, readiness and metrics routes opts asks for (NULL
+ * options: all three at their default paths). */
+bool _ma_ops_routes(ma_app *app, const ma_app_options *opts);
+
+/* In each worker after the fork: its metrics slot, and its database
+ * clients' commands counted. */
+void _ma_ops_worker_start(ma_app *app);
+
+/* Whether req went to a route that logs no line (health, readiness). */
+bool _ma_ops_quiet(const ma_request *req);
+
+/* The request log's line for req answered with res in us microseconds. */
+void _ma_ops_log(const ma_app *app, const ma_request *req,
+		 const ma_response *res, uint64_t us);
+/* --- access.c ------------------------------------------------------------ */
+
+/*
+ * ma_app_route(), behind access: the caller is checked (op's rule) before
+ * handler runs. access NULL: the plain route.
+ */
+bool _ma_app_route_guarded(ma_app *app, unsigned methods, const char *pattern,
+			   ma_handler handler, void *arg,
+			   const ma_access *access, unsigned op,
+			   ma_error *error);
+
+/* false (MA_ERR_CONFIG) when a route has a policy and no authenticator
+ * could satisfy it: checked before the program starts. */
+bool _ma_app_access_ready(const ma_app *app, ma_error *error);
+
+/* A worker's start: the key set read again (rotation on SIGHUP). */
+void _ma_app_access_worker_start(ma_app *app);
+
+/* A resource's policy against its type: its owner field an optional
+ * string field, and no public operation beside it (MA_ERR_INVALID). */
+bool _ma_access_check(const ma_access *access, const ma_type *type,
+		      ma_error *error);
+
+/* The name the request's documents must have in the owner field; NULL
+ * when the policy has none or the caller sees every owner's. */
+const char *_ma_access_owner(const ma_access *access, const ma_request *req);
+
+/*
+ * A resource's owner field, for its routes (each a no-op, true, when the
+ * policy has none). narrow: q kept to the caller's documents. set: the
+ * field of a document the client sent (create, replace) made the
+ * caller's; for a caller who sees every owner's, the name given, else
+ * the stored document's (stored; NULL on create), else the caller's.
+ * stored: the document of oid when the caller may see it (*stored NULL
+ * when not). update_ok: a PATCH that neither removes the field nor, for
+ * a caller kept to their own, changes it. set and update_ok answer the
+ * 403 when they return false.
+ */
+bool _ma_owner_narrow(const ma_access *access, const ma_request *req,
+		      ma_query *q, ma_error *error);
+bool _ma_owner_set(const ma_access *access, const ma_request *req,
+		   ma_response *res, ma_doc *doc, const ma_doc *stored);
+bool _ma_owner_stored(const ma_access *access, const ma_request *req, ma_db *db,
+		      const ma_type *type, const bson_oid_t *oid,
+		      ma_doc **stored, ma_error *error);
+bool _ma_owner_update_ok(const ma_access *access, const ma_type *type,
+			 const ma_request *req, ma_response *res,
+			 const ma_update *u);
 
 /* --- worker.c ------------------------------------------------------------- */
 

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "app/app-private.h"
+#include "runtime/runtime-private.h"
 
 ma_app *
 ma_app_new(const ma_app_options *opts, ma_error *error)
@@ -20,20 +21,33 @@ ma_app_new(const ma_app_options *opts, ma_error *error)
 
 	app->router = _ma_router_new();
 	app->locks = _ma_locks_new();
+	/* No metrics path, no counting: not a cycle spent on them. */
+	if (opts == NULL || opts->metrics_path == NULL ||
+	    opts->metrics_path[0] != '\0')
+		app->metrics = _ma_metrics_new();
 	app->body_limit = opts != NULL && opts->body_limit > 0
 				  ? opts->body_limit
 				  : MA_BODY_LIMIT;
-	app->name = bson_strdup(opts != NULL && opts->name != NULL
-					? opts->name
-					: "mongoalchemy");
-	/* A bad path is the app's first setup error, as any route's. */
-	if (openapi[0] != '\0' &&
-	    ma_app_route(app, MA_GET, openapi, _ma_app_openapi_handler, app,
-			 error))
-		ma_app_describe(app, MA_GET, openapi, &_ma_openapi_route_doc,
-				error);
-	else
-		ma_error_clear(error);
+	/* A name given names every line from now on, the requests' logged
+	 * in this process too; without one, ma_app_run() takes the
+	 * program's. */
+	if (opts != NULL && opts->name != NULL && opts->name[0] != '\0') {
+		app->name = bson_strdup(opts->name);
+		_ma_log_set_program(app->name);
+	}
+	/* A path that is not a route pattern: no application (app.h). */
+	if ((openapi[0] != '\0' &&
+	     (!ma_app_route(app, MA_GET, openapi, _ma_app_openapi_handler, app,
+			    NULL) ||
+	      !ma_app_describe(app, MA_GET, openapi, &_ma_openapi_route_doc,
+			       NULL))) ||
+	    !_ma_ops_routes(app, opts)) {
+		if (error != NULL)
+			*error = app->error;
+		ma_app_destroy(app);
+		return NULL;
+	}
+	ma_error_clear(error);
 	return app;
 }
 
@@ -54,6 +68,7 @@ ma_app_destroy(ma_app *app)
 	bson_free(app->openapi);
 	_ma_router_destroy(app->router);
 	_ma_locks_destroy(app->locks);
+	_ma_metrics_destroy(app->metrics);
 	bson_free(app->owned);
 	bson_free(app->dbs);
 	bson_free(app->name);
@@ -179,6 +194,30 @@ ma_app_on_worker_start(ma_app *app, ma_app_hook hook, void *arg)
 
 /* --- dispatch ------------------------------------------------------------- */
 
+/*
+ * A path that no route matches but would without its trailing '/'
+ * ("/books/"). It is still a 404, not an answer for the other path: the
+ * links and the Location of an answer repeat the path asked for, and a
+ * cache keeps the two apart. The detail says what would match.
+ */
+static bool
+only_the_trailing_slash(const ma_app *app, ma_method method, const char *path)
+{
+	size_t len = strlen(path);
+	ma_route_match other;
+	ma_route_result found;
+	char *shorter;
+	ma_error e;
+
+	if (len < 2 || path[len - 1] != '/')
+		return false;
+	shorter = bson_strndup(path, len - 1);
+	found = _ma_router_match(app->router, method, shorter, &other, &e);
+	_ma_route_match_clear(&other);
+	bson_free(shorter);
+	return found != MA_ROUTE_NOT_FOUND;
+}
+
 /* Routes req to its handler and fills res: every answer, 404 and 405
  * included. */
 static void
@@ -193,8 +232,12 @@ dispatch(ma_app *app, ma_request *req, ma_response *res)
 	case MA_ROUTE_FOUND:
 		break;
 	case MA_ROUTE_NOT_FOUND:
-		ma_response_problem(res, MA_STATUS_NOT_FOUND,
-				    "no route matches this path");
+		ma_response_problem(
+			res, MA_STATUS_NOT_FOUND,
+			only_the_trailing_slash(app, method, req->path)
+				? "no route matches this path; one matches it "
+				  "without the trailing '/'"
+				: "no route matches this path");
 		return;
 	case MA_ROUTE_NO_METHOD:
 		_ma_buf_init(&allow, 64);
@@ -219,37 +262,46 @@ dispatch(ma_app *app, ma_request *req, ma_response *res)
 
 /* --- one request ---------------------------------------------------------- */
 
-static double
-now_ms(void)
+static uint64_t
+now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 void
 _ma_app_answer(ma_app *app, char **env, ma_body_reader read, void *read_ctx,
 	       ma_writer write, void *write_ctx)
 {
-	double start = app->access_log ? now_ms() : 0;
+	uint64_t start = now_us(), us;
 	ma_request req;
 	ma_response res;
 	ma_error err;
 	ma_status status = MA_STATUS_BAD_REQUEST;
-	bool routable = _ma_request_init(&req, app->body_limit, env, read,
-					 read_ctx, &status, &err);
+	bool routable;
 
+	_ma_metrics_in_flight(app->metrics, 1);
+	routable = _ma_request_init(&req, app->body_limit, env, read, read_ctx,
+				    &status, &err);
 	_ma_response_init(&res, &req);
 	if (routable)
 		dispatch(app, &req, &res);
 	else
 		ma_response_problem(&res, status, err.message);
+	ma_response_header(&res, "X-Request-Id", req.request_id);
 	_ma_response_write(&res, req.head, write, write_ctx);
-	if (app->access_log)
-		_ma_request_log(&req, "%d %zu bytes %.1f ms", (int)res.status,
-				res.has_body ? res.body.len : 0,
-				now_ms() - start);
+
+	us = now_us() - start;
+	_ma_metrics_request(app->metrics, req.match.route_id,
+			    req.head ? MA_HEAD : req.method, (int)res.status,
+			    us);
+	if (res.status == MA_STATUS_SERVICE_UNAVAILABLE && !_ma_ops_quiet(&req))
+		_ma_metrics_db_unavailable(app->metrics);
+	_ma_metrics_in_flight(app->metrics, -1);
+	if (app->access_log && !_ma_ops_quiet(&req))
+		_ma_ops_log(app, &req, &res, us);
 	_ma_response_destroy(&res);
 	_ma_request_destroy(&req);
 }

@@ -60,7 +60,8 @@ by_path_id(const resource *r, const ma_request *req, ma_response *res,
 		return NULL;
 	}
 	q = ma_query_new(r->db, r->type);
-	if (!ma_query_filter(q, "_id", MA_OP_EQ, MA_V_OID(oid), &e)) {
+	if (!ma_query_filter(q, "_id", MA_OP_EQ, MA_V_OID(oid), &e) ||
+	    !_ma_owner_narrow(r->opts.access, req, q, &e)) {
 		ma_response_error(res, &e, NULL);
 		ma_query_destroy(q);
 		return NULL;
@@ -239,8 +240,12 @@ list(ma_request *req, ma_response *res, void *arg)
 	resource *r = arg;
 	ma_page_opts po = {.no_total = r->opts.no_total};
 	ma_query *q = ma_query_new(r->db, r->type);
+	ma_error e;
 
-	ma_resource_list(req, res, q, r->opts.max_per_page, &po);
+	if (_ma_owner_narrow(r->opts.access, req, q, &e))
+		ma_resource_list(req, res, q, r->opts.max_per_page, &po);
+	else
+		ma_response_error(res, &e, NULL);
 	ma_query_destroy(q);
 }
 
@@ -251,7 +256,10 @@ get(ma_request *req, ma_response *res, void *arg)
 	resource *r = arg;
 	ma_query *q = ma_query_new(r->db, r->type);
 	ma_error e;
-	ma_doc *doc = ma_query_get_or_404(q, ma_request_param(req, "id"), &e);
+	ma_doc *doc = _ma_owner_narrow(r->opts.access, req, q, &e)
+			      ? ma_query_get_or_404(
+					q, ma_request_param(req, "id"), &e)
+			      : NULL;
 
 	if (doc == NULL)
 		ma_response_error(res, &e, NULL);
@@ -273,8 +281,11 @@ create(ma_request *req, ma_response *res, void *arg)
 	ma_error e;
 
 	doc = ma_request_doc(req, r->type, problems, &e);
-	if (doc == NULL ||
-	    !ma_doc_insert(r->db, doc, r->opts.safe, problems, &e)) {
+	if (doc != NULL &&
+	    !_ma_owner_set(r->opts.access, req, res, doc, NULL)) {
+		/* answered */
+	} else if (doc == NULL ||
+		   !ma_doc_insert(r->db, doc, r->opts.safe, problems, &e)) {
 		ma_response_error(res, &e, problems);
 	} else {
 		ma_doc_id(doc, &oid);
@@ -294,7 +305,7 @@ replace(ma_request *req, ma_response *res, void *arg)
 {
 	resource *r = arg;
 	ma_problems *problems = NULL;
-	ma_doc *doc = NULL;
+	ma_doc *doc = NULL, *stored = NULL;
 	bson_oid_t oid, given;
 	ma_error e;
 	guard g;
@@ -302,6 +313,16 @@ replace(ma_request *req, ma_response *res, void *arg)
 
 	if (!_ma_oid_from_hex(ma_request_param(req, "id"), &oid)) {
 		not_found(r, req, res);
+		return;
+	}
+	if (!_ma_owner_stored(r->opts.access, req, r->db, r->type, &oid,
+			      &stored, &e)) {
+		ma_response_error(res, &e, NULL);
+		return;
+	}
+	if (r->opts.access != NULL && r->opts.access->owner_field != NULL &&
+	    stored == NULL) {
+		not_found(r, req, res); /* none the caller may see */
 		return;
 	}
 	if (!guard_begin(r, req, res, &oid, NULL, &g))
@@ -314,7 +335,7 @@ replace(ma_request *req, ma_response *res, void *arg)
 		   bson_oid_compare(&given, &oid) != 0) {
 		ma_response_problem(res, MA_STATUS_BAD_REQUEST,
 				    "_id: does not match the id in the path");
-	} else {
+	} else if (_ma_owner_set(r->opts.access, req, res, doc, stored)) {
 		ma_doc_set_id(doc, &oid);
 		ok = g.current != NULL
 			     ? ma_doc_replace_if(r->db, doc, g.current,
@@ -332,6 +353,7 @@ replace(ma_request *req, ma_response *res, void *arg)
 done:
 	guard_end(r, &g);
 	ma_doc_destroy(doc);
+	ma_doc_destroy(stored);
 	ma_problems_destroy(problems);
 }
 
@@ -362,6 +384,8 @@ update(ma_request *req, ma_response *res, void *arg)
 					    &e);
 	if (u == NULL)
 		ok = false;
+	else if (!_ma_owner_update_ok(r->opts.access, r->type, req, res, u))
+		goto done;
 	else if (bson_empty(ma_update_bson(u)))
 		ok = ma_query_first(q, &doc, &e); /* nothing to change */
 	else
@@ -479,7 +503,9 @@ ma_app_resource(ma_app *app, const char *path, ma_db *db, const ma_type *type,
 			      "a resource needs a path, a database and a type");
 		return _ma_app_setup_result(app, false, &e, error);
 	}
-	if (!ma_type_check(type, &e) || !ma_db_add_type(db, type, &e))
+	if (!ma_type_check(type, &e) ||
+	    !_ma_access_check(opts != NULL ? opts->access : NULL, type, &e) ||
+	    !ma_db_add_type(db, type, &e))
 		return _ma_app_setup_result(app, false, &e, error);
 	r = bson_malloc0(sizeof(*r));
 	r->path = bson_strdup(strcmp(path, "/") == 0 ? "" : path);
@@ -510,9 +536,10 @@ ma_app_resource(ma_app *app, const char *path, ma_db *db, const ma_type *type,
 					      r->opts.require_if_match;
 		if (routes[i].item)
 			r->docs[i].params = id_param;
-		ok = ma_app_route(app, routes[i].method,
-				  routes[i].item ? item : path,
-				  routes[i].handler, r, error) &&
+		ok = _ma_app_route_guarded(app, routes[i].method,
+					   routes[i].item ? item : path,
+					   routes[i].handler, r, r->opts.access,
+					   routes[i].op, error) &&
 		     ma_app_describe(app, routes[i].method,
 				     routes[i].item ? item : path, &r->docs[i],
 				     error);

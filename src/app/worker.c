@@ -66,11 +66,13 @@ _ma_app_worker(void *ctx, int listen_fd, volatile sig_atomic_t *stop)
 	FCGX_Request r;
 	ma_error err;
 
+	_ma_ops_worker_start(app);
 	if (app->on_worker_start != NULL &&
 	    !app->on_worker_start(app, app->on_worker_start_arg, &err)) {
 		_ma_log("the worker cannot start: %s", err.message);
 		return 1;
 	}
+	_ma_app_access_worker_start(app);
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&r, listen_fd, 0) != 0) {
 		_ma_log("libfcgi cannot start");
 		return 1;
@@ -137,29 +139,53 @@ int
 ma_app_run(ma_app *app, int argc, char **argv)
 {
 	ma_runtime_hooks hooks = {master_start, _ma_app_worker, app};
-	const char *program = argc > 0 && argv[0] != NULL ? argv[0] : app->name;
+	/* How to run it again, in the usage and its hint... */
+	const char *command =
+		argc > 0 && argv[0] != NULL ? argv[0] : "mongoalchemy";
+	const ma_config *cfg;
+	const char *name;
 	ma_run_options opts;
 	ma_error err;
+	size_t i;
 
+	/* ...and the one name of every line it writes: the application's,
+	 * else the base name it was started under. */
+	_ma_log_set_program(app->name != NULL ? app->name : command);
+	name = _ma_log_program();
 	if (!_ma_run_parse(argc, argv, &opts, &err)) {
-		fprintf(stderr, "%s: %s\ntry '%s --help'\n", program,
-			err.message, program);
+		fprintf(stderr, "%s: %s\ntry '%s --help'\n", name, err.message,
+			command);
 		return 2;
 	}
 	if (opts.help) {
-		printf("usage: %s [options]\n\n%s", program, _ma_run_usage());
+		printf("usage: %s [options]\n\n%s", command, _ma_run_usage());
 		return 0;
 	}
 	if (opts.version) {
-		printf("%s (mongoalchemy %s)\n", app->name, PACKAGE_VERSION);
+		printf("%s (mongoalchemy %s)\n", name, PACKAGE_VERSION);
 		return 0;
 	}
 	/* A setup call that failed (a missing MONGOALCHEMY_DATABASE, a
 	 * malformed route) stops here, before any socket is bound. */
 	if (app->error.code != MA_OK) {
-		fprintf(stderr, "%s: %s\n", program, app->error.message);
+		fprintf(stderr, "%s: %s\n", name, app->error.message);
+		return 2;
+	}
+	/* What a connection string makes ignored is said once, by the
+	 * master, in mongoalchemy-config's words. */
+	for (i = 0; i < app->ndbs; i++) {
+		cfg = ma_db_config(app->dbs[i]);
+		if (ma_config_ignored(cfg) != NULL)
+			_ma_log("ignored: %s (%s_CONNECTION_STRING gives the "
+				"whole URI)",
+				ma_config_ignored(cfg), ma_config_prefix(cfg));
+	}
+	if (!_ma_app_access_ready(app, &err)) {
+		fprintf(stderr, "%s: %s\n", name, err.message);
 		return 2;
 	}
 	app->access_log = opts.access_log;
-	return _ma_runtime_run(&opts, &hooks, program);
+	app->log_json = opts.access_log_json;
+	_ma_metrics_set_workers(app->metrics, opts.workers);
+	return _ma_runtime_run(&opts, &hooks, name);
 }

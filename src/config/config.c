@@ -52,6 +52,8 @@ struct ma_config {
 	bool safe_session;
 	int64_t max_time_ms;
 
+	char *ignored; /* "P_SERVER, P_PORT": set beside a connection string */
+
 	char *uri;
 	char *uri_redacted;
 	mongoc_uri_t *muri;
@@ -153,6 +155,17 @@ check_values(ma_config *cfg, ma_error *error)
 	if (cfg->values[KEY_CONNECTION_STRING] != NULL)
 		return true;
 
+	/* Flask-MongoAlchemy drops it without a word, and the worker would
+	 * connect without credentials. */
+	if (cfg->values[KEY_PASSWORD] != NULL &&
+	    cfg->values[KEY_USER] == NULL) {
+		key_error(error, cfg, KEY_PASSWORD,
+			  "is set but %s_USER is not: a password is only used "
+			  "with a user",
+			  cfg->prefix);
+		return false;
+	}
+
 	cfg->port = DEFAULT_PORT;
 	v = cfg->values[KEY_PORT];
 	if (v != NULL && !_ma_config_parse_port(v, &cfg->port)) {
@@ -195,6 +208,24 @@ check_values(ma_config *cfg, ma_error *error)
 		return false;
 	}
 	return true;
+}
+
+/* The variables set that a connection string makes the worker ignore:
+ * those from _SERVER to _OPTIONS, which only shape a built URI. */
+static void
+list_ignored(ma_config *cfg)
+{
+	ma_buf b;
+	int k;
+
+	_ma_buf_init(&b, 64);
+	for (k = KEY_SERVER; k <= KEY_OPTIONS; k++) {
+		if (cfg->values[k] != NULL)
+			_ma_buf_printf(&b, "%s%s_%s", b.len > 0 ? ", " : "",
+				       cfg->prefix, key_names[k]);
+	}
+	cfg->ignored = b.len > 0 ? _ma_buf_steal(&b, NULL) : NULL;
+	_ma_buf_destroy(&b);
 }
 
 /* --- the URI ------------------------------------------------------------- */
@@ -386,6 +417,7 @@ ma_config_new(const char *prefix, ma_config_lookup_fn lookup, void *ctx,
 		goto fail;
 
 	if (cfg->values[KEY_CONNECTION_STRING] != NULL) {
+		list_ignored(cfg);
 		if (!parse_connection_string(cfg, error))
 			goto fail;
 	} else if (!build_uri(cfg, error)) {
@@ -420,6 +452,7 @@ ma_config_destroy(ma_config *cfg)
 	if (cfg->uri != NULL)
 		bson_zero_free(cfg->uri, strlen(cfg->uri));
 	bson_free(cfg->uri_redacted);
+	bson_free(cfg->ignored);
 	bson_free(cfg->database);
 	bson_free(cfg->prefix);
 	mongoc_uri_destroy(cfg->muri);
@@ -476,6 +509,12 @@ bool
 ma_config_uses_connection_string(const ma_config *cfg)
 {
 	return cfg->values[KEY_CONNECTION_STRING] != NULL;
+}
+
+const char *
+ma_config_ignored(const ma_config *cfg)
+{
+	return cfg->ignored;
 }
 
 int64_t

@@ -24,6 +24,7 @@ static const char *const error_names[MA_ERR__MAX] = {
 	[MA_ERR_MEDIA_TYPE] = "unsupported media type",
 	[MA_ERR_TIMEOUT] = "timed out",
 	[MA_ERR_PRECONDITION] = "precondition failed",
+	[MA_ERR_UNDECLARED] = "not declared by the type",
 };
 
 const char *
@@ -169,12 +170,25 @@ is_unavailable(uint32_t code)
 	}
 }
 
-/* Duplicate key: 11000 today; 11001 and 12582 from servers before 3.0,
- * which some compatible servers still send. */
+/* InternalError: a server's "anything else". */
+#define SERVER_INTERNAL_ERROR 1
+
+/*
+ * Duplicate key: 11000 today; 11001 and 12582 from servers before 3.0,
+ * which some compatible servers still send. FerretDB on SQLite answers
+ * 11000 to an insert only: a replace, an update or a findAndModify that
+ * breaks a unique index fails as an InternalError carrying SQLite's own
+ * words ("UNIQUE constraint failed: index '...' (2067)"). MongoDB never
+ * sends a duplicate as an InternalError, so the codes decide there and
+ * the words are only read under that code.
+ */
 static bool
-is_duplicate_key(uint32_t code)
+is_duplicate_key(const bson_error_t *berr)
 {
-	return code == 11000 || code == 11001 || code == 12582;
+	return berr->code == 11000 || berr->code == 11001 ||
+	       berr->code == 12582 ||
+	       (berr->code == SERVER_INTERNAL_ERROR &&
+		strstr(berr->message, "UNIQUE constraint failed") != NULL);
 }
 
 static ma_error_code
@@ -192,7 +206,7 @@ code_from_bson(const bson_error_t *berr)
 	case MONGOC_ERROR_QUERY:
 		if (berr->code == SERVER_AUTHENTICATION_FAILED)
 			return MA_ERR_AUTH;
-		if (is_duplicate_key(berr->code))
+		if (is_duplicate_key(berr))
 			return MA_ERR_DUPLICATE;
 		if (berr->code == SERVER_MAX_TIME_MS_EXPIRED)
 			return MA_ERR_TIMEOUT;

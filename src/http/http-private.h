@@ -76,6 +76,8 @@ typedef struct ma_route_match {
 	const char *names[MA_ROUTE_MAX_PARAMS]; /* owned by the router */
 	char *values[MA_ROUTE_MAX_PARAMS];	/* decoded; owned by match */
 	unsigned allowed; /* the path's methods, HEAD added when GET is there */
+	size_t route_id;  /* the matched template (_ma_router_template());
+			   * 0 when no pattern matches the path */
 } ma_route_match;
 
 typedef enum ma_route_result {
@@ -114,6 +116,15 @@ ma_route_result _ma_router_match(const ma_router *router, ma_method method,
 				 const char *path, ma_route_match *match,
 				 ma_error *error);
 void _ma_route_match_clear(ma_route_match *match);
+
+/*
+ * The route templates: one for each distinct pattern shape, numbered from
+ * 1 in the order they were first added. _ma_router_template() gives the
+ * first pattern added for id ("/books/{id}"), valid as long as the router;
+ * NULL for an id out of range (0: no route matched).
+ */
+size_t _ma_router_count(const ma_router *router);
+const char *_ma_router_template(const ma_router *router, size_t id);
 
 /* Writes "GET, HEAD, POST" for the allowed bits, in ma_method order. */
 void _ma_allow_header(ma_buf *buf, unsigned allowed);
@@ -173,7 +184,8 @@ bool _ma_list_params(const ma_qs *qs, ma_query *query, int64_t max_per_page,
 /*
  * Writes a Link header value for a page of the list at path with the
  * request's parameters qs: rel first, prev (if page > 1), next (if
- * has_next) and last (if pages >= 0; pages < 0: unknown). Each link is
+ * has_next) and last (if pages > 0; 0: an empty list, whose page 1 is
+ * only first; pages < 0: unknown). Each link is
  * path?<qs with page replaced by its number, per_page kept>, the other
  * parameters kept in order and re-encoded with _ma_qs_encode().
  * Example: </books?year__gte=2000&page=1&per_page=20>; rel="first", ...
@@ -209,6 +221,10 @@ struct ma_request {
 	ma_error body_error; /* MA_OK, or why there is no body */
 	char *body;
 	size_t body_len;
+	char request_id[65]; /* X-Request-Id as sent, or made here */
+	/* The caller access control let in (auth.h), for the handler it
+	 * runs; NULL where none was asked for. */
+	const struct ma_user *user;
 };
 
 struct ma_response {
@@ -233,6 +249,14 @@ bool _ma_request_init(ma_request *req, size_t body_limit, char **env,
 		      ma_body_reader read, void *read_ctx, ma_status *status,
 		      ma_error *error);
 void _ma_request_destroy(ma_request *req);
+
+/*
+ * The first CGI variable name (as the front end passed it, "REMOTE_USER",
+ * "HTTP_AUTHORIZATION"), or NULL; with count, how many times it was
+ * passed: a header sent twice reaches the worker twice.
+ */
+const char *_ma_request_env(const ma_request *req, const char *name,
+			    size_t *count);
 
 /*
  * The body of a request that must carry JSON: MA_ERR_MEDIA_TYPE for

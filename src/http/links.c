@@ -52,8 +52,8 @@ _ma_page_links(ma_buf *buf, const char *path, const ma_qs *qs, int64_t page,
 		append_link(buf, false, path, qs, page - 1, per_page, "prev");
 	if (has_next && page < INT64_MAX)
 		append_link(buf, false, path, qs, page + 1, per_page, "next");
-	/* An empty list still has its page 1. */
-	if (pages >= 0)
-		append_link(buf, false, path, qs, pages > 0 ? pages : 1,
-			    per_page, "last");
+	/* An empty list has its page 1 (first) but no last page: its
+	 * "pages" is 0, and the link agrees. */
+	if (pages > 0)
+		append_link(buf, false, path, qs, pages, per_page, "last");
 }

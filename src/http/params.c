@@ -447,7 +447,9 @@ _ma_list_params(const ma_qs *qs, ma_query *query, int64_t max_per_page,
 	 * wrong and also asks for page 0 is told what is wrong (400). */
 	if (pg < 1) {
 		_ma_error_set(error, MA_ERR_NOT_FOUND,
-			      "page: must be 1 or more");
+			      "page %" PRId64
+			      " does not exist: pages start at 1",
+			      pg);
 		return false;
 	}
 	if (page != NULL)

@@ -10,20 +10,59 @@
 #include "http/http-private.h"
 #include "runtime/runtime-private.h"
 
+const char *
+_ma_request_env(const ma_request *req, const char *name, size_t *count)
+{
+	size_t n = strlen(name);
+	const char *first = NULL;
+	char **e;
+
+	if (count != NULL)
+		*count = 0;
+	if (req->env == NULL)
+		return NULL;
+	for (e = req->env; *e != NULL; e++) {
+		if (strncmp(*e, name, n) != 0 || (*e)[n] != '=')
+			continue;
+		if (first == NULL)
+			first = *e + n + 1;
+		if (count == NULL)
+			break;
+		(*count)++;
+	}
+	return first;
+}
+
 /* A CGI variable, or NULL. */
 static const char *
 env_get(const ma_request *req, const char *name)
 {
-	size_t n = strlen(name);
-	char **e;
+	return _ma_request_env(req, name, NULL);
+}
 
-	if (req->env == NULL)
-		return NULL;
-	for (e = req->env; *e != NULL; e++) {
-		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
-			return *e + n + 1;
+/*
+ * The request's id: the front end's X-Request-Id (nginx's $request_id or
+ * Apache's UNIQUE_ID, passed by the site files) when it is 1 to 64
+ * letters, digits, '-', '_', '.' or '@', so that it can go as it is into
+ * a header, a log line, JSON and a URN; else a new one, an ObjectId's 24 hex
+ * digits (unique per process and time, no system call).
+ */
+static void
+request_id(ma_request *req, const char *given)
+{
+	bson_oid_t oid;
+	size_t n;
+
+	if (given != NULL) {
+		n = strspn(given, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr"
+				  "stuvwxyz0123456789-_.@");
+		if (n > 0 && n < sizeof(req->request_id) && given[n] == '\0') {
+			memcpy(req->request_id, given, n + 1);
+			return;
+		}
 	}
-	return NULL;
+	bson_oid_init(&oid, NULL);
+	bson_oid_to_string(&oid, req->request_id);
 }
 
 bool
@@ -39,6 +78,7 @@ _ma_request_init(ma_request *req, size_t body_limit, char **env,
 	req->read = read;
 	req->read_ctx = read_ctx;
 	req->query_string = "";
+	request_id(req, env_get(req, "HTTP_X_REQUEST_ID"));
 
 	req->method_name = env_get(req, "REQUEST_METHOD");
 	if (req->method_name == NULL)

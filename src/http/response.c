@@ -163,6 +163,10 @@ problem(ma_response *res, ma_status status, const char *detail,
 		_ma_buf_append(b, ",\"detail\":", 10);
 		_ma_json_write_string(b, detail, strlen(detail));
 	}
+	/* The occurrence: the id of the request's log line and answer. */
+	if (res->req != NULL && res->req->request_id[0] != '\0')
+		_ma_buf_printf(b, ",\"instance\":\"urn:request:%s\"",
+			       res->req->request_id);
 	n = problems != NULL ? ma_problems_count(problems) : 0;
 	if (n > 0) {
 		_ma_buf_append(b, ",\"errors\":[", 11);

@@ -40,10 +40,15 @@ typedef struct node {
 	size_t nroutes;
 	unsigned methods; /* every method of routes */
 	size_t nparams;	  /* parameters on the way here */
+	size_t id;	  /* its place in the router's templates, from 1 */
 } node;
 
 struct ma_router {
 	node root;
+	/* The template of each node with routes (the first pattern added
+	 * there), by node id - 1: bounded labels for logs and metrics. */
+	char **templates;
+	size_t ntemplates;
 };
 
 /* --- methods ------------------------------------------------------------- */
@@ -140,9 +145,14 @@ _ma_router_new(void)
 void
 _ma_router_destroy(ma_router *router)
 {
+	size_t i;
+
 	if (router == NULL)
 		return;
 	node_free(&router->root);
+	for (i = 0; i < router->ntemplates; i++)
+		bson_free(router->templates[i]);
+	bson_free(router->templates);
 	bson_free(router);
 }
 
@@ -349,6 +359,13 @@ _ma_router_add(ma_router *router, unsigned methods, const char *pattern,
 
 	for (n = &router->root, i = 0; i < nsegs; i++)
 		n = child_for(n, &segs[i]);
+	if (n->id == 0) {
+		router->templates = bson_realloc(
+			router->templates,
+			(router->ntemplates + 1) * sizeof(*router->templates));
+		router->templates[router->ntemplates++] = bson_strdup(pattern);
+		n->id = router->ntemplates;
+	}
 
 	n->routes =
 		bson_realloc(n->routes, (n->nroutes + 1) * sizeof(*n->routes));
@@ -446,6 +463,7 @@ _ma_router_match(const ma_router *router, ma_method method, const char *path,
 		return MA_ROUTE_NOT_FOUND;
 
 	match->allowed = n->methods | (n->methods & MA_GET ? MA_HEAD : 0);
+	match->route_id = n->id;
 	/* Exactly one known method; a HEAD route of its own wins over GET. */
 	if (ma_method_name(method) != NULL) {
 		r = route_for(n, method);
@@ -464,10 +482,25 @@ _ma_router_match(const ma_router *router, ma_method method, const char *path,
 			_ma_error_set(error, MA_ERR_INVALID, "%s: %s",
 				      r->names[i], e.message);
 			_ma_route_match_clear(match);
+			match->route_id = n->id;
 			return MA_ROUTE_BAD_PATH;
 		}
 		match->names[i] = r->names[i];
 	}
 	match->nparams = n->nparams;
 	return MA_ROUTE_FOUND;
+}
+
+size_t
+_ma_router_count(const ma_router *router)
+{
+	return router != NULL ? router->ntemplates : 0;
+}
+
+const char *
+_ma_router_template(const ma_router *router, size_t id)
+{
+	if (router == NULL || id == 0 || id > router->ntemplates)
+		return NULL;
+	return router->templates[id - 1];
 }

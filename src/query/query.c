@@ -407,8 +407,10 @@ ma_query_extend(ma_query *query, const char *name, const char *arg,
 		return false;
 	x = ma_type_extension(query->type, name);
 	if (x == NULL || x->fn == NULL) {
+		/* The program's call, not the client's: its types are
+		 * static, so no request can make this one work. */
 		_ma_error_set(
-			&e, MA_ERR_INVALID, "%s has no query extension '%s'",
+			&e, MA_ERR_UNDECLARED, "%s has no query extension '%s'",
 			query->type->name, name != NULL ? name : "(null)");
 		return refine_failed(query, &e, error);
 	}

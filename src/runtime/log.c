@@ -17,9 +17,8 @@ _ma_log(const char *fmt, ...)
 {
 	char line[2048];
 	va_list ap;
-	size_t len, off;
+	size_t len;
 	int n;
-	ssize_t w;
 
 	/* One write() per line: the lines of the master and of every worker
 	 * share stderr and must not interleave. */
@@ -37,6 +36,15 @@ _ma_log(const char *fmt, ...)
 	if (len > sizeof(line) - 2)
 		len = sizeof(line) - 2;
 	line[len++] = '\n';
+	_ma_log_write(line, len);
+}
+
+void
+_ma_log_write(const char *line, size_t len)
+{
+	size_t off;
+	ssize_t w;
+
 	for (off = 0; off < len; off += (size_t)w) {
 		w = write(STDERR_FILENO, line + off, len - off);
 		if (w < 0 && errno == EINTR)
@@ -46,12 +54,20 @@ _ma_log(const char *fmt, ...)
 	}
 }
 
+const char *
+_ma_log_program(void)
+{
+	return log_program;
+}
+
 void
 _ma_log_set_program(const char *program)
 {
 	const char *slash;
 
-	if (program == NULL || *program == '\0')
+	/* The name it already has (_ma_log_program()'s own buffer) would
+	 * be copied onto itself. */
+	if (program == NULL || *program == '\0' || program == log_program)
 		return;
 	slash = strrchr(program, '/');
 	if (slash != NULL && slash[1] != '\0')

@@ -23,6 +23,8 @@ typedef enum opt_id {
 	OPT_BACKLOG,
 	OPT_GRACE,
 	OPT_ACCESS_LOG,
+	OPT_NO_ACCESS_LOG,
+	OPT_ACCESS_LOG_FORMAT,
 	OPT_HELP,
 	OPT_VERSION,
 	OPT__MAX
@@ -57,6 +59,8 @@ static const struct run_option {
 		       .what = "a number of seconds",
 		       .field = offsetof(ma_run_options, grace)},
 	[OPT_ACCESS_LOG] = {"--access-log", false},
+	[OPT_NO_ACCESS_LOG] = {"--no-access-log", false},
+	[OPT_ACCESS_LOG_FORMAT] = {"--access-log-format", true},
 	[OPT_HELP] = {"--help", false},
 	[OPT_VERSION] = {"--version", false},
 };
@@ -73,7 +77,9 @@ static const char usage_text[] =
 	"  --backlog N                    length of the listen queue (default 1024)\n"
 	"  --grace SECONDS                time a stopping worker gets to finish its\n"
 	"                                 request before SIGKILL (default 30)\n"
-	"  --access-log                   one line per request on stderr\n"
+	"  --access-log                   one line per request on stderr (default)\n"
+	"  --no-access-log                no line per request\n"
+	"  --access-log-format text|json  the request log's lines (default text)\n"
 	"  --help                         print this help and exit\n"
 	"  --version                      print the version and exit\n";
 /* clang-format on */
@@ -212,6 +218,18 @@ apply_option(opt_id id, const char *value, ma_run_options *opts,
 	case OPT_ACCESS_LOG:
 		opts->access_log = true;
 		return true;
+	case OPT_NO_ACCESS_LOG:
+		opts->access_log = false;
+		return true;
+	case OPT_ACCESS_LOG_FORMAT:
+		if (strcmp(value, "text") != 0 && strcmp(value, "json") != 0) {
+			_ma_error_set(error, MA_ERR_INVALID,
+				      "--access-log-format: must be text or "
+				      "json");
+			return false;
+		}
+		opts->access_log_json = strcmp(value, "json") == 0;
+		return true;
 	case OPT_HELP:
 		opts->help = true;
 		return true;
@@ -232,6 +250,7 @@ run_options_init(ma_run_options *opts)
 	opts->socket_mode = 0660;
 	opts->backlog = MA_RUN_DEFAULT_BACKLOG;
 	opts->grace = MA_RUN_DEFAULT_GRACE;
+	opts->access_log = true;
 }
 
 bool

@@ -15,12 +15,6 @@
 
 #include "runtime/runtime-private.h"
 
-/* --- log.c ---------------------------------------------------------------- */
-
-/* The name _ma_log() gives the program from now on: program's last path
- * component. NULL or "" keep the name it had. */
-void _ma_log_set_program(const char *program);
-
 /* --- listener.c ----------------------------------------------------------- */
 
 typedef struct ma_listener {

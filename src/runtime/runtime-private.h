@@ -33,10 +33,11 @@ typedef struct ma_run_options {
 	const char *user; /* USER or USER:GROUP to drop to; NULL: stay */
 	int socket_mode;  /* permissions of a Unix socket */
 	int backlog;
-	int grace;	 /* seconds between SIGTERM and SIGKILL */
-	bool access_log; /* one line per request on stderr */
-	bool help;	 /* --help given: usage printed, exit 0 */
-	bool version;	 /* --version given */
+	int grace;	      /* seconds between SIGTERM and SIGKILL */
+	bool access_log;      /* one line per request on stderr (default) */
+	bool access_log_json; /* as JSON lines */
+	bool help;	      /* --help given: usage printed, exit 0 */
+	bool version;	      /* --version given */
 } ma_run_options;
 
 /*
@@ -94,5 +95,18 @@ bool _ma_run_set_nonblocking(int fd, bool on);
 
 /* Logs one line on stderr: "<program>[pid]: <message>". */
 void _ma_log(const char *fmt, ...) MA_PRINTF(1, 2);
+
+/* The name _ma_log() gives the program from now on: program's last path
+ * component. NULL or "" keep the name it had ("mongoalchemy" at first). */
+void _ma_log_set_program(const char *program);
+
+/* The name _ma_log() gives the program; static, valid until the next
+ * _ma_log_set_program(). */
+const char *_ma_log_program(void);
+
+/* Writes line (len bytes, its '\n' included) on stderr as it is, in one
+ * write() when the pipe takes it: lines of several processes do not
+ * interleave. */
+void _ma_log_write(const char *line, size_t len);
 
 #endif

@@ -71,6 +71,32 @@ Test(errors, invalid_percent_escape_is_400)
 	expect_problem(http_get("/books/%zz"), 400, NULL);
 }
 
+/* A trailing '/' is not the path without it: a 404 that says so, for
+ * every method, whether the front end or the worker routes it; a path
+ * that has no route either way is the plain 404. */
+Test(errors, trailing_slash_is_a_404_that_says_so)
+{
+	static const char say[] = "one matches it without the trailing '/'";
+	const char *item = tprintf("/books/%s/", seed_books[0].id);
+	http_resp *r;
+
+	expect_problem(http_get("/books/"), 404, say);
+	expect_problem(http_get("/authors/"), 404, say);
+	expect_problem(http_get(item), 404, say);
+	expect_problem(http_get("/books/since/2010/"), 404, say);
+	expect_problem(http_json("POST", "/books/", "{}"), 404, say);
+	expect_problem(http("DELETE", item, NULL, NULL, 0), 404, say);
+	r = http_get("/no-such-thing/");
+	expect_problem(r, 404, "no route matches this path");
+	cr_assert_null(find_nocase(json_object_get_string(
+					   jget(r->what, r->json, "detail")),
+				   "trailing"),
+		       "%s: the path has no route with or without the '/'",
+		       r->what);
+	/* The book is still there. */
+	expect_status(http_get(tprintf("/books/%s", seed_books[0].id)), 200);
+}
+
 /* nginx refuses a body over its client_max_body_size itself, and Apache
  * passes it on to a worker that reads and drops it before it answers. */
 Test(errors, body_over_the_limit_is_413)

@@ -87,6 +87,8 @@ typedef struct http_opts {
 	long timeout_ms; /* 0: 20 s */
 	/* More request headers, "Name: value", ending with NULL. */
 	const char *const *headers;
+	/* The local address to send from ("127.0.0.2"); NULL: any. */
+	const char *source;
 } http_opts;
 
 void http_headers_clear(http_resp *r);
@@ -233,5 +235,8 @@ void stack_do(const char *cmd);
 /* Every worker of the stack answers again (20 GETs of the first seed book
  * in a row), within ms. */
 bool wait_serving(long ms);
+/* GETs path until the answer is status, for up to ms; the last answer
+ * (it lives until the test ends). */
+http_resp *poll_status(const char *path, long status, long ms);
 
 #endif

@@ -116,6 +116,8 @@ http_try(const char *method, const char *path_and_query,
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &out);
 	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, http_on_header);
 	curl_easy_setopt(curl, CURLOPT_HEADERDATA, r);
+	if (opts != NULL && opts->source != NULL)
+		curl_easy_setopt(curl, CURLOPT_INTERFACE, opts->source);
 	if (strcmp(method, "HEAD") == 0)
 		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
 	else if (strcmp(method, "GET") != 0)
@@ -434,4 +436,20 @@ wait_serving(long ms)
 		sleep_ms(100);
 	}
 	return true;
+}
+
+http_resp *
+poll_status(const char *path, long status, long ms)
+{
+	long long deadline = now_ms() + ms;
+	http_opts o = {.timeout_ms = ms + 2000};
+	http_resp *r;
+
+	for (;;) {
+		r = http_try("GET", path, NULL, NULL, 0, &o);
+		keep(r, http_free_any);
+		if (r->status == status || now_ms() >= deadline)
+			return r;
+		sleep_ms(100);
+	}
 }

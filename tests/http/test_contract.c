@@ -51,22 +51,9 @@ ReportHook(PRE_ALL)(struct criterion_test_set *tests)
 
 ReportHook(POST_ALL)(struct criterion_global_stats *stats)
 {
-	mongoc_database_t *mdb;
-	mongoc_client_t *client;
-	ma_db *db;
-	ma_error e;
-
 	(void)stats;
 	if (database != NULL) {
-		db = ma_db_new(NULL, &e);
-		client = db != NULL ? ma_db_client(db, &e) : NULL;
-		if (client != NULL) {
-			mdb = mongoc_client_get_database(client, database);
-			/* Ignored: nothing to do about a database left over. */
-			mongoc_database_drop(mdb, NULL);
-			mongoc_database_destroy(mdb);
-		}
-		ma_db_destroy(db);
+		live_drop_database(database);
 		bson_free(database);
 		database = NULL;
 	}
@@ -654,13 +641,30 @@ Test(errors, unknown_or_malformed_id_is_404)
 	expect_problem(http_get("/authors/blasphemy"), 404, NULL);
 }
 
+/* An empty list is its page 1, with "pages": 0: a first link and no
+ * last one, which would name a page 1 that "pages" says is not there. */
+Test(params, empty_list_has_a_first_link_and_no_last)
+{
+	const char *q = tprintf("/books?title__startswith=%s", qenc(prefix()));
+	http_resp *r = http_get(q);
+
+	expect_page(r, 1, 20, 0, 0, -1, -1, 0);
+	expect_links(r, tprintf("%s&page=1&per_page=20", q), NULL, NULL, NULL);
+}
+
 Test(errors, pages_that_do_not_exist_are_404)
 {
 	const char *p = prefix();
 
 	create_book(tprintf("%sOne", p), "Mark Pilgrim", 2000);
-	expect_problem(http_get("/books?page=0"), 404, NULL);
-	expect_problem(http_get("/books?page=-1"), 404, NULL);
+	/* A page below 1 reads as the 404 it is, like a page past the end. */
+	expect_problem(http_get("/books?page=0"), 404,
+		       "page 0 does not exist: pages start at 1");
+	expect_problem(http_get("/books?page=-1"), 404,
+		       "page -1 does not exist: pages start at 1");
+	expect_problem(http_get(tprintf("/books?title__startswith=%s&page=3",
+					qenc(p))),
+		       404, "page 3 does not exist");
 	expect_problem(http_get(tprintf("/books?title__startswith=%s&page=2",
 					qenc(p))),
 		       404, NULL);
@@ -706,6 +710,45 @@ Test(errors, duplicate_id_is_409_and_keeps_the_stored_book)
 	r = http_get(tprintf("/books/%s", s->id));
 	expect_book(r->what, expect_json(r, 200), s->id, s->title, s->author,
 		    s->year);
+}
+
+/*
+ * An author's name is unique (the example's index): a write that would
+ * repeat a stored one is a 409, whether it creates (POST), replaces (PUT,
+ * plain or with If-Match) or changes (PATCH), and both authors stay as
+ * they were.
+ */
+Test(errors, unique_name_is_409_for_post_put_and_patch_and_keeps_both)
+{
+	const char *p = prefix();
+	const char *taken = tprintf("%sTaken", p), *own = tprintf("%sOwn", p);
+	const char *first = create_author(taken), *second = create_author(own);
+	const char *path = tprintf("/authors/%s", second), *etag;
+	const char *same = "the same value for a unique index";
+	http_resp *r;
+
+	r = http_json("POST", "/authors", doc_json(&authors, taken));
+	expect_problem(r, 409, same);
+	r = http_json("PUT", path, doc_json(&authors, taken));
+	expect_problem(r, 409, same);
+	r = http_json("PATCH", path, tprintf("{\"name\": \"%s\"}", taken));
+	expect_problem(r, 409, same);
+
+	r = http_get(path);
+	expect_author(r->what, expect_json(r, 200), second, own);
+	etag = tprintf("If-Match: %s", etag_of(r));
+	r = http_with("PUT", path, doc_json(&authors, taken), etag);
+	expect_problem(r, 409, same);
+	r = http_with("PATCH", path, tprintf("{\"name\": \"%s\"}", taken),
+		      etag);
+	expect_problem(r, 409, same);
+
+	r = http_get(tprintf("/authors/%s", first));
+	expect_author(r->what, expect_json(r, 200), first, taken);
+	r = http_get(path);
+	expect_author(r->what, expect_json(r, 200), second, own);
+	r = http_get(tprintf("/authors?name__startswith=%s", qenc(p)));
+	expect_jint(r->what, expect_json(r, 200), "total", 2);
 }
 
 /* The worker's own limit (MA_BODY_LIMIT); nginx's is in test_http. */

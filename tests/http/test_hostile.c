@@ -1088,7 +1088,8 @@ Test(hostile, operators_in_the_query_string_are_400_and_values_are_literal)
 	run_rows("query string", rows, sizeof(rows) / sizeof(rows[0]));
 
 	/* A value with CR LF comes back in the Link header encoded: no header
-	 * of the client's making. */
+	 * of the client's making. (The list is empty: a first link, no
+	 * last.) */
 	r = http_get("/books?title__startswith=a%0D%0ASet-Cookie:%20x%3D1"
 		     "&per_page=1");
 	expect_json(r, 200);
@@ -1096,9 +1097,7 @@ Test(hostile, operators_in_the_query_string_are_400_and_values_are_literal)
 		       "%s: a Set-Cookie header came back", r->what);
 	expect_header(r, "Link",
 		      "</books?title__startswith=a%0D%0ASet-Cookie%3A%20x%3D1"
-		      "&page=1&per_page=1>; rel=\"first\", "
-		      "</books?title__startswith=a%0D%0ASet-Cookie%3A%20x%3D1"
-		      "&page=1&per_page=1>; rel=\"last\"");
+		      "&page=1&per_page=1>; rel=\"first\"");
 	expect_unharmed();
 }
 
@@ -1218,11 +1217,13 @@ Test(hostile, page_and_per_page_out_of_their_grammar)
 {
 	static const row rows[] = {
 		{"page 0", "GET", "/books?page=0", .status = 404,
-		 .detail = "page: must be 1 or more"},
+		 .detail = "page 0 does not exist: pages start at 1"},
 		{"page -1", "GET", "/books?page=-1", .status = 404,
-		 .detail = "page: must be 1 or more"},
+		 .detail = "page -1 does not exist: pages start at 1"},
 		{"page -2^63", "GET", "/books?page=-9223372036854775808",
-		 .status = 404, .detail = "page: must be 1 or more"},
+		 .status = 404,
+		 .detail = "page -9223372036854775808 does not exist: pages "
+			   "start at 1"},
 		{"page 2 of 1", "GET", "/books?page=2", .status = 404,
 		 .detail = "page 2 does not exist"},
 		{"page 2^63-1", "GET", "/books?page=9223372036854775807",
@@ -1306,7 +1307,8 @@ Test(hostile, page_and_per_page_out_of_their_grammar)
 		 "/authors?page=2&per_page=5", .status = 404,
 		 .detail = "page 2 does not exist"},
 		{"page 0 on the since route", "GET", "/books/since/2013?page=0",
-		 .status = 404, .detail = "page: must be 1 or more"},
+		 .status = 404,
+		 .detail = "page 0 does not exist: pages start at 1"},
 		{"per_page 0 on the since route", "GET",
 		 "/books/since/2013?per_page=0", .status = 400,
 		 .detail = "per_page: must be between 1 and 100"},
@@ -1357,13 +1359,15 @@ Test(hostile, path_tricks)
 		{"/books//", "GET", "/books//", .status = 404,
 		 .detail = "no route matches this path"},
 		{"/books/", "GET", "/books/", .status = 404,
-		 .detail = "no route matches this path"},
+		 .detail = "no route matches this path; one matches it without "
+			   "the trailing '/'"},
 		{"a trailing dot on the route", "GET", "/books.", .status = 404,
 		 .detail = "no route matches this path"},
 		{"a trailing dot on the id", "GET", B01 ".", .status = 404,
 		 .detail = "no Book has the id '" SEED_ID("b01") ".'"},
 		{"a trailing slash on the id", "GET", B01 "/", .status = 404,
-		 .detail = "no route matches this path"},
+		 .detail = "no route matches this path; one matches it without "
+			   "the trailing '/'"},
 		{"a segment after the id", "GET", B01 "/title", .status = 404,
 		 .detail = "no route matches this path"},
 		{"the route in capitals", "GET", "/BOOKS", .status = 404,

@@ -423,23 +423,6 @@ restore_mongo(void)
 				       "after the database came back");
 }
 
-/* GETs path until the answer is status, for up to ms; the last answer. */
-static http_resp *
-poll_status(const char *path, long status, long ms)
-{
-	long long deadline = now_ms() + ms;
-	http_opts o = {.timeout_ms = ms + 2000};
-	http_resp *r;
-
-	for (;;) {
-		r = http_try("GET", path, NULL, NULL, 0, &o);
-		keep(r, http_free_any);
-		if (r->status == status || now_ms() >= deadline)
-			return r;
-		sleep_ms(100);
-	}
-}
-
 Test(outage, database_down_is_503_with_retry_after_then_recovers,
      .fini = restore_mongo, .timeout = 90)
 {
@@ -685,7 +668,7 @@ Test(privileges, workers_run_as_the_user_given, .fini = stop_direct,
 	const struct passwd *pw;
 	const char *argv[10];
 	long long deadline;
-	pid_t child[8];
+	pid_t child[8], master;
 	size_t n = 0;
 	int status;
 
@@ -704,6 +687,7 @@ Test(privileges, workers_run_as_the_user_given, .fini = stop_direct,
 	argv[6] = "nobody";
 	argv[7] = NULL;
 	direct_pid = spawn(argv, worker_env(NULL), log);
+	master = direct_pid;
 
 	deadline = now_ms() + 15000;
 	while ((n = proc_children(direct_pid, child, 8)) == 0 &&
@@ -727,6 +711,12 @@ Test(privileges, workers_run_as_the_user_given, .fini = stop_direct,
 		  "SIGTERM: status %d, expected exit 0; log:\n%s", status,
 		  read_file_from(log, 0));
 	cr_assert_neq(access(sock, F_OK), 0, "%s is left behind", sock);
+	/* The master's lines carry the example's name (ma_app_options),
+	 * its runtime's lines too. */
+	cr_assert(strstr(read_file_from(log, 0),
+			 tprintf("library[%ld]: ", (long)master)) != NULL,
+		  "no line of the master's under the name library:\n%s",
+		  read_file_from(log, 0));
 }
 
 Test(logs, startup_without_a_database_never_shows_the_password,

@@ -147,6 +147,26 @@ live_own_db_close(live_own_db *t)
 	bson_free(t->name);
 }
 
+/* Drops the database name on the environment's server, for a run's last
+ * report hook: nothing to assert there, and nothing to do about a
+ * database left over. */
+static inline void
+live_drop_database(const char *name)
+{
+	mongoc_database_t *mdb;
+	mongoc_client_t *client;
+	ma_error e;
+	ma_db *db = ma_db_new(NULL, &e);
+
+	client = db != NULL ? ma_db_client(db, &e) : NULL;
+	if (client != NULL) {
+		mdb = mongoc_client_get_database(client, name);
+		mongoc_database_drop(mdb, NULL);
+		mongoc_database_destroy(mdb);
+	}
+	ma_db_destroy(db);
+}
+
 /* A database object on a port nothing listens on, giving up quickly: a
  * MongoDB outage. */
 static inline ma_db *

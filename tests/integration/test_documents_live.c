@@ -522,6 +522,75 @@ Test(documents_live, unique_index_violation_is_duplicate_11000)
 }
 
 /*
+ * Every write that can break a unique index says so as a duplicate, not
+ * only an insert: a replace (plain and conditional), an update and a
+ * find-and-modify, whatever form the server gives it in (MongoDB's
+ * 11000; FerretDB's storage error for all but an insert). The stored
+ * documents stay as they were.
+ */
+Test(documents_live, every_write_that_breaks_a_unique_index_is_duplicate)
+{
+	ma_db *db = live_db();
+	live_type *lt = live_type_new(db, &isbn_book_type, NULL, NULL);
+	ma_doc *first = isbn_book_new(lt, "Dive Into Python", "978-1");
+	ma_doc *second = isbn_book_new(lt, "Think Python", "978-2");
+	ma_doc *twin, *out = NULL;
+	ma_update *u = ma_update_new(&lt->type);
+	bson_oid_t id;
+	const char *isbn;
+	ma_query *q;
+	ma_error e;
+
+	save_ok(db, first, MA_SAFE_SESSION);
+	save_ok(db, second, MA_SAFE_SESSION);
+	cr_assert(ma_doc_id(second, &id));
+
+	twin = isbn_book_new(lt, "Think Python", "978-1");
+	ma_doc_set_id(twin, &id);
+	cr_assert_not(ma_doc_replace(db, twin, MA_SAFE_SESSION, NULL, &e));
+	cr_assert_eq(e.code, MA_ERR_DUPLICATE, "replace: %s (%s)", e.message,
+		     ma_strerror(e.code));
+	cr_assert_not(
+		ma_doc_replace_if(db, twin, second, MA_SAFE_SESSION, NULL, &e));
+	cr_assert_eq(e.code, MA_ERR_DUPLICATE, "replace_if: %s (%s)", e.message,
+		     ma_strerror(e.code));
+	cr_assert_not(ma_doc_save(db, twin, MA_SAFE_SESSION, NULL, &e));
+	cr_assert_eq(e.code, MA_ERR_DUPLICATE, "save: %s (%s)", e.message,
+		     ma_strerror(e.code));
+
+	cr_assert(ma_update_set(u, "isbn", MA_V_STRING("978-1"), &e), "%s",
+		  e.message);
+	q = ma_query_new(db, &lt->type);
+	cr_assert(ma_query_filter(q, "_id", MA_OP_EQ, MA_V_OID(&id), &e));
+	cr_assert_not(ma_query_update(q, u, 0, MA_SAFE_SESSION, NULL, &e));
+	cr_assert_eq(e.code, MA_ERR_DUPLICATE, "update: %s (%s)", e.message,
+		     ma_strerror(e.code));
+	cr_assert_not(
+		ma_query_find_and_modify(q, u, MA_UPDATE_RETURN_NEW, &out, &e));
+	cr_assert_eq(e.code, MA_ERR_DUPLICATE, "find_and_modify: %s (%s)",
+		     e.message, ma_strerror(e.code));
+	cr_assert_null(out);
+	ma_query_destroy(q);
+
+	/* Nothing changed. */
+	q = ma_query_new(db, &lt->type);
+	cr_assert(ma_query_get_oid(q, &id, &out, &e), "%s", e.message);
+	cr_assert_not_null(out);
+	cr_assert(ma_doc_get_string(out, "isbn", &isbn));
+	cr_assert_str_eq(isbn, "978-2");
+	cr_assert_eq(count_docs(db, lt), 2);
+
+	ma_query_destroy(q);
+	ma_doc_destroy(out);
+	ma_update_destroy(u);
+	ma_doc_destroy(twin);
+	ma_doc_destroy(second);
+	ma_doc_destroy(first);
+	live_type_drop(db, lt);
+	ma_db_destroy(db);
+}
+
+/*
  * Indexes are created on the first use of the database in a process, and
  * not checked again: an index dropped behind the process's back stays
  * dropped through later saves and ma_db_ensure_indexes(). Only a new

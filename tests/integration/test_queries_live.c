@@ -1795,14 +1795,14 @@ Test(extensions_live, unknown_extension_and_extension_errors)
 	q = ma_query_new(own.db, &person_type);
 	cr_assert_not(ma_query_extend(q, "get_janes", NULL, &e),
 		      "an unknown extension ran");
-	cr_assert_eq(e.code, MA_ERR_INVALID, "%s (%s)", e.message,
+	cr_assert_eq(e.code, MA_ERR_UNDECLARED, "%s (%s)", e.message,
 		     ma_strerror(e.code));
 	ma_query_destroy(q);
 
 	/* A type without extensions at all */
 	q = ma_query_new(own.db, &library_author_type);
 	cr_assert_not(ma_query_extend(q, "get_johns", NULL, &e));
-	cr_assert_eq(e.code, MA_ERR_INVALID);
+	cr_assert_eq(e.code, MA_ERR_UNDECLARED);
 	ma_query_destroy(q);
 
 	/* "abc" is no year: the filter's own error comes back, and stays. */

@@ -180,12 +180,41 @@ Test(keys, empty_variable_is_unset)
 	ma_config_destroy(c);
 }
 
-Test(keys, password_without_user_is_not_used)
+/* Flask-MongoAlchemy drops it silently, and the worker would connect
+ * without credentials: an error naming both, never the password. */
+Test(keys, password_without_user_is_an_error_naming_both)
 {
-	ma_config *c =
-		MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_PASSWORD", "father"});
+	const char *msg =
+		MUST_FAIL(DB_TEST, {"MONGOALCHEMY_PASSWORD", "father"});
 
-	cr_assert_str_eq(ma_config_uri(c), "mongodb://localhost:27017/");
+	cr_assert_str_eq(msg, "MONGOALCHEMY_PASSWORD is set but "
+			      "MONGOALCHEMY_USER is not: a password is only "
+			      "used with a user");
+}
+
+/* Beside a connection string it is ignored like the other parts of a
+ * built URI, and each of them is named as ignored. */
+Test(keys, connection_string_names_the_variables_it_makes_ignored)
+{
+	ma_config *c = MUST_CONFIG(
+		DB_TEST, {"MONGOALCHEMY_SERVER", "db.example"},
+		{"MONGOALCHEMY_PORT", "42"},
+		{"MONGOALCHEMY_PASSWORD", "father"},
+		{"MONGOALCHEMY_OPTIONS", "w=2"},
+		{"MONGOALCHEMY_SAFE_SESSION", "no"},
+		{"MONGOALCHEMY_CONNECTION_STRING", "mongodb://cs.example/"});
+
+	cr_assert_str_eq(ma_config_uri(c), "mongodb://cs.example/");
+	cr_assert_str_eq(ma_config_ignored(c),
+			 "MONGOALCHEMY_SERVER, MONGOALCHEMY_PORT, "
+			 "MONGOALCHEMY_PASSWORD, MONGOALCHEMY_OPTIONS");
+	ma_config_destroy(c);
+	c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_CONNECTION_STRING",
+				  "mongodb://cs.example/"});
+	cr_assert_null(ma_config_ignored(c));
+	ma_config_destroy(c);
+	c = MUST_CONFIG(DB_TEST, {"MONGOALCHEMY_SERVER", "db.example"});
+	cr_assert_null(ma_config_ignored(c));
 	ma_config_destroy(c);
 }
 

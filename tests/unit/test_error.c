@@ -106,6 +106,27 @@ Test(from_bson, duplicate_key_is_its_own_kind)
 		     MA_ERR_DUPLICATE);
 }
 
+/* What FerretDB (SQLite) answers to a replace, an update and a
+ * findAndModify that break a unique index, as the driver gives it. */
+Test(from_bson, a_unique_constraint_as_internal_error_is_duplicate_key)
+{
+	static const char sqlite[] =
+		"[msg_update.go:133 handler.(*Handler).updateDocument] "
+		"constraint failed: UNIQUE constraint failed: index "
+		"'author_958fc776_name_1' (2067)";
+	ma_error e = from_bson(MONGOC_ERROR_SERVER, 1, sqlite, NULL);
+
+	cr_assert_eq(e.code, MA_ERR_DUPLICATE, "%s", ma_strerror(e.code));
+	cr_assert_eq(e.driver_code, 1);
+	/* The words alone, under another code, are not a duplicate; nor is
+	 * another InternalError. */
+	cr_assert_eq(from_bson(MONGOC_ERROR_SERVER, 2, sqlite, NULL).code,
+		     MA_ERR_DRIVER);
+	cr_assert_eq(
+		from_bson(MONGOC_ERROR_SERVER, 1, "disk I/O error", NULL).code,
+		MA_ERR_DRIVER);
+}
+
 Test(from_bson, other_server_errors_are_driver_errors)
 {
 	ma_error e = from_bson(MONGOC_ERROR_SERVER, 2, "BadValue", NULL);

@@ -251,11 +251,14 @@ Test(list_params, page_and_per_page_refused)
 		 "page: must be a decimal integer of 64 bits (at most "
 		 "9223372036854775807)"},
 		/* below 1: a page that is not there */
-		{"page=0", MA_ERR_NOT_FOUND, "page: must be 1 or more"},
-		{"page=-0", MA_ERR_NOT_FOUND, "page: must be 1 or more"},
-		{"page=-1", MA_ERR_NOT_FOUND, "page: must be 1 or more"},
+		{"page=0", MA_ERR_NOT_FOUND,
+		 "page 0 does not exist: pages start at 1"},
+		{"page=-0", MA_ERR_NOT_FOUND,
+		 "page 0 does not exist: pages start at 1"},
+		{"page=-1", MA_ERR_NOT_FOUND,
+		 "page -1 does not exist: pages start at 1"},
 		{"page=-9223372036854775808", MA_ERR_NOT_FOUND,
-		 "page: must be 1 or more"},
+		 "page -9223372036854775808 does not exist: pages start at 1"},
 		/* per_page */
 		{"per_page=0", MA_ERR_INVALID,
 		 "per_page: must be between 1 and 100"},
@@ -809,10 +812,10 @@ Test(page_links, only_the_links_that_exist)
 	expect_links("/books", "", 1, 20, 1, false,
 		     "</books?page=1&per_page=20>; rel=\"first\", "
 		     "</books?page=1&per_page=20>; rel=\"last\"");
-	/* an empty list still has its page 1 */
+	/* an empty list: its page 1 is first, but has no last page, as its
+	 * "pages" is 0 */
 	expect_links("/books", "", 1, 20, 0, false,
-		     "</books?page=1&per_page=20>; rel=\"first\", "
-		     "</books?page=1&per_page=20>; rel=\"last\"");
+		     "</books?page=1&per_page=20>; rel=\"first\"");
 	/* pages unknown (no total): no last */
 	expect_links("/books", "", 5, 10, -1, true,
 		     "</books?page=1&per_page=10>; rel=\"first\", "

@@ -1069,7 +1069,7 @@ Test(extension, applied_to_a_query, .init = setup, .fini = teardown)
 	cr_expect_not(ma_query_ok(r, &e));
 
 	cr_expect_not(ma_query_extend(s, "at_least", NULL, &e));
-	cr_expect_eq(e.code, MA_ERR_INVALID);
+	cr_expect_eq(e.code, MA_ERR_UNDECLARED);
 	cr_expect(strstr(e.message, "at_least") != NULL, "%s", e.message);
 	ma_query_destroy(q);
 	ma_query_destroy(r);

@@ -78,6 +78,8 @@ expect_same_options(const char *label, const ma_run_options *got,
 		     got->grace);
 	cr_expect_eq(got->access_log, want->access_log, "%s: access_log",
 		     label);
+	cr_expect_eq(got->access_log_json, want->access_log_json,
+		     "%s: access_log_json", label);
 	cr_expect_eq(got->help, want->help, "%s: help", label);
 	cr_expect_eq(got->version, want->version, "%s: version", label);
 }
@@ -103,6 +105,7 @@ expect_options(char **argv, const ma_run_options *want)
 			   .socket_mode = 0660,                                \
 			   .backlog = MA_RUN_DEFAULT_BACKLOG,                  \
 			   .grace = MA_RUN_DEFAULT_GRACE,                      \
+			   .access_log = true,                                 \
 			   __VA_ARGS__})
 #define DEFAULTS OPTS(.socket = NULL)
 
@@ -141,6 +144,11 @@ Test(run_parse, every_option_in_the_separate_form)
 	expect_options(ARGS("--backlog", "64"), OPTS(.backlog = 64));
 	expect_options(ARGS("--grace", "5"), OPTS(.grace = 5));
 	expect_options(ARGS("--access-log"), OPTS(.access_log = true));
+	expect_options(ARGS("--no-access-log"), OPTS(.access_log = false));
+	expect_options(ARGS("--access-log-format", "json"),
+		       OPTS(.access_log_json = true));
+	expect_options(ARGS("--access-log-format", "text"),
+		       OPTS(.access_log_json = false));
 	expect_options(ARGS("--help"), OPTS(.help = true));
 	expect_options(ARGS("--version"), OPTS(.version = true));
 }
@@ -249,6 +257,9 @@ static const bad_case bad_cases[] = {
 	{{"--socket-mode"}, "--socket-mode: needs a value"},
 	/* values where none is taken */
 	{{"--access-log=yes"}, "--access-log: takes no value"},
+	{{"--access-log-format", "xml"},
+	 "--access-log-format: must be text or json"},
+	{{"--access-log-format"}, "--access-log-format: needs a value"},
 	{{"--help=1"}, "--help: takes no value"},
 	{{"--version="}, "--version: takes no value"},
 	/* what is not an option */
@@ -307,9 +318,17 @@ Test(run_parse, a_null_error_is_allowed)
 Test(run_parse, the_usage_text_and_the_options_agree)
 {
 	static const char *const names[] = {
-		"--socket",	 "--workers", "--user",
-		"--socket-mode", "--backlog", "--grace",
-		"--access-log",	 "--help",    "--version",
+		"--socket",
+		"--workers",
+		"--user",
+		"--socket-mode",
+		"--backlog",
+		"--grace",
+		"--access-log",
+		"--help",
+		"--version",
+		"--no-access-log",
+		"--access-log-format",
 	};
 	const char *usage = _ma_run_usage(), *p;
 	char name[32];
@@ -1091,7 +1110,8 @@ static size_t
 fcgi_get(unsigned char *out)
 {
 	static const unsigned char begin[8] = {0, 1, 0, 0, 0, 0, 0, 0};
-	static const unsigned char param[] = "\x0e\x03REQUEST_METHODGET";
+	static const unsigned char param[] = "\x0e\x03REQUEST_METHODGET"
+					     "\x11\x02HTTP_X_REQUEST_IDr1";
 	size_t n = 0;
 
 	n += fcgi_record(out + n, 1, begin, sizeof(begin));
@@ -1144,7 +1164,7 @@ Test(runtime, sigterm_lets_an_accepted_fastcgi_request_be_read_and_answered)
 	snprintf(pid, sizeof(pid), "%ld", worker);
 	snprintf(want, sizeof(want),
 		 "Status: 200 OK\r\nContent-Type: application/json\r\n"
-		 "Content-Length: %zu\r\n\r\n%s",
+		 "X-Request-Id: r1\r\nContent-Length: %zu\r\n\r\n%s",
 		 strlen(pid), pid);
 	cr_expect_eq(memcmp(answer + 8, want, strlen(want)), 0, "answer: %.*s",
 		     (int)(got - 8), answer + 8);

@@ -1,0 +1,386 @@
+/*
+ * The example's access control in-process, against the real test
+ * database server (live.h), as test_contract drives the open example:
+ * LIBRARY_JWKS_FILE names a set of development keys (token.c), and each
+ * request carries a token signed by one of them, or none, or a bad one.
+ *
+ * Every rule of the example: the catalogue's reads public, its writes
+ * for editor and admin, deletes for admin; /loans each caller's own,
+ * admin all; and for every refused request, that nothing was stored or
+ * changed. Each test names its callers after its own prefix, so that
+ * what a caller lists is exactly what that test made.
+ */
+#include <inttypes.h>
+
+#include "inproc.h"
+#include "live.h"
+#include "resources.h"
+#include "token.h"
+
+static char *database;
+static char keys[64];
+
+ReportHook(PRE_ALL)(struct criterion_test_set *tests)
+{
+	const char *given = getenv("MONGOALCHEMY_DATABASE");
+	ma_error e;
+	int fd;
+
+	(void)tests;
+	snprintf(keys, sizeof(keys), "/tmp/ma-access-jwks.XXXXXX");
+	fd = mkstemp(keys);
+	if (fd >= 0)
+		close(fd);
+	if (fd < 0 || !library_token_keys(keys, &e)) {
+		fprintf(stderr, "test_access_contract: no keys\n");
+		return;
+	}
+	setenv("LIBRARY_JWKS_FILE", keys, 1);
+	if (given == NULL || given[0] == '\0')
+		return;
+	database = live_unique_name("ma_access");
+	setenv("MONGOALCHEMY_DATABASE", database, 1);
+	if (!inproc_seed(&e))
+		fprintf(stderr, "test_access_contract: not seeded: %s\n",
+			e.message);
+}
+
+ReportHook(POST_ALL)(struct criterion_global_stats *stats)
+{
+	(void)stats;
+	unlink(keys);
+	if (database != NULL) {
+		live_drop_database(database);
+		bson_free(database);
+		database = NULL;
+	}
+	ma_cleanup();
+}
+
+TestSuite(catalogue, .fini = inproc_stop);
+TestSuite(loans, .fini = inproc_stop);
+TestSuite(tokens, .fini = inproc_stop);
+
+/* --- callers -------------------------------------------------------------- */
+
+/* This test's prefix for its callers' names: one per test process. */
+static const char *
+me(void)
+{
+	static const char *p;
+
+	if (p == NULL)
+		p = prefix();
+	return p;
+}
+
+/* "Authorization: Bearer <token>" for who (this test's prefix added)
+ * with roles (a JSON array's text), signed by kid, valid from now for
+ * seconds (negative: expired that long ago). */
+static const char *
+bearer_for(const char *kid, const char *who, const char *roles, long seconds)
+{
+	long long now = (long long)time(NULL);
+	const char *claims = tprintf(
+		"{\"sub\":\"%s-%s\",\"iat\":%lld,\"exp\":%lld,\"roles\":%s}",
+		me(), who, seconds < 0 ? now + 2 * seconds : now, now + seconds,
+		roles);
+	ma_error e;
+	/* The set's name comes through the environment: each test runs in a
+	 * process of its own. */
+	char *token = library_token_sign(getenv("LIBRARY_JWKS_FILE"), kid,
+					 claims, &e);
+
+	cr_assert_not_null(token, "%s", e.message);
+	keep(token, bson_free);
+	return tprintf("Authorization: Bearer %s", token);
+}
+
+static const char *
+as(const char *who, const char *roles)
+{
+	return bearer_for("dev-hs256", who, roles, 600);
+}
+
+/* The 401 or 403 of a refused request, with its challenge. */
+static void
+expect_refused(const http_resp *r, long status, const char *challenge)
+{
+	expect_problem(r, status, NULL);
+	expect_header(r, "WWW-Authenticate", challenge);
+}
+
+#define NO_TOKEN "Bearer realm=\"library\""
+#define BAD_TOKEN "Bearer realm=\"library\", error=\"invalid_token\""
+#define NO_ROLE "Bearer realm=\"library\", error=\"insufficient_scope\""
+
+/* How many books have this title. */
+static int64_t
+books_titled(const char *title)
+{
+	json_object *page = expect_json(
+		http_get(tprintf("/books?title=%s", qenc(title))), 200);
+
+	return json_object_get_int64(jget("books", page, "total"));
+}
+
+/* --- the catalogue -------------------------------------------------------- */
+
+Test(catalogue, reads_stay_public)
+{
+	expect_json(http_get("/books"), 200);
+	expect_json(http_get("/authors"), 200);
+	expect_json(http_get("/books/since/2000"), 200);
+	expect_json(http_get("/books/5f0000000000000000000b01"), 200);
+}
+
+Test(catalogue, a_write_without_a_token_is_a_401_and_stores_nothing)
+{
+	const char *title = tprintf("%s anonymous", prefix());
+
+	expect_refused(
+		http_json("POST", "/books", book_json(title, "Nobody", 2020)),
+		401, NO_TOKEN);
+	cr_assert_eq(books_titled(title), 0);
+}
+
+Test(catalogue, a_reader_may_not_write_and_an_editor_may_not_delete)
+{
+	const char *title = tprintf("%s by a reader", prefix());
+	const char *id;
+	http_resp *r;
+
+	r = http_with("POST", "/books", book_json(title, "R", 2020),
+		      as("rita", "[\"reader\"]"));
+	expect_refused(r, 403, NO_ROLE);
+	cr_assert_eq(books_titled(title), 0);
+
+	r = http_with("POST", "/books", book_json(title, "E", 2020),
+		      as("ed", "[\"editor\"]"));
+	id = id_of(r->what, expect_json(r, 201));
+	r = http_with("PATCH", tprintf("/books/%s", id), "{\"year\":1999}",
+		      as("rita", "[\"reader\"]"));
+	expect_refused(r, 403, NO_ROLE);
+	r = http_with("DELETE", tprintf("/books/%s", id), NULL,
+		      as("ed", "[\"editor\"]"));
+	expect_refused(r, 403, NO_ROLE);
+	expect_jint("unchanged",
+		    expect_json(http_get(tprintf("/books/%s", id)), 200),
+		    "year", 2020);
+
+	r = http_with("DELETE", tprintf("/books/%s", id), NULL,
+		      as("ada", "[\"admin\"]"));
+	expect_status(r, 204);
+	cr_assert_eq(books_titled(title), 0);
+}
+
+/* --- loans ---------------------------------------------------------------- */
+
+static const char *
+loan_json(const char *book)
+{
+	return tprintf("{\"book\":\"%s\",\"due\":\"2030-01-15T00:00:00Z\"}",
+		       book);
+}
+
+/* A loan created by who: its id. */
+static const char *
+lend(const char *who)
+{
+	http_resp *r =
+		http_with("POST", "/loans",
+			  loan_json("5f0000000000000000000b01"), as(who, "[]"));
+	json_object *doc = expect_json(r, 201);
+
+	expect_jstr("a new loan", doc, "owner", tprintf("%s-%s", me(), who));
+	return id_of(r->what, doc);
+}
+
+static int64_t
+loans_of(const char *who, const char *roles, const char *query)
+{
+	http_resp *r = http_with("GET", tprintf("/loans%s", query), NULL,
+				 as(who, roles));
+
+	return json_object_get_int64(
+		jget(r->what, expect_json(r, 200), "total"));
+}
+
+Test(loans, every_method_needs_a_caller)
+{
+	expect_refused(http_get("/loans"), 401, NO_TOKEN);
+	expect_refused(http_get("/loans/5f0000000000000000000b01"), 401,
+		       NO_TOKEN);
+	expect_refused(http_json("POST", "/loans",
+				 loan_json("5f0000000000000000000b01")),
+		       401, NO_TOKEN);
+	expect_refused(http("DELETE", "/loans/5f0000000000000000000b01", NULL,
+			    NULL, 0),
+		       401, NO_TOKEN);
+}
+
+Test(loans, each_caller_lists_their_own)
+{
+	lend("anna");
+	lend("anna");
+	lend("ben");
+	cr_assert_eq(loans_of("anna", "[]", ""), 2);
+	cr_assert_eq(loans_of("ben", "[]", ""), 1);
+	cr_assert_eq(loans_of("cleo", "[]", ""), 0);
+}
+
+Test(loans, filtering_on_another_owner_is_never_obeyed)
+{
+	const char *anna = tprintf("%s-anna", me());
+
+	lend("anna");
+	cr_assert_eq(loans_of("ben", "[]", tprintf("?owner=%s", qenc(anna))),
+		     0);
+	cr_assert_eq(
+		loans_of("ben", "[]", tprintf("?owner__ne=%s", qenc(anna))), 0);
+	cr_assert_eq(
+		loans_of("ben", "[]", tprintf("?owner__in=%s,x", qenc(anna))),
+		0);
+}
+
+Test(loans, another_caller_s_loan_is_a_404_and_stays_as_it_was)
+{
+	const char *id = lend("anna");
+	const char *path = tprintf("/loans/%s", id);
+	const char *ben = as("ben", "[]");
+	json_object *doc;
+
+	expect_problem(http_with("GET", path, NULL, ben), 404, NULL);
+	expect_problem(http_with("PUT", path,
+				 loan_json("5f0000000000000000000b02"), ben),
+		       404, NULL);
+	expect_problem(http_with("PATCH", path,
+				 "{\"due\":\"2031-01-01T00:00:00Z\"}", ben),
+		       404, NULL);
+	expect_problem(http_with("DELETE", path, NULL, ben), 404, NULL);
+
+	doc = expect_json(http_with("GET", path, NULL, as("anna", "[]")), 200);
+	expect_jstr("anna's loan", doc, "book", "5f0000000000000000000b01");
+	cr_assert(strncmp(json_object_get_string(jget("due", doc, "due")),
+			  "2030-01-15", 10) == 0);
+}
+
+Test(loans, a_body_naming_another_owner_is_a_403_and_stores_nothing)
+{
+	const char *ben = tprintf("%s-ben", me());
+	const char *id;
+	http_resp *r;
+
+	r = http_with("POST", "/loans",
+		      tprintf("{\"book\":\"5f0000000000000000000b01\",\"due\":"
+			      "\"2030-01-15T00:00:00Z\",\"owner\":\"%s\"}",
+			      ben),
+		      as("anna", "[]"));
+	expect_problem(r, 403, NULL);
+	cr_assert_eq(loans_of("anna", "[]", ""), 0);
+	cr_assert_eq(loans_of("ben", "[]", ""), 0);
+
+	id = lend("anna");
+	r = http_with("PATCH", tprintf("/loans/%s", id),
+		      tprintf("{\"owner\":\"%s\"}", ben), as("anna", "[]"));
+	expect_problem(r, 403, NULL);
+	r = http_with("PATCH", tprintf("/loans/%s", id), "{\"owner\":null}",
+		      as("anna", "[]"));
+	cr_assert(r->status == 403 || r->status == 400, "%s: %ld", r->what,
+		  r->status);
+	r = http_with("PUT", tprintf("/loans/%s", id),
+		      tprintf("{\"book\":\"5f0000000000000000000b01\",\"due\":"
+			      "\"2030-01-15T00:00:00Z\",\"owner\":\"%s\"}",
+			      ben),
+		      as("anna", "[]"));
+	expect_problem(r, 403, NULL);
+	cr_assert_eq(loans_of("anna", "[]", ""), 1);
+	cr_assert_eq(loans_of("ben", "[]", ""), 0);
+}
+
+Test(loans, the_owner_changes_their_own_and_keeps_it)
+{
+	const char *id = lend("anna");
+	const char *path = tprintf("/loans/%s", id);
+	json_object *doc;
+
+	doc = expect_json(http_with("PUT", path,
+				    loan_json("5f0000000000000000000b02"),
+				    as("anna", "[]")),
+			  200);
+	expect_jstr("replaced", doc, "owner", tprintf("%s-anna", me()));
+	expect_jstr("replaced", doc, "book", "5f0000000000000000000b02");
+	doc = expect_json(http_with("PATCH", path,
+				    "{\"due\":\"2031-02-01T00:00:00Z\"}",
+				    as("anna", "[]")),
+			  200);
+	expect_jstr("patched", doc, "owner", tprintf("%s-anna", me()));
+	expect_status(http_with("DELETE", path, NULL, as("anna", "[]")), 204);
+	cr_assert_eq(loans_of("anna", "[]", ""), 0);
+}
+
+Test(loans, admin_sees_and_changes_every_loan)
+{
+	const char *id = lend("anna");
+	const char *admin = as("root", "[\"admin\"]");
+	json_object *doc;
+
+	lend("ben");
+	cr_assert_geq(loans_of("root", "[\"admin\"]", ""), 2);
+	cr_assert_eq(loans_of("root", "[\"admin\"]",
+			      tprintf("?owner=%s-anna", qenc(me()))),
+		     1);
+	doc = expect_json(http_with("PUT", tprintf("/loans/%s", id),
+				    loan_json("5f0000000000000000000b02"),
+				    admin),
+			  200);
+	/* The stored owner stays when the admin names none. */
+	expect_jstr("replaced by admin", doc, "owner",
+		    tprintf("%s-anna", me()));
+	expect_status(
+		http_with("DELETE", tprintf("/loans/%s", id), NULL, admin),
+		204);
+	cr_assert_eq(loans_of("anna", "[]", ""), 0);
+}
+
+/* --- tokens through the application --------------------------------------- */
+
+Test(tokens, an_rs256_token_of_the_set_is_taken)
+{
+	http_resp *r = http_with("GET", "/loans", NULL,
+				 bearer_for("dev-rs256", "rs", "[]", 600));
+
+	expect_json(r, 200);
+}
+
+Test(tokens, an_expired_token_is_a_401_invalid_token)
+{
+	const char *title = tprintf("%s expired", prefix());
+	http_resp *r =
+		http_with("POST", "/books", book_json(title, "X", 2000),
+			  bearer_for("dev-hs256", "ed", "[\"editor\"]", -600));
+
+	expect_refused(r, 401, BAD_TOKEN);
+	cr_assert_eq(books_titled(title), 0);
+}
+
+Test(tokens, a_token_in_the_query_string_is_ignored)
+{
+	const char *h = as("anna", "[]") + strlen("Authorization: Bearer ");
+
+	expect_refused(http_get(tprintf("/loans?access_token=%s", h)), 401,
+		       NO_TOKEN);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct criterion_test_set *tests = criterion_initialize();
+	int status = 0;
+
+	criterion_options.jobs = 1;
+	if (criterion_handle_args(argc, argv, true))
+		status = !criterion_run_all_tests(tests);
+	criterion_finalize(tests);
+	return status;
+}
