@@ -78,6 +78,8 @@ typedef struct ma_route_doc {
 				    * bounds, ends with MA_FIELDS_END; one
 				    * not listed is a string */
 	const ma_status *statuses; /* more problems it answers, 0 ends */
+	bool auth; /* needs a caller (an access policy, ma_app_authorize()):
+		    * 401 and 403, under the app's security scheme */
 } ma_route_doc;
 
 /*

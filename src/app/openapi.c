@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "app/openapi-private.h"
+#include "auth/auth-private.h"
+#include "runtime/runtime-private.h"
 #include "config.h"
 
 #define SCHEMAS "#/components/schemas/"
@@ -371,6 +373,8 @@ problem_statuses(const ma_route_doc *doc, ma_method method, bool has_params,
 	ma_status all[] = {
 		MA_STATUS_NOT_MODIFIED,
 		MA_STATUS_BAD_REQUEST,
+		MA_STATUS_UNAUTHORIZED,
+		MA_STATUS_FORBIDDEN,
 		MA_STATUS_NOT_FOUND,
 		MA_STATUS_CONFLICT,
 		MA_STATUS_PRECONDITION_FAILED,
@@ -384,6 +388,8 @@ problem_statuses(const ma_route_doc *doc, ma_method method, bool has_params,
 	bool want[sizeof(all) / sizeof(all[0])] = {
 		doc->etag && read,
 		true, /* a query string or a path that does not decode */
+		doc->auth,
+		doc->auth,
 		doc->answer == MA_ANSWER_PAGE ||
 			(doc->type != NULL && has_params),
 		doc->type != NULL && write,
@@ -493,6 +499,16 @@ operation(const ma_app *app, const ma_app_route_entry *e, ma_method method,
 		bson_free(s);
 	}
 	_ma_json_put(op, "responses", responses);
+	/* The bearer scheme where the app checks tokens; a caller the front
+	 * end authenticated is outside what a client of the API sends. */
+	if (doc->auth && _ma_auth_bearer(app->auth)) {
+		json_object *security = json_object_new_array();
+		json_object *scheme = json_object_new_object();
+
+		_ma_json_put(scheme, "bearer", json_object_new_array());
+		json_object_array_add(security, scheme);
+		_ma_json_put(op, "security", security);
+	}
 	return op;
 }
 
@@ -513,7 +529,9 @@ build(const ma_app *app, size_t *len)
 	size_t i, k;
 
 	_ma_json_put_str(root, "openapi", "3.1.0");
-	_ma_json_put_str(info, "title", app->name);
+	/* The name the program's lines carry when the app has none. */
+	_ma_json_put_str(info, "title",
+			 app->name != NULL ? app->name : _ma_log_program());
 	_ma_json_put_str(info, "version", PACKAGE_VERSION);
 	_ma_json_put_str(
 		info, "description",
@@ -542,6 +560,19 @@ build(const ma_app *app, size_t *len)
 		}
 	}
 	_ma_json_put(root, "paths", paths);
+	if (_ma_auth_bearer(app->auth)) {
+		json_object *bearer = json_object_new_object();
+
+		_ma_json_put_str(bearer, "type", "http");
+		_ma_json_put_str(bearer, "scheme", "bearer");
+		_ma_json_put_str(bearer, "bearerFormat", "JWT");
+		_ma_json_put_str(bearer, "description",
+				 "A JWT (RFC 7519) signed by a key of the "
+				 "service's JWK Set; its roles claim names "
+				 "the caller's roles.");
+		_ma_json_put(member(components, "securitySchemes"), "bearer",
+			     bearer);
+	}
 	_ma_json_put(root, "components", components);
 	json = json_object_to_json_string_length(
 		root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,

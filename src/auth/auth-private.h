@@ -87,6 +87,10 @@ void _ma_auth_set_frontend(ma_auth *auth, const char *roles_param);
 /* Whether any caller can be trusted at all. */
 bool _ma_auth_enabled(const ma_auth *auth);
 
+/* Whether auth checks bearer tokens (ma_app_auth_jwt()); auth may be
+ * NULL. */
+bool _ma_auth_bearer(const ma_auth *auth);
+
 /* Reads the key set again (a worker's start): on failure the keys stay
  * as they were, and the log says why. */
 void _ma_auth_reload(ma_auth *auth);

@@ -19,6 +19,12 @@ struct ma_auth {
 	char *roles_param; /* NULL: the front end gives no roles */
 };
 
+bool
+_ma_auth_bearer(const ma_auth *auth)
+{
+	return auth != NULL && auth->jwt;
+}
+
 ma_auth *
 _ma_auth_new(void)
 {

@@ -86,8 +86,8 @@ Test(openapi, lists_every_route_with_its_methods_and_operation_ids)
 	json_object *paths = AT(description(), "paths");
 
 	expect_keys("paths", paths,
-		    "/openapi.json,/authors,/authors/{id},/books,/books/{id},"
-		    "/books/since/{year}");
+		    "/openapi.json,/healthz,/readyz,/metrics,/authors,"
+		    "/authors/{id},/books,/books/{id},/books/since/{year}");
 	expect_keys("/books", AT(paths, "/books"), "get,post");
 	expect_keys("/books/{id}", AT(paths, "/books/{id}"),
 		    "get,put,patch,delete");

@@ -11,6 +11,7 @@
  * what a caller lists is exactly what that test made.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 
 #include "inproc.h"
 #include "live.h"
@@ -383,4 +384,64 @@ main(int argc, char *argv[])
 		status = !criterion_run_all_tests(tests);
 	criterion_finalize(tests);
 	return status;
+}
+
+/* --- the API description ------------------------------------------------- */
+
+TestSuite(openapi, .fini = inproc_stop);
+
+/* The member at a path of keys, NULL-terminated; NULL where one is
+ * missing. */
+static json_object *
+at(json_object *o, ...)
+{
+	va_list ap;
+	const char *key;
+
+	va_start(ap, o);
+	while (o != NULL && (key = va_arg(ap, const char *)) != NULL) {
+		if (!json_object_object_get_ex(o, key, &o))
+			o = NULL;
+	}
+	va_end(ap);
+	return o;
+}
+
+/* An operation's security is the bearer scheme, with its 401 and 403, or
+ * none of the three. */
+static void
+expect_guarded(json_object *doc, const char *path, const char *method,
+	       bool guarded)
+{
+	json_object *op = at(doc, "paths", path, method, NULL);
+	json_object *security = at(op, "security", NULL);
+
+	cr_assert_not_null(op, "no %s %s", method, path);
+	cr_assert_eq(security != NULL, guarded, "%s %s: security", method,
+		     path);
+	cr_assert_eq(at(op, "responses", "401", NULL) != NULL, guarded,
+		     "%s %s: 401", method, path);
+	cr_assert_eq(at(op, "responses", "403", NULL) != NULL, guarded,
+		     "%s %s: 403", method, path);
+	if (guarded)
+		cr_assert_not_null(at(json_object_array_get_idx(security, 0),
+				      "bearer", NULL),
+				   "%s %s: the bearer scheme", method, path);
+}
+
+Test(openapi, the_bearer_scheme_guards_what_the_policies_guard)
+{
+	json_object *doc = expect_json(http_get("/openapi.json"), 200);
+
+	expect_jstr("the scheme",
+		    at(doc, "components", "securitySchemes", "bearer", NULL),
+		    "scheme", "bearer");
+	expect_guarded(doc, "/books", "get", false);
+	expect_guarded(doc, "/books/{id}", "get", false);
+	expect_guarded(doc, "/books", "post", true);
+	expect_guarded(doc, "/books/{id}", "patch", true);
+	expect_guarded(doc, "/books/{id}", "delete", true);
+	expect_guarded(doc, "/loans", "get", true);
+	expect_guarded(doc, "/loans/{id}", "get", true);
+	expect_guarded(doc, "/healthz", "get", false);
 }

@@ -79,9 +79,14 @@ static const ma_route_doc metrics_doc = {
 	.content_type = "text/plain; version=0.0.4",
 };
 
+/* An app whose own operations routes are off, for routes of those paths
+ * of the program's own. */
+static const ma_app_options own_ops = {
+	.health_path = "", .ready_path = "", .metrics_path = ""};
+
 Test(openapi, custom_routes_describe_themselves_with_a_few_fields)
 {
-	ma_app *app = ma_app_new(NULL, NULL);
+	ma_app *app = ma_app_new(&own_ops, NULL);
 	ma_error e;
 	json_object *d;
 
@@ -217,7 +222,10 @@ Test(openapi, every_kind_becomes_its_json_schema)
 Test(openapi, path_is_configurable_and_can_be_switched_off)
 {
 	ma_app_options moved = {.openapi_path = "/api/description.json"};
-	ma_app_options none = {.openapi_path = ""};
+	ma_app_options none = {.openapi_path = "",
+			       .health_path = "",
+			       .ready_path = "",
+			       .metrics_path = ""};
 	ma_app *app = ma_app_new(&moved, NULL);
 	json_object *d = parsed(app);
 
