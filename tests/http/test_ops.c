@@ -29,7 +29,7 @@
 
 /* The front end's id of a request: nginx's $request_id is 32 lower-case
  * hex digits; Apache's UNIQUE_ID (mod_unique_id) 20 or more of
- * [A-Za-z0-9@-]. */
+ * [A-Za-z0-9@_-] (a modified base64: '@' in older releases, '_' now). */
 static bool
 is_front_id(const char *s)
 {
@@ -41,7 +41,7 @@ is_front_id(const char *s)
 		return strlen(s) == 32 &&
 		       strspn(s, "0123456789abcdef") == strlen(s);
 	n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		      "0123456789@-");
+		      "0123456789@_-");
 	return n >= 20 && s[n] == '\0';
 }
 
