@@ -63,7 +63,7 @@ struct ma_app {
 	bool needs_auth;      /* a route has an access policy */
 };
 
-/* --- app.c ---------------------------------------------------------------- */
+/* --- setup.c -------------------------------------------------------------- */
 
 /*
  * Setup calls: false when an earlier one failed (error gets its error),
@@ -73,6 +73,11 @@ struct ma_app {
 bool _ma_app_setup_ok(ma_app *app, ma_error *error);
 bool _ma_app_setup_result(ma_app *app, bool ok, const ma_error *e,
 			  ma_error *error);
+
+/* Hands ptr to the app, to be freed with destroy in ma_app_destroy(). */
+void _ma_app_own(ma_app *app, void *ptr, void (*destroy)(void *ptr));
+
+/* --- app.c ---------------------------------------------------------------- */
 
 /*
  * One request through the application: CGI variables and a body in, the
@@ -85,9 +90,6 @@ void _ma_app_answer(ma_app *app, char **env, ma_body_reader read,
 /* The same, the whole answer appended to out: the in-process tests. */
 void _ma_app_handle(ma_app *app, char **env, ma_body_reader read,
 		    void *read_ctx, ma_buf *out);
-
-/* Hands ptr to the app, to be freed with destroy in ma_app_destroy(). */
-void _ma_app_own(ma_app *app, void *ptr, void (*destroy)(void *ptr));
 
 /* --- openapi.c ----------------------------------------------------------- */
 
