@@ -70,6 +70,58 @@ bool _ma_jwt_verify(const ma_jwks *keys, const ma_jwt_rules *rules,
 		    const char *token, size_t len, int64_t now,
 		    struct ma_user **user, ma_error *error);
 
+/* The dates of a verified token: exp, and nbf and iat (NaN when the
+ * token has none). */
+typedef struct ma_jwt_span {
+	double exp, nbf, iat;
+} ma_jwt_span;
+
+/* _ma_jwt_verify(), and on success the token's dates in *span. */
+bool _ma_jwt_verify_span(const ma_jwks *keys, const ma_jwt_rules *rules,
+			 const char *token, size_t len, int64_t now,
+			 struct ma_user **user, ma_jwt_span *span,
+			 ma_error *error);
+
+/* Whether the dates of span pass at now with leeway: the very rules
+ * _ma_jwt_verify() applies to exp, nbf and iat. */
+bool _ma_jwt_span_holds(const ma_jwt_span *span, int64_t now, int64_t leeway);
+
+/* --- jwt_cache.c ---------------------------------------------------------- */
+
+/* The most tokens one cache (one worker) keeps. */
+#define MA_JWT_CACHE_SIZE 256
+
+/*
+ * The tokens a worker verified, so that the next request with the same
+ * token skips the signature. An entry is the SHA-256 of the exact token
+ * bytes (the token itself is not kept), its dates and its caller; it
+ * serves only while its dates pass at the time asked (exp, nbf and iat
+ * with the leeway, as a full check would), and the owner flushes the
+ * cache whenever it reads the key set, so no token outlives its key.
+ * Full, a new entry replaces one whose dates no longer pass, else the
+ * one that expires first. Not shared between threads.
+ */
+typedef struct ma_jwt_cache ma_jwt_cache;
+
+/* A cache of at most capacity tokens (0: a cache that keeps nothing)
+ * for checks with leeway seconds. */
+ma_jwt_cache *_ma_jwt_cache_new(size_t capacity, int64_t leeway);
+void _ma_jwt_cache_destroy(ma_jwt_cache *cache);
+void _ma_jwt_cache_flush(ma_jwt_cache *cache);
+size_t _ma_jwt_cache_count(const ma_jwt_cache *cache);
+
+/* The caller of the token of len bytes when the cache holds it and its
+ * dates pass at now: a new ma_user, the caller's to destroy. NULL
+ * otherwise; an entry whose dates no longer pass is dropped. */
+struct ma_user *_ma_jwt_cache_get(ma_jwt_cache *cache, const char *token,
+				  size_t len, int64_t now);
+
+/* Keeps user (copied) for the token of len bytes, verified with dates
+ * span, at now. */
+void _ma_jwt_cache_put(ma_jwt_cache *cache, const char *token, size_t len,
+		       const ma_jwt_span *span, const struct ma_user *user,
+		       int64_t now);
+
 /* --- auth.c --------------------------------------------------------------- */
 
 /* The callers an application trusts: bearer tokens, the front end's

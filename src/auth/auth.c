@@ -13,6 +13,7 @@
 struct ma_auth {
 	bool jwt;
 	ma_jwks *keys;
+	ma_jwt_cache *cache; /* tokens verified with keys */
 	char *jwks_file, *issuer, *audience, *roles_claim;
 	int64_t leeway;
 	bool frontend;
@@ -39,6 +40,7 @@ _ma_auth_destroy(void *ptr)
 	if (auth == NULL)
 		return;
 	_ma_jwks_destroy(auth->keys);
+	_ma_jwt_cache_destroy(auth->cache);
 	bson_free(auth->jwks_file);
 	bson_free(auth->issuer);
 	bson_free(auth->audience);
@@ -76,6 +78,8 @@ _ma_auth_set_jwt(ma_auth *auth, const ma_jwt_options *opts, ma_error *error)
 	auth->leeway = opts->leeway == 0  ? MA_JWT_LEEWAY
 		       : opts->leeway < 0 ? 0
 					  : opts->leeway;
+	_ma_jwt_cache_destroy(auth->cache);
+	auth->cache = _ma_jwt_cache_new(MA_JWT_CACHE_SIZE, auth->leeway);
 	return true;
 }
 
@@ -101,6 +105,9 @@ _ma_auth_reload(ma_auth *auth)
 
 	if (auth == NULL || !auth->jwt)
 		return;
+	/* Whatever the file says now, no token is taken on the word of the
+	 * keys read before. */
+	_ma_jwt_cache_flush(auth->cache);
 	keys = _ma_jwks_load(auth->jwks_file, &e);
 	if (keys == NULL) {
 		_ma_log("keeping the previous keys: %s", e.message);
@@ -252,6 +259,7 @@ bearer_user(const ma_auth *auth, const char *realm, const ma_request *req,
 	size_t count;
 	const char *h = _ma_request_env(req, "HTTP_AUTHORIZATION", &count);
 	ma_user *user;
+	ma_jwt_span span;
 	ma_error e;
 
 	if (h == NULL || h[0] == '\0') {
@@ -272,10 +280,17 @@ bearer_user(const ma_auth *auth, const char *realm, const ma_request *req,
 		return NULL;
 	}
 	h += 6 + strspn(h + 6, " ");
-	if (!_ma_jwt_verify(auth->keys, &rules, h, strlen(h), now, &user, &e)) {
+	if (strlen(h) <= MA_JWT_MAX_TOKEN) {
+		user = _ma_jwt_cache_get(auth->cache, h, strlen(h), now);
+		if (user != NULL)
+			return user;
+	}
+	if (!_ma_jwt_verify_span(auth->keys, &rules, h, strlen(h), now, &user,
+				 &span, &e)) {
 		unauthorized(auth, res, realm, "invalid_token", e.message);
 		return NULL;
 	}
+	_ma_jwt_cache_put(auth->cache, h, strlen(h), &span, user, now);
 	return user;
 }
 

@@ -323,37 +323,59 @@ date_claim(const json_t *claims, const char *name, double *when, bool *present,
 	return true;
 }
 
+/* The two rules of time, the same for a token checked whole and for a
+ * cached one (_ma_jwt_span_holds()). A NaN date (absent) never fails. */
 static bool
-check_dates(const json_t *claims, int64_t now, int64_t leeway, ma_error *error)
+expired(double exp, int64_t now, int64_t leeway)
 {
-	double when = 0;
+	return (double)now > exp + (double)leeway;
+}
+
+static bool
+early(double when, int64_t now, int64_t leeway)
+{
+	return (double)now + (double)leeway < when;
+}
+
+bool
+_ma_jwt_span_holds(const ma_jwt_span *span, int64_t now, int64_t leeway)
+{
+	return !expired(span->exp, now, leeway) &&
+	       !early(span->nbf, now, leeway) && !early(span->iat, now, leeway);
+}
+
+static bool
+check_dates(const json_t *claims, int64_t now, int64_t leeway,
+	    ma_jwt_span *span, ma_error *error)
+{
 	bool present;
 
-	if (!date_claim(claims, "exp", &when, &present, error)) {
+	span->nbf = span->iat = NAN;
+	if (!date_claim(claims, "exp", &span->exp, &present, error)) {
 		if (!present)
 			_ma_error_set(error, MA_ERR_AUTH,
 				      "the token has no exp (expiry) claim");
 		return false;
 	}
-	if ((double)now > when + (double)leeway) {
+	if (expired(span->exp, now, leeway)) {
 		_ma_error_set(error, MA_ERR_AUTH, "the token expired");
 		return false;
 	}
-	if (date_claim(claims, "nbf", &when, &present, error) &&
-	    (double)now + (double)leeway < when) {
+	if (!date_claim(claims, "nbf", &span->nbf, &present, error) && present)
+		return false;
+	if (early(span->nbf, now, leeway)) {
 		_ma_error_set(error, MA_ERR_AUTH,
 			      "the token is not valid yet (nbf)");
 		return false;
 	}
-	if (present && error->code != MA_OK)
+	if (!date_claim(claims, "iat", &span->iat, &present, error) && present)
 		return false;
-	if (date_claim(claims, "iat", &when, &present, error) &&
-	    (double)now + (double)leeway < when) {
+	if (early(span->iat, now, leeway)) {
 		_ma_error_set(error, MA_ERR_AUTH,
 			      "the token was issued in the future (iat)");
 		return false;
 	}
-	return !(present && error->code != MA_OK);
+	return true;
 }
 
 /* aud: one string, or an array of strings (RFC 7519 section 4.1.3). */
@@ -434,11 +456,11 @@ claims_user(const json_t *claims, const ma_jwt_rules *rules, ma_error *error)
 
 static bool
 check_claims(const json_t *claims, const ma_jwt_rules *rules, int64_t now,
-	     ma_error *error)
+	     ma_jwt_span *span, ma_error *error)
 {
 	const char *iss = str_member(claims, "iss");
 
-	if (!check_dates(claims, now, rules->leeway, error))
+	if (!check_dates(claims, now, rules->leeway, span, error))
 		return false;
 	if (rules->issuer != NULL &&
 	    (iss == NULL || strcmp(iss, rules->issuer) != 0)) {
@@ -461,6 +483,17 @@ bool
 _ma_jwt_verify(const ma_jwks *keys, const ma_jwt_rules *rules,
 	       const char *token, size_t len, int64_t now,
 	       struct ma_user **user, ma_error *error)
+{
+	ma_jwt_span span;
+
+	return _ma_jwt_verify_span(keys, rules, token, len, now, user, &span,
+				   error);
+}
+
+bool
+_ma_jwt_verify_span(const ma_jwks *keys, const ma_jwt_rules *rules,
+		    const char *token, size_t len, int64_t now,
+		    struct ma_user **user, ma_jwt_span *span, ma_error *error)
 {
 	const char *dot1, *dot2, *end = token + len;
 	json_t *header = NULL, *claims = NULL, *jws = NULL;
@@ -504,7 +537,7 @@ _ma_jwt_verify(const ma_jwks *keys, const ma_jwt_rules *rules,
 		goto done;
 	}
 	claims = decode_part(dot1 + 1, dot2 - dot1 - 1, "payload", error);
-	if (claims != NULL && check_claims(claims, rules, now, error))
+	if (claims != NULL && check_claims(claims, rules, now, span, error))
 		*user = claims_user(claims, rules, error);
 
 done:

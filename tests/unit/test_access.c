@@ -208,6 +208,36 @@ Test(access, a_good_token_reaches_the_handler_with_its_caller)
 	free(h);
 }
 
+/* The second request with a token is served from the worker's cache of
+ * verified tokens; reading the key set again empties it, so a token of
+ * a key taken out of the set is refused at once. */
+Test(access, a_token_is_refused_once_its_key_left_the_set)
+{
+	char *rsa = bearer(keys.rsa, "alice", "[\"reader\"]");
+	char *ec = bearer(keys.ec, "bob", "[\"reader\"]");
+	char *out;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		out = run(ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/me", rsa));
+		cr_assert(strstr(out, "Status: 200 OK\r\n") == out, "%s", out);
+		bson_free(out);
+	}
+	write_jwks(keys.path,
+		   json_pack("[o,O]", public_half(keys.ec), keys.hs));
+	_ma_app_access_worker_start(app);
+	out = run(ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/me", rsa));
+	assert_answer(out, "Status: 401 Unauthorized\r\n",
+		      "Bearer realm=\"library\", error=\"invalid_token\"",
+		      "no key of this service has the token's kid");
+	bson_free(out);
+	out = run(ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/me", ec));
+	cr_assert(strstr(out, "Status: 200 OK\r\n") == out, "%s", out);
+	bson_free(out);
+	free(rsa);
+	free(ec);
+}
+
 Test(access, a_caller_without_the_role_is_a_403_insufficient_scope)
 {
 	char *h = bearer(keys.hs, "bob", "[\"guest\"]");
