@@ -787,28 +787,6 @@ Test(logs, startup_without_a_database_never_shows_the_password,
 
 /* --- answers only a front end gives or refuses ---------------------------- */
 
-/*
- * Found by Schemathesis through nginx: a list filtered by a long in-list
- * answered a Link header four times its query string, and nginx refused
- * the answer head with a 502. The worker leaves such a header out
- * (test_contract); the front end passes the page on.
- */
-Test(frontend, list_with_a_long_filter_passes_through)
-{
-	const char *p = prefix();
-	const char *id = "5f0000000000000000000b01", *ids = id;
-	http_resp *r;
-	int i;
-
-	create_book(tprintf("%sOnly", p), "Mark Pilgrim", 2000);
-	for (i = 1; i < 100; i++)
-		ids = tprintf("%s,%s", ids, id);
-	r = http_get(
-		tprintf("/books?title__startswith=%s&_id__nin=%s&_id__nin=%s",
-			qenc(p), ids, ids));
-	expect_page(r, 1, 20, 1, 1, -1, -1, 1);
-}
-
 /* The front end's own 414 is a problem like the workers' errors, as the
  * API description says (Apache's was an HTML page). */
 Test(frontend, request_line_too_long_is_a_414_problem)
