@@ -3,10 +3,12 @@
  * the example library's books, sorted newest first and by title, asked by
  * offset and by keyset, with and without the total.
  *
- *   bench_pages [load N] [pages [-r R] [DEPTH...]] [drop]
+ *   bench_pages [load N] [loans N] [pages [-r R] [DEPTH...]] [drop]
  *
  *   load N     drops the Book collection of the configured database, fills
  *              it with N books and builds the type's indexes
+ *   loans N    drops the Loan collection and fills it with N loans, loan i
+ *              of book i (bench/run's authenticated get_by_id scenarios)
  *   pages      times each page R times (20) at each depth (1 100 1000)
  *   drop       drops the Book collection
  *
@@ -68,8 +70,8 @@ struct depth {
 static _Noreturn void
 usage(void)
 {
-	fputs("usage: bench_pages [load N] [pages [-r REPEATS] [DEPTH...]] "
-	      "[drop]\n",
+	fputs("usage: bench_pages [load N] [loans N] [pages [-r REPEATS] "
+	      "[DEPTH...]] [drop]\n",
 	      stderr);
 	exit(2);
 }
@@ -98,21 +100,25 @@ open_db(void)
 }
 
 static const char *
+collection_of(const ma_type *type)
+{
+	return type->collection != NULL ? type->collection : type->name;
+}
+
+static const char *
 book_collection(void)
 {
-	return library_book_type.collection != NULL
-		       ? library_book_type.collection
-		       : library_book_type.name;
+	return collection_of(&library_book_type);
 }
 
 static void
-drop_books(ma_db *db)
+drop_collection(ma_db *db, const char *name)
 {
 	mongoc_collection_t *coll;
 	bson_error_t berr;
 	ma_error error;
 
-	coll = ma_db_collection(db, book_collection(), &error);
+	coll = ma_db_collection(db, name, &error);
 	if (coll == NULL)
 		fail("%s", error.message);
 	/* Servers before MongoDB 7 refuse to drop what is not there: that
@@ -120,8 +126,14 @@ drop_books(ma_db *db)
 	if (!mongoc_collection_drop(coll, &berr) &&
 	    berr.code != NAMESPACE_NOT_FOUND &&
 	    strstr(berr.message, "ns not found") == NULL)
-		fail("dropping %s: %s", book_collection(), berr.message);
+		fail("dropping %s: %s", name, berr.message);
 	mongoc_collection_destroy(coll);
+}
+
+static void
+drop_books(ma_db *db)
+{
+	drop_collection(db, book_collection());
 }
 
 /*
@@ -155,6 +167,65 @@ make_book(long i, bson_t *out)
 	if (!ma_json_to_bson(&library_book_type, json, (size_t)len, out, NULL,
 			     &error))
 		fail("book %ld: %s", i + 1, error.message);
+}
+
+/*
+ * Loan i (from 1), in its stored form: of book i, due on a day of 2030,
+ * owned by one of 50 readers. Fixed ids, "66" then i in hex, as the
+ * books': bench/run's clients and bench/validate.py pick loans by number.
+ */
+static void
+make_loan(long i, bson_t *out)
+{
+	char json[256];
+	ma_error error;
+	int len;
+
+	len = snprintf(json, sizeof(json),
+		       "{\"_id\":\"66%022lx\",\"book\":\"65%022lx\","
+		       "\"due\":\"2030-%02ld-%02ldT00:00:00Z\","
+		       "\"owner\":\"reader-%02ld\"}",
+		       (unsigned long)i, (unsigned long)i, 1 + i % 12,
+		       1 + i % 28, i % 50);
+	if (len < 0 || (size_t)len >= sizeof(json))
+		fail("loan %ld does not fit its buffer", i);
+	if (!ma_json_to_bson(&library_loan_type, json, (size_t)len, out, NULL,
+			     &error))
+		fail("loan %ld: %s", i, error.message);
+}
+
+/* N loans, in one batch: a modest number, for reads by id only. */
+static void
+load_loans(ma_db *db, long n)
+{
+	const bson_t **ptrs;
+	mongoc_collection_t *coll;
+	bson_error_t berr;
+	ma_error error;
+	bson_t *docs;
+	long i;
+
+	drop_collection(db, collection_of(&library_loan_type));
+	coll = ma_db_collection(db, collection_of(&library_loan_type), &error);
+	if (coll == NULL)
+		fail("%s", error.message);
+	docs = bson_malloc(sizeof(*docs) * (size_t)n);
+	ptrs = bson_malloc(sizeof(*ptrs) * (size_t)n);
+	for (i = 0; i < n; i++) {
+		make_loan(i + 1, &docs[i]);
+		ptrs[i] = &docs[i];
+	}
+	if (!mongoc_collection_insert_many(coll, ptrs, (size_t)n, NULL, NULL,
+					   &berr))
+		fail("inserting %ld loans: %s", n, berr.message);
+	for (i = 0; i < n; i++)
+		bson_destroy(&docs[i]);
+	bson_free(ptrs);
+	bson_free(docs);
+	mongoc_collection_destroy(coll);
+	printf("loaded %ld loans into %s.%s\n", n,
+	       ma_config_database(ma_db_config(db)),
+	       collection_of(&library_loan_type));
 }
 
 static void
@@ -435,8 +506,8 @@ pages(ma_db *db, long repeats, const int64_t *depth_pages, size_t n_depths)
 static bool
 is_command(const char *s)
 {
-	return strcmp(s, "load") == 0 || strcmp(s, "pages") == 0 ||
-	       strcmp(s, "drop") == 0;
+	return strcmp(s, "load") == 0 || strcmp(s, "loans") == 0 ||
+	       strcmp(s, "pages") == 0 || strcmp(s, "drop") == 0;
 }
 
 int
@@ -445,7 +516,7 @@ main(int argc, char **argv)
 	int64_t depth_pages[MAX_DEPTHS] = {1, 100, 1000};
 	size_t n_depths = 3;
 	long repeats = DEFAULT_REPEATS;
-	long books = 0;
+	long books = 0, loans = 0;
 	bool do_pages = false, do_drop = false;
 	long n;
 	ma_db *db;
@@ -454,9 +525,16 @@ main(int argc, char **argv)
 	if (argc < 2)
 		usage();
 
-	/* load, pages and drop, in that order, each at most once. */
+	/* load, loans, pages and drop, in that order, each at most once. */
 	if (strcmp(argv[i], "load") == 0) {
 		if (i + 1 >= argc || !parse_count(argv[i + 1], 1, &books))
+			usage();
+		i += 2;
+	}
+	if (i < argc && strcmp(argv[i], "loans") == 0) {
+		/* A loan's number goes into its id and its book's. */
+		if (i + 1 >= argc || !parse_count(argv[i + 1], 1, &loans) ||
+		    loans > 100000)
 			usage();
 		i += 2;
 	}
@@ -488,12 +566,14 @@ main(int argc, char **argv)
 		do_drop = true;
 		i++;
 	}
-	if (i != argc || (books == 0 && !do_pages && !do_drop))
+	if (i != argc || (books == 0 && loans == 0 && !do_pages && !do_drop))
 		usage();
 
 	db = open_db();
 	if (books > 0)
 		load(db, books);
+	if (loans > 0)
+		load_loans(db, loans);
 	if (do_pages)
 		pages(db, repeats, depth_pages, n_depths);
 	if (do_drop)
