@@ -3,10 +3,12 @@
  * the example library's books, sorted newest first and by title, asked by
  * offset and by keyset, with and without the total.
  *
- *   bench_pages [load N] [pages [-r R] [DEPTH...]] [drop]
+ *   bench_pages [load N] [loans N] [pages [-r R] [DEPTH...]] [drop]
  *
  *   load N     drops the Book collection of the configured database, fills
  *              it with N books and builds the type's indexes
+ *   loans N    drops the Loan collection and fills it with N loans, loan i
+ *              of book i (bench/run's authenticated get_by_id scenarios)
  *   pages      times each page R times (20) at each depth (1 100 1000)
  *   drop       drops the Book collection
  *
@@ -68,8 +70,8 @@ struct depth {
 static _Noreturn void
 usage(void)
 {
-	fputs("usage: bench_pages [load N] [pages [-r REPEATS] [DEPTH...]] "
-	      "[drop]\n",
+	fputs("usage: bench_pages [load N] [loans N] [pages [-r REPEATS] "
+	      "[DEPTH...]] [drop]\n",
 	      stderr);
 	exit(2);
 }
@@ -98,21 +100,25 @@ open_db(void)
 }
 
 static const char *
+collection_of(const ma_type *type)
+{
+	return type->collection != NULL ? type->collection : type->name;
+}
+
+static const char *
 book_collection(void)
 {
-	return library_book_type.collection != NULL
-		       ? library_book_type.collection
-		       : library_book_type.name;
+	return collection_of(&library_book_type);
 }
 
 static void
-drop_books(ma_db *db)
+drop_collection(ma_db *db, const char *name)
 {
 	mongoc_collection_t *coll;
 	bson_error_t berr;
 	ma_error error;
 
-	coll = ma_db_collection(db, book_collection(), &error);
+	coll = ma_db_collection(db, name, &error);
 	if (coll == NULL)
 		fail("%s", error.message);
 	/* Servers before MongoDB 7 refuse to drop what is not there: that
@@ -120,8 +126,14 @@ drop_books(ma_db *db)
 	if (!mongoc_collection_drop(coll, &berr) &&
 	    berr.code != NAMESPACE_NOT_FOUND &&
 	    strstr(berr.message, "ns not found") == NULL)
-		fail("dropping %s: %s", book_collection(), berr.message);
+		fail("dropping %s: %s", name, berr.message);
 	mongoc_collection_destroy(coll);
+}
+
+static void
+drop_books(ma_db *db)
+{
+	drop_collection(db, book_collection());
 }
 
 /*
@@ -157,39 +169,88 @@ make_book(long i, bson_t *out)
 		fail("book %ld: %s", i + 1, error.message);
 }
 
+/*
+ * Loan i (from 1; k = i - 1), in its stored form: of book i, due on a day of
+ * 2030, owned by one of 50 readers. Fixed ids, "66" then i in hex, as the
+ * books': bench/run's clients and bench/validate.py pick loans by number.
+ */
 static void
-load(ma_db *db, long n)
+make_loan(long k, bson_t *out)
+{
+	long i = k + 1;
+	char json[256];
+	ma_error error;
+	int len;
+
+	len = snprintf(json, sizeof(json),
+		       "{\"_id\":\"66%022lx\",\"book\":\"65%022lx\","
+		       "\"due\":\"2030-%02ld-%02ldT00:00:00Z\","
+		       "\"owner\":\"reader-%02ld\"}",
+		       (unsigned long)i, (unsigned long)i, 1 + i % 12,
+		       1 + i % 28, i % 50);
+	if (len < 0 || (size_t)len >= sizeof(json))
+		fail("loan %ld does not fit its buffer", i);
+	if (!ma_json_to_bson(&library_loan_type, json, (size_t)len, out, NULL,
+			     &error))
+		fail("loan %ld: %s", i, error.message);
+}
+
+/*
+ * Drops the collection of TYPE and inserts N documents, document k (from
+ * 0) made by MAKE, in batches of LOAD_BATCH.
+ */
+static void
+fill_collection(ma_db *db, const ma_type *type, long n,
+		void (*make)(long k, bson_t *out))
 {
 	bson_t docs[LOAD_BATCH];
 	const bson_t *ptrs[LOAD_BATCH];
 	mongoc_collection_t *coll;
 	bson_error_t berr;
 	ma_error error;
-	ma_query *q;
-	int64_t count;
-	double t0;
 	long i, k, j;
 
-	t0 = now_ms();
-	drop_books(db);
-	coll = ma_db_collection(db, book_collection(), &error);
+	drop_collection(db, collection_of(type));
+	coll = ma_db_collection(db, collection_of(type), &error);
 	if (coll == NULL)
 		fail("%s", error.message);
 
 	for (i = 0; i < n; i += k) {
 		k = n - i < LOAD_BATCH ? n - i : LOAD_BATCH;
 		for (j = 0; j < k; j++) {
-			make_book(i + j, &docs[j]);
+			make(i + j, &docs[j]);
 			ptrs[j] = &docs[j];
 		}
 		if (!mongoc_collection_insert_many(coll, ptrs, (size_t)k, NULL,
 						   NULL, &berr))
-			fail("inserting books %ld to %ld: %s", i + 1, i + k,
-			     berr.message);
+			fail("inserting %s %ld to %ld: %s", type->name, i + 1,
+			     i + k, berr.message);
 		for (j = 0; j < k; j++)
 			bson_destroy(&docs[j]);
 	}
 	mongoc_collection_destroy(coll);
+}
+
+/* N loans, for reads by id. */
+static void
+load_loans(ma_db *db, long n)
+{
+	fill_collection(db, &library_loan_type, n, make_loan);
+	printf("loaded %ld loans into %s.%s\n", n,
+	       ma_config_database(ma_db_config(db)),
+	       collection_of(&library_loan_type));
+}
+
+static void
+load(ma_db *db, long n)
+{
+	ma_error error;
+	ma_query *q;
+	int64_t count;
+	double t0;
+
+	t0 = now_ms();
+	fill_collection(db, &library_book_type, n, make_book);
 
 	/* After the load, as a real import would: one index build instead
 	 * of n index updates. */
@@ -435,8 +496,8 @@ pages(ma_db *db, long repeats, const int64_t *depth_pages, size_t n_depths)
 static bool
 is_command(const char *s)
 {
-	return strcmp(s, "load") == 0 || strcmp(s, "pages") == 0 ||
-	       strcmp(s, "drop") == 0;
+	return strcmp(s, "load") == 0 || strcmp(s, "loans") == 0 ||
+	       strcmp(s, "pages") == 0 || strcmp(s, "drop") == 0;
 }
 
 int
@@ -445,7 +506,7 @@ main(int argc, char **argv)
 	int64_t depth_pages[MAX_DEPTHS] = {1, 100, 1000};
 	size_t n_depths = 3;
 	long repeats = DEFAULT_REPEATS;
-	long books = 0;
+	long books = 0, loans = 0;
 	bool do_pages = false, do_drop = false;
 	long n;
 	ma_db *db;
@@ -454,9 +515,14 @@ main(int argc, char **argv)
 	if (argc < 2)
 		usage();
 
-	/* load, pages and drop, in that order, each at most once. */
+	/* load, loans, pages and drop, in that order, each at most once. */
 	if (strcmp(argv[i], "load") == 0) {
 		if (i + 1 >= argc || !parse_count(argv[i + 1], 1, &books))
+			usage();
+		i += 2;
+	}
+	if (i < argc && strcmp(argv[i], "loans") == 0) {
+		if (i + 1 >= argc || !parse_count(argv[i + 1], 1, &loans))
 			usage();
 		i += 2;
 	}
@@ -488,12 +554,14 @@ main(int argc, char **argv)
 		do_drop = true;
 		i++;
 	}
-	if (i != argc || (books == 0 && !do_pages && !do_drop))
+	if (i != argc || (books == 0 && loans == 0 && !do_pages && !do_drop))
 		usage();
 
 	db = open_db();
 	if (books > 0)
 		load(db, books);
+	if (loans > 0)
+		load_loans(db, loans);
 	if (do_pages)
 		pages(db, repeats, depth_pages, n_depths);
 	if (do_drop)

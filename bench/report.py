@@ -37,7 +37,13 @@ import tempfile
 SYSTEMS = ["ours", "flask_mongoalchemy", "eve", "flask_mongoalchemy_tuned", "eve_tuned",
            "ceiling", "transport"]
 PEERS = ["flask_mongoalchemy", "eve", "flask_mongoalchemy_tuned", "eve_tuned"]
-SCENARIOS = ["get_by_id", "create", "list_page", "filtered_page", "keyset_page_1",
+# Ours alone: get_by_id of a loan with an admin's bearer token, set beside
+# get_by_id (in the result files that have them).
+AUTH_SCENARIOS = ["get_by_id_hs256", "get_by_id_rs256"]
+# Verification may cost at most 15 % of an unauthenticated get_by_id's
+# requests per second.
+AUTH_GOAL = 0.85
+SCENARIOS = ["get_by_id", "get_by_id_hs256", "get_by_id_rs256", "create", "list_page", "filtered_page", "keyset_page_1",
              "keyset_page_100", "list_page_1k", "filtered_page_1k"]
 LABELS = {
     "ours": "ours",
@@ -50,6 +56,8 @@ LABELS = {
 }
 SCENARIO_LABELS = {
     "get_by_id": "get_by_id",
+    "get_by_id_hs256": "get_by_id, HS256 token",
+    "get_by_id_rs256": "get_by_id, RS256 token",
     "create": "create",
     "list_page": "list_page (10k)",
     "filtered_page": "filtered_page (10k)",
@@ -220,6 +228,19 @@ def worst_ratio(a, b):
     return min(x / y for x, y in pairs)
 
 
+def auth_ratios(doc, conns, scenario):
+    """An authenticated scenario's ours against ours' get_by_id: (req/s
+    ratio of the medians, its worst paired run, CPU per request ratio), or
+    None without both."""
+    runs = cells(doc).get(conns, {})
+    a, b = runs.get(scenario, {}).get("ours"), runs.get("get_by_id", {}).get("ours")
+    if not a or not b or not a.get("rps") or not b.get("rps"):
+        return None
+    cpu_a, cpu_b = a.get("cpu_us_per_req"), b.get("cpu_us_per_req")
+    return (a["rps"] / b["rps"], worst_ratio(a, b),
+            cpu_a / cpu_b if cpu_a is not None and cpu_b else None)
+
+
 def goals(doc):
     """The issue's goals, each (met, text). The ratios of requests per
     second are the worst run's; a missing figure misses its goal."""
@@ -246,7 +267,17 @@ def goals(doc):
             for peer in ("flask_mongoalchemy", "eve"):
                 ratio_goal(conns, scenario, peer, 3, "")
         for scenario in SCENARIOS:
-            ratio_goal(conns, scenario, "ceiling", 0.95, ", of the bare C baseline")
+            if scenario not in AUTH_SCENARIOS:
+                ratio_goal(conns, scenario, "ceiling", 0.95, ", of the bare C baseline")
+        for scenario in AUTH_SCENARIOS:
+            r = auth_ratios(doc, conns, scenario)
+            if r is None:
+                continue
+            lines.append((r[1] is not None and r[1] >= AUTH_GOAL,
+                          f"{conns} conns {scenario}: ours {r[0]:.2f}x its get_by_id's requests per "
+                          f"second, {'-' if r[1] is None else f'{r[1]:.2f}x'} in the worst run, CPU per "
+                          f"request {'-' if r[2] is None else f'{r[2]:.2f}x'} "
+                          f"(goal {AUTH_GOAL:g}x or more: verification costs under 15 %)"))
     # CPU per request, every scenario and peer, over all runs of a cell.
     for conns in sorted(data, key=int):
         for scenario in SCENARIOS:
@@ -316,14 +347,21 @@ def table(doc):
                 continue
             lines.append("")
             lines.append(f"{scenario}, {conns} connections")
+            header = len(lines) - 1
             lines.append(f"  {'system':<26}{'req/s':>10}{'min':>10}{'max':>10}{'vs ours':>9}{'p50 ms':>9}"
                          f"{'p99 ms':>9}{'errors':>7}{'CPU us/req':>11}{'PSS KiB':>9}{'valid':>7}")
             ours = runs.get("ours", {}).get("rps")
+            auth = auth_ratios(doc, conns, scenario) if scenario in AUTH_SCENARIOS else None
+            if scenario in AUTH_SCENARIOS:
+                lines[header] += " (vs ours: against ours' get_by_id; CPU per request "
+                lines[header] += f"{'-' if not auth or auth[2] is None else f'{auth[2]:.2f}x'} of it)"
             for sys_ in SYSTEMS:
                 r = runs.get(sys_)
                 if r is None:
                     continue
                 vs = "-" if not ours or r["rps"] is None else f"{r['rps'] / ours:.2f}x"
+                if scenario in AUTH_SCENARIOS:
+                    vs = "-" if not auth else f"{auth[0]:.2f}x"
                 lines.append(f"  {LABELS[sys_]:<26}{fmt_rps(r['rps']):>10}{fmt_rps(r['rps_min']):>10}"
                              f"{fmt_rps(r['rps_max']):>10}{vs:>9}{fmt_num(r['p50_ms'], 2):>9}"
                              f"{fmt_num(r['p99_ms'], 2):>9}{fmt_num(r['errors']):>7}"
@@ -426,6 +464,9 @@ def md_rps_table(doc, conns):
                     text += f" ({fmt_rps(c['rps_min'])}–{fmt_rps(c['rps_max'])})"
                 if s != "ours" and ours:
                     text += f" **{c['rps'] / ours:.2f}**"
+                auth = auth_ratios(doc, conns, scenario) if scenario in AUTH_SCENARIOS else None
+                if s == "ours" and auth:
+                    text += f" **{auth[0]:.2f}** of get_by_id"
                 row.append(text)
         out.append(f"| {SCENARIO_LABELS[scenario]} | " + " | ".join(row) + " |")
     return out
@@ -442,12 +483,18 @@ def md_cpu_table(doc, conns):
             continue
         ours = runs.get("ours", {}).get("cpu_us_per_req")
         row = []
+        auth = auth_ratios(doc, conns, scenario) if scenario in AUTH_SCENARIOS else None
         for s in systems:
-            c = runs.get(s) or {}
-            v = c.get("cpu_us_per_req")
+            c = runs.get(s)
+            if c is None and scenario in AUTH_SCENARIOS:
+                row.append("")
+                continue
+            v = (c or {}).get("cpu_us_per_req")
             text = fmt_num(v)
             if v is not None and s != "ours" and ours:
                 text += f" **{v / ours:.1f}**"
+            if s == "ours" and auth and auth[2] is not None:
+                text += f" **{auth[2]:.2f}** of get_by_id"
             row.append(text)
         srv = (runs.get("ours") or {}).get("server_cpu_us_per_req")
         out.append(f"| {SCENARIO_LABELS[scenario]} | " + " | ".join(row) + f" | {fmt_num(srv)} |")
@@ -465,7 +512,11 @@ def md_latency_table(doc, conns):
             continue
         row = []
         for s in systems:
-            c = runs.get(s) or {}
+            c = runs.get(s)
+            if c is None and scenario in AUTH_SCENARIOS:
+                row.append("")
+                continue
+            c = c or {}
             row.append(f"{fmt_num(c.get('p50_ms'), 2)} / {fmt_num(c.get('p99_ms'), 2)}")
         out.append(f"| {SCENARIO_LABELS[scenario]} | " + " | ".join(row) + " |")
     return out

@@ -11,6 +11,11 @@ known book by book: status, content type, the number of items, the total,
 every field of every item, and the same document for the same id on every
 system. A create is checked by its answer and by reading the book back.
 
+The authenticated scenarios (get_by_id_hs256, get_by_id_rs256: --loans and
+a --token of each algorithm) read loans by id: a 200 with the loan as
+bench_pages loans stored it when the token is sent, a 401 naming Bearer
+when it is not.
+
 Prints one JSON object: {"NAME": {"checked": N, "failures": [...]}}; exits
 0 when no system failed, 1 otherwise. Creates add books: bench/run loads
 the data set again afterwards.
@@ -31,6 +36,14 @@ FIRST_YEAR, LAST_YEAR = 1900, 1999
 FIELDS = ("_id", "title", "author", "year")
 
 
+def loan(i):
+    """Loan i (from 1) as bench_pages loans stores it, as the worker
+    answers it (a datetime with its milliseconds)."""
+    return {"_id": "66%022x" % i, "book": "65%022x" % i,
+            "due": "2030-%02d-%02dT00:00:00.000Z" % (1 + i % 12, 1 + i % 28),
+            "owner": "reader-%02d" % (i % 50)}
+
+
 def book(i):
     """Book i (from 1) as bench_pages load stores it."""
     return {"_id": "65%022x" % i, "title": "Book %05d" % i,
@@ -43,15 +56,20 @@ class Answer:
         self.status, self.ctype, self.body = status, ctype, body
 
 
-def fetch(url, data=None):
+def fetch(url, data=None, token=None):
     req = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET")
     if data is not None:
         req.add_header("Content-Type", "application/json")
+    if token is not None:
+        req.add_header("Authorization", "Bearer " + token)
     try:
         with urllib.request.urlopen(req, timeout=60) as r:
-            return Answer(r.status, r.headers.get("Content-Type", ""), r.read())
+            a = Answer(r.status, r.headers.get("Content-Type", ""), r.read())
+            a.challenge = r.headers.get("WWW-Authenticate", "")
     except urllib.error.HTTPError as e:
-        return Answer(e.code, e.headers.get("Content-Type", ""), e.read())
+        a = Answer(e.code, e.headers.get("Content-Type", ""), e.read())
+        a.challenge = e.headers.get("WWW-Authenticate", "")
+    return a
 
 
 def page_url(style, page=1, year=None, after=None, per_page=PER_PAGE):
@@ -125,6 +143,19 @@ class Checker:
         if doc is not None:
             self.check_doc(what, doc, book(i))
 
+    def get_loan(self, i, token):
+        what = f"GET /loans/{loan(i)['_id']}"
+        url = self.url + "/loans/" + loan(i)["_id"]
+        doc = self.json_of(what + " with the token", fetch(url, token=token), 200)
+        if doc is not None and doc != loan(i):
+            self.fail(what, f"got {doc}, expected {loan(i)}")
+        self.checked += 1
+        ans = fetch(url)
+        if ans.status != 401 or not ans.challenge.startswith("Bearer"):
+            self.fail(what + " without a token",
+                      f"status {ans.status}, WWW-Authenticate {ans.challenge!r}, expected 401 "
+                      f"with a Bearer challenge: {ans.body[:200]!r}")
+
     def page(self, books, page=1, year=None, after=None):
         path = page_url(self.style, page, year, after)
         want, total = expect_page(books, page, year, after)
@@ -171,6 +202,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--books", type=int, required=True)
     ap.add_argument("--scenarios", required=True)
+    ap.add_argument("--loans", type=int, default=0, help="loans, for the authenticated scenarios")
+    ap.add_argument("--token", action="append", default=[],
+                    help="ALG=TOKEN, an admin's, for get_by_id_ALG")
     ap.add_argument("--samples", type=int, default=10, help="requests per scenario and system")
     ap.add_argument("systems", nargs="+", help="NAME=URL:STYLE")
     args = ap.parse_args()
@@ -181,6 +215,7 @@ def main():
         url, style = rest.rsplit(":", 1)
         checkers.append(Checker(name, url, style))
 
+    tokens = dict(t.split("=", 1) for t in args.token)
     rnd = random.Random(42)
     books = args.books
     # Creates last: the books they add would change the pages' totals.
@@ -192,6 +227,13 @@ def main():
                 i = (1, books)[k] if k < 2 else rnd.randint(1, books)
                 for c in checkers:
                     c.get_by_id(i)
+            elif base in ("get_by_id_hs256", "get_by_id_rs256"):
+                alg = base[len("get_by_id_"):]
+                if alg not in tokens or args.loans < 1:
+                    sys.exit(f"validate: {scenario} needs --loans and --token {alg}=TOKEN")
+                i = (1, args.loans)[k] if k < 2 else rnd.randint(1, args.loans)
+                for c in checkers:
+                    c.get_loan(i, tokens[alg])
             elif base == "list_page":
                 page = (1, books // PER_PAGE)[k] if k < 2 else rnd.randint(1, books // PER_PAGE)
                 for c in checkers:

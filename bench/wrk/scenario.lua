@@ -3,13 +3,18 @@
 -- Environment (set by bench/run):
 --   BENCH_SCENARIO  get_by_id | list_page | filtered_page | create |
 --                   keyset_page_1 | keyset_page_100 | list_page_1k |
---                   filtered_page_1k | mixed (the _1k scenarios are the
---                   page scenarios, run on a set of 1,000 books)
+--                   filtered_page_1k | get_by_id_hs256 | get_by_id_rs256 |
+--                   mixed (the _1k scenarios are the page scenarios, run on
+--                   a set of 1,000 books; the _hs256 and _rs256 ones are
+--                   GET /loans/{id} with BENCH_TOKEN)
 --   BENCH_STYLE     contract (our HTTP contract: the C worker, the bare C
 --                   baseline, the Flask-MongoAlchemy peer) | eve (Eve's
 --                   URL grammar)
 --   BENCH_BOOKS     books in the data set (ids "65" + 22 hex digits of
 --                   1..BENCH_BOOKS, years 1900 to 1999: bench_pages load)
+--   BENCH_LOANS     loans in the data set (ids "66" + 22 hex digits of
+--                   1..BENCH_LOANS: bench_pages loans)
+--   BENCH_TOKEN     the bearer token of the authenticated scenarios
 --   BENCH_LIMIT     exit after this many responses (0: run for wrk's -d).
 --                   bench/run's memory run, with one wrk thread (-t1): wrk
 --                   itself always runs its whole -d, even once its threads
@@ -32,6 +37,8 @@
 local scenario = os.getenv("BENCH_SCENARIO") or "get_by_id"
 local style = os.getenv("BENCH_STYLE") or "contract"
 local books = tonumber(os.getenv("BENCH_BOOKS") or "10000")
+local loans = tonumber(os.getenv("BENCH_LOANS") or "1000")
+local token = os.getenv("BENCH_TOKEN") or ""
 local limit = tonumber(os.getenv("BENCH_LIMIT") or "0")
 local quota = tonumber(os.getenv("BENCH_REQUESTS") or "0")
 local done_file = os.getenv("BENCH_DONE_FILE") or ""
@@ -126,6 +133,12 @@ local function filtered_path()
 end
 
 local create_headers = { ["Content-Type"] = "application/json" }
+local auth_headers = { ["Authorization"] = "Bearer " .. token }
+
+-- A loan by id, as a caller who may see every loan.
+local function loan_request()
+	return wrk.format("GET", string.format("/loans/66%022x", math.random(loans)), auth_headers)
+end
 
 local function create_request()
 	local n = math.random(1000000)
@@ -145,6 +158,8 @@ local makers = {
 	keyset_page_100 = function() return wrk.format("GET", keyset_path(99 * PER_PAGE)) end,
 }
 makers.list_page_1k = makers.list_page
+makers.get_by_id_hs256 = loan_request
+makers.get_by_id_rs256 = loan_request
 makers.filtered_page_1k = makers.filtered_page
 
 -- The memory run: mostly reads, every kind of request, and authors (not
@@ -168,6 +183,10 @@ local function mixed_request()
 	authors_made = authors_made + 1
 	return wrk.format("POST", "/authors", create_headers,
 		string.format('{"name":"Memory Author %d-%d-%d"}', run_stamp, id, authors_made))
+end
+
+if makers[scenario] == loan_request and token == "" then
+	error(scenario .. " needs BENCH_TOKEN")
 end
 
 if scenario == "mixed" then
