@@ -179,7 +179,7 @@ Test(jwt_cache, a_flush_forgets_every_token)
 Test(jwt_cache, a_full_cache_gives_up_what_expires_first)
 {
 	char *t[6];
-	char sub[8];
+	char sub[16]; /* "u" and any int */
 	int i;
 
 	/* exp 600, 500, 400, 300 seconds away: full at four */
