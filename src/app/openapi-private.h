@@ -26,6 +26,12 @@ json_object *_ma_openapi_type_schema(const ma_type *type, ma_schema_form form);
 json_object *_ma_openapi_field_schema(const ma_field *f);
 
 /* The list parameters of a type, appended to params (an array). */
+/* The schema of an RFC 9457 problem, as the workers write them. */
+json_object *_ma_openapi_problem_schema(void);
+
+/* The page object of a list whose items are item (a schema; taken). */
+json_object *_ma_openapi_page_schema(json_object *item);
+
 void _ma_openapi_list_params(json_object *params, const ma_type *type,
 			     int64_t max_per_page);
 

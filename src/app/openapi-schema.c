@@ -413,3 +413,44 @@ _ma_openapi_list_params(json_object *params, const ma_type *type,
 	for (f = type->fields; f != NULL && f->kind != MA_KIND_NONE; f++)
 		field_filters(params, f->name, f);
 }
+
+json_object *
+_ma_openapi_problem_schema(void)
+{
+	static const char *const doc =
+		"{\"type\":\"object\",\"description\":\"RFC 9457 problem "
+		"details\",\"properties\":{\"type\":{\"type\":\"string\"},"
+		"\"title\":{\"type\":\"string\"},\"status\":{\"type\":"
+		"\"integer\"},\"detail\":{\"type\":\"string\"},\"instance\":{"
+		"\"type\":\"string\",\"description\":\"urn:request: and the "
+		"request's id, as in X-Request-Id\"},\"errors\":{"
+		"\"type\":\"array\",\"description\":\"what is wrong with a "
+		"document, field by field\",\"items\":{\"type\":\"object\","
+		"\"properties\":{\"field\":{\"type\":\"string\"},\"message\":{"
+		"\"type\":\"string\"}},\"required\":[\"field\",\"message\"]}}},"
+		"\"required\":[\"type\",\"title\",\"status\"]}";
+
+	return json_tokener_parse(doc);
+}
+
+json_object *
+_ma_openapi_page_schema(json_object *item)
+{
+	static const char *const doc =
+		"{\"type\":\"object\",\"properties\":{\"items\":{\"type\":"
+		"\"array\"},\"page\":{\"type\":\"integer\",\"minimum\":1},"
+		"\"per_page\":{\"type\":\"integer\",\"minimum\":1},\"total\":{"
+		"\"type\":[\"integer\",\"null\"],\"minimum\":0},\"pages\":{"
+		"\"type\":[\"integer\",\"null\"],\"minimum\":0},\"has_prev\":{"
+		"\"type\":\"boolean\"},\"has_next\":{\"type\":\"boolean\"},"
+		"\"prev_num\":{\"type\":[\"integer\",\"null\"]},\"next_num\":{"
+		"\"type\":[\"integer\",\"null\"]}},\"required\":[\"items\","
+		"\"page\",\"per_page\",\"has_prev\",\"has_next\",\"prev_num\","
+		"\"next_num\"]}";
+	json_object *o = json_tokener_parse(doc), *props, *items;
+
+	json_object_object_get_ex(o, "properties", &props);
+	json_object_object_get_ex(props, "items", &items);
+	_ma_json_put(items, "items", item);
+	return o;
+}

@@ -65,46 +65,6 @@ header(const char *description, const char *type)
 	return h;
 }
 
-static json_object *
-problem_schema(void)
-{
-	static const char *const doc =
-		"{\"type\":\"object\",\"description\":\"RFC 9457 problem "
-		"details\",\"properties\":{\"type\":{\"type\":\"string\"},"
-		"\"title\":{\"type\":\"string\"},\"status\":{\"type\":"
-		"\"integer\"},\"detail\":{\"type\":\"string\"},\"errors\":{"
-		"\"type\":\"array\",\"description\":\"what is wrong with a "
-		"document, field by field\",\"items\":{\"type\":\"object\","
-		"\"properties\":{\"field\":{\"type\":\"string\"},\"message\":{"
-		"\"type\":\"string\"}},\"required\":[\"field\",\"message\"]}}},"
-		"\"required\":[\"type\",\"title\",\"status\"]}";
-
-	return json_tokener_parse(doc);
-}
-
-/* The page object of type's lists: items and the page arithmetic. */
-static json_object *
-page_schema(const char *item)
-{
-	static const char *const doc =
-		"{\"type\":\"object\",\"properties\":{\"items\":{\"type\":"
-		"\"array\"},\"page\":{\"type\":\"integer\",\"minimum\":1},"
-		"\"per_page\":{\"type\":\"integer\",\"minimum\":1},\"total\":{"
-		"\"type\":[\"integer\",\"null\"],\"minimum\":0},\"pages\":{"
-		"\"type\":[\"integer\",\"null\"],\"minimum\":0},\"has_prev\":{"
-		"\"type\":\"boolean\"},\"has_next\":{\"type\":\"boolean\"},"
-		"\"prev_num\":{\"type\":[\"integer\",\"null\"]},\"next_num\":{"
-		"\"type\":[\"integer\",\"null\"]}},\"required\":[\"items\","
-		"\"page\",\"per_page\",\"has_prev\",\"has_next\",\"prev_num\","
-		"\"next_num\"]}";
-	json_object *o = json_tokener_parse(doc), *props, *items;
-
-	json_object_object_get_ex(o, "properties", &props);
-	json_object_object_get_ex(props, "items", &items);
-	_ma_json_put(items, "items", ref(SCHEMAS, item));
-	return o;
-}
-
 /* Adds type's schemas (Book, BookItem, BookInput, BookPatch, BookPage)
  * unless they are there. */
 static void
@@ -131,7 +91,7 @@ add_type(json_object *schemas, const ma_type *type)
 		bson_free(name);
 	}
 	name = bson_strdup_printf("%sItem", type->name);
-	s = page_schema(name);
+	s = _ma_openapi_page_schema(ref(SCHEMAS, name));
 	bson_free(name);
 	name = bson_strdup_printf("%sPage", type->name);
 	_ma_json_put(schemas, name, s);
@@ -179,7 +139,8 @@ components_new(void)
 	const char *const names[] = {"If-Match", "If-None-Match"};
 	size_t i;
 
-	_ma_json_put(member(c, "schemas"), "Problem", problem_schema());
+	_ma_json_put(member(c, "schemas"), "Problem",
+		     _ma_openapi_problem_schema());
 	_ma_json_put(headers, "ETag",
 		     header("the document's entity tag, for If-Match and "
 			    "If-None-Match",

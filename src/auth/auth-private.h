@@ -32,6 +32,11 @@ struct ma_user {
 	size_t nroles;
 };
 
+/* --- user.c --------------------------------------------------------------- */
+
+/* A copy of user, with copies of its name and roles. */
+struct ma_user *_ma_user_copy(const struct ma_user *user);
+
 /* --- jwt.c ---------------------------------------------------------------- */
 
 /* A JWK Set, each key with its kid and the one algorithm it verifies. */

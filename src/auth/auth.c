@@ -117,40 +117,6 @@ _ma_auth_reload(ma_auth *auth)
 	auth->keys = keys;
 }
 
-/* --- the caller ----------------------------------------------------------- */
-
-const char *
-ma_user_name(const ma_user *user)
-{
-	return user != NULL ? user->name : NULL;
-}
-
-bool
-ma_user_has_role(const ma_user *user, const char *role)
-{
-	size_t i;
-
-	for (i = 0; user != NULL && role != NULL && i < user->nroles; i++) {
-		if (strcmp(user->roles[i], role) == 0)
-			return true;
-	}
-	return false;
-}
-
-void
-ma_user_destroy(ma_user *user)
-{
-	size_t i;
-
-	if (user == NULL)
-		return;
-	for (i = 0; i < user->nroles; i++)
-		bson_free(user->roles[i]);
-	bson_free(user->roles);
-	bson_free(user->name);
-	bson_free(user);
-}
-
 /* The user the front end authenticated, with the roles of its
  * comma-separated list (blanks around a role dropped, empty ones
  * skipped, at most MA_USER_MAX_ROLES). */

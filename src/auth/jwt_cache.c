@@ -76,20 +76,6 @@ _ma_jwt_cache_count(const ma_jwt_cache *cache)
 	return cache != NULL ? cache->count : 0;
 }
 
-static struct ma_user *
-user_copy(const struct ma_user *user)
-{
-	struct ma_user *copy = bson_malloc0(sizeof(*copy));
-	size_t i;
-
-	copy->name = bson_strdup(user->name);
-	copy->nroles = user->nroles;
-	copy->roles = bson_malloc0((user->nroles + 1) * sizeof(char *));
-	for (i = 0; i < user->nroles; i++)
-		copy->roles[i] = bson_strdup(user->roles[i]);
-	return copy;
-}
-
 static bool
 digest_of(const char *token, size_t len, unsigned char *out)
 {
@@ -144,7 +130,7 @@ _ma_jwt_cache_get(ma_jwt_cache *cache, const char *token, size_t len,
 		drop(cache, e);
 		return NULL;
 	}
-	return user_copy(e->user);
+	return _ma_user_copy(e->user);
 }
 
 /* The entry a new token takes when the cache is full: one whose dates
@@ -187,5 +173,5 @@ _ma_jwt_cache_put(ma_jwt_cache *cache, const char *token, size_t len,
 	}
 	memcpy(e->digest, digest, DIGEST_LEN);
 	e->span = *span;
-	e->user = user_copy(user);
+	e->user = _ma_user_copy(user);
 }

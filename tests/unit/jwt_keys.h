@@ -94,6 +94,22 @@ test_keys_free(test_keys *k)
 	json_decref(k->hs);
 }
 
+#ifdef MA_AUTH_PRIVATE_H
+/* Makes k's keys and loads their set as the worker would (with
+ * criterion.h and auth-private.h included first). */
+static inline ma_jwks *
+test_keys_load(test_keys *k)
+{
+	ma_jwks *set;
+	ma_error e;
+
+	test_keys_make(k);
+	set = _ma_jwks_load(k->path, &e);
+	cr_assert_not_null(set, "%s", e.message);
+	return set;
+}
+#endif
+
 /* base64url of a string. The result is the caller's (free()). */
 static inline char *
 b64(const char *s)

@@ -14,11 +14,7 @@ static ma_jwt_rules rules = {NULL, NULL, "roles", 30};
 static void
 setup(void)
 {
-	ma_error e;
-
-	test_keys_make(&keys);
-	set = _ma_jwks_load(keys.path, &e);
-	cr_assert_not_null(set, "%s", e.message);
+	set = test_keys_load(&keys);
 }
 
 static void

@@ -22,11 +22,7 @@ static int64_t t0;
 static void
 setup(void)
 {
-	ma_error e;
-
-	test_keys_make(&keys);
-	set = _ma_jwks_load(keys.path, &e);
-	cr_assert_not_null(set, "%s", e.message);
+	set = test_keys_load(&keys);
 	cache = _ma_jwt_cache_new(4, LEEWAY);
 	t0 = (int64_t)time(NULL);
 }
