@@ -158,18 +158,18 @@ port_open() {
 	(exec 3<>"/dev/tcp/${HOST:-127.0.0.1}/$1") 2>/dev/null
 }
 
-# Prints a free loopback TCP port.
+# Prints a free loopback TCP port, below the kernel's range for the local
+# ports of outgoing connections (ip_local_port_range, 32768 and up by
+# default): a port from that range, free when picked, can be taken by one
+# of the tests' own connections before the server binds it.
 pick_port() {
-	if command -v python3 >/dev/null 2>&1 &&
-		python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])' 2>/dev/null; then
-		return
+	local port i low=32768 range
+	if read -r range _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null &&
+		((range > 11024)); then
+		low=$range
 	fi
-	local port i
-	for ((i = 0; i < 100; i++)); do
-		port=$((20000 + (RANDOM * 32768 + RANDOM) % 40001))
+	for ((i = 0; i < 200; i++)); do
+		port=$((10000 + (RANDOM * 32768 + RANDOM) % (low - 10000)))
 		# Nothing listening if the connect is refused.
 		if ! port_open "$port"; then
 			printf '%s\n' "$port"

@@ -13,6 +13,8 @@ abs_top_builddir=${abs_top_builddir:-$abs_top_srcdir}
 export abs_top_srcdir abs_top_builddir
 # shellcheck source=tests/tool/tap.sh
 source "$abs_top_srcdir/tests/tool/tap.sh"
+# shellcheck source=scripts/lib.sh
+source "$abs_top_srcdir/scripts/lib.sh"
 stack=$abs_top_srcdir/scripts/http-stack
 
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
@@ -42,22 +44,9 @@ if ! out=$("$stack" start --front nginx 2>"$tmp/start.log"); then
 fi
 eval "$out"
 
-# A port nothing listens on, below the kernel's range for the local ports
-# of outgoing connections (32768 and up by default), where the suites'
-# own connections could hold it by the time nginx binds.
-free_port() {
-	local p
-	while :; do
-		p=$((10000 + RANDOM % 22000))
-		(: >"/dev/tcp/127.0.0.1/$p") 2>/dev/null || {
-			echo "$p"
-			return
-		}
-	done
-}
-basic=$(free_port)
-request=$(free_port)
-service=$(free_port)
+basic=$(pick_port)
+request=$(pick_port)
+service=$(pick_port)
 
 printf 'alice:%s\nbob:%s\n' "$(openssl passwd -apr1 alice-secret)" \
 	"$(openssl passwd -apr1 bob-secret)" >"$tmp/htpasswd"
