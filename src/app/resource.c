@@ -280,6 +280,11 @@ create(ma_request *req, ma_response *res, void *arg)
 	bson_oid_t oid;
 	ma_error e;
 
+	if (_ma_bulk_body(req)) {
+		_ma_resource_create_many(req, res, r->db, r->type, &r->opts);
+		ma_problems_destroy(problems);
+		return;
+	}
 	doc = ma_request_doc(req, r->type, problems, &e);
 	if (doc != NULL &&
 	    !_ma_owner_set(r->opts.access, req, res, doc, NULL)) {
