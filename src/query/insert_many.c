@@ -115,7 +115,10 @@ static void
 account(mongoc_collection_t *coll, ma_doc *const *docs, size_t n,
 	const bson_t *reply, const bson_error_t *berr, ma_insert_state *states)
 {
-	int64_t inserted = reply_int(reply, "nInserted", 0);
+	/* The CRUD reply's count; a bulk operation's, where a driver gives
+	 * that one. */
+	int64_t inserted = reply_int(reply, "insertedCount",
+				     reply_int(reply, "nInserted", 0));
 	int64_t refused = reply_int(reply, "writeErrors.0.index", -1);
 	size_t i, acked;
 
