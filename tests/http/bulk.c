@@ -218,3 +218,44 @@ Test(bulk, dollar_keys_in_items_never_reach_the_database)
 	expect_error_for(r, "[1].$set");
 	cr_assert_eq(books_under(p), 0);
 }
+
+/* The API description: the create's body is a document or an array of
+ * 1 to 100, its 201 a document or an array, and a problem may list the
+ * items of a bulk create. */
+Test(bulk, openapi_describes_the_array_body_and_answer)
+{
+	http_resp *r = http_get("/openapi.json");
+	json_object *api = expect_json(r, 200), *post, *alts, *many, *o;
+
+	post = jget(r->what,
+		    jget(r->what, jget(r->what, api, "paths"), "/books"),
+		    "post");
+	o = jget(r->what, jget(r->what, post, "requestBody"), "content");
+	o = jget(r->what, jget(r->what, o, "application/json"), "schema");
+	alts = jget(r->what, o, "oneOf");
+	cr_assert_eq(json_object_array_length(alts), 2);
+	expect_jstr(r->what, json_object_array_get_idx(alts, 0), "$ref",
+		    "#/components/schemas/BookInput");
+	many = json_object_array_get_idx(alts, 1);
+	expect_jstr(r->what, many, "type", "array");
+	expect_jint(r->what, many, "minItems", 1);
+	expect_jint(r->what, many, "maxItems", 100);
+	expect_jstr(r->what, jget(r->what, many, "items"), "$ref",
+		    "#/components/schemas/BookInput");
+
+	o = jget(r->what, jget(r->what, post, "responses"), "201");
+	o = jget(r->what, jget(r->what, o, "content"), "application/json");
+	alts = jget(r->what, jget(r->what, o, "schema"), "oneOf");
+	expect_jstr(r->what, json_object_array_get_idx(alts, 0), "$ref",
+		    "#/components/schemas/Book");
+	expect_jstr(r->what,
+		    jget(r->what, json_object_array_get_idx(alts, 1), "items"),
+		    "$ref", "#/components/schemas/Book");
+
+	o = jget(r->what, jget(r->what, api, "components"), "schemas");
+	o = jget(r->what, jget(r->what, o, "Problem"), "properties");
+	expect_jstr(r->what, jget(r->what, o, "stored"), "$ref",
+		    "#/components/schemas/BulkItems");
+	expect_jstr(r->what, jget(r->what, o, "unknown"), "$ref",
+		    "#/components/schemas/BulkItems");
+}
