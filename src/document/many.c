@@ -69,20 +69,20 @@ ma_docs_new_from_json(const ma_type *type, const char *json, size_t len,
 		if (root != NULL || error == NULL || error->code == MA_OK)
 			_ma_error_set(error, MA_ERR_JSON,
 				      "expected a JSON array of objects");
-		goto done;
+		goto refused;
 	}
 	count = json_object_array_length(root);
 	if (count == 0) {
 		_ma_error_set(error, MA_ERR_INVALID,
 			      "the array is empty: give at least one %s",
 			      type->name);
-		goto done;
+		goto refused;
 	}
 	if (max > 0 && count > max) {
 		_ma_error_set(error, MA_ERR_TOO_LARGE,
 			      "at most %zu documents in one request, not %zu",
 			      max, count);
-		goto done;
+		goto refused;
 	}
 	docs = bson_malloc0(count * sizeof(*docs));
 	convert_items(&walk, type, root, docs, count);
@@ -94,6 +94,10 @@ ma_docs_new_from_json(const ma_type *type, const char *json, size_t len,
 	}
 	*n = count;
 	ma_error_clear(error);
+	goto done;
+refused:
+	/* Duplicate keys the parse found are not what refused it. */
+	ma_problems_clear(p);
 done:
 	json_object_put(root);
 	_ma_walk_destroy(&walk);
