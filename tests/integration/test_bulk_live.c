@@ -179,7 +179,11 @@ own_server_start(void)
 	long pid = 0;
 	FILE *out;
 
-	cr_assert_not_null(top, "abs_top_srcdir: run through make check");
+	/* make check says where the scripts are; make valgrind does not,
+	 * and would trace the server's script and FerretDB too. */
+	if (top == NULL)
+		cr_skip_test("a server of its own needs abs_top_srcdir (make "
+			     "check)");
 	cmd = bson_strdup_printf("'%s/scripts/mongo-local' start", top);
 	out = popen(cmd, "r");
 	bson_free(cmd);
