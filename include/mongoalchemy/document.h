@@ -63,6 +63,30 @@ ma_doc *ma_doc_new_from_bson(const ma_type *type,
 /* NULL is a no-op. */
 void ma_doc_destroy(ma_doc *doc);
 
+/*
+ * Documents from a JSON array of objects (a bulk create's body), each
+ * converted and checked as ma_doc_new_from_json() does one. max is the
+ * most items taken (0: no limit). Returns a new array of *n documents,
+ * in the array's order, to free with ma_docs_destroy(). Fails (NULL,
+ * *n 0, nothing kept) with:
+ *   MA_ERR_JSON        not JSON (as ma_doc_new_from_json()), or not an
+ *                      array;
+ *   MA_ERR_INVALID     an empty array;
+ *   MA_ERR_TOO_LARGE   more than max items (counted before any is
+ *                      converted);
+ *   MA_ERR_VALIDATION  an item that is not an object or breaks the type:
+ *                      problems (when not NULL) gets every problem of
+ *                      every item, its path prefixed with the item's
+ *                      index ("[3].year").
+ */
+ma_doc **ma_docs_new_from_json(const ma_type *type, const char *json,
+			       size_t len, size_t max, size_t *n,
+			       ma_problems *problems,
+			       ma_error *error) MA_WARN_UNUSED_RESULT;
+
+/* Destroys the n documents and the array. NULL is a no-op. */
+void ma_docs_destroy(ma_doc **docs, size_t n);
+
 /* --- reading ------------------------------------------------------------- */
 
 /* The document's type: the caller's static table it was created with. */
@@ -189,6 +213,38 @@ bool ma_doc_insert(ma_db *db, ma_doc *doc, ma_safe safe, ma_problems *problems,
 		   ma_error *error);
 bool ma_doc_replace(ma_db *db, ma_doc *doc, ma_safe safe, ma_problems *problems,
 		    ma_error *error);
+
+/* What became of one document of ma_doc_insert_many(). */
+typedef enum ma_insert_state {
+	MA_INSERT_STORED,     /* the server acknowledged it */
+	MA_INSERT_REFUSED,    /* the server refused it: the error says why */
+	MA_INSERT_NOT_SENT,   /* not written: it came after a failure */
+	MA_INSERT_NOT_STORED, /* the answer was lost, and a read afterwards
+			       * did not find it */
+	MA_INSERT_UNKNOWN     /* the answer was lost and the server could
+			       * not be asked: it may or may not be stored */
+} ma_insert_state;
+
+/*
+ * Inserts n documents of one type in one ordered insert (MongoDB's
+ * insertMany): first every document gets its defaults and is validated
+ * (problems named "[i].field"), and nothing is sent if one fails
+ * (MA_ERR_VALIDATION); then each without an id gets one, set on it before
+ * the write, so that every document can be named whatever happens. The
+ * server stores them in order and stops at the first it refuses.
+ *
+ * states (n of them, the caller's) gets what became of each: all
+ * MA_INSERT_STORED on success. On failure the error is the first one
+ * (MA_ERR_DUPLICATE, MA_ERR_UNAVAILABLE, ...) and states tell exactly
+ * which documents are stored: those the server acknowledged; the one it
+ * refused and those after it are not; when its answer was lost (the
+ * connection broke mid-write), the documents not acknowledged are looked
+ * for with one read, and are MA_INSERT_UNKNOWN if that read fails too.
+ * Stored documents are as stored, defaults included.
+ */
+bool ma_doc_insert_many(ma_db *db, ma_doc *const *docs, size_t n, ma_safe safe,
+			ma_insert_state *states, ma_problems *problems,
+			ma_error *error);
 
 /*
  * Optimistic locking: replaces the stored document `current` (as read

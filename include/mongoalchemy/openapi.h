@@ -67,13 +67,16 @@ typedef struct ma_route_doc {
 				   * route with a type can answer 503 and 504
 				   * (the database away or too slow) */
 	ma_route_answer answer;
-	ma_status status;	   /* of a success; 0: 200 */
-	const char *content_type;  /* MA_ANSWER_TEXT's; NULL: text/plain */
-	ma_route_body body;	   /* with a body: 400, 413 and 415 too */
-	int64_t max_per_page;	   /* MA_ANSWER_PAGE; 0: MA_MAX_PER_PAGE */
-	bool etag;		   /* If-Match and If-None-Match: 304 (a
-				    * read), 412; with the answer's ETag */
-	bool require_if_match;	   /* 428 without If-Match */
+	ma_status status;	  /* of a success; 0: 200 */
+	const char *content_type; /* MA_ANSWER_TEXT's; NULL: text/plain */
+	ma_route_body body;	  /* with a body: 400, 413 and 415 too */
+	int64_t max_per_page;	  /* MA_ANSWER_PAGE; 0: MA_MAX_PER_PAGE */
+	size_t max_items;      /* MA_BODY_DOC: also a JSON array of at most this
+				* many, answered with an array (a bulk create);
+				* 0: one document only */
+	bool etag;	       /* If-Match and If-None-Match: 304 (a
+				* read), 412; with the answer's ETag */
+	bool require_if_match; /* 428 without If-Match */
 	const ma_field *params;	   /* the path parameters' kinds and
 				    * bounds, ends with MA_FIELDS_END; one
 				    * not listed is a string */

@@ -37,13 +37,19 @@ typedef struct ma_resource_options {
 	ma_safe safe;	      /* write safety of create/replace/update/delete */
 	bool require_if_match;	 /* PUT, PATCH, DELETE without If-Match: 428 */
 	const ma_access *access; /* who may call what; NULL: anyone */
+	size_t max_bulk;	 /* items in one bulk create; 0: MA_MAX_BULK */
 } ma_resource_options;
+
+/* The most items a bulk create (a POST of a JSON array) takes by
+ * default; more is a 413. */
+#define MA_MAX_BULK 100
 
 /*
  * Mounts the CRUD routes of the HTTP contract for type at path ("/books"):
  * list with page, per_page, sort, fields and filters; get; create (201,
- * Location); replace; update (partial, validated); delete (204). opts may
- * be NULL. db must be one of the app's.
+ * Location; a JSON array creates up to max_bulk documents in one ordered
+ * insert, ma_doc_insert_many()); replace; update (partial, validated); delete
+ * (204). opts may be NULL. db must be one of the app's.
  *
  * Every document answered carries an ETag (ma_doc_etag()). A GET with
  * If-None-Match listing it answers 304. PUT, PATCH and DELETE with

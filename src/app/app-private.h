@@ -164,6 +164,18 @@ bool _ma_owner_update_ok(const ma_access *access, const ma_type *type,
 			 const ma_request *req, ma_response *res,
 			 const ma_update *u);
 
+/* --- bulk.c -------------------------------------------------------------- */
+
+/* Whether req's body is a JSON array (a bulk create); false for any
+ * other body, which the single create answers. */
+bool _ma_bulk_body(ma_request *req);
+
+/* POST of a JSON array to a resource (its db, type and options): every
+ * item checked, then one ordered insert (docs/http-api.md, Bulk create). */
+void _ma_resource_create_many(ma_request *req, ma_response *res, ma_db *db,
+			      const ma_type *type,
+			      const ma_resource_options *opts);
+
 /* --- worker.c ------------------------------------------------------------- */
 
 /* A worker's life for the runtime (runtime-private.h): FastCGI requests

@@ -28,6 +28,10 @@ json_object *_ma_openapi_field_schema(const ma_field *f);
 /* The list parameters of a type, appended to params (an array). */
 /* The schema of an RFC 9457 problem, as the workers write them. */
 json_object *_ma_openapi_problem_schema(void);
+/* A bulk create's lists of items (index, _id, reason), in a problem. */
+json_object *_ma_openapi_bulk_items_schema(void);
+/* one, or an array of them (max > 0: of 1 to max); takes one. */
+json_object *_ma_openapi_one_or_many(json_object *one, size_t max);
 
 /* The page object of a list whose items are item (a schema; taken). */
 json_object *_ma_openapi_page_schema(json_object *item);

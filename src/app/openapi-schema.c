@@ -414,6 +414,43 @@ _ma_openapi_list_params(json_object *params, const ma_type *type,
 		field_filters(params, f->name, f);
 }
 
+/*
+ * A bulk create's body or answer: one, or an array of them (max > 0: of
+ * 1 to max; a body); takes one.
+ */
+json_object *
+_ma_openapi_one_or_many(json_object *one, size_t max)
+{
+	json_object *o = json_object_new_object();
+	json_object *alts = json_object_new_array();
+	json_object *many = _ma_json_typed("array");
+
+	_ma_json_put(many, "items", json_object_get(one));
+	if (max > 0) {
+		_ma_json_put(many, "minItems", json_object_new_int64(1));
+		_ma_json_put(many, "maxItems",
+			     json_object_new_int64((int64_t)max));
+	}
+	json_object_array_add(alts, one);
+	json_object_array_add(alts, many);
+	_ma_json_put(o, "oneOf", alts);
+	return o;
+}
+
+json_object *
+_ma_openapi_bulk_items_schema(void)
+{
+	static const char *const doc =
+		"{\"type\":\"array\",\"items\":{\"type\":\"object\","
+		"\"properties\":{\"index\":{\"type\":\"integer\",\"minimum\":0,"
+		"\"description\":\"the item's place in the array sent\"},"
+		"\"_id\":{\"type\":\"string\",\"pattern\":\"^[0-9a-f]{24}$\"},"
+		"\"reason\":{\"type\":\"string\"}},\"required\":[\"index\","
+		"\"_id\"]}}";
+
+	return json_tokener_parse(doc);
+}
+
 json_object *
 _ma_openapi_problem_schema(void)
 {
@@ -427,7 +464,14 @@ _ma_openapi_problem_schema(void)
 		"\"type\":\"array\",\"description\":\"what is wrong with a "
 		"document, field by field\",\"items\":{\"type\":\"object\","
 		"\"properties\":{\"field\":{\"type\":\"string\"},\"message\":{"
-		"\"type\":\"string\"}},\"required\":[\"field\",\"message\"]}}},"
+		"\"type\":\"string\"}},\"required\":[\"field\",\"message\"]}},"
+		"\"stored\":{\"$ref\":\"#/components/schemas/BulkItems\","
+		"\"description\":\"a bulk create that failed part way: the "
+		"items stored\"},\"not_stored\":{\"$ref\":\"#/components/"
+		"schemas/BulkItems\",\"description\":\"the items not stored, "
+		"each with its reason\"},\"unknown\":{\"$ref\":\"#/components/"
+		"schemas/BulkItems\",\"description\":\"the items the server "
+		"may or may not have stored\"}},"
 		"\"required\":[\"type\",\"title\",\"status\"]}";
 
 	return json_tokener_parse(doc);

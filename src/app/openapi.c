@@ -141,6 +141,8 @@ components_new(void)
 
 	_ma_json_put(member(c, "schemas"), "Problem",
 		     _ma_openapi_problem_schema());
+	_ma_json_put(member(c, "schemas"), "BulkItems",
+		     _ma_openapi_bulk_items_schema());
 	_ma_json_put(headers, "ETag",
 		     header("the document's entity tag, for If-Match and "
 			    "If-None-Match",
@@ -309,6 +311,9 @@ success(const ma_app *app, const char *pattern, const ma_route_doc *doc,
 	default:
 		break;
 	}
+	if (schema != NULL && doc->answer == MA_ANSWER_DOC &&
+	    doc->max_items > 0)
+		schema = _ma_openapi_one_or_many(schema, 0);
 	_ma_json_put(member(member(r, "content"), ct), "schema",
 		     schema != NULL ? schema : json_object_new_object());
 	/* A resource's documents carry their ETag. */
@@ -443,7 +448,11 @@ operation(const ma_app *app, const ma_app_route_entry *e, ma_method method,
 								: "Patch");
 		_ma_json_put(
 			member(member(body, "content"), "application/json"),
-			"schema", ref(SCHEMAS, s));
+			"schema",
+			doc->body == MA_BODY_DOC && doc->max_items > 0
+				? _ma_openapi_one_or_many(ref(SCHEMAS, s),
+							  doc->max_items)
+				: ref(SCHEMAS, s));
 		bson_free(s);
 		_ma_json_put(op, "requestBody", body);
 	}

@@ -280,6 +280,11 @@ create(ma_request *req, ma_response *res, void *arg)
 	bson_oid_t oid;
 	ma_error e;
 
+	if (_ma_bulk_body(req)) {
+		_ma_resource_create_many(req, res, r->db, r->type, &r->opts);
+		ma_problems_destroy(problems);
+		return;
+	}
 	doc = ma_request_doc(req, r->type, problems, &e);
 	if (doc != NULL &&
 	    !_ma_owner_set(r->opts.access, req, res, doc, NULL)) {
@@ -531,6 +536,10 @@ ma_app_resource(ma_app *app, const char *path, ma_db *db, const ma_type *type,
 		r->docs[i].summary = r->summaries[i];
 		r->docs[i].type = type;
 		r->docs[i].max_per_page = r->opts.max_per_page;
+		if (routes[i].op == MA_RES_CREATE)
+			r->docs[i].max_items = r->opts.max_bulk > 0
+						       ? r->opts.max_bulk
+						       : MA_MAX_BULK;
 		r->docs[i].auth = r->opts.access != NULL &&
 				  !(r->opts.access->public_ops & routes[i].op);
 		r->docs[i].require_if_match = routes[i].doc.etag &&

@@ -236,6 +236,11 @@ struct ma_response {
 	bool has_body;
 };
 
+/* Appends members (JSON text starting with ',', len bytes) to the
+ * problem the response holds: extension members (response.c). */
+void _ma_response_problem_members(ma_response *res, const char *members,
+				  size_t len);
+
 /* --- request.c ------------------------------------------------------------ */
 
 /*

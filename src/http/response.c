@@ -197,6 +197,20 @@ ma_response_problem(ma_response *res, ma_status status, const char *detail)
 }
 
 void
+_ma_response_problem_members(ma_response *res, const char *members, size_t len)
+{
+	ma_buf *b = &res->body;
+
+	/* Before the problem's closing brace. */
+	if (b->len == 0 || b->data[b->len - 1] != '}')
+		return;
+	b->len--;
+	_ma_buf_append(b, members, len);
+	_ma_buf_putc(b, '}');
+	b->data[b->len] = '\0';
+}
+
+void
 ma_response_error(ma_response *res, const ma_error *error,
 		  const ma_problems *problems)
 {

@@ -331,6 +331,13 @@ convert_fields(ma_walk *walk, const ma_type *type, json_object *obj,
 	}
 }
 
+void
+_ma_json_object_to_bson(ma_walk *walk, const ma_type *type,
+			struct json_object *obj, bson_t *out)
+{
+	convert_fields(walk, type, obj, false, out);
+}
+
 static bool
 to_bson(const ma_type *type, const char *json, size_t len, bool partial,
 	bson_t *out, ma_problems *problems, ma_error *error)

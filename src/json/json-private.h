@@ -19,6 +19,10 @@ void _ma_json_value_to_bson(ma_walk *walk, const ma_field *field,
 bool _ma_json_to_bson_partial(const ma_type *type, const char *json, size_t len,
 			      bson_t *out, ma_problems *problems,
 			      ma_error *error);
+/* The fields of one JSON object of type (a whole document: defaults,
+ * required fields) into out; problems go to walk (json-in.c). */
+void _ma_json_object_to_bson(ma_walk *walk, const ma_type *type,
+			     struct json_object *obj, bson_t *out);
 /* Parses JSON text with our limits into a json-c value (an object when
  * `object`); NULL with MA_ERR_JSON filled. Duplicate keys are added to walk
  * (json-in.c). A JSON null gives NULL too, with error MA_OK. */

@@ -299,6 +299,55 @@ Test(loans, a_body_naming_another_owner_is_a_403_and_stores_nothing)
 	cr_assert_eq(loans_of("ben", "[]", ""), 0);
 }
 
+/* A bulk create is a create: every item gets the caller as its owner, an
+ * item naming another is a 403 for the whole array, and the catalogue's
+ * roles apply as to one document. */
+Test(loans, a_bulk_create_makes_every_loan_the_caller_s)
+{
+	const char *anna = tprintf("%s-anna", me());
+	const char *two =
+		tprintf("[%s,%s]", loan_json("5f0000000000000000000b01"),
+			loan_json("5f0000000000000000000b02"));
+	http_resp *r = http_with("POST", "/loans", two, as("anna", "[]"));
+	size_t i;
+
+	expect_status(r, 201);
+	cr_assert_eq(json_object_array_length(r->json), 2, "%s", r->body);
+	for (i = 0; i < 2; i++)
+		expect_jstr(r->what, json_object_array_get_idx(r->json, i),
+			    "owner", anna);
+	cr_assert_eq(loans_of("anna", "[]", ""), 2);
+	cr_assert_eq(loans_of("ben", "[]", ""), 0);
+
+	r = http_with("POST", "/loans",
+		      tprintf("[%s,{\"book\":\"5f0000000000000000000b01\","
+			      "\"due\":\"2030-01-15T00:00:00Z\",\"owner\":"
+			      "\"%s-ben\"}]",
+			      loan_json("5f0000000000000000000b03"), me()),
+		      as("anna", "[]"));
+	expect_problem(r, 403, "owner");
+	cr_assert_eq(loans_of("anna", "[]", ""), 2);
+	cr_assert_eq(loans_of("ben", "[]", ""), 0);
+	expect_refused(http_json("POST", "/loans", two), 401, NO_TOKEN);
+}
+
+Test(catalogue, a_bulk_create_needs_the_create_s_role)
+{
+	const char *p = prefix();
+	const char *two = tprintf("[%s,%s]", book_json(p, "A", 2000),
+				  book_json(p, "B", 2001));
+
+	expect_refused(http_json("POST", "/books", two), 401, NO_TOKEN);
+	expect_refused(
+		http_with("POST", "/books", two, as("rita", "[\"reader\"]")),
+		403, NO_ROLE);
+	cr_assert_eq(books_titled(p), 0);
+	expect_status(
+		http_with("POST", "/books", two, as("ed", "[\"editor\"]")),
+		201);
+	cr_assert_eq(books_titled(p), 2);
+}
+
 Test(loans, the_owner_changes_their_own_and_keeps_it)
 {
 	const char *id = lend("anna");

@@ -659,8 +659,6 @@ static const body_case malformed[] = {
 	{"a bare string", TITLE, 0, "expected a JSON object, got a string"},
 	{"a bare null", "null", 0, "expected a JSON object, got null"},
 	{"a bare true", "true", 0, "expected a JSON object, got a boolean"},
-	{"an array", "[" GOOD_BOOK "]", 0,
-	 "expected a JSON object, got an array"},
 	{"single quotes", "{'title':'" MARK "'}", 0, "malformed JSON"},
 	{"an unquoted key", "{title:" TITLE "}", 0, "malformed JSON"},
 	{"a block comment", "{\"title\":" TITLE " /* c */}", 0,
@@ -944,6 +942,106 @@ Test(hostile, json_nested_100000_deep_is_a_quick_400)
 	took = now_ms() - start;
 	/* Fifteen requests of about 200 to 600 kB each. */
 	cr_assert(took < 15000, "15 deep bodies took %lld ms", took);
+	expect_unharmed();
+}
+
+/* --- bulk create: arrays ------------------------------------------------ */
+
+/* "[" then n copies of item, comma-separated, then "]". */
+static const char *
+array_of(size_t n, const char *item)
+{
+	size_t len = strlen(item), i;
+	ma_buf b;
+
+	_ma_buf_init(&b, n * (len + 1) + 2);
+	_ma_buf_putc(&b, '[');
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			_ma_buf_putc(&b, ',');
+		_ma_buf_append(&b, item, len);
+	}
+	_ma_buf_putc(&b, ']');
+	return keep(_ma_buf_steal(&b, NULL), bson_free);
+}
+
+/*
+ * A POST of an array creates many (docs/http-api.md, Bulk create); every
+ * item is checked first, so none of these stores anything. PUT and PATCH
+ * take one document only.
+ */
+Test(hostile, bulk_arrays_refused_whole_store_nothing)
+{
+	const char *late = BOOK(TITLE, NAME, "10000");
+	const char *over =
+		array_of(BODY_LIMIT / sizeof(GOOD_BOOK) + 1, GOOD_BOOK);
+	const row rows[] = {
+		{"an array to PUT", "PUT", B01, .type = JSON,
+		 .body = "[" GOOD_BOOK "]", .status = 400,
+		 .detail = "expected a JSON object, got an array"},
+		{"an array to PATCH", "PATCH", B01, .type = JSON,
+		 .body = "[{\"year\":1}]", .status = 400,
+		 .detail = "expected a JSON object, got an array"},
+		{"an empty array", "POST", "/books", .type = JSON, .body = "[]",
+		 .status = 400, .detail = "the array is empty"},
+		{"nested arrays", "POST", "/books", .type = JSON,
+		 .body = "[[" GOOD_BOOK "]]", .status = 400,
+		 .detail = "[0]: must be an object"},
+		{"items that are not objects", "POST", "/books", .type = JSON,
+		 .body = "[" GOOD_BOOK ",1,\"x\",null,true]", .status = 400,
+		 .detail = "[1]: must be an object; [2]: must be an object; "
+			   "[3]: must be an object; [4]: must be an object"},
+		{"an item with a '$' key", "POST", "/books", .type = JSON,
+		 .body = "[" GOOD_BOOK ",{\"$where\":\"1\"}]", .status = 400,
+		 .detail = "[1].$where: field names must not start with '$'"},
+		{"an operator as a value", "POST", "/authors", .type = JSON,
+		 .body = "[{\"name\":" NAME "},{\"name\":{\"$gt\":\"\"}}]",
+		 .status = 400, .detail = "[1].name: must be a string"},
+		{"one bad item among good ones", "POST", "/books", .type = JSON,
+		 .body = tprintf("[%s,%s,%s]", GOOD_BOOK, late, GOOD_BOOK),
+		 .status = 400,
+		 .detail = "[1].year: must be an integer between 0 and 9999"},
+		{"a key twice in an item", "POST", "/books", .type = JSON,
+		 .body = "[" GOOD_BOOK ",{\"title\":" TITLE ",\"title\":" TITLE
+			 "}]",
+		 .status = 400, .detail = "[1]: duplicate key \"title\""},
+		{"101 items, one over the maximum", "POST", "/books",
+		 .type = JSON, .body = array_of(101, GOOD_BOOK), .status = 413,
+		 .detail = "at most 100 documents in one request, not 101"},
+		{"10,000 items", "POST", "/books", .type = JSON,
+		 .body = array_of(10000, GOOD_BOOK), .status = 413,
+		 .detail = "at most 100 documents in one request, not 10000"},
+		{"10,000 empty objects", "POST", "/books", .type = JSON,
+		 .body = array_of(10000, "{}"), .status = 413,
+		 .detail = "not 10000"},
+		{"an array over the body limit", "POST", "/books", .type = JSON,
+		 .body = over, .status = 413},
+	};
+
+	run_rows("bulk arrays", rows, sizeof(rows) / sizeof(rows[0]));
+	expect_unharmed();
+}
+
+/* The same id twice in one array: the first is stored, the second is the
+ * duplicate, and the answer says so; the first is deleted again. */
+Test(hostile, bulk_duplicate_ids_in_one_array_are_a_409_naming_both)
+{
+	const char *id = "5f00000000000000000c0ff1";
+	const char *one = tprintf("{\"_id\":\"%s\",\"title\":" TITLE
+				  ",\"author\":{\"name\":" NAME "},\"year\":1}",
+				  id);
+	http_resp *r =
+		http_json("POST", "/books", tprintf("[%s,%s]", one, one));
+	json_object *problem = expect_problem(r, 409, "1 of 2 items stored");
+	json_object *stored = jget(r->what, problem, "stored");
+	json_object *refused = jget(r->what, problem, "not_stored");
+
+	cr_assert_eq(json_object_array_length(stored), 1, "%s", r->body);
+	cr_assert_eq(json_object_array_length(refused), 1, "%s", r->body);
+	expect_jstr(r->what, json_object_array_get_idx(stored, 0), "_id", id);
+	expect_jint(r->what, json_object_array_get_idx(refused, 0), "index", 1);
+	expect_status(http("DELETE", tprintf("/books/%s", id), NULL, NULL, 0),
+		      204);
 	expect_unharmed();
 }
 

@@ -838,6 +838,221 @@ Test(load, acknowledged_writes_survive_a_killed_worker, .fini = restore_stack,
 		     l.listed, sum.acked, unacked);
 }
 
+/* --- bulk creates and a killed worker ------------------------------------ */
+
+/* Each bulk writer posts BATCHES arrays of BATCH books: few enough that
+ * the tests after it, which page through the whole collection on a
+ * server that scans it, do not feel them (they are deleted at the end). */
+#define BULK_WRITERS 4
+#define BATCH 100
+#define BATCHES 3
+
+typedef struct bulk_writer {
+	const char *prefix;
+	int thread;
+	atomic_int *answered; /* every bulk writer's batches answered */
+	char ids[BATCHES * BATCH][25]; /* item n's id when its batch got a
+					* 201 */
+	bool failed[BATCHES];	       /* batch b got a 502, 504 or nothing */
+	int acked, nfailed, wrong;
+	char why[WHY_MAX];
+	pthread_t th;
+} bulk_writer;
+
+/* A 201 whose body is exactly the batch's books, in order. */
+static bool
+batch_is_sound(const http_resp *r, const bulk_writer *w, int b, char *why)
+{
+	size_t i;
+	doc d;
+
+	if (!http_media_type_is(http_header_get(r, "Content-Type"),
+				"application/json"))
+		return failed_because(why, r, "not application/json");
+	if (!json_object_is_type(r->json, json_type_array) ||
+	    json_object_array_length(r->json) != BATCH)
+		return failed_because(why, r, "not an array of %d", BATCH);
+	for (i = 0; i < BATCH; i++) {
+		doc_of(&d, &books, w->prefix, w->thread, b * BATCH + (int)i);
+		if (!doc_is(json_object_array_get_idx(r->json, i), &d, NULL))
+			return failed_because(why, r, "item %zu is not \"%s\"",
+					      i, d.text);
+	}
+	return true;
+}
+
+static void *
+write_batches(void *arg)
+{
+	bulk_writer *w = arg;
+	http_opts o = {.timeout_ms = 60000};
+	char json[256], why[WHY_MAX];
+	http_resp *r;
+	size_t len, i;
+	ma_buf body;
+	doc d;
+	int b;
+
+	for (b = 0; b < BATCHES; b++) {
+		_ma_buf_init(&body, BATCH * 128);
+		_ma_buf_putc(&body, '[');
+		for (i = 0; i < BATCH; i++) {
+			doc_of(&d, &books, w->prefix, w->thread,
+			       b * BATCH + (int)i);
+			len = doc_json(&d, json, sizeof(json));
+			if (i > 0)
+				_ma_buf_putc(&body, ',');
+			_ma_buf_append(&body, json, len);
+		}
+		_ma_buf_putc(&body, ']');
+		r = http_try("POST", "/books", "application/json", body.data,
+			     body.len, &o);
+		if (r->status == 201 && batch_is_sound(r, w, b, why)) {
+			for (i = 0; i < BATCH; i++)
+				memcpy(w->ids[b * BATCH + (int)i],
+				       jstr(json_object_array_get_idx(r->json,
+								      i),
+					    "_id"),
+				       25);
+			w->acked += BATCH;
+		} else if (r->status == 0 ||
+			   ((r->status == 502 || r->status == 504) &&
+			    problem_is(r, r->status, gateway_title(r->status),
+				       why))) {
+			w->failed[b] = true;
+			w->nfailed++;
+		} else if (w->wrong++ == 0) {
+			if (r->status != 201)
+				failed_because(why, r, "expected 201");
+			memcpy(w->why, why, sizeof(w->why));
+		}
+		http_free(r);
+		_ma_buf_destroy(&body);
+		atomic_fetch_add(w->answered, 1);
+	}
+	return NULL;
+}
+
+/*
+ * Arrays of 100 books from four clients while a worker is killed: the
+ * batch the worker held fails (a 502), and afterwards every book of every
+ * acknowledged batch is stored as sent, every stored book is whole (as
+ * posted, nothing more), and a book stored without a 201 belongs to the
+ * batch that failed: an insert the worker started may finish without it.
+ */
+Test(load, bulk_creates_survive_a_worker_killed_mid_batch,
+     .fini = restore_stack, .timeout = 240)
+{
+	const char *prefix = test_prefix("bulkkill");
+	pid_t master = stack_master_pid(), old[64], now[64], victim;
+	bulk_writer *w =
+		keep(bson_malloc0(BULK_WRITERS * sizeof(*w)), bson_free);
+	int t, n, acked = 0, nfailed = 0, wrong = 0, lost = 0, unacked = 0;
+	int stray = 0, at_kill, undeleted = 0;
+	const char *first_lost = NULL, *why = NULL;
+	long long deadline;
+	atomic_int answered;
+	size_t nold, nnow = 0;
+	bool replaced = false;
+	int kill_err;
+	listing l;
+
+	cr_assert(wait_serving(10000), "the stack does not serve");
+	nold = workers_now(master, old);
+	victim = old[0];
+	atomic_init(&answered, 0);
+	for (t = 0; t < BULK_WRITERS; t++) {
+		w[t].prefix = prefix;
+		w[t].thread = t;
+		w[t].answered = &answered;
+		cr_assert_eq(
+			pthread_create(&w[t].th, NULL, write_batches, &w[t]),
+			0);
+	}
+	/* A quarter of the batches answered: the others in flight. */
+	deadline = now_ms() + 60000;
+	while ((at_kill = atomic_load(&answered)) <
+		       BULK_WRITERS * BATCHES / 4 &&
+	       now_ms() < deadline)
+		sleep_ms(2);
+	kill_err = send_signal(victim, SIGKILL);
+	if (kill_err == 0)
+		replaced = wait_replaced(master, victim, old, nold, 10000, now,
+					 &nnow);
+	for (t = 0; t < BULK_WRITERS; t++) {
+		pthread_join(w[t].th, NULL);
+		acked += w[t].acked;
+		nfailed += w[t].nfailed;
+		wrong += w[t].wrong;
+		if (why == NULL && w[t].wrong > 0)
+			why = w[t].why;
+	}
+	list_docs(&books, prefix, &l);
+
+	for (t = 0; t < BULK_WRITERS; t++) {
+		for (n = 0; n < BATCHES * BATCH; n++) {
+			const char *stored = l.ids[t * WRITES_EACH + n];
+
+			if (w[t].ids[n][0] == '\0') {
+				unacked += stored[0] != '\0';
+				stray += stored[0] != '\0' &&
+					 !w[t].failed[n / BATCH];
+			} else if (strcmp(w[t].ids[n], stored) != 0 &&
+				   lost++ == 0) {
+				first_lost = tprintf(
+					"book %d of writer %d: 201 with %s, "
+					"stored as \"%s\"",
+					n, t, w[t].ids[n], stored);
+			}
+		}
+	}
+	/* The stack as it was: every book listed deleted again. */
+	for (t = 0; t < BULK_WRITERS; t++) {
+		for (n = 0; n < BATCHES * BATCH; n++) {
+			const char *stored = l.ids[t * WRITES_EACH + n];
+			http_resp *r;
+
+			if (stored[0] == '\0')
+				continue;
+			r = http_try("DELETE", tprintf("/books/%s", stored),
+				     NULL, NULL, 0, NULL);
+			undeleted += r->status != 204;
+			http_free(r);
+		}
+	}
+	report("SIGKILL to worker %ld after %d of %d batches of %d answered; "
+	       "%d batches failed; %zu books stored: %d acknowledged, %d "
+	       "stored without a 201",
+	       (long)victim, at_kill, BULK_WRITERS * BATCHES, BATCH, nfailed,
+	       l.listed, acked, unacked);
+
+	cr_assert_eq(kill_err, 0, "kill -KILL %ld: %s", (long)victim,
+		     strerror(kill_err));
+	cr_assert(replaced, "10 s after SIGKILL to worker %ld: workers %s",
+		  (long)victim, pid_list(now, nnow));
+	cr_assert_eq(wrong, 0, "%d answers broke the contract; first: %s",
+		     wrong, why);
+	cr_assert_leq(nfailed, 1,
+		      "%d batches failed; the killed worker held one at most",
+		      nfailed);
+	cr_assert_eq(lost, 0,
+		     "%d acknowledged books are not stored as acknowledged; "
+		     "first: %s",
+		     lost, first_lost);
+	cr_assert_eq(stray, 0,
+		     "%d books stored without a 201 outside the failed batch",
+		     stray);
+	cr_assert_eq(l.dup_titles + l.dup_ids, 0,
+		     "%d duplicate texts, %d duplicate ids; first: %s",
+		     l.dup_titles, l.dup_ids, l.dup_example);
+	cr_assert_eq(l.listed, (size_t)(acked + unacked),
+		     "%zu books listed, expected %d acknowledged + %d "
+		     "unacknowledged",
+		     l.listed, acked, unacked);
+	cr_assert_eq(undeleted, 0, "%d books could not be deleted again",
+		     undeleted);
+}
+
 /* --- client threads that record every answer ----------------------------- */
 
 #define CREW_MAX 8
