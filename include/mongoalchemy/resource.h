@@ -37,6 +37,9 @@ typedef struct ma_resource_options {
 	ma_safe safe;	      /* write safety of create/replace/update/delete */
 	bool require_if_match;	 /* PUT, PATCH, DELETE without If-Match: 428 */
 	const ma_access *access; /* who may call what; NULL: anyone */
+	/* reference fields (MA_REF) that list and get embed on request
+	 * (embed=book), NULL-terminated; NULL: none */
+	const char *const *embeddable;
 } ma_resource_options;
 
 /*

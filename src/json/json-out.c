@@ -232,8 +232,9 @@ write_value(ma_buf *b, const ma_field *field, bson_iter_t *it)
 	case BSON_TYPE_DOCUMENT:
 		if (bson_iter_recurse(it, &child))
 			write_doc(b,
-				  field != NULL && field->kind ==
-							   MA_KIND_DOCUMENT
+				  field != NULL && (field->kind ==
+							    MA_KIND_DOCUMENT ||
+						    field->kind == MA_KIND_REF)
 					  ? field->type
 					  : NULL,
 				  &child);
