@@ -320,6 +320,37 @@ Test(loans, the_owner_changes_their_own_and_keeps_it)
 	cr_assert_eq(loans_of("anna", "[]", ""), 0);
 }
 
+/* embed=book on a caller's own loans: the public book is shown; the
+ * loans of others stay out of the page as before. */
+Test(loans, embed_book_shows_the_book_of_each_own_loan)
+{
+	const char *id = lend("dora");
+	http_resp *r = http_with("GET", tprintf("/loans/%s?embed=book", id),
+				 NULL, as("dora", "[]"));
+	json_object *book = jget(r->what, expect_json(r, 200), "book");
+
+	expect_jstr(r->what, book, "_id", "5f0000000000000000000b01");
+	expect_jstr(r->what, book, "title", "Dive Into Python");
+	cr_assert_null(json_object_object_get(r->json, "_unresolved"));
+
+	r = http_with("GET", "/loans?embed=book", NULL, as("dora", "[]"));
+	book = jget(r->what,
+		    json_object_array_get_idx(
+			    jget(r->what, expect_json(r, 200), "items"), 0),
+		    "book");
+	expect_jint(r->what, r->json, "total", 1);
+	expect_jstr(r->what, book, "title", "Dive Into Python");
+
+	/* Another caller's loan stays a 404, embed= or not. */
+	expect_problem(http_with("GET", tprintf("/loans/%s?embed=book", id),
+				 NULL, as("eve", "[]")),
+		       404, NULL);
+	/* The catalogue's reviews embed their public book for anyone. */
+	r = http_get("/reviews/5f0000000000000000000c01?embed=book");
+	expect_jstr(r->what, jget(r->what, expect_json(r, 200), "book"),
+		    "title", "Dive Into Python");
+}
+
 Test(loans, admin_sees_and_changes_every_loan)
 {
 	const char *id = lend("anna");
