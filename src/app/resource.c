@@ -274,17 +274,14 @@ get(ma_request *req, ma_response *res, void *arg)
 {
 	resource *r = arg;
 	ma_query *q = ma_query_new(r->db, r->type);
+	ma_doc *doc = NULL;
 	ma_embed_req em;
 	ma_error e;
-	ma_doc *doc =
-		_ma_embed_read(&req->qs, r->type, r->opts.embeddable, &em,
-			       &e) &&
-				_ma_owner_narrow(r->opts.access, req, q, &e)
-			? ma_query_get_or_404(q, ma_request_param(req, "id"),
-					      &e)
-			: NULL;
 
-	if (doc != NULL && em.n > 0 &&
+	if (_ma_embed_read(&req->qs, r->type, r->opts.embeddable, &em, &e) &&
+	    _ma_owner_narrow(r->opts.access, req, q, &e) &&
+	    (doc = ma_query_get_or_404(q, ma_request_param(req, "id"), &e)) &&
+	    em.n > 0 &&
 	    !_ma_embed_docs(r->app, req, r->db, &em, &doc, 1, NULL, &e)) {
 		ma_doc_destroy(doc);
 		doc = NULL;
@@ -585,6 +582,8 @@ ma_app_resource(ma_app *app, const char *path, ma_db *db, const ma_type *type,
 		r->docs[i].require_if_match = routes[i].doc.etag &&
 					      routes[i].method != MA_GET &&
 					      r->opts.require_if_match;
+		if (routes[i].op & (MA_RES_LIST | MA_RES_GET))
+			r->docs[i].embeddable = r->opts.embeddable;
 		if (routes[i].item)
 			r->docs[i].params = id_param;
 		ok = _ma_app_route_guarded(app, routes[i].method,

@@ -155,3 +155,79 @@ Test(embed, a_wrong_embed_is_a_400_naming_it)
 	expect_problem(http_get("/books/" FLUENT "?embed=title"), 400,
 		       "embed: \"title\" is not a reference field");
 }
+
+/* The operation's parameter called name as JSON text; "" when absent. */
+static const char *
+param_text(json_object *op, const char *name)
+{
+	json_object *params = jget("operation", op, "parameters"), *p;
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(params); i++) {
+		p = json_object_array_get_idx(params, i);
+		if (strcmp(json_object_get_string(jget("param", p, "name")),
+			   name) == 0)
+			return json_object_to_json_string_ext(
+				p, JSON_C_TO_STRING_PLAIN |
+					   JSON_C_TO_STRING_NOSLASHESCAPE);
+	}
+	return "";
+}
+
+Test(embed, the_api_description_offers_embed_where_declared)
+{
+	http_resp *r = http_get("/openapi.json");
+	json_object *d = expect_json(r, 200);
+	json_object *paths = jget(r->what, d, "paths");
+	json_object *schemas =
+		jget(r->what, jget(r->what, d, "components"), "schemas");
+	const char *embed =
+		"{\"name\":\"embed\",\"in\":\"query\",\"required\":false,"
+		"\"description\":\"reference fields to show as the documents "
+		"they name, comma-separated\",\"schema\":{\"type\":\"array\","
+		"\"items\":{\"type\":\"string\",\"enum\":[\"book\"]},"
+		"\"minItems\":1,\"uniqueItems\":true},\"style\":\"form\","
+		"\"explode\":false}";
+	const char *book =
+		"{\"oneOf\":[{\"type\":\"string\",\"pattern\":\"^[0-9a-fA-F]{"
+		"24}$"
+		"\","
+		"\"description\":\"the _id of a document\"},{\"$ref\":"
+		"\"#/components/schemas/Book\"}]}";
+	const char *form[] = {"Review", "ReviewItem"};
+	json_object *props;
+	size_t i;
+
+	cr_assert_str_eq(
+		param_text(jget("", jget("", paths, "/reviews"), "get"),
+			   "embed"),
+		embed);
+	cr_assert_str_eq(
+		param_text(jget("", jget("", paths, "/reviews/{id}"), "get"),
+			   "embed"),
+		embed);
+	cr_assert_str_eq(
+		param_text(jget("", jget("", paths, "/books"), "get"), "embed"),
+		"");
+	for (i = 0; i < 2; i++) {
+		props = jget(form[i], jget("", schemas, form[i]), "properties");
+		cr_assert_str_eq(
+			json_object_to_json_string_ext(
+				jget(form[i], props, "book"),
+				JSON_C_TO_STRING_PLAIN |
+					JSON_C_TO_STRING_NOSLASHESCAPE),
+			book);
+		cr_assert_str_eq(
+			json_object_to_json_string_ext(
+				jget(form[i], props, "_unresolved"),
+				JSON_C_TO_STRING_PLAIN |
+					JSON_C_TO_STRING_NOSLASHESCAPE),
+			"{\"type\":\"object\",\"description\":\"the references "
+			"embed= left as ids, and why\",\"additionalProperties\""
+			":{\"enum\":[\"missing\",\"forbidden\"]}}");
+	}
+	/* Book's own answers are untouched. */
+	cr_assert_null(json_object_object_get(
+		jget("Book", jget("", schemas, "Book"), "properties"),
+		"_unresolved"));
+}
