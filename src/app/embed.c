@@ -31,6 +31,21 @@ refuse(ma_error *error, const char *fmt, ...)
 	return false;
 }
 
+/* How many bytes of a client's name a message repeats: at most NAME_SHOW,
+ * cut between characters (the name is valid UTF-8). */
+static int
+shown_len(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n <= NAME_SHOW)
+		return (int)n;
+	n = NAME_SHOW;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return (int)n;
+}
+
 static bool
 declared(const char *const *embeddable, const char *name)
 {
@@ -98,11 +113,11 @@ embed_item(const ma_type *type, const char *const *embeddable, const char *item,
 		return refuse(error,
 			      "\"%.*s\" must be a top-level field name (no "
 			      "'.' or '$'): only depth 1 is embedded",
-			      NAME_SHOW, item);
+			      shown_len(item), item);
 	f = ma_type_field(type, item);
 	if (f == NULL)
-		return refuse(error, "no such field \"%.*s\" in %s", NAME_SHOW,
-			      item, type->name);
+		return refuse(error, "no such field \"%.*s\" in %s",
+			      shown_len(item), item, type->name);
 	if (f->kind != MA_KIND_REF)
 		return refuse(error, "\"%s\" is not a reference field",
 			      f->name);
