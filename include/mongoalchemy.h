@@ -19,5 +19,6 @@
 #include <mongoalchemy/query.h>
 #include <mongoalchemy/update.h>
 #include <mongoalchemy/page.h>
+#include <mongoalchemy/embed.h>
 
 #endif

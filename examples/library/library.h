@@ -23,4 +23,8 @@ extern const ma_type library_book_type;
  */
 extern const ma_type library_loan_type;
 
+/* A review of a book (book: a reference to a Book, rating 1 to 5, text),
+ * served at /reviews, whose book can be embedded. */
+extern const ma_type library_review_type;
+
 #endif

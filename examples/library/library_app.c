@@ -44,6 +44,8 @@ static const ma_access catalogue_access = {
 	.rules = {{MA_RES_CREATE | MA_RES_REPLACE | MA_RES_UPDATE, editors},
 		  {MA_RES_DELETE, admins}},
 };
+/* Reviews and loans show their book with embed=book. */
+static const char *const embed_book[] = {"book", NULL};
 /* Loans: every caller their own, the admin all. */
 static const ma_access loan_access = {.owner_field = "owner",
 				      .all_owners = admins};
@@ -70,7 +72,10 @@ library_app_new(void)
 	ma_app_options opts = {.name = "library"};
 	ma_app *app = ma_app_new(&opts, NULL);
 	ma_resource_options catalogue = {.access = &catalogue_access};
-	ma_resource_options loans = {.access = &loan_access};
+	ma_resource_options loans = {.access = &loan_access,
+				     .embeddable = embed_book};
+	ma_resource_options reviews = {.access = &catalogue_access,
+				       .embeddable = embed_book};
 	ma_jwt_options jwt = {
 		.jwks_file = env("LIBRARY_JWKS_FILE"),
 		.issuer = env("LIBRARY_JWT_ISSUER"),
@@ -94,6 +99,10 @@ library_app_new(void)
 			guarded ? &catalogue : NULL, NULL);
 	ma_app_resource(app, "/books", db, &library_book_type,
 			guarded ? &catalogue : NULL, NULL);
+	if (!guarded)
+		reviews.access = NULL;
+	ma_app_resource(app, "/reviews", db, &library_review_type, &reviews,
+			NULL);
 	if (guarded)
 		ma_app_resource(app, "/loans", db, &library_loan_type, &loans,
 				NULL);

@@ -52,3 +52,15 @@ const ma_type library_loan_type = {
 	.fields = loan_fields,
 	.indexes = (const ma_index[]){MA_INDEX("owner", "due"), MA_INDEXES_END},
 };
+
+/* A reader's review of a book: GET /reviews?embed=book shows the book. */
+static const ma_field review_fields[] = {MA_REF("book", &library_book_type),
+					 MA_INT("rating", MA_MIN(1), MA_MAX(5)),
+					 MA_STRING("text", .max_len = 2000),
+					 MA_FIELDS_END};
+
+const ma_type library_review_type = {
+	.name = "Review",
+	.fields = review_fields,
+	.indexes = (const ma_index[]){MA_INDEX("book"), MA_INDEXES_END},
+};

@@ -1,6 +1,6 @@
 /*
  * The sample library the example seeds into empty collections: five
- * authors and eight books, with fixed ids.
+ * authors, eight books and four reviews, with fixed ids.
  */
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +35,19 @@ static const char *const sample_books[] = {
 	     2015),
 	BOOK("b08", "Invent Your Own Computer Games with Python", "Al Sweigart",
 	     2008),
+};
+
+#define REVIEW(id, book, rating, text)                                         \
+	"{\"_id\":\"5f0000000000000000000" id                                  \
+	"\",\"book\":\"5f0000000000000000000" book "\",\"rating\":" #rating    \
+	",\"text\":\"" text "\"}"
+
+/* Reviews of the books above. */
+static const char *const sample_reviews[] = {
+	REVIEW("c01", "b01", 5, "The book that taught me Python."),
+	REVIEW("c02", "b03", 5, "Deep and clear."),
+	REVIEW("c03", "b03", 4, "Long, worth it."),
+	REVIEW("c04", "b06", 3, "Good, if you like statistics."),
 };
 
 static bool
@@ -75,7 +88,10 @@ library_seed(ma_app *app, void *arg, ma_error *error)
 		       &added, &e) ||
 	    !seed_type(db, &library_book_type, sample_books,
 		       sizeof(sample_books) / sizeof(sample_books[0]), &added,
-		       &e)) {
+		       &e) ||
+	    !seed_type(db, &library_review_type, sample_reviews,
+		       sizeof(sample_reviews) / sizeof(sample_reviews[0]),
+		       &added, &e)) {
 		fprintf(stderr, "library: not seeded: %s\n", e.message);
 		ma_error_clear(error);
 		return true;

@@ -83,6 +83,9 @@ typedef struct ma_route_doc {
 	const ma_status *statuses; /* more problems it answers, 0 ends */
 	bool auth; /* needs a caller (an access policy, ma_app_authorize()):
 		    * 401 and 403, under the app's security scheme */
+	/* reference fields of .type that embed= may name (a resource's
+	 * ma_resource_options.embeddable), NULL-terminated; NULL: none */
+	const char *const *embeddable;
 } ma_route_doc;
 
 /*

@@ -38,6 +38,9 @@ typedef struct ma_resource_options {
 	bool require_if_match;	 /* PUT, PATCH, DELETE without If-Match: 428 */
 	const ma_access *access; /* who may call what; NULL: anyone */
 	size_t max_bulk;	 /* items in one bulk create; 0: MA_MAX_BULK */
+	/* reference fields (MA_REF) that list and get embed on request
+	 * (embed=book), NULL-terminated; NULL: none */
+	const char *const *embeddable;
 } ma_resource_options;
 
 /* The most items a bulk create (a POST of a JSON array) takes by
@@ -57,6 +60,12 @@ typedef struct ma_resource_options {
  * checked in the write itself (ma_doc_replace_if(),
  * ma_query_filter_unchanged()): a stale one, or a change made in between,
  * is a 412 and changes nothing.
+ *
+ * With opts->embeddable, list and get take embed=book: each reference
+ * named is answered as the document it points to (ma_page_embed(), one
+ * read per field), shown only where the app's resources for its type
+ * would let the caller read it (docs/http-api.md). A name that is not
+ * a reference field of type is a setup error (MA_ERR_INVALID).
  */
 bool ma_app_resource(ma_app *app, const char *path, ma_db *db,
 		     const ma_type *type, const ma_resource_options *opts,

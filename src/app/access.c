@@ -295,3 +295,33 @@ _ma_owner_update_ok(const ma_access *access, const ma_type *type,
 	}
 	return true;
 }
+
+bool
+_ma_access_may_read(const ma_access *access, const ma_user *caller,
+		    const ma_doc *doc)
+{
+	const char *const *roles;
+	const char *owner = NULL;
+	size_t i;
+
+	if (access == NULL || (access->public_ops & MA_RES_GET))
+		return true;
+	if (caller == NULL)
+		return false;
+	roles = roles_for(access, MA_RES_GET);
+	for (i = 0; roles != NULL && roles[i] != NULL; i++) {
+		if (ma_user_has_role(caller, roles[i]))
+			break;
+	}
+	if (roles != NULL && roles[i] == NULL)
+		return false;
+	if (!has_owner(access))
+		return true;
+	for (i = 0; access->all_owners != NULL && access->all_owners[i] != NULL;
+	     i++) {
+		if (ma_user_has_role(caller, access->all_owners[i]))
+			return true;
+	}
+	return ma_doc_get_string(doc, access->owner_field, &owner) &&
+	       strcmp(owner, ma_user_name(caller)) == 0;
+}

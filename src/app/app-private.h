@@ -164,6 +164,58 @@ bool _ma_owner_update_ok(const ma_access *access, const ma_type *type,
 			 const ma_request *req, ma_response *res,
 			 const ma_update *u);
 
+/* A resource's GET by its policy, for one caller (NULL: none) and one
+ * document: the roles of the operation, then the owner field. */
+bool _ma_access_may_read(const ma_access *access, const ma_user *caller,
+			 const ma_doc *doc);
+
+/* --- embed.c -------------------------------------------------------------- */
+
+/* The most fields one resource may declare embeddable. */
+#define MA_EMBED_MAX 16
+
+/* The reference fields a request's embed= asks for, in its order. */
+typedef struct ma_embed_req {
+	const ma_field *fields[MA_EMBED_MAX];
+	size_t n;
+} ma_embed_req;
+
+/* A resource's embeddable names against its type (MA_ERR_INVALID): each
+ * a reference field, none twice, at most MA_EMBED_MAX. */
+bool _ma_embed_check(const ma_type *type, const char *const *embeddable,
+		     ma_error *error);
+
+/* Whether embed= is a resource's parameter: unless its type has a field
+ * of that name, whose filter it then is. */
+bool _ma_embed_param(const ma_type *type);
+
+/*
+ * Reads embed= ("book,author") into out: refused with MA_ERR_INVALID
+ * naming the item: given twice (the parameter or a name), an empty item,
+ * a name with '.' or '$', no field of type, not a reference, not in
+ * embeddable (NULL: none is).
+ */
+bool _ma_embed_read(const ma_qs *qs, const ma_type *type,
+		    const char *const *embeddable, ma_embed_req *out,
+		    ma_error *error);
+
+/*
+ * Embeds em's fields in the page's items (page not NULL) or in the n
+ * docs: one read per field (ma_docs_embed()), each document shown only
+ * where every resource of app serving its type from db would let req's
+ * caller GET it.
+ */
+bool _ma_embed_docs(ma_app *app, const ma_request *req, ma_db *db,
+		    const ma_embed_req *em, ma_doc *const *docs, size_t n,
+		    ma_page *page, ma_error *error);
+
+/* --- resource.c ----------------------------------------------------------- */
+
+/* The policy of each resource of app serving type from db, in turn, from
+ * *i = 0 (NULL: none); false past the last. */
+bool _ma_resource_policy_next(ma_app *app, const ma_db *db, const ma_type *type,
+			      size_t *i, const ma_access **access);
+
 /* --- bulk.c -------------------------------------------------------------- */
 
 /* Whether req's body is a JSON array (a bulk create); false for any

@@ -38,6 +38,12 @@ json_object *_ma_openapi_page_schema(json_object *item);
 
 void _ma_openapi_list_params(json_object *params, const ma_type *type,
 			     int64_t max_per_page);
+/* The embed parameter of a resource declaring embeddable (its names),
+ * appended to params, and in schemas the type's answers (<Type>,
+ * <Type>Item) with each of those fields an id or the referenced type's
+ * document, and MA_EMBED_KEY. */
+void _ma_openapi_embed(json_object *params, json_object *schemas,
+		       const ma_type *type, const char *const *embeddable);
 
 /* o[key] = v; o takes v. */
 static inline void

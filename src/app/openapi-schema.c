@@ -451,6 +451,75 @@ _ma_openapi_bulk_items_schema(void)
 	return json_tokener_parse(doc);
 }
 
+/* A field's answer schema: its id, or, embedded, its document. */
+static void
+embedded_or_id(json_object *schema, const ma_field *f)
+{
+	json_object *props, *one, *alt, *ref;
+	char *name;
+
+	if (!json_object_object_get_ex(schema, "properties", &props))
+		return;
+	one = json_object_new_array();
+	json_object_array_add(one, field_schema(f, true));
+	ref = json_object_new_object();
+	name = bson_strdup_printf("#/components/schemas/%s", f->type->name);
+	_ma_json_put_str(ref, "$ref", name);
+	bson_free(name);
+	json_object_array_add(one, ref);
+	alt = json_object_new_object();
+	_ma_json_put(alt, "oneOf", one);
+	_ma_json_put(props, f->name, alt);
+}
+
+void
+_ma_openapi_embed(json_object *params, json_object *schemas,
+		  const ma_type *type, const char *const *embeddable)
+{
+	static const char *const forms[] = {"", "Item"};
+	json_object *s, *items, *names, *why, *props, *p;
+	const char *const *v;
+	char *name;
+	size_t i;
+
+	names = json_object_new_array();
+	for (v = embeddable; *v != NULL; v++)
+		json_object_array_add(names, json_object_new_string(*v));
+	items = _ma_json_typed("string");
+	_ma_json_put(items, "enum", names);
+	s = _ma_json_typed("array");
+	_ma_json_put(s, "items", items);
+	_ma_json_put(s, "minItems", json_object_new_int(1));
+	_ma_json_put(s, "uniqueItems", json_object_new_boolean(true));
+	p = query_param("embed",
+			"reference fields to show as the documents they name, "
+			"comma-separated",
+			s);
+	_ma_json_put_str(p, "style", "form");
+	_ma_json_put(p, "explode", json_object_new_boolean(false));
+	json_object_array_add(params, p);
+
+	/* The answers of the type: each embeddable field an id or a
+	 * document, and why one stayed an id. */
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		name = bson_strdup_printf("%s%s", type->name, forms[i]);
+		if (json_object_object_get_ex(schemas, name, &s) &&
+		    json_object_object_get_ex(s, "properties", &props) &&
+		    !json_object_object_get_ex(props, MA_EMBED_KEY, NULL)) {
+			for (v = embeddable; *v != NULL; v++)
+				embedded_or_id(s, ma_type_field(type, *v));
+			why = json_tokener_parse(
+				"{\"type\":\"object\",\"description\":\"the "
+				"references embed= left as ids, and why\","
+				"\"additionalProperties\":{\"enum\":["
+				"\"" MA_EMBED_MISSING "\",\"" MA_EMBED_FORBIDDEN
+				"\"]}}");
+			_ma_json_put(props, MA_EMBED_KEY, why);
+		}
+		bson_free(name);
+	}
+}
+
 json_object *
 _ma_openapi_problem_schema(void)
 {

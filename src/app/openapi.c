@@ -398,6 +398,7 @@ operation(const ma_app *app, const ma_app_route_entry *e, ma_method method,
 	json_object *body, *tags;
 	ma_status status = doc->status != 0 ? doc->status : MA_STATUS_OK;
 	ma_status problems[32];
+	const char *const *v;
 	const char *seg;
 	char *s;
 	size_t i, n;
@@ -429,6 +430,11 @@ operation(const ma_app *app, const ma_app_route_entry *e, ma_method method,
 	path_params(params, e->pattern, doc);
 	if (doc->answer == MA_ANSWER_PAGE && doc->type != NULL)
 		_ma_openapi_list_params(params, doc->type, doc->max_per_page);
+	for (v = doc->type != NULL ? doc->embeddable : NULL; v != NULL && *v;
+	     v++)
+		add_type(schemas, ma_type_field(doc->type, *v)->type);
+	if (doc->embeddable != NULL && doc->type != NULL)
+		_ma_openapi_embed(params, schemas, doc->type, doc->embeddable);
 	if (doc->etag) {
 		json_object_array_add(
 			params, ref("#/components/parameters/", "If-Match"));

@@ -212,25 +212,41 @@ matched_nothing(const resource *r, const ma_request *req, ma_response *res,
 	ma_response_error(res, &e, NULL);
 }
 
-/* The controller's part of a list: the request read, the page run, and
- * the finished page (or the problem) handed to the response. */
-void
-ma_resource_list(const ma_request *req, ma_response *res, ma_query *query,
-		 int64_t max_per_page, const ma_page_opts *opts)
+/* The controller's part of a list: the request read, the page run (its
+ * references embedded when r asks, em), and the finished page (or the
+ * problem) handed to the response. */
+static void
+list_run(const ma_request *req, ma_response *res, ma_query *query,
+	 int64_t max_per_page, const ma_page_opts *opts, const resource *r,
+	 const ma_embed_req *em)
 {
+	static const char *const embed_skip[] = {"embed", NULL};
 	int64_t page, per_page;
 	ma_page *p = NULL;
 	ma_error e;
 
-	if (ma_request_list_params(req, query, max_per_page, &page, &per_page,
-				   &e))
+	if (_ma_list_params(&req->qs, query, max_per_page,
+			    em != NULL ? embed_skip : NULL, &page, &per_page,
+			    &e))
 		p = ma_query_paginate_with_opts(query, page, per_page, true,
 						opts, &e);
+	if (p != NULL && em != NULL && em->n > 0 &&
+	    !_ma_embed_docs(r->app, req, r->db, em, NULL, 0, p, &e)) {
+		ma_page_destroy(p);
+		p = NULL;
+	}
 	if (p != NULL)
 		ma_response_page(res, p);
 	else
 		ma_response_error(res, &e, NULL);
 	ma_page_destroy(p);
+}
+
+void
+ma_resource_list(const ma_request *req, ma_response *res, ma_query *query,
+		 int64_t max_per_page, const ma_page_opts *opts)
+{
+	list_run(req, res, query, max_per_page, opts, NULL, NULL);
 }
 
 /* GET /books */
@@ -240,27 +256,36 @@ list(ma_request *req, ma_response *res, void *arg)
 	resource *r = arg;
 	ma_page_opts po = {.no_total = r->opts.no_total};
 	ma_query *q = ma_query_new(r->db, r->type);
+	ma_embed_req em;
 	ma_error e;
 
-	if (_ma_owner_narrow(r->opts.access, req, q, &e))
-		ma_resource_list(req, res, q, r->opts.max_per_page, &po);
+	if (_ma_embed_read(&req->qs, r->type, r->opts.embeddable, &em, &e) &&
+	    _ma_owner_narrow(r->opts.access, req, q, &e))
+		list_run(req, res, q, r->opts.max_per_page, &po, r,
+			 _ma_embed_param(r->type) ? &em : NULL);
 	else
 		ma_response_error(res, &e, NULL);
 	ma_query_destroy(q);
 }
 
-/* GET /books/{id} */
+/* GET /books/{id}: with embed=, the ETag is the embedded form's. */
 static void
 get(ma_request *req, ma_response *res, void *arg)
 {
 	resource *r = arg;
 	ma_query *q = ma_query_new(r->db, r->type);
+	ma_doc *doc = NULL;
+	ma_embed_req em;
 	ma_error e;
-	ma_doc *doc = _ma_owner_narrow(r->opts.access, req, q, &e)
-			      ? ma_query_get_or_404(
-					q, ma_request_param(req, "id"), &e)
-			      : NULL;
 
+	if (_ma_embed_read(&req->qs, r->type, r->opts.embeddable, &em, &e) &&
+	    _ma_owner_narrow(r->opts.access, req, q, &e) &&
+	    (doc = ma_query_get_or_404(q, ma_request_param(req, "id"), &e)) &&
+	    em.n > 0 &&
+	    !_ma_embed_docs(r->app, req, r->db, &em, &doc, 1, NULL, &e)) {
+		ma_doc_destroy(doc);
+		doc = NULL;
+	}
 	if (doc == NULL)
 		ma_response_error(res, &e, NULL);
 	else if (preconditions(req, res, doc, true))
@@ -435,6 +460,25 @@ static void delete (ma_request *req, ma_response *res, void *arg)
 }
 
 bool
+_ma_resource_policy_next(ma_app *app, const ma_db *db, const ma_type *type,
+			 size_t *i, const ma_access **access)
+{
+	const resource *r;
+
+	/* The app owns each of its resources (ma_app_resource()). */
+	for (; *i < app->nowned; (*i)++) {
+		r = app->owned[*i].ptr;
+		if (app->owned[*i].destroy == resource_destroy && r->db == db &&
+		    r->type == type) {
+			*access = r->opts.access;
+			(*i)++;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool
 ma_app_resource(ma_app *app, const char *path, ma_db *db, const ma_type *type,
 		const ma_resource_options *opts, ma_error *error)
 {
@@ -510,6 +554,8 @@ ma_app_resource(ma_app *app, const char *path, ma_db *db, const ma_type *type,
 	}
 	if (!ma_type_check(type, &e) ||
 	    !_ma_access_check(opts != NULL ? opts->access : NULL, type, &e) ||
+	    !_ma_embed_check(type, opts != NULL ? opts->embeddable : NULL,
+			     &e) ||
 	    !ma_db_add_type(db, type, &e))
 		return _ma_app_setup_result(app, false, &e, error);
 	r = bson_malloc0(sizeof(*r));
@@ -545,6 +591,8 @@ ma_app_resource(ma_app *app, const char *path, ma_db *db, const ma_type *type,
 		r->docs[i].require_if_match = routes[i].doc.etag &&
 					      routes[i].method != MA_GET &&
 					      r->opts.require_if_match;
+		if (routes[i].op & (MA_RES_LIST | MA_RES_GET))
+			r->docs[i].embeddable = r->opts.embeddable;
 		if (routes[i].item)
 			r->docs[i].params = id_param;
 		ok = _ma_app_route_guarded(app, routes[i].method,

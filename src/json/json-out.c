@@ -230,10 +230,13 @@ write_value(ma_buf *b, const ma_field *field, bson_iter_t *it)
 		}
 		break;
 	case BSON_TYPE_DOCUMENT:
+		/* A ref holding a document is an embedded one (embed.h):
+		 * written as its own type's. */
 		if (bson_iter_recurse(it, &child))
 			write_doc(b,
-				  field != NULL && field->kind ==
-							   MA_KIND_DOCUMENT
+				  field != NULL && (field->kind ==
+							    MA_KIND_DOCUMENT ||
+						    field->kind == MA_KIND_REF)
 					  ? field->type
 					  : NULL,
 				  &child);

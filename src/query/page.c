@@ -267,6 +267,13 @@ ma_page_item(const ma_page *page, size_t i)
 	return i < page->n ? page->items[i] : NULL;
 }
 
+ma_doc **
+_ma_page_items(ma_page *page, size_t *n)
+{
+	*n = page->n;
+	return page->items;
+}
+
 int64_t
 ma_page_number(const ma_page *page)
 {

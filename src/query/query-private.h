@@ -187,5 +187,7 @@ bool _ma_keyset_filter(const ma_keyset *ks, const ma_query *query,
 bool _ma_page_offset(int64_t page, int64_t per_page, int64_t *skip);
 /* ceil(total / per_page) for total >= 0, per_page >= 1, without overflow. */
 int64_t _ma_page_pages(int64_t total, int64_t per_page);
+/* The page's items, to change in place (embed.c); *n gets their number. */
+ma_doc **_ma_page_items(ma_page *page, size_t *n);
 
 #endif

@@ -20,8 +20,8 @@ without a plan, for a caller that prints its own. The rules are those of docs/te
   new on every request; the page leaves them out. Then the body. Without
   -i, the body alone. Byte for byte, but for a problem's request id: the
   id after "urn:request:" matches any request id.
-- The ids of the seeded library (5f0000000000000000000a01-a05, b01-b08)
-  are as printed. Any other 24-hex-digit id in a printed answer stands for
+- The ids of the seeded library (5f0000000000000000000a01-a05, b01-b08,
+  c01-c04) are as printed. Any other 24-hex-digit id in a printed answer stands for
   an id the worker generated: it matches any such id, and from then on
   stands for that id wherever it appears, in later commands too. So does
   an ETag in an answer that holds such an id.
@@ -38,7 +38,7 @@ import time
 DOC_URL = "http://127.0.0.1:8080"
 LEFT_OUT = {"date", "server", "connection", "x-request-id"}
 ID = re.compile(r"\b[0-9a-f]{24}\b")
-SEED_ID = re.compile(r"^5f0000000000000000000(a0[1-5]|b0[1-8])$")
+SEED_ID = re.compile(r"^5f0000000000000000000(a0[1-5]|b0[1-8]|c0[1-4])$")
 TAG = re.compile(r'"[0-9a-f]{16}"')
 REQUEST = re.compile(r"urn:request:[A-Za-z0-9._@-]{1,64}")
 ANY_REQUEST = r"urn:request:[A-Za-z0-9._@-]{1,64}"

@@ -16,9 +16,12 @@
  *   list holds at most MA_MAX_IN_VALUES values;
  * - the sort and the projection name Book's fields only;
  * - the Link header is header-safe, and its first link, parsed back,
- *   carries the request's parameters in order, then page and per_page.
+ *   carries the request's parameters in order, then page and per_page;
+ * - embed= read for the example's Review (_ma_embed_read()) names its
+ *   one declared reference at most once, or is a 400 about embed.
  */
 #include "fuzz.h"
+#include "app/app-private.h"
 #include "http/http-private.h"
 #include "library.h"
 #include "query/query-private.h"
@@ -331,6 +334,32 @@ check_refused(const ma_error *e)
 			      NULL);
 }
 
+/* embed= on the example's Review (book declared embeddable): what is
+ * taken names declared reference fields, each once; a refusal is a 400
+ * about embed, in UTF-8. */
+static void
+check_embed(const ma_qs *qs)
+{
+	static const char *const embeddable[] = {"book", NULL};
+	ma_embed_req em;
+	ma_error e;
+	size_t i, j;
+
+	if (!_ma_embed_read(qs, &library_review_type, embeddable, &em, &e)) {
+		CHECK(e.code == MA_ERR_INVALID && fuzz_utf8(e.message));
+		CHECK(strncmp(e.message, "embed: ", 7) == 0);
+		return;
+	}
+	CHECK(e.code == MA_OK && em.n <= 1);
+	CHECK(em.n == 0 || _ma_qs_count(qs, "embed") == 1);
+	for (i = 0; i < em.n; i++) {
+		CHECK(em.fields[i]->kind == MA_KIND_REF);
+		CHECK(strcmp(em.fields[i]->name, "book") == 0);
+		for (j = 0; j < i; j++)
+			CHECK(em.fields[j] != em.fields[i]);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -347,6 +376,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	check_pairs(&qs);
+	check_embed(&qs);
 
 	q = ma_query_new(db, &library_book_type);
 	if (_ma_list_params(&qs, q, MA_MAX_PER_PAGE, NULL, &page, &per_page,

@@ -87,7 +87,8 @@ Test(openapi, lists_every_route_with_its_methods_and_operation_ids)
 
 	expect_keys("paths", paths,
 		    "/openapi.json,/healthz,/readyz,/metrics,/authors,"
-		    "/authors/{id},/books,/books/{id},/books/since/{year}");
+		    "/authors/{id},/books,/books/{id},/reviews,/reviews/{id},"
+		    "/books/since/{year}");
 	expect_keys("/books", AT(paths, "/books"), "get,post");
 	expect_keys("/books/{id}", AT(paths, "/books/{id}"),
 		    "get,put,patch,delete");

@@ -17,6 +17,10 @@
 #include "live.h"
 #include "resources.h"
 #include "token.h"
+#include "app/app-private.h"
+#include "auth/auth-private.h"
+#include "library.h"
+#include "library_app.h"
 
 static char *database;
 static char keys[64];
@@ -367,6 +371,114 @@ Test(loans, the_owner_changes_their_own_and_keeps_it)
 	expect_jstr("patched", doc, "owner", tprintf("%s-anna", me()));
 	expect_status(http_with("DELETE", path, NULL, as("anna", "[]")), 204);
 	cr_assert_eq(loans_of("anna", "[]", ""), 0);
+}
+
+/* embed=book on a caller's own loans: the public book is shown; the
+ * loans of others stay out of the page as before. */
+Test(loans, embed_book_shows_the_book_of_each_own_loan)
+{
+	const char *id = lend("dora");
+	http_resp *r = http_with("GET", tprintf("/loans/%s?embed=book", id),
+				 NULL, as("dora", "[]"));
+	json_object *book = jget(r->what, expect_json(r, 200), "book");
+
+	expect_jstr(r->what, book, "_id", "5f0000000000000000000b01");
+	expect_jstr(r->what, book, "title", "Dive Into Python");
+	cr_assert_null(json_object_object_get(r->json, "_unresolved"));
+
+	r = http_with("GET", "/loans?embed=book", NULL, as("dora", "[]"));
+	book = jget(r->what,
+		    json_object_array_get_idx(
+			    jget(r->what, expect_json(r, 200), "items"), 0),
+		    "book");
+	expect_jint(r->what, r->json, "total", 1);
+	expect_jstr(r->what, book, "title", "Dive Into Python");
+
+	/* Another caller's loan stays a 404, embed= or not. */
+	expect_problem(http_with("GET", tprintf("/loans/%s?embed=book", id),
+				 NULL, as("eve", "[]")),
+		       404, NULL);
+	/* The catalogue's reviews embed their public book for anyone. */
+	r = http_get("/reviews/5f0000000000000000000c01?embed=book");
+	expect_jstr(r->what, jget(r->what, expect_json(r, 200), "book"),
+		    "title", "Dive Into Python");
+}
+
+/* A note on a loan: a reference to a type whose resource (/loans) keeps
+ * each caller to their own, embedded from a route of its own. */
+static const ma_field note_fields[] = {MA_REF("loan", &library_loan_type),
+				       MA_FIELDS_END};
+static const ma_type note_type = {.name = "LoanNote", .fields = note_fields};
+
+/*
+ * What a note on loan shows in the example's app, for a request with
+ * authorization (an Authorization header; NULL: none) and, where a policy
+ * let the caller in, user: "embedded", or the reason under _unresolved.
+ */
+static const char *
+note_shows(const char *loan, const char *authorization, const ma_user *user)
+{
+	ma_app *app = library_app_new();
+	const char *json = tprintf("{\"loan\":\"%s\"}", loan);
+	ma_doc *note = ma_doc_new_from_json(&note_type, json, strlen(json),
+					    NULL, NULL);
+	ma_embed_req em = {.fields = {&note_fields[0]}, .n = 1};
+	char *env[4] = {"REQUEST_METHOD=GET", "REQUEST_URI=/notes", NULL, NULL};
+	const char *shown = "embedded", *why;
+	json_object *doc;
+	char *text;
+	ma_request req;
+	ma_status st;
+	ma_error e;
+
+	if (authorization != NULL)
+		env[2] = (char *)tprintf("HTTP_AUTHORIZATION=%s",
+					 authorization +
+						 strlen("Authorization: "));
+	cr_assert_not_null(note);
+	cr_assert(_ma_request_init(&req, 1024, env, NULL, NULL, &st, &e), "%s",
+		  e.message);
+	req.user = user;
+	cr_assert(
+		_ma_embed_docs(app, &req, app->dbs[0], &em, &note, 1, NULL, &e),
+		"%s", e.message);
+	text = ma_doc_to_json(note, NULL);
+	doc = json_tokener_parse(text);
+	bson_free(text);
+	if (json_object_is_type(json_object_object_get(doc, "loan"),
+				json_type_string)) {
+		why = json_object_get_string(json_object_object_get(
+			json_object_object_get(doc, "_unresolved"), "loan"));
+		shown = tprintf("%s", why != NULL ? why : "(no reason)");
+	}
+	json_object_put(doc);
+	_ma_request_destroy(&req);
+	ma_doc_destroy(note);
+	ma_app_destroy(app);
+	return shown;
+}
+
+Test(loans, a_loan_embedded_elsewhere_is_shown_to_whom_may_read_it)
+{
+	const char *id = lend("fay");
+	char *no_roles[] = {NULL};
+	ma_user fay = {(char *)tprintf("%s-fay", me()), no_roles, 0};
+	ma_user gus = {(char *)tprintf("%s-gus", me()), no_roles, 0};
+
+	/* A public route: the request's own credentials name the caller. */
+	cr_assert_str_eq(note_shows(id, as("fay", "[]"), NULL), "embedded");
+	cr_assert_str_eq(note_shows(id, as("gus", "[]"), NULL), "forbidden");
+	cr_assert_str_eq(note_shows(id, as("root", "[\"admin\"]"), NULL),
+			 "embedded");
+	cr_assert_str_eq(note_shows(id, NULL, NULL), "forbidden");
+	cr_assert_str_eq(note_shows(id, "Authorization: Bearer x.y.z", NULL),
+			 "forbidden");
+	/* A route behind a policy: the caller it let in. */
+	cr_assert_str_eq(note_shows(id, NULL, &fay), "embedded");
+	cr_assert_str_eq(note_shows(id, NULL, &gus), "forbidden");
+	/* Not stored: missing, whoever asks. */
+	cr_assert_str_eq(note_shows(absent_id(), as("fay", "[]"), NULL),
+			 "missing");
 }
 
 Test(loans, admin_sees_and_changes_every_loan)

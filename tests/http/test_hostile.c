@@ -2359,3 +2359,76 @@ Test(hostile, a_body_shorter_than_its_content_length_holds_no_worker)
 			2 * nfds, took));
 	expect_unharmed();
 }
+
+/* embed= (docs/http-api.md, embedding references): every name a client
+ * may send is checked before anything is read; a long list stops at its
+ * first bad item. */
+Test(hostile, embed_junk_is_400_and_names_it)
+{
+	const char *many_books = "book", *long_name = "x";
+	int i;
+
+	for (i = 0; i < 1500; i++)
+		many_books = tprintf("%s,book", many_books);
+	for (i = 0; i < 12; i++)
+		long_name = tprintf("%s%s", long_name, long_name);
+	{
+		const row rows[] = {
+			{"embed=$where", "GET", "/reviews?embed=$where",
+			 .status = 400,
+			 .detail = "embed: \"$where\" must be a top-level "
+				   "field name"},
+			{"embed=%24where on one review", "GET",
+			 "/reviews/" SEED_ID("c01") "?embed=%24where",
+			 .status = 400,
+			 .detail = "embed: \"$where\" must be a top-level"},
+			{"embed of an operator document", "GET",
+			 "/reviews?embed=%7B%22%24ne%22%3A1%7D", .status = 400,
+			 .detail = "must be a top-level field name"},
+			{"embed of a path", "GET", "/reviews?embed=book._id",
+			 .status = 400,
+			 .detail = "embed: \"book._id\" must be a top-level"},
+			{"embed[$ne]=book", "GET", "/reviews?embed[$ne]=book",
+			 .status = 400,
+			 .detail = "embed[$ne]: must be a top-level field "
+				   "name"},
+			{"embed of the id", "GET", "/reviews?embed=_id",
+			 .status = 400,
+			 .detail = "embed: no such field \"_id\" in Review"},
+			{"embed of a string field", "GET",
+			 "/reviews?embed=text", .status = 400,
+			 .detail = "embed: \"text\" is not a reference field"},
+			{"embed on a resource without references", "GET",
+			 "/books?embed=author", .status = 400,
+			 .detail = "embed: \"author\" is not a reference"},
+			{"embed twice", "GET", "/reviews?embed=book&embed=book",
+			 .status = 400,
+			 .detail = "embed: given more than once"},
+			{"a name twice", "GET", "/reviews?embed=book,book",
+			 .status = 400,
+			 .detail = "embed: \"book\" is given twice"},
+			{"1501 names", "GET",
+			 tprintf("/reviews?embed=%s", many_books),
+			 .status = 400,
+			 .detail = "embed: \"book\" is given twice"},
+			{"a name of 4096 bytes", "GET",
+			 tprintf("/reviews?embed=%s", long_name), .status = 400,
+			 .detail = "embed: no such field \"xxxxxxxx"},
+			{"an empty embed", "GET", "/reviews?embed=",
+			 .status = 400, .detail = "embed: an item is empty"},
+			{"a comma alone", "GET", "/reviews?embed=,",
+			 .status = 400, .detail = "embed: an item is empty"},
+			{"%00 in embed", "GET", "/reviews?embed=bo%00ok",
+			 .status = 400, .detail = "escape \"%00\" (NUL)"},
+			{"embed with a filter", "GET",
+			 "/reviews?embed=book&book=" SEED_ID("b03"),
+			 .status = 200, .total = "2"},
+			{"embed of a dangling filter value", "GET",
+			 "/reviews?embed=book&book=5f0000000000000000000bff",
+			 .status = 200, .total = "0"},
+		};
+
+		run_rows("embed", rows, sizeof(rows) / sizeof(rows[0]));
+	}
+	expect_unharmed();
+}

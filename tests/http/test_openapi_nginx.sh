@@ -84,7 +84,10 @@ want = {("GET", "/openapi.json"), ("GET", "/healthz"), ("GET", "/readyz"),
         ("PATCH", "/authors/{id}"), ("DELETE", "/authors/{id}"),
         ("GET", "/books"), ("POST", "/books"), ("GET", "/books/{id}"),
         ("PUT", "/books/{id}"), ("PATCH", "/books/{id}"),
-        ("DELETE", "/books/{id}"), ("GET", "/books/since/{year}")}
+        ("DELETE", "/books/{id}"), ("GET", "/books/since/{year}"),
+        ("GET", "/reviews"), ("POST", "/reviews"), ("GET", "/reviews/{id}"),
+        ("PUT", "/reviews/{id}"), ("PATCH", "/reviews/{id}"),
+        ("DELETE", "/reviews/{id}")}
 bad = []
 if ops != want:
     bad.append("operations: missing %s, extra %s" % (sorted(want - ops), sorted(ops - want)))
