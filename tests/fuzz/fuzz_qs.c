@@ -25,24 +25,8 @@
 #include "fuzz.h"
 #include "http/http-private.h"
 #include "library.h"
+#include "path_types.h"
 #include "query/query-private.h"
-
-/* A copy of a book: embedded documents three deep (a database name among
- * them), lists of strings, numbers and documents. */
-static const ma_field shelf_fields[] = {MA_STRING("room", .db_name = "r"),
-					MA_INT("row"), MA_FIELDS_END};
-static const ma_type shelf_type = {.name = "Shelf", .fields = shelf_fields};
-static const ma_field branch_fields[] = {
-	MA_STRING("city"), MA_DOCUMENT("shelf", &shelf_type), MA_FIELDS_END};
-static const ma_type branch_type = {.name = "Branch", .fields = branch_fields};
-static const ma_field copy_fields[] = {
-	MA_STRING("title"),
-	MA_LIST("tags", MA_ITEM(MA_STRING(NULL))),
-	MA_LIST("counts", MA_ITEM(MA_INT(NULL))),
-	MA_LIST("moves", MA_ITEM(MA_DOCUMENT(NULL, &shelf_type))),
-	MA_DOCUMENT("branch", &branch_type),
-	MA_FIELDS_END};
-static const ma_type copy_type = {.name = "Copy", .fields = copy_fields};
 
 static ma_db *db;
 
@@ -141,12 +125,12 @@ type_field(const ma_type *type, const char *key, const ma_field **field)
 static void
 check_value(const ma_field *field, const bson_iter_t *it)
 {
-	if (field == NULL) {
+	if (field != NULL && field->kind == MA_KIND_LIST)
+		field = field->item;
+	if (field == NULL || field->kind == MA_KIND_REF) {
 		CHECK(BSON_ITER_HOLDS_OID(it));
 		return;
 	}
-	if (field->kind == MA_KIND_LIST)
-		field = field->item;
 	switch (field->kind) {
 	case MA_KIND_STRING:
 		CHECK(BSON_ITER_HOLDS_UTF8(it));

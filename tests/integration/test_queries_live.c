@@ -17,6 +17,7 @@
 #include <mongoalchemy-fcgi.h>
 
 #include "library.h"
+#include "path_types.h"
 #include "live.h"
 
 /* --- test-local types ------------------------------------------------- */
@@ -34,21 +35,6 @@ static const ma_field item_fields[] = {
 	MA_FIELDS_END};
 
 static const ma_type item_type = {.name = "Item", .fields = item_fields};
-
-/* Embedded documents three deep, one part stored under another name, and
- * a list of documents. */
-static const ma_field shelf_fields[] = {MA_STRING("room", .db_name = "r"),
-					MA_INT("row"), MA_FIELDS_END};
-static const ma_type shelf_type = {.name = "Shelf", .fields = shelf_fields};
-static const ma_field branch_fields[] = {
-	MA_STRING("city"), MA_DOCUMENT("shelf", &shelf_type), MA_FIELDS_END};
-static const ma_type branch_type = {.name = "Branch", .fields = branch_fields};
-static const ma_field copy_fields[] = {
-	MA_STRING("title"), MA_DOCUMENT("branch", &branch_type),
-	MA_LIST("counts", MA_ITEM(MA_INT(NULL))),
-	MA_LIST("moves", MA_ITEM(MA_DOCUMENT(NULL, &shelf_type))),
-	MA_FIELDS_END};
-static const ma_type copy_type = {.name = "Copy", .fields = copy_fields};
 
 /* 2019-03-01, 2020-01-01 and 2021-06-15, midnight UTC */
 #define MS_2019_03_01 INT64_C(1551398400000)

@@ -10,32 +10,12 @@
 #include "fake_env.h"
 #include "http/http-private.h"
 #include "library.h"
+#include "path_types.h"
 #include "query/query-private.h"
 
 #define HEX "0123456789abcdef01234567"
 #define I64(n) "{\"$numberLong\":\"" #n "\"}"
 #define OPS "(ne, gt, gte, lt, lte, in, nin, exists, startswith, all, size)"
-
-/* A Copy of a book on a shelf of a branch: embedded documents three deep
- * (a database name among them), lists of scalars and of documents, and a
- * reference. */
-static const ma_field shelf_fields[] = {MA_STRING("room", .db_name = "r"),
-					MA_INT("row"), MA_FIELDS_END};
-static const ma_type shelf_type = {.name = "Shelf", .fields = shelf_fields};
-
-static const ma_field branch_fields[] = {
-	MA_STRING("city"), MA_DOCUMENT("shelf", &shelf_type), MA_FIELDS_END};
-static const ma_type branch_type = {.name = "Branch", .fields = branch_fields};
-
-static const ma_field copy_fields[] = {
-	MA_STRING("title"),
-	MA_LIST("tags", MA_ITEM(MA_STRING(NULL, .max_len = 5))),
-	MA_LIST("counts", MA_ITEM(MA_INT(NULL))),
-	MA_LIST("moves", MA_ITEM(MA_DOCUMENT(NULL, &shelf_type))),
-	MA_DOCUMENT("branch", &branch_type),
-	MA_REF("book", &library_book_type),
-	MA_FIELDS_END};
-static const ma_type copy_type = {.name = "Copy", .fields = copy_fields};
 
 /* The type the next query string applies to: Book unless a test says. */
 static const ma_type *on = &library_book_type;
