@@ -33,8 +33,9 @@ typedef struct ma_filter ma_filter;
 ma_filter *ma_filter_new(const ma_type *type, const char *path, ma_op op,
 			 ma_value value, ma_error *error) MA_WARN_UNUSED_RESULT;
 
-/* path in / not in n values (op is MA_OP_IN or MA_OP_NIN; n may be 0:
- * "in nothing" matches nothing). */
+/* path in / not in n values, or a list holding all of them (op is
+ * MA_OP_IN, MA_OP_NIN or MA_OP_ALL; n may be 0: "in nothing" and "all of
+ * nothing" match nothing). */
 ma_filter *ma_filter_new_in(const ma_type *type, const char *path, ma_op op,
 			    const ma_value *values, size_t n,
 			    ma_error *error) MA_WARN_UNUSED_RESULT;

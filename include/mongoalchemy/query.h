@@ -84,7 +84,8 @@ bool ma_query_filter(ma_query *query, const char *path, ma_op op,
 		     ma_value value, ma_error *error);
 
 /* Keeps documents where path is (MA_OP_IN) or is not (MA_OP_NIN) one of n
- * values. */
+ * values, or, on a list field, where the list holds all n of them
+ * (MA_OP_ALL). */
 bool ma_query_filter_in(ma_query *query, const char *path, ma_op op,
 			const ma_value *values, size_t n, ma_error *error);
 

@@ -32,11 +32,16 @@ typedef enum ma_op {
 	MA_OP_REGEX,	  /* a string field matches a regular expression */
 	MA_OP_STARTSWITH, /* a string field starts with a prefix, taken
 			   * literally (no character in it is special) */
+	MA_OP_ALL,	  /* a list holds every one of several values:
+			   * ma_query_filter_in() */
+	MA_OP_SIZE,	  /* a list holds exactly n items (an integer from 0
+			   * to INT32_MAX) */
 	MA_OP__MAX
 } ma_op;
 
 /* "eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "exists", "regex",
- * "startswith"; NULL for an unknown op. The string is static. */
+ * "startswith", "all", "size"; NULL for an unknown op. The string is
+ * static. */
 const char *ma_op_name(ma_op op);
 
 /* The op called name (n bytes). false when there is none. */
@@ -104,6 +109,11 @@ typedef struct ma_value {
  * MA_OP_EQ and MA_OP_NE. MA_OP_EXISTS takes BOOL (or TEXT "true"/"false").
  * MA_OP_REGEX and MA_OP_STARTSWITH take STRING or TEXT, on string, enum
  * and any fields and on lists of strings.
+ * MA_OP_ALL and MA_OP_SIZE apply to list fields only. MA_OP_ALL takes
+ * items, as in and nin do (an empty list matches nothing). MA_OP_SIZE
+ * takes INT, or TEXT holding a decimal integer, from 0 to INT32_MAX.
+ * MA_OP_IN and MA_OP_NIN on a list field compare each item, as MongoDB
+ * does: in matches a list holding any of the values, nin one holding none.
  */
 
 #ifdef __cplusplus

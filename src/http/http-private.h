@@ -153,16 +153,21 @@ void _ma_allow_header(ma_buf *buf, unsigned allowed);
  *   page, per_page  decimal integers in int64 range ("+1", " 1", "1.0",
  *                   "0x10", "" are 400); page < 1 is MA_ERR_NOT_FOUND;
  *                   per_page < 1 or above max_per_page is MA_ERR_INVALID;
- *   sort            "-year,title": keys through ma_query_sort();
- *   fields          "title,year": through ma_query_fields();
- *   name=value      eq on a declared top-level field (or _id), value
- *                   parsed by the field's kind (MA_V_TEXT);
- *   name__op=value  op one of ne gt gte lt lte in nin exists startswith;
- *                   in/nin take comma-separated values, at most
- *                   MA_MAX_IN_VALUES of them;
+ *   sort            "-year,author.name": keys through ma_query_sort();
+ *   fields          "title,author.name": through ma_query_fields();
+ *   name=value      eq on a declared field (or _id), value parsed by the
+ *                   field's kind (MA_V_TEXT); name is a top-level field
+ *                   or a dotted path down through embedded documents
+ *                   ("author.name"), never into a list;
+ *   name__op=value  op one of ne gt gte lt lte in nin exists startswith
+ *                   all size; in/nin/all take comma-separated values, at
+ *                   most MA_MAX_IN_VALUES of them; all and size apply to
+ *                   lists; an embedded document takes exists only, a
+ *                   list of them exists and size;
  * Refused with MA_ERR_INVALID: more than MA_LIST_MAX_PARAMS parameters
  * besides page and per_page; and with a message naming the parameter:
- * unknown field or operator, a name with '$' or '.', a repeated page,
+ * unknown field or operator, a name with '$', a path with an empty part
+ * or through anything but an embedded document, a repeated page,
  * per_page, sort or fields, an empty sort or fields item, a value of the
  * wrong kind. Repeated filters all apply (AND). Names in skip (a
  * NULL-terminated list, may be NULL) are ignored: a handler's own

@@ -4,9 +4,10 @@
  * Link header of the page it leads to is the response's (links.c).
  *
  * Every name a client sends is matched against the type's declared
- * top-level fields before anything is built, and every value goes through
- * the query layer as text parsed by the field's kind: what reaches MongoDB
- * is never a key or a document the client wrote.
+ * fields before anything is built (a dotted path part by part, down
+ * through embedded documents only), and every value goes through the
+ * query layer as text parsed by the field's kind: what reaches MongoDB is
+ * never a key or a document the client wrote.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -31,9 +32,12 @@ static const struct {
 	{"nin", MA_OP_NIN},
 	{"exists", MA_OP_EXISTS},
 	{"startswith", MA_OP_STARTSWITH},
+	{"all", MA_OP_ALL},
+	{"size", MA_OP_SIZE},
 };
 
-#define LIST_OPS_TEXT "ne, gt, gte, lt, lte, in, nin, exists, startswith"
+#define LIST_OPS_TEXT                                                          \
+	"ne, gt, gte, lt, lte, in, nin, exists, startswith, all, size"
 #define N_LIST_OPS (sizeof(list_ops) / sizeof(list_ops[0]))
 
 /* How much of a client's name a message repeats. */
@@ -106,19 +110,75 @@ refuse(ma_error *error, const char *param, const char *fmt, ...)
 	return false;
 }
 
-/* --- names --------------------------------------------------------------- */
+/* --- names ------------------------------------------------------------- */
 
-/* A name a client may use for a field: no path, no operator. */
-static bool
-plain_name(const char *s)
-{
-	return strchr(s, '.') == NULL && strchr(s, '$') == NULL;
-}
+/* What a path names, or why it names nothing a client may use. */
+typedef struct path_leaf {
+	const ma_field *field; /* NULL: the id */
+	char why[MA_ERROR_MESSAGE_SIZE];
+} path_leaf;
 
+/*
+ * Walks path (a field, or a dotted path) through type, part by part:
+ * every part a declared field, every part but the last an embedded
+ * document. The C API also walks into the documents of a list (MongoDB's
+ * "lines.sku" matches any line's); a client may not, so that what a path
+ * names is one value, whose kind the grammar knows. The id is a top-level
+ * name only. false with leaf->why saying what is wrong.
+ */
 static bool
-known_field(const ma_type *type, const char *name)
+walk_path(const ma_type *type, const char *path, path_leaf *leaf)
 {
-	return strcmp(name, "_id") == 0 || ma_type_field(type, name) != NULL;
+	char seg[NAME_SHOW + 4];
+	const char *p = path, *dot;
+	const ma_field *f = NULL;
+	char *part;
+	size_t n;
+
+	leaf->field = NULL;
+	leaf->why[0] = '\0';
+	if (strchr(path, '.') != NULL) {
+		for (p = path;; p = dot + 1) {
+			dot = strchr(p, '.');
+			if ((dot != NULL ? dot : p + strlen(p)) == p) {
+				snprintf(leaf->why, sizeof(leaf->why),
+					 "the path has an empty part");
+				return false;
+			}
+			if (dot == NULL)
+				break;
+		}
+	}
+	for (p = path;; p = dot + 1) {
+		dot = strchr(p, '.');
+		n = dot != NULL ? (size_t)(dot - p) : strlen(p);
+		part = bson_strndup(p, n);
+		if (p == path && strcmp(part, "_id") == 0) {
+			f = NULL;
+		} else if ((f = ma_type_field(type, part)) == NULL) {
+			snprintf(leaf->why, sizeof(leaf->why),
+				 "no such field \"%s\" in %s",
+				 shown(seg, sizeof(seg), part), type->name);
+			bson_free(part);
+			return false;
+		}
+		if (dot != NULL && (f == NULL || f->kind != MA_KIND_DOCUMENT ||
+				    f->type == NULL)) {
+			snprintf(leaf->why, sizeof(leaf->why),
+				 "cannot go through \"%s\": it is %s",
+				 shown(seg, sizeof(seg), part),
+				 f != NULL ? _ma_kind_name(f->kind)
+					   : "an objectid");
+			bson_free(part);
+			return false;
+		}
+		bson_free(part);
+		if (dot == NULL)
+			break;
+		type = f->type;
+	}
+	leaf->field = f;
+	return true;
 }
 
 /* --- page and per_page --------------------------------------------------- */
@@ -179,6 +239,7 @@ apply_list(ma_query *q, const char *param, const char *value, bool sort,
 	char *copy = bson_strdup(value);
 	char arg[NAME_SHOW + 4];
 	char *item, *next, *name;
+	path_leaf leaf;
 	ma_error e;
 	bool ok = false;
 
@@ -191,16 +252,18 @@ apply_list(ma_query *q, const char *param, const char *value, bool sort,
 			refuse(error, param, "an item is empty");
 			goto done;
 		}
-		if (!plain_name(name)) {
-			refuse(error, param,
-			       "\"%s\" must be a top-level field name "
-			       "(no '.' or '$')",
+		if (strchr(name, '$') != NULL) {
+			refuse(error, param, "\"%s\": a name cannot hold '$'",
 			       shown(arg, sizeof(arg), name));
 			goto done;
 		}
-		if (!known_field(type, name)) {
-			refuse(error, param, "no such field \"%s\" in %s",
-			       shown(arg, sizeof(arg), name), type->name);
+		/* The top-level name is in the message already. */
+		if (!walk_path(type, name, &leaf)) {
+			if (strchr(name, '.') == NULL)
+				refuse(error, param, "%s", leaf.why);
+			else
+				refuse(error, param, "\"%s\": %s",
+				       shown(arg, sizeof(arg), name), leaf.why);
 			goto done;
 		}
 		if (sort ? !ma_query_sort(q, item, &e)
@@ -277,30 +340,30 @@ apply_filter(ma_query *q, const char *param, const char *value, ma_error *error)
 {
 	const ma_type *type = ma_query_type(q);
 	char arg[NAME_SHOW + 4];
-	const char *sep, *opname;
+	const char *sep, *opname, *fshown;
 	const ma_field *f;
+	path_leaf leaf;
 	char *field = NULL;
 	ma_op op = MA_OP_EQ;
 	ma_error e;
 	bool ok = false, b;
 	size_t i;
 
-	if (!plain_name(param))
-		return refuse(error, param,
-			      "must be a top-level field name (no '.' or '$')");
-	if (known_field(type, param)) {
+	if (strchr(param, '$') != NULL)
+		return refuse(error, param, "a name cannot hold '$'");
+	sep = op_separator(param);
+	if (walk_path(type, param, &leaf)) {
 		field = bson_strdup(param);
-	} else {
-		sep = op_separator(param);
-		if (sep == NULL) {
+	} else if (sep == NULL) {
+		if (strchr(param, '.') == NULL)
 			return refuse(error, param, "no such field in %s",
 				      type->name);
-		}
+		return refuse(error, param, "%s", leaf.why);
+	} else {
 		field = bson_strndup(param, (size_t)(sep - param));
 		opname = sep + 2;
-		if (!known_field(type, field)) {
-			refuse(error, param, "no such field \"%s\" in %s",
-			       shown(arg, sizeof(arg), field), type->name);
+		if (!walk_path(type, field, &leaf)) {
+			refuse(error, param, "%s", leaf.why);
 			goto done;
 		}
 		for (i = 0; i < N_LIST_OPS; i++) {
@@ -316,19 +379,31 @@ apply_filter(ma_query *q, const char *param, const char *value, ma_error *error)
 		op = list_ops[i].op;
 	}
 	/* A document is compared whole, as JSON, which the grammar does not
-	 * take from a client: only its presence can be asked for. */
-	f = ma_type_field(type, field);
+	 * take from a client: only its presence can be asked for, and a
+	 * list of them also by its length. */
+	f = leaf.field;
+	fshown = shown(arg, sizeof(arg), field);
 	if (f != NULL && f->kind == MA_KIND_DOCUMENT && op != MA_OP_EXISTS) {
 		refuse(error, param,
 		       "an embedded document can only be tested with "
 		       "%s__exists",
-		       field);
+		       fshown);
+		goto done;
+	}
+	if (f != NULL && f->kind == MA_KIND_LIST && f->item != NULL &&
+	    f->item->kind == MA_KIND_DOCUMENT && op != MA_OP_EXISTS &&
+	    op != MA_OP_SIZE) {
+		refuse(error, param,
+		       "a list of embedded documents can only be tested "
+		       "with %s__exists or %s__size",
+		       fshown, fshown);
 		goto done;
 	}
 
 	switch (op) {
 	case MA_OP_IN:
 	case MA_OP_NIN:
+	case MA_OP_ALL:
 		ok = filter_in(q, param, field, op, value, error);
 		goto done;
 	case MA_OP_EXISTS:
@@ -346,6 +421,7 @@ apply_filter(ma_query *q, const char *param, const char *value, ma_error *error)
 	case MA_OP_LTE:
 	case MA_OP_STARTSWITH:
 	case MA_OP_REGEX:
+	case MA_OP_SIZE:
 	case MA_OP__MAX:
 	default:
 		ok = ma_query_filter(q, field, op, MA_V_TEXT(value), &e);

@@ -4,6 +4,7 @@
  * client sends reaches MongoDB as a query document of its own: every key
  * is a declared field's database name or an operator written below.
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include "query/query-private.h"
@@ -54,6 +55,8 @@ static const char *const op_names[MA_OP__MAX] = {
 	[MA_OP_EXISTS] = "exists",
 	[MA_OP_REGEX] = "regex",
 	[MA_OP_STARTSWITH] = "startswith",
+	[MA_OP_ALL] = "all",
+	[MA_OP_SIZE] = "size",
 };
 
 /* MongoDB's operator for each; eq is written as {path: value}. */
@@ -69,6 +72,8 @@ static const char *const op_mongo[MA_OP__MAX] = {
 	[MA_OP_EXISTS] = "$exists",
 	[MA_OP_REGEX] = "$regex",
 	[MA_OP_STARTSWITH] = "$regex",
+	[MA_OP_ALL] = "$all",
+	[MA_OP_SIZE] = "$size",
 };
 
 const char *
@@ -202,6 +207,40 @@ _ma_field_matches_text(const ma_field *f)
 
 static const ma_field exists_field = {.kind = MA_KIND_BOOL, .name = "exists"};
 
+/* {$size: n}: an int32, as no list holds more items than that. */
+static bool
+append_size(const char *path, const ma_value *v, bson_t *cond, ma_error *error)
+{
+	bool text = (v->kind == MA_VALUE_TEXT || v->kind == MA_VALUE_STRING) &&
+		    v->u.s != NULL;
+	int64_t n = -1;
+
+	if (v->kind == MA_VALUE_INT)
+		n = v->u.i;
+	else if (text &&
+		 _ma_parse_int(v->u.s, 10, 0, INT32_MAX, &n) != MA_INT_OK)
+		n = -1;
+	if (n >= 0 && n <= INT32_MAX) {
+		BSON_APPEND_INT32(cond, "$size", (int32_t)n);
+		return true;
+	}
+	if (text)
+		_ma_error_set(error, MA_ERR_INVALID,
+			      "%s: size takes an integer from 0 to %d, not "
+			      "'%.40s'",
+			      path, INT32_MAX, v->u.s);
+	else if (v->kind == MA_VALUE_INT)
+		_ma_error_set(error, MA_ERR_INVALID,
+			      "%s: size takes an integer from 0 to %d, not "
+			      "%" PRId64,
+			      path, INT32_MAX, v->u.i);
+	else
+		_ma_error_set(error, MA_ERR_INVALID,
+			      "%s: size takes an integer from 0 to %d, not %s",
+			      path, INT32_MAX, _ma_value_kind_name(v->kind));
+	return false;
+}
+
 /* The value of path op value under key `op` in cond. */
 static bool
 append_condition(const ma_field *f, const char *path, ma_op op,
@@ -256,9 +295,12 @@ append_condition(const ma_field *f, const char *path, ma_op op,
 		return _ma_value_to_bson(f, path, v, cond, op_mongo[op], error);
 	case MA_OP_NE:
 		return _ma_value_to_bson(f, path, v, cond, op_mongo[op], error);
+	case MA_OP_SIZE:
+		return append_size(path, v, cond, error);
 	case MA_OP_EQ:
 	case MA_OP_IN:
 	case MA_OP_NIN:
+	case MA_OP_ALL:
 	case MA_OP__MAX:
 	default:
 		_ma_error_set(error, MA_ERR_INVALID,
@@ -298,12 +340,24 @@ build(const ma_type *type, const char *path, ma_op op, bool list,
 			      path, (int)op);
 		goto done;
 	}
-	if (list != (op == MA_OP_IN || op == MA_OP_NIN)) {
+	if (list != (op == MA_OP_IN || op == MA_OP_NIN || op == MA_OP_ALL)) {
 		_ma_error_set(&e, MA_ERR_INVALID,
-			      list ? "%s: only in and nin take a list of values"
+			      list ? "%s: only in, nin and all take a list of "
+				     "values"
 				   : "%s: %s takes a list of values "
 				     "(ma_query_filter_in)",
 			      path, op_names[op]);
+		goto done;
+	}
+	/* Neither has a meaning on one value, and MongoDB's $all on one
+	 * would quietly be an equality. */
+	if ((op == MA_OP_ALL || op == MA_OP_SIZE) &&
+	    (f == NULL || f->kind != MA_KIND_LIST)) {
+		_ma_error_set(&e, MA_ERR_INVALID,
+			      "%s: %s applies to list fields only, not to %s",
+			      path, op_names[op],
+			      f != NULL ? _ma_kind_name(f->kind)
+					: "an objectid");
 		goto done;
 	}
 	if (n > 0 && values == NULL) {

@@ -1,20 +1,24 @@
 /*
  * fuzz_qs: a query string as a client sends it, through everything a list
  * request does with it before MongoDB is asked: _ma_qs_parse(), the list
- * grammar on the library's Book (_ma_list_params(): page, per_page, sort,
- * fields, filters), the filter, sort, projection and find options built
- * from it, and the Link header of the page.
+ * grammar (_ma_list_params(): page, per_page, sort, fields, filters) on
+ * the library's Book and on a Copy with lists and embedded documents
+ * three deep, the filter, sort, projection and find options built from
+ * it, and the Link header of the page.
  *
  * Beyond "no crash, no leak, no undefined behaviour", each input checks:
  * - decoded names and values are UTF-8 without NUL, and encoding them
  *   with _ma_qs_encode() and parsing again gives the same pairs;
  * - a refusal is a 400 (or the 404 of a page below 1) with a UTF-8
  *   message; an acceptance gives 1 <= page and 1 <= per_page <= 100;
- * - the filter holds only Book's field names, $and, and the operators of
- *   the grammar, each with a value of the field's kind; a startswith is a
- *   literal prefix (every regular-expression character escaped); an in
- *   list holds at most MA_MAX_IN_VALUES values;
- * - the sort and the projection name Book's fields only;
+ * - the filter holds only the type's field names (a dotted path: down
+ *   through embedded documents only, never into a list), $and, and the
+ *   operators of the grammar, each with a value of the field's kind (of
+ *   an item, for a list); a startswith is a literal prefix (every
+ *   regular-expression character escaped); an in, nin or all list holds
+ *   at most MA_MAX_IN_VALUES values; all and size are on lists only, a
+ *   size an int32 of 0 or more;
+ * - the sort and the projection name the type's fields only;
  * - the Link header is header-safe, and its first link, parsed back,
  *   carries the request's parameters in order, then page and per_page;
  * - embed= read for the example's Review (_ma_embed_read()) names its
@@ -24,6 +28,7 @@
 #include "app/app-private.h"
 #include "http/http-private.h"
 #include "library.h"
+#include "path_types.h"
 #include "query/query-private.h"
 
 static ma_db *db;
@@ -84,29 +89,48 @@ check_pairs(const ma_qs *qs)
 
 /* --- the filter ----------------------------------------------------------- */
 
-/* Book's field of this database name; NULL for the id. */
+/* The field of type at this database path: database names, each part
+ * but the last an embedded document; NULL for the id. */
 static bool
-book_field(const char *key, const ma_field **field)
+type_field(const ma_type *type, const char *key, const ma_field **field)
 {
+	const char *dot;
 	const ma_field *f;
+	size_t n;
 
 	*field = NULL;
 	if (strcmp(key, "_id") == 0)
 		return true;
-	for (f = library_book_type.fields; f->kind != MA_KIND_NONE; f++) {
-		if (strcmp(ma_field_db_name(f), key) == 0) {
-			*field = f;
-			return true;
+	for (;;) {
+		dot = strchr(key, '.');
+		n = dot != NULL ? (size_t)(dot - key) : strlen(key);
+		for (f = type->fields; f->kind != MA_KIND_NONE; f++) {
+			if (strlen(ma_field_db_name(f)) == n &&
+			    strncmp(ma_field_db_name(f), key, n) == 0)
+				break;
 		}
+		if (f->kind == MA_KIND_NONE)
+			return false;
+		if (dot == NULL)
+			break;
+		/* A client's path never goes into a list. */
+		if (f->kind != MA_KIND_DOCUMENT)
+			return false;
+		type = f->type;
+		key = dot + 1;
 	}
-	return false;
+	*field = f;
+	return true;
 }
 
-/* A value compared with field (NULL: the id) has the field's kind. */
+/* A value compared with field (NULL: the id) has the field's kind; with a
+ * list, its item's. */
 static void
 check_value(const ma_field *field, const bson_iter_t *it)
 {
-	if (field == NULL) {
+	if (field != NULL && field->kind == MA_KIND_LIST)
+		field = field->item;
+	if (field == NULL || field->kind == MA_KIND_REF) {
 		CHECK(BSON_ITER_HOLDS_OID(it));
 		return;
 	}
@@ -120,7 +144,8 @@ check_value(const ma_field *field, const bson_iter_t *it)
 		CHECK(BSON_ITER_HOLDS_INT64(it));
 		break;
 	default:
-		/* An embedded document is never compared (only exists). */
+		/* An embedded document, or a list of them, is never
+		 * compared (only exists and size). */
 		CHECK(false);
 	}
 }
@@ -159,11 +184,23 @@ check_condition(const ma_field *field, bson_iter_t *cond)
 		}
 		/* Past exists, an embedded document has nothing. */
 		CHECK(field == NULL || field->kind != MA_KIND_DOCUMENT);
+		if (strcmp(op, "$size") == 0) {
+			CHECK(field != NULL && field->kind == MA_KIND_LIST);
+			CHECK(BSON_ITER_HOLDS_INT32(cond));
+			CHECK(bson_iter_int32(cond) >= 0);
+			continue;
+		}
 		if (strcmp(op, "$regex") == 0) {
-			CHECK(field != NULL && field->kind == MA_KIND_STRING);
+			CHECK(field != NULL &&
+			      (field->kind == MA_KIND_STRING ||
+			       (field->kind == MA_KIND_LIST &&
+				field->item->kind == MA_KIND_STRING)));
 			CHECK(BSON_ITER_HOLDS_UTF8(cond));
 			check_literal_prefix(bson_iter_utf8(cond, NULL));
-		} else if (strcmp(op, "$in") == 0 || strcmp(op, "$nin") == 0) {
+		} else if (strcmp(op, "$in") == 0 || strcmp(op, "$nin") == 0 ||
+			   strcmp(op, "$all") == 0) {
+			CHECK(op[1] != 'a' ||
+			      (field != NULL && field->kind == MA_KIND_LIST));
 			CHECK(BSON_ITER_HOLDS_ARRAY(cond));
 			CHECK(bson_iter_recurse(cond, &items));
 			for (n = 0; bson_iter_next(&items); n++)
@@ -181,7 +218,7 @@ check_condition(const ma_field *field, bson_iter_t *cond)
 }
 
 static void
-check_clauses(const bson_t *doc, bool top)
+check_clauses(const ma_type *type, const bson_t *doc, bool top)
 {
 	bson_iter_t it, child;
 	const ma_field *field;
@@ -201,11 +238,11 @@ check_clauses(const bson_t *doc, bool top)
 				CHECK(BSON_ITER_HOLDS_DOCUMENT(&child));
 				bson_iter_document(&child, &len, &data);
 				CHECK(bson_init_static(&clause, data, len));
-				check_clauses(&clause, false);
+				check_clauses(type, &clause, false);
 			}
 			continue;
 		}
-		CHECK(book_field(key, &field));
+		CHECK(type_field(type, key, &field));
 		if (BSON_ITER_HOLDS_DOCUMENT(&it)) {
 			CHECK(bson_iter_recurse(&it, &child));
 			check_condition(field, &child);
@@ -215,22 +252,23 @@ check_clauses(const bson_t *doc, bool top)
 	}
 }
 
-/* Sort and projection: Book's names only, 1 or -1. */
+/* Sort and projection: the type's names only, 1 or -1. */
 static void
-check_keys(const bson_t *doc, bool sort)
+check_keys(const ma_type *type, const bson_t *doc, bool sort)
 {
 	const ma_field *field;
 	bson_iter_t it;
 
 	CHECK(bson_iter_init(&it, doc));
 	while (bson_iter_next(&it)) {
-		CHECK(book_field(bson_iter_key(&it), &field));
+		CHECK(type_field(type, bson_iter_key(&it), &field));
 		CHECK(BSON_ITER_HOLDS_INT32(&it));
 		CHECK(bson_iter_int32(&it) == 1 ||
 		      (sort && bson_iter_int32(&it) == -1));
-		/* A document is no sort key. */
+		/* A document or a list is no sort key. */
 		CHECK(!sort || field == NULL ||
-		      field->kind != MA_KIND_DOCUMENT);
+		      (field->kind != MA_KIND_DOCUMENT &&
+		       field->kind != MA_KIND_LIST));
 	}
 }
 
@@ -302,13 +340,13 @@ check_accepted(ma_query *q, const ma_qs *qs, int64_t page, int64_t per_page)
 
 	CHECK(page >= 1);
 	CHECK(per_page >= 1 && per_page <= MA_MAX_PER_PAGE);
-	check_clauses(ma_query_filter_bson(q), true);
+	check_clauses(ma_query_type(q), ma_query_filter_bson(q), true);
 
 	_ma_query_sort_doc(q, true, false, &sort);
-	check_keys(&sort, true);
+	check_keys(ma_query_type(q), &sort, true);
 	bson_destroy(&sort);
 	_ma_query_projection(q, &proj);
-	check_keys(&proj, false);
+	check_keys(ma_query_type(q), &proj, false);
 	bson_destroy(&proj);
 
 	/* A page too far for 64 bits is a 404 before anything is sent. */
@@ -363,11 +401,13 @@ check_embed(const ma_qs *qs)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const ma_type *const types[] = {&library_book_type, &copy_type};
 	char *text = fuzz_text(data, size);
-	int64_t page = -7, per_page = -7;
+	int64_t page, per_page;
 	ma_query *q;
 	ma_error e;
 	ma_qs qs;
+	size_t i;
 
 	if (!_ma_qs_parse(text, &qs, &e)) {
 		CHECK(e.code == MA_ERR_INVALID && fuzz_utf8(e.message));
@@ -378,16 +418,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_pairs(&qs);
 	check_embed(&qs);
 
-	q = ma_query_new(db, &library_book_type);
-	if (_ma_list_params(&qs, q, MA_MAX_PER_PAGE, NULL, &page, &per_page,
-			    &e)) {
-		CHECK(e.code == MA_OK);
-		check_accepted(q, &qs, page, per_page);
-	} else {
-		check_refused(&e);
-		CHECK(page == -7 && per_page == -7);
+	for (i = 0; i < 2; i++) {
+		q = ma_query_new(db, types[i]);
+		page = per_page = -7;
+		if (_ma_list_params(&qs, q, MA_MAX_PER_PAGE, NULL, &page,
+				    &per_page, &e)) {
+			CHECK(e.code == MA_OK);
+			check_accepted(q, &qs, page, per_page);
+		} else {
+			check_refused(&e);
+			CHECK(page == -7 && per_page == -7);
+		}
+		ma_query_destroy(q);
 	}
-	ma_query_destroy(q);
 	_ma_qs_destroy(&qs);
 	bson_free(text);
 	return 0;

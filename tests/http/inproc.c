@@ -34,6 +34,15 @@ inproc_start(void)
 }
 
 void
+inproc_use(ma_app *a)
+{
+	ma_app_destroy(app);
+	app = a;
+	cr_assert_eq(app->error.code, MA_OK, "the test's application: %s",
+		     app->error.message);
+}
+
+void
 inproc_stop(void)
 {
 	ma_app_destroy(app);

@@ -70,6 +70,7 @@ TestSuite(filters, .fini = inproc_stop);
 TestSuite(errors, .fini = inproc_stop);
 TestSuite(head, .fini = inproc_stop);
 TestSuite(since, .fini = inproc_stop);
+TestSuite(paths, .fini = inproc_stop);
 
 /* --- CRUD, row by row, for both resources --------------------------------- */
 
@@ -582,7 +583,8 @@ Test(errors, operator_and_dotted_keys_are_refused)
 {
 	expect_problem(http_get("/books?$where=1"), 400, "$where");
 	expect_problem(http_get("/books?%24where=1"), 400, "$where");
-	expect_problem(http_get("/books?author.name=x"), 400, "author.name");
+	expect_problem(http_get("/books?author.name.x=x"), 400,
+		       "author.name.x: cannot go through \"name\"");
 }
 
 Test(errors, filter_value_of_the_wrong_kind_is_400)
@@ -828,6 +830,258 @@ Test(since, year_that_is_not_an_integer_is_400)
 
 /* Criterion's main, with one test at a time unless CRITERION_JOBS says
  * otherwise. */
+/* --- dotted paths and lists ---------------------------------------------- */
+
+/* Four books under a fresh prefix, titled a to d, by three authors. */
+static const char *
+four_books(void)
+{
+	const char *p = prefix();
+
+	create_book(tprintf("%sa", p), "Mark Pilgrim", 2003);
+	create_book(tprintf("%sb", p), "Luciano Ramalho", 2004);
+	create_book(tprintf("%sc", p), "Al Sweigart", 2005);
+	create_book(tprintf("%sd", p), "Mark Pilgrim", 2010);
+	return p;
+}
+
+Test(paths, filters_on_the_author_s_name)
+{
+	const char *p = four_books();
+	const char *base = tprintf("/books?title__startswith=%s", qenc(p));
+
+	expect_listed(
+		tprintf("%s&author.name=Mark%%20Pilgrim&sort=title", base),
+		"title", prefixed(p, "a|d"));
+	expect_listed(tprintf("%s&author.name__startswith=L&sort=title", base),
+		      "title", prefixed(p, "b"));
+	expect_listed(
+		tprintf("%s&author.name__ne=Mark+Pilgrim&sort=title", base),
+		"title", prefixed(p, "b|c"));
+	expect_listed(tprintf("%s&author.name__gte=M&sort=title", base),
+		      "title", prefixed(p, "a|d"));
+	expect_listed(tprintf("%s&author.name__in=Al+Sweigart,Luciano+"
+			      "Ramalho&sort=title",
+			      base),
+		      "title", prefixed(p, "b|c"));
+	expect_listed(
+		tprintf("%s&author.name__nin=Al+Sweigart&sort=title", base),
+		"title", prefixed(p, "a|b|d"));
+	expect_listed(tprintf("%s&author.name__exists=false", base), "title",
+		      "");
+	expect_listed(
+		tprintf("%s&author.name=Mark+Pilgrim&year__gt=2005", base),
+		"title", prefixed(p, "d"));
+}
+
+Test(paths, seed_books_of_mark_pilgrim_newest_first)
+{
+	/* Among seed books only: other tests make books of his too. */
+	const char *q = "/books?author.name=Mark%20Pilgrim&sort=-year&_id__"
+			"in=" SEED_ID("b01") "," SEED_ID("b02") "," SEED_ID(
+				"b03") "," SEED_ID("b07");
+	http_resp *r = http_get(q);
+	json_object *items = expect_page(r, 1, 20, 2, 1, -1, -1, 2);
+
+	expect_book(r->what, json_object_array_get_idx(items, 0),
+		    seed_books[1].id, seed_books[1].title, "Mark Pilgrim",
+		    2009);
+	expect_book(r->what, json_object_array_get_idx(items, 1),
+		    seed_books[0].id, seed_books[0].title, "Mark Pilgrim",
+		    2004);
+	expect_links(r, tprintf("%s&page=1&per_page=20", q), NULL, NULL,
+		     tprintf("%s&page=1&per_page=20", q));
+}
+
+Test(paths, sort_by_the_author_s_name_then_year)
+{
+	const char *p = four_books();
+	const char *base = tprintf("/books?title__startswith=%s", qenc(p));
+
+	expect_listed(tprintf("%s&sort=author.name,-year", base), "title",
+		      prefixed(p, "c|b|d|a"));
+	expect_listed(tprintf("%s&sort=-author.name,year", base), "title",
+		      prefixed(p, "a|d|b|c"));
+}
+
+/* One book a page, sorted by the author's name with ties (the id breaks
+ * them): each next link leads to the page after, and the walk sees every
+ * book once. */
+Test(paths, links_of_a_dotted_sort_walk_every_page)
+{
+	const char *p = four_books();
+	const char *url = tprintf("/books?title__startswith=%s&sort=-author."
+				  "name&per_page=1",
+				  qenc(p));
+	const char *seen = "";
+	link_ref links[4];
+	json_object *items;
+	http_resp *r;
+	size_t n, i;
+	int page;
+
+	for (page = 1; page <= 4; page++) {
+		r = http_get(url);
+		items = jget(r->what, expect_json(r, 200), "items");
+		cr_assert_eq(json_object_array_length(items), 1, "%s", r->what);
+		seen = tprintf("%s%s%s", seen, page > 1 ? "|" : "",
+			       texts(r->what, items, "title"));
+		n = links_parse(http_header_get(r, "Link"), links, 4);
+		url = NULL;
+		for (i = 0; i < n; i++) {
+			if (strcmp(links[i].rel, "next") == 0)
+				url = links[i].url;
+		}
+		if (page < 4)
+			cr_assert_not_null(url, "%s: no next link", r->what);
+	}
+	cr_assert_null(url, "a link after the last page");
+	/* Mark Pilgrim's two first (by id: a, then d), then the others */
+	cr_assert_str_eq(seen, prefixed(p, "a|d|b|c"));
+}
+
+Test(paths, fields_keep_a_part_of_the_author)
+{
+	const char *p = prefix();
+	json_object *items, *it;
+	http_resp *r;
+
+	create_book(tprintf("%sa", p), "Mark Pilgrim", 2003);
+	r = http_get(tprintf("/books?title__startswith=%s&fields=title,author."
+			     "name",
+			     qenc(p)));
+	items = expect_page(r, 1, 20, 1, 1, -1, -1, 1);
+	it = json_object_array_get_idx(items, 0);
+	expect_keys(r->what, it, "_id,title,author");
+	expect_keys(r->what, jget(r->what, it, "author"), "name");
+	expect_jstr(r->what, jget(r->what, it, "author"), "name",
+		    "Mark Pilgrim");
+}
+
+Test(paths, paths_that_are_not_declared_documents_are_400_naming_the_part)
+{
+	expect_problem(http_get("/books?author.nme=x"), 400,
+		       "author.nme: no such field \"nme\" in Author");
+	expect_problem(http_get("/books?author.name.first__startswith=x"), 400,
+		       "author.name.first__startswith: cannot go through "
+		       "\"name\": it is a string");
+	expect_problem(http_get("/books?author..name=x"), 400,
+		       "author..name: the path has an empty part");
+	expect_problem(http_get("/books?author.%24ne=x"), 400,
+		       "author.$ne: a name cannot hold '$'");
+	expect_problem(http_get("/books?sort=author.nme"), 400,
+		       "sort: \"author.nme\": no such field \"nme\" in Author");
+	expect_problem(http_get("/books?fields=author.name.x"), 400,
+		       "fields: \"author.name.x\": cannot go through \"name\"");
+	expect_problem(http_get("/books?author.name__size=1"), 400,
+		       "author.name__size: size applies to list fields only");
+	expect_problem(http_get("/books?author__size=1"), 400,
+		       "author__size: an embedded document can only be tested "
+		       "with author__exists");
+}
+
+/* A resource of the test's own, for what the example's types lack: lists
+ * of strings and numbers, and a list of documents. */
+static const ma_field move_fields[] = {MA_STRING("room"), MA_FIELDS_END};
+static const ma_type move_type = {.name = "Move", .fields = move_fields};
+static const ma_field tagged_fields[] = {
+	MA_STRING("title"),
+	MA_LIST("tags", MA_ITEM(MA_STRING(NULL, .max_len = 12))),
+	MA_LIST("counts", MA_ITEM(MA_INT(NULL))),
+	MA_LIST("moves", MA_ITEM(MA_DOCUMENT(NULL, &move_type))),
+	MA_FIELDS_END};
+static const ma_type tagged_type = {
+	.name = "Tagged", .collection = "tagged", .fields = tagged_fields};
+static const resource tagged = {.path = "/tagged", .key = "title"};
+
+/* The test's application: /tagged only, on the run's database. */
+static void
+serve_tagged(void)
+{
+	ma_app *a;
+	ma_db *db;
+
+	live_require_server();
+	a = ma_app_new(NULL, NULL);
+	db = ma_app_add_db(a, NULL, NULL);
+	ma_app_resource(a, "/tagged", db, &tagged_type, NULL, NULL);
+	inproc_use(a);
+}
+
+Test(paths, lists_of_scalars_over_http)
+{
+	const char *p, *base;
+
+	serve_tagged();
+	p = prefix();
+	base = tprintf("/tagged?title__startswith=%s&sort=title", qenc(p));
+	create(&tagged, tprintf("{\"title\": \"%sa\", \"tags\": [\"python\", "
+				"\"web\"], \"counts\": [1, 2], \"moves\": "
+				"[{\"room\": \"A\"}]}",
+				p));
+	create(&tagged, tprintf("{\"title\": \"%sb\", \"tags\": [\"python\"], "
+				"\"counts\": [3], \"moves\": []}",
+				p));
+	create(&tagged,
+	       tprintf("{\"title\": \"%sc\", \"tags\": [], \"counts\": "
+		       "[], \"moves\": [{\"room\": \"A\"}, {\"room\": "
+		       "\"B\"}]}",
+		       p));
+
+	/* an item: the lists that hold it */
+	expect_listed(tprintf("%s&tags=python", base), "title",
+		      prefixed(p, "a|b"));
+	expect_listed(tprintf("%s&tags=web", base), "title", prefixed(p, "a"));
+	expect_listed(tprintf("%s&tags__ne=web", base), "title",
+		      prefixed(p, "b|c"));
+	expect_listed(tprintf("%s&tags__in=web,rust", base), "title",
+		      prefixed(p, "a"));
+	expect_listed(tprintf("%s&tags__nin=web", base), "title",
+		      prefixed(p, "b|c"));
+	expect_listed(tprintf("%s&tags__startswith=py", base), "title",
+		      prefixed(p, "a|b"));
+	/* longer than a tag may be: a question all the same */
+	expect_listed(tprintf("%s&tags=a-very-long-tag-indeed", base), "title",
+		      "");
+	/* all of them, in any order */
+	expect_listed(tprintf("%s&tags__all=web,python", base), "title",
+		      prefixed(p, "a"));
+	expect_listed(tprintf("%s&tags__all=python", base), "title",
+		      prefixed(p, "a|b"));
+	expect_listed(tprintf("%s&tags__all=python,rust", base), "title", "");
+	/* how many */
+	expect_listed(tprintf("%s&tags__size=0", base), "title",
+		      prefixed(p, "c"));
+	expect_listed(tprintf("%s&tags__size=2", base), "title",
+		      prefixed(p, "a"));
+	expect_listed(tprintf("%s&moves__size=2", base), "title",
+		      prefixed(p, "c"));
+	expect_listed(tprintf("%s&tags__size=2147483647", base), "title", "");
+	/* numbers */
+	expect_listed(tprintf("%s&counts=2", base), "title", prefixed(p, "a"));
+	expect_listed(tprintf("%s&counts__gte=2", base), "title",
+		      prefixed(p, "a|b"));
+	expect_listed(tprintf("%s&counts__all=2,1", base), "title",
+		      prefixed(p, "a"));
+
+	expect_problem(http_get("/tagged?tags.x=1"), 400,
+		       "tags.x: cannot go through \"tags\": it is a list");
+	expect_problem(http_get("/tagged?moves.room=A"), 400,
+		       "moves.room: cannot go through \"moves\": it is a list");
+	expect_problem(http_get("/tagged?moves=A"), 400,
+		       "moves: a list of embedded documents can only be tested "
+		       "with moves__exists or moves__size");
+	expect_problem(http_get("/tagged?tags__size=-1"), 400,
+		       "tags__size: size takes an integer from 0 to "
+		       "2147483647, not '-1'");
+	expect_problem(http_get("/tagged?tags__size=99999999999999999999"), 400,
+		       "tags__size: size takes an integer");
+	expect_problem(http_get("/tagged?counts__all=1,x"), 400,
+		       "counts__all: must be an integer, not 'x'");
+	expect_problem(http_get("/tagged?sort=tags"), 400,
+		       "sort: tags cannot be a sort key: it holds a list");
+}
+
 int
 main(int argc, char *argv[])
 {

@@ -17,6 +17,7 @@
 #include <mongoalchemy-fcgi.h>
 
 #include "library.h"
+#include "path_types.h"
 #include "live.h"
 
 /* --- test-local types ------------------------------------------------- */
@@ -867,6 +868,91 @@ Test(filters_live, list_of_strings)
 	expect_where(it, "tags", MA_OP_EQ, MA_V_JSON("[\"blue\", \"red\"]"),
 		     "");
 	expect_where(it, "tags", MA_OP_EQ, MA_V_JSON("[]"), "Gamma");
+}
+
+Test(filters_live, all_and_size_of_a_list)
+{
+	const ma_type *it = &item_type;
+	const ma_value blue[] = {MA_V_STRING("blue")};
+	const ma_value red_blue[] = {MA_V_STRING("red"), MA_V_TEXT("blue")};
+	const ma_value blue_red[] = {MA_V_STRING("blue"), MA_V_STRING("red")};
+	const ma_value red_green[] = {MA_V_STRING("red"), MA_V_STRING("green")};
+
+	seed_items();
+	/* every value, in any order, among the items */
+	expect_where_in(it, "tags", MA_OP_ALL, blue, 1, "Alpha|Beta");
+	expect_where_in(it, "tags", MA_OP_ALL, red_blue, 2, "Alpha");
+	expect_where_in(it, "tags", MA_OP_ALL, blue_red, 2, "Alpha");
+	expect_where_in(it, "tags", MA_OP_ALL, red_green, 2, "");
+	expect_where_in(it, "tags", MA_OP_ALL, blue, 0, "");
+	/* in: any of them; nin: none of them */
+	expect_where_in(it, "tags", MA_OP_IN, red_green, 2, "Alpha");
+	expect_where_in(it, "tags", MA_OP_NIN, red_green, 2, "Beta|Gamma");
+	/* the number of items */
+	expect_where(it, "tags", MA_OP_SIZE, MA_V_INT(0), "Gamma");
+	expect_where(it, "tags", MA_OP_SIZE, MA_V_INT(1), "Beta");
+	expect_where(it, "tags", MA_OP_SIZE, MA_V_TEXT("2"), "Alpha");
+	expect_where(it, "tags", MA_OP_SIZE, MA_V_INT(3), "");
+	expect_where(it, "tags", MA_OP_SIZE, MA_V_INT(INT32_MAX), "");
+}
+
+static void
+seed_copies(void)
+{
+	seed(&copy_type,
+	     "{\"title\": \"One\", \"branch\": {\"city\": \"Paris\", "
+	     "\"shelf\": {\"room\": \"A\", \"row\": 1}}, \"counts\": [1, 2, "
+	     "3], \"moves\": [{\"room\": \"B\", \"row\": 4}]}",
+	     NULL);
+	seed(&copy_type,
+	     "{\"title\": \"Two\", \"branch\": {\"city\": \"Lyon\", "
+	     "\"shelf\": {\"room\": \"A.1\", \"row\": 2}}, \"counts\": [2], "
+	     "\"moves\": []}",
+	     NULL);
+	seed(&copy_type,
+	     "{\"title\": \"Three\", \"branch\": {\"city\": \"Paris\", "
+	     "\"shelf\": {\"room\": \"B\", \"row\": 3}}, \"counts\": [], "
+	     "\"moves\": [{\"room\": \"A\", \"row\": 1}, {\"room\": \"C\", "
+	     "\"row\": 9}]}",
+	     NULL);
+}
+
+Test(filters_live, dotted_paths_three_deep_and_lists_of_numbers)
+{
+	const ma_type *c = &copy_type;
+	const ma_value twos[] = {MA_V_INT(2), MA_V_TEXT("3")};
+	ma_query *q;
+	ma_error e;
+
+	seed_copies();
+	expect_where(c, "branch.city", MA_OP_EQ, MA_V_TEXT("Paris"),
+		     "One|Three");
+	/* room is stored as r: the path is the JSON names */
+	expect_where(c, "branch.shelf.room", MA_OP_EQ, MA_V_TEXT("A"), "One");
+	expect_where(c, "branch.shelf.room", MA_OP_STARTSWITH, MA_V_TEXT("A."),
+		     "Two");
+	expect_where(c, "branch.shelf.row", MA_OP_GTE, MA_V_TEXT("2"),
+		     "Three|Two");
+	expect_where(c, "branch.shelf", MA_OP_EXISTS, MA_V_BOOL(true),
+		     "One|Three|Two");
+	/* a list of numbers: an item, any, all, and the length */
+	expect_where(c, "counts", MA_OP_EQ, MA_V_TEXT("2"), "One|Two");
+	expect_where(c, "counts", MA_OP_GT, MA_V_INT(2), "One");
+	expect_where_in(c, "counts", MA_OP_ALL, twos, 2, "One");
+	expect_where_in(c, "counts", MA_OP_IN, twos, 2, "One|Two");
+	expect_where(c, "counts", MA_OP_SIZE, MA_V_INT(0), "Three");
+	/* a list of documents: its length */
+	expect_where(c, "moves", MA_OP_SIZE, MA_V_INT(2), "Three");
+	expect_where(c, "moves", MA_OP_SIZE, MA_V_INT(0), "Two");
+
+	/* sorted three deep, and only that part kept */
+	q = ma_query_new(own.db, c);
+	cr_assert(ma_query_sort(q, "-branch.shelf.row", &e) &&
+			  ma_query_fields(q, "branch.shelf.room", &e),
+		  "%s", e.message);
+	assert_results(q, "branch.shelf.room", false, "B|A.1|A");
+	assert_results(q, "title", false, "?|?|?");
+	ma_query_destroy(q);
 }
 
 Test(filters_live, bool_float_and_datetime)

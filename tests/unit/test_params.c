@@ -10,11 +10,15 @@
 #include "fake_env.h"
 #include "http/http-private.h"
 #include "library.h"
+#include "path_types.h"
 #include "query/query-private.h"
 
 #define HEX "0123456789abcdef01234567"
 #define I64(n) "{\"$numberLong\":\"" #n "\"}"
-#define OPS "(ne, gt, gte, lt, lte, in, nin, exists, startswith)"
+#define OPS "(ne, gt, gte, lt, lte, in, nin, exists, startswith, all, size)"
+
+/* The type the next query string applies to: Book unless a test says. */
+static const ma_type *on = &library_book_type;
 
 static ma_db *db;
 static ma_query *q;
@@ -51,7 +55,7 @@ apply_with(const char *text, int64_t max, const char *const *skip)
 
 	cr_assert(_ma_qs_parse(text, &qs, &qe), "%s: %s", text, qe.message);
 	ma_query_destroy(q);
-	q = ma_query_new(db, &library_book_type);
+	q = ma_query_new(db, on);
 	page = per_page = -7;
 	ma_error_clear(&err);
 	_ma_error_set(&err, MA_ERR_DRIVER, "left over");
@@ -395,20 +399,14 @@ Test(list_params, filters_refused)
 		{"colour__gte=1",
 		 "colour__gte: no such field \"colour\" in Book"},
 		{"__gte=1", "__gte: no such field \"\" in Book"},
-		/* '.' and '$' anywhere in a name */
-		{"author.name=Mark",
-		 "author.name: must be a top-level field name (no '.' or '$')"},
-		{"author.name__startswith=M",
-		 "author.name__startswith: must be a top-level field name (no "
-		 "'.' or '$')"},
-		{"%24where=1", "$where: must be a top-level field name (no '.' "
-			       "or '$')"},
-		{"year__%24gt=1",
-		 "year__$gt: must be a top-level field name (no "
-		 "'.' or '$')"},
+		/* '$' anywhere in a name */
+		{"%24where=1", "$where: a name cannot hold '$'"},
+		{"year__%24gt=1", "year__$gt: a name cannot hold '$'"},
+		{"author.%24name=x", "author.$name: a name cannot hold '$'"},
+		{"author.name%24=x", "author.name$: a name cannot hold '$'"},
+		/* a dotted path goes down through embedded documents only */
 		{"year.x=1",
-		 "year.x: must be a top-level field name (no '.' or "
-		 "'$')"},
+		 "year.x: cannot go through \"year\": it is an int"},
 		/* the operators the grammar offers */
 		{"year__near=1", "year__near: unknown operator \"near\" " OPS},
 		{"year__eq=1", "year__eq: unknown operator \"eq\" " OPS},
@@ -636,12 +634,10 @@ Test(list_params, sort_and_fields_refused)
 		{"sort=-colour", "sort: no such field \"colour\" in Book"},
 		{"sort=--year", "sort: no such field \"-year\" in Book"},
 		{"sort=%2Byear", "sort: no such field \"+year\" in Book"},
-		{"sort=author.name",
-		 "sort: \"author.name\" must be a top-level field name (no '.' "
-		 "or '$')"},
 		{"sort=-%24natural",
-		 "sort: \"$natural\" must be a top-level field name (no '.' or "
-		 "'$')"},
+		 "sort: \"$natural\": a name cannot hold '$'"},
+		{"sort=author.%24name",
+		 "sort: \"author.$name\": a name cannot hold '$'"},
 		{"sort=author", "sort: author cannot be a sort key: it holds a "
 				"document"},
 		{"sort=year,-year", "sort: year is already a sort key"},
@@ -650,18 +646,354 @@ Test(list_params, sort_and_fields_refused)
 		{"fields=title,", "fields: an item is empty"},
 		{"fields=-title", "fields: no such field \"-title\" in Book"},
 		{"fields=colour", "fields: no such field \"colour\" in Book"},
-		{"fields=author.name", "fields: \"author.name\" must be a "
-				       "top-level field name (no '.' "
-				       "or '$')"},
 		{"fields=%24where",
-		 "fields: \"$where\" must be a top-level field name (no '.' or "
-		 "'$')"},
+		 "fields: \"$where\": a name cannot hold '$'"},
 		{"fields=title&fields=year", "fields: given more than once"},
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		expect_refused(cases[i].text, MA_ERR_INVALID, cases[i].says);
+}
+
+/* --- dotted paths -------------------------------------------------------- */
+
+/* "$regex" in extended JSON would read as a BSON regex: built here. */
+static void
+expect_prefix(const char *text, const char *key, const char *pattern)
+{
+	bson_t *want = BCON_NEW(key, "{", "$regex", BCON_UTF8(pattern), "}");
+	bool ok = apply(text);
+
+	cr_expect(ok, "%s: %s", text, err.message);
+	if (ok)
+		expect_doc(text, "filter", ma_query_filter_bson(q), want);
+	bson_destroy(want);
+}
+
+Test(list_params, dotted_filters_reach_embedded_fields)
+{
+	static const struct {
+		const char *text;
+		const char *want;
+	} cases[] = {
+		{"author.name=Mark+Pilgrim",
+		 "{\"author.name\": \"Mark Pilgrim\"}"},
+		{"author.name__ne=x", "{\"author.name\": {\"$ne\": \"x\"}}"},
+		{"author.name__gte=M", "{\"author.name\": {\"$gte\": \"M\"}}"},
+		{"author.name__lt=M", "{\"author.name\": {\"$lt\": \"M\"}}"},
+		{"author.name__in=a,b",
+		 "{\"author.name\": {\"$in\": [\"a\", \"b\"]}}"},
+		{"author.name__nin=a",
+		 "{\"author.name\": {\"$nin\": [\"a\"]}}"},
+		{"author.name__exists=false",
+		 "{\"author.name\": {\"$exists\": false}}"},
+		{"author.name=Mark+Pilgrim&year__gte=2004",
+		 "{\"author.name\": \"Mark Pilgrim\", \"year\": "
+		 "{\"$gte\": " I64(2004) "}}"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_filter(cases[i].text, cases[i].want);
+	expect_prefix("author.name__startswith=Mark", "author.name", "^Mark");
+}
+
+Test(list_params, dotted_paths_at_every_declared_depth)
+{
+	static const struct {
+		const char *text;
+		const char *want;
+	} cases[] = {
+		{"branch.city=Paris", "{\"branch.city\": \"Paris\"}"},
+		/* the database's names: room is stored as r */
+		{"branch.shelf.room=A", "{\"branch.shelf.r\": \"A\"}"},
+		{"branch.shelf.row__gt=2",
+		 "{\"branch.shelf.row\": {\"$gt\": " I64(2) "}}"},
+		{"branch.shelf.row__in=1,2",
+		 "{\"branch.shelf.row\": {\"$in\": [" I64(1) ", " I64(2) "]}}"},
+		{"branch.shelf__exists=true",
+		 "{\"branch.shelf\": {\"$exists\": true}}"},
+		{"branch__exists=false", "{\"branch\": {\"$exists\": false}}"},
+	};
+	size_t i;
+
+	on = &copy_type;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_filter(cases[i].text, cases[i].want);
+	expect_prefix("branch.shelf.room__startswith=A.", "branch.shelf.r",
+		      "^A\\.");
+	expect_sort("sort=branch.shelf.row,-branch.city",
+		    "{\"branch.shelf.row\": 1, \"branch.city\": -1}");
+	expect_fields("fields=branch.shelf.room,tags",
+		      "{\"branch.shelf.r\": 1, \"tags\": 1}");
+}
+
+Test(list_params, dotted_sort_keys_and_fields)
+{
+	expect_sort("sort=author.name,-year",
+		    "{\"author.name\": 1, \"year\": -1}");
+	expect_sort("sort=-author.name", "{\"author.name\": -1}");
+	expect_fields("fields=title,author.name",
+		      "{\"title\": 1, \"author.name\": 1}");
+	/* the wider of two overlapping paths stays */
+	expect_fields("fields=author,author.name", "{\"author\": 1}");
+	expect_fields("fields=author.name,author", "{\"author\": 1}");
+}
+
+Test(list_params, dotted_paths_refused)
+{
+	static const struct {
+		const char *text;
+		const char *says;
+	} cases[] = {
+		/* undeclared: the part and the type it is missing from */
+		{"author.nme=x", "author.nme: no such field \"nme\" in Author"},
+		{"author.nme__startswith=x",
+		 "author.nme__startswith: no such field \"nme\" in Author"},
+		{"author.Name=x",
+		 "author.Name: no such field \"Name\" in Author"},
+		{"author._id=" HEX,
+		 "author._id: no such field \"_id\" in Author"},
+		{"colour.name=x",
+		 "colour.name: no such field \"colour\" in Book"},
+		/* empty parts */
+		{"author..name=x", "author..name: the path has an empty part"},
+		{"author.=x", "author.: the path has an empty part"},
+		{".author=x", ".author: the path has an empty part"},
+		{".=x", ".: the path has an empty part"},
+		{"author.__exists=1",
+		 "author.__exists: the path has an empty part"},
+		/* through something that is not an embedded document */
+		{"author.name.first=x",
+		 "author.name.first: cannot go through \"name\": it is a "
+		 "string"},
+		{"title.x__gte=1",
+		 "title.x__gte: cannot go through \"title\": it is a string"},
+		{"_id.x=1",
+		 "_id.x: cannot go through \"_id\": it is an objectid"},
+		/* the leaf's kind decides the operators */
+		{"author.name__size=1",
+		 "author.name__size: size applies to list fields only, not to "
+		 "a string"},
+		{"author.name__regex=x",
+		 "author.name__regex: unknown operator \"regex\" " OPS},
+		{"author.name__x=1",
+		 "author.name__x: unknown operator \"x\" " OPS},
+		/* sort and fields name the item */
+		{"sort=author.nme",
+		 "sort: \"author.nme\": no such field \"nme\" in Author"},
+		{"sort=-author..name",
+		 "sort: \"author..name\": the path has an empty part"},
+		{"sort=year.x",
+		 "sort: \"year.x\": cannot go through \"year\": it is an int"},
+		{"sort=author.name,-author.name",
+		 "sort: author.name is already a sort key"},
+		{"fields=author.name.x",
+		 "fields: \"author.name.x\": cannot go through \"name\": it is "
+		 "a string"},
+		{"fields=title,author.",
+		 "fields: \"author.\": the path has an empty part"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_refused(cases[i].text, MA_ERR_INVALID, cases[i].says);
+}
+
+Test(list_params, paths_do_not_go_into_lists_or_references)
+{
+	static const struct {
+		const char *text;
+		const char *says;
+	} cases[] = {
+		{"tags.x=1",
+		 "tags.x: cannot go through \"tags\": it is a list"},
+		{"moves.room=A",
+		 "moves.room: cannot go through \"moves\": it is a list"},
+		{"moves.room__startswith=A",
+		 "moves.room__startswith: cannot go through \"moves\": it is a "
+		 "list"},
+		{"moves.0.room=A",
+		 "moves.0.room: cannot go through \"moves\": it is a list"},
+		{"tags.0=a",
+		 "tags.0: cannot go through \"tags\": it is a list"},
+		{"book.title=x",
+		 "book.title: cannot go through \"book\": it is "
+		 "a ref"},
+		{"branch.shelf.nope=1",
+		 "branch.shelf.nope: no such field \"nope\" in Shelf"},
+		/* the JSON name, not the database's */
+		{"branch.shelf.r=A",
+		 "branch.shelf.r: no such field \"r\" in Shelf"},
+		{"branch.shelf.room.x=A",
+		 "branch.shelf.room.x: cannot go through \"room\": it is a "
+		 "string"},
+		/* documents: whether they are there, and how many in a list */
+		{"branch.shelf=x",
+		 "branch.shelf: an embedded document can only be tested with "
+		 "branch.shelf__exists"},
+		{"branch.shelf__size=1",
+		 "branch.shelf__size: an embedded document can only be tested "
+		 "with branch.shelf__exists"},
+		{"moves=x", "moves: a list of embedded documents can only be "
+			    "tested with moves__exists or moves__size"},
+		{"moves__all=x",
+		 "moves__all: a list of embedded documents can only be tested "
+		 "with moves__exists or moves__size"},
+		{"moves__in=x",
+		 "moves__in: a list of embedded documents can only be tested "
+		 "with moves__exists or moves__size"},
+		{"sort=moves.row",
+		 "sort: \"moves.row\": cannot go through \"moves\": it is a "
+		 "list"},
+		{"fields=moves.room",
+		 "fields: \"moves.room\": cannot go through \"moves\": it is a "
+		 "list"},
+		{"sort=tags",
+		 "sort: tags cannot be a sort key: it holds a list"},
+	};
+	size_t i;
+
+	on = &copy_type;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_refused(cases[i].text, MA_ERR_INVALID, cases[i].says);
+}
+
+/* "a.a.a...": n parts, then "=1", in a new string. */
+static char *
+deep_path(const char *part, size_t n)
+{
+	ma_buf b;
+	size_t i;
+
+	_ma_buf_init(&b, n * (strlen(part) + 1) + 8);
+	for (i = 0; i < n; i++)
+		_ma_buf_printf(&b, "%s%s", i > 0 ? "." : "", part);
+	_ma_buf_printf(&b, "=1");
+	return _ma_buf_steal(&b, NULL);
+}
+
+Test(list_params, deep_paths_stop_at_the_first_wrong_part)
+{
+	char *text;
+
+	on = &copy_type;
+	/* the message repeats at most 64 bytes of the name */
+	text = deep_path("branch", 2000);
+	cr_expect_not(apply(text));
+	cr_expect_str_eq(err.message,
+			 "branch.branch.branch.branch.branch.branch.branch."
+			 "branch.branch.b...: no such field \"branch\" in "
+			 "Branch");
+	bson_free(text);
+	text = deep_path("x", 5000);
+	cr_expect_not(apply(text));
+	cr_expect(strstr(err.message, ": no such field \"x\" in Copy") != NULL,
+		  "%s", err.message);
+	cr_expect_lt(strlen(err.message), 120, "%s", err.message);
+	bson_free(text);
+}
+
+/* --- lists of scalars ---------------------------------------------------- */
+
+Test(list_params, lists_of_scalars)
+{
+	static const struct {
+		const char *text;
+		const char *want;
+	} cases[] = {
+		/* an item: MongoDB matches the lists that hold it */
+		{"tags=python", "{\"tags\": \"python\"}"},
+		/* not checked against the item's bounds: a question */
+		{"tags=pythonic", "{\"tags\": \"pythonic\"}"},
+		{"counts=3", "{\"counts\": " I64(3) "}"},
+		{"tags__ne=a", "{\"tags\": {\"$ne\": \"a\"}}"},
+		{"counts__gte=2", "{\"counts\": {\"$gte\": " I64(2) "}}"},
+		{"tags__in=a,b", "{\"tags\": {\"$in\": [\"a\", \"b\"]}}"},
+		{"tags__nin=a", "{\"tags\": {\"$nin\": [\"a\"]}}"},
+		{"tags__all=a,b", "{\"tags\": {\"$all\": [\"a\", \"b\"]}}"},
+		{"tags__all=a", "{\"tags\": {\"$all\": [\"a\"]}}"},
+		{"counts__all=1,2",
+		 "{\"counts\": {\"$all\": [" I64(1) ", " I64(2) "]}}"},
+		{"tags__size=0", "{\"tags\": {\"$size\": 0}}"},
+		{"tags__size=2", "{\"tags\": {\"$size\": 2}}"},
+		{"tags__size=007", "{\"tags\": {\"$size\": 7}}"},
+		{"tags__size=2147483647",
+		 "{\"tags\": {\"$size\": 2147483647}}"},
+		{"moves__size=1", "{\"moves\": {\"$size\": 1}}"},
+		{"moves__exists=true", "{\"moves\": {\"$exists\": true}}"},
+		{"tags__exists=0", "{\"tags\": {\"$exists\": false}}"},
+		{"tags__all=a,b&tags__size=2",
+		 "{\"tags\": {\"$all\": [\"a\", \"b\"]}, \"$and\": [{\"tags\": "
+		 "{\"$size\": 2}}]}"},
+	};
+	size_t i;
+
+	on = &copy_type;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_filter(cases[i].text, cases[i].want);
+	expect_prefix("tags__startswith=py", "tags", "^py");
+}
+
+Test(list_params, lists_of_scalars_refused)
+{
+	static const struct {
+		const char *text;
+		const char *says;
+	} cases[] = {
+		{"tags__size=-1", "tags__size: size takes an integer from 0 to "
+				  "2147483647, not '-1'"},
+		{"tags__size=abc", "tags__size: size takes an integer from 0 "
+				   "to 2147483647, not 'abc'"},
+		{"tags__size=", "tags__size: size takes an integer from 0 to "
+				"2147483647, not ''"},
+		{"tags__size=1.0", "tags__size: size takes an integer from 0 "
+				   "to 2147483647, not '1.0'"},
+		{"tags__size=%2B1", "tags__size: size takes an integer from 0 "
+				    "to 2147483647, not '+1'"},
+		{"tags__size=2147483648",
+		 "tags__size: size takes an integer from 0 to 2147483647, not "
+		 "'2147483648'"},
+		{"tags__size=99999999999999999999999999",
+		 "tags__size: size takes an integer from 0 to 2147483647, not "
+		 "'99999999999999999999999999'"},
+		{"tags__size=1,2", "tags__size: size takes an integer from 0 "
+				   "to 2147483647, not '1,2'"},
+		{"counts__all=1,x", "counts__all: must be an integer, not 'x'"},
+		{"counts=x", "counts: must be an integer, not 'x'"},
+		{"tags__all=", "tags__all: an item of the list is empty"},
+		{"tags__all=a,,b", "tags__all: an item of the list is empty"},
+		{"title__all=a", "title__all: all applies to list fields only, "
+				 "not to a string"},
+		{"title__size=1",
+		 "title__size: size applies to list fields only, not to a "
+		 "string"},
+		{"_id__size=1",
+		 "_id__size: size applies to list fields only, not to an "
+		 "objectid"},
+		{"counts__startswith=1",
+		 "counts__startswith: startswith applies to text fields only"},
+	};
+	size_t i;
+
+	on = &copy_type;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_refused(cases[i].text, MA_ERR_INVALID, cases[i].says);
+}
+
+Test(list_params, all_takes_at_most_max_in_values)
+{
+	char *text;
+
+	on = &copy_type;
+	text = in_list("counts__all", 100, "");
+	cr_expect(apply(text), "%s", err.message);
+	bson_free(text);
+	text = in_list("counts__all", 101, "");
+	expect_refused(text, MA_ERR_INVALID,
+		       "counts__all: all takes at most 100 values, not 101");
+	bson_free(text);
 }
 
 /* --- skipped names and earlier errors ------------------------------------ */

@@ -261,6 +261,8 @@ static const char *const op_names[MA_OP__MAX] = {
 	[MA_OP_EXISTS] = "exists",
 	[MA_OP_REGEX] = "regex",
 	[MA_OP_STARTSWITH] = "startswith",
+	[MA_OP_ALL] = "all",
+	[MA_OP_SIZE] = "size",
 };
 
 Test(op, every_op_has_its_name_and_back)
@@ -383,6 +385,140 @@ Test(filter, in_refuses_a_wrong_value_and_other_operators)
 	cr_expect_eq(e.code, MA_ERR_INVALID);
 	ma_query_destroy(q);
 	ma_query_destroy(r);
+}
+
+/* path op values[0..n) on type (n == SIZE_MAX: the one value of
+ * ma_query_filter), built as expected (JSON) or, with expected NULL,
+ * refused with exactly the message says. */
+static void
+expect_list_op(const ma_type *type, const char *path, ma_op op,
+	       const ma_value *values, size_t n, const char *expected,
+	       const char *says)
+{
+	ma_query *q = ma_query_new(db, type);
+	ma_error e = {.code = MA_OK};
+	bool ok = n == SIZE_MAX
+			  ? ma_query_filter(q, path, op, values[0], &e)
+			  : ma_query_filter_in(q, path, op, values, n, &e);
+
+	if (expected != NULL) {
+		cr_expect(ok, "%s %s: %s", path, ma_op_name(op), e.message);
+		if (ok)
+			expect_bson(ma_query_filter_bson(q), expected);
+	} else {
+		cr_expect_not(ok, "%s %s accepted", path, ma_op_name(op));
+		cr_expect_eq(e.code, MA_ERR_INVALID);
+		cr_expect_str_eq(e.message, says);
+	}
+	ma_query_destroy(q);
+}
+
+Test(filter, all_takes_items_of_a_list_field)
+{
+	ma_value tags[] = {MA_V_STRING("a"), MA_V_TEXT("b")};
+	ma_value nums[] = {MA_V_INT(1), MA_V_TEXT("2")};
+	ma_value bad[] = {MA_V_INT(1), MA_V_TEXT("x")};
+
+	expect_list_op(&sample_type, "tags", MA_OP_ALL, tags, 2,
+		       "{\"tags\":{\"$all\":[\"a\",\"b\"]}}", NULL);
+	expect_list_op(&sample_type, "nums", MA_OP_ALL, nums, 2,
+		       "{\"nums\":{\"$all\":[" I64(1) "," I64(2) "]}}", NULL);
+	/* "all of nothing" matches nothing, as MongoDB's $all: [] */
+	expect_list_op(&sample_type, "tags", MA_OP_ALL, NULL, 0,
+		       "{\"tags\":{\"$all\":[]}}", NULL);
+	/* in and nin on a list compare its items */
+	expect_list_op(&sample_type, "nums", MA_OP_IN, nums, 2,
+		       "{\"nums\":{\"$in\":[" I64(1) "," I64(2) "]}}", NULL);
+	expect_list_op(&sample_type, "tags", MA_OP_NIN, tags, 1,
+		       "{\"tags\":{\"$nin\":[\"a\"]}}", NULL);
+	/* each item is checked by the item's kind, bounds aside: "abcdef"
+	 * is longer than a tag may be, and still a fine question */
+	expect_list_op(&sample_type, "nums", MA_OP_ALL, bad, 2, NULL,
+		       "nums: must be an integer, not 'x'");
+	tags[1] = MA_V_STRING("abcdef");
+	expect_list_op(&sample_type, "tags", MA_OP_ALL, tags, 2,
+		       "{\"tags\":{\"$all\":[\"a\",\"abcdef\"]}}", NULL);
+}
+
+Test(filter, size_takes_an_integer_from_0_to_int32_max)
+{
+	ma_value v[1];
+	static const struct {
+		ma_value v;
+		const char *says;
+	} bad[] = {
+		{MA_V_INT(-1), "tags: size takes an integer from 0 to "
+			       "2147483647, not -1"},
+		{MA_V_INT(INT64_C(2147483648)),
+		 "tags: size takes an integer from 0 to 2147483647, not "
+		 "2147483648"},
+		{MA_V_TEXT("2147483648"),
+		 "tags: size takes an integer from 0 to 2147483647, not "
+		 "'2147483648'"},
+		{MA_V_TEXT("99999999999999999999999"),
+		 "tags: size takes an integer from 0 to 2147483647, not "
+		 "'99999999999999999999999'"},
+		{MA_V_TEXT("-1"), "tags: size takes an integer from 0 to "
+				  "2147483647, not '-1'"},
+		{MA_V_TEXT("1.0"), "tags: size takes an integer from 0 to "
+				   "2147483647, not '1.0'"},
+		{MA_V_TEXT("+1"), "tags: size takes an integer from 0 to "
+				  "2147483647, not '+1'"},
+		{MA_V_TEXT(""), "tags: size takes an integer from 0 to "
+				"2147483647, not ''"},
+		{MA_V_BOOL(true), "tags: size takes an integer from 0 to "
+				  "2147483647, not a bool"},
+		{MA_V_FLOAT(2.0), "tags: size takes an integer from 0 to "
+				  "2147483647, not a float"},
+		{MA_V_NULL, "tags: size takes an integer from 0 to "
+			    "2147483647, not null"},
+		{MA_V_JSON("2"), "tags: size takes an integer from 0 to "
+				 "2147483647, not JSON"},
+	};
+	size_t i;
+
+	/* an int32, as MongoDB reads $size */
+	v[0] = MA_V_INT(0);
+	expect_list_op(&sample_type, "tags", MA_OP_SIZE, v, SIZE_MAX,
+		       "{\"tags\":{\"$size\":{\"$numberInt\":\"0\"}}}", NULL);
+	v[0] = MA_V_TEXT("3");
+	expect_list_op(&sample_type, "nums", MA_OP_SIZE, v, SIZE_MAX,
+		       "{\"nums\":{\"$size\":{\"$numberInt\":\"3\"}}}", NULL);
+	v[0] = MA_V_TEXT("2147483647");
+	expect_list_op(&sample_type, "tags", MA_OP_SIZE, v, SIZE_MAX,
+		       "{\"tags\":{\"$size\":{\"$numberInt\":"
+		       "\"2147483647\"}}}",
+		       NULL);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_list_op(&sample_type, "tags", MA_OP_SIZE, &bad[i].v,
+			       SIZE_MAX, NULL, bad[i].says);
+}
+
+Test(filter, all_and_size_apply_to_list_fields_only)
+{
+	ma_value one[] = {MA_V_TEXT("1")};
+
+	expect_list_op(&library_book_type, "year", MA_OP_ALL, one, 1, NULL,
+		       "year: all applies to list fields only, not to an int");
+	expect_list_op(&library_book_type, "_id", MA_OP_ALL, one, 1, NULL,
+		       "_id: all applies to list fields only, not to an "
+		       "objectid");
+	expect_list_op(&library_book_type, "author", MA_OP_SIZE, one, SIZE_MAX,
+		       NULL,
+		       "author: size applies to list fields only, not to a "
+		       "document");
+	expect_list_op(&library_book_type, "author.name", MA_OP_SIZE, one,
+		       SIZE_MAX, NULL,
+		       "author.name: size applies to list fields only, not "
+		       "to a string");
+	expect_list_op(&sample_type, "x", MA_OP_SIZE, one, SIZE_MAX, NULL,
+		       "x: size applies to list fields only, not to a value "
+		       "of any kind");
+	/* all takes a list of values, size one value */
+	expect_list_op(&sample_type, "tags", MA_OP_ALL, one, SIZE_MAX, NULL,
+		       "tags: all takes a list of values (ma_query_filter_in)");
+	expect_list_op(&sample_type, "tags", MA_OP_SIZE, one, 1, NULL,
+		       "tags: only in, nin and all take a list of values");
 }
 
 Test(filter, exists_takes_a_bool_or_its_text)
