@@ -28,26 +28,8 @@ PROG=cors-stack
 source "$abs_top_srcdir/scripts/lib.sh"
 stack=$abs_top_srcdir/scripts/http-stack
 token_tool=$abs_top_builddir/examples/library/library-token
-front=${1:-nginx}
-
-case $front in
-nginx) bins=(nginx) ;;
-apache) bins=(apache2 httpd) ;;
-*)
-	echo "usage: tests/http/cors-stack.sh nginx|apache" >&2
-	exit 2
-	;;
-esac
-found=
-for b in "${bins[@]}"; do
-	if command -v "$b" >/dev/null 2>&1 || [[ -x /usr/sbin/$b ]]; then
-		found=$b
-	fi
-done
-if [[ -z $found ]]; then
-	echo "1..0 # SKIP $front is not installed"
-	exit 0
-fi
+# shellcheck source=tests/http/front-end.sh
+source "$here/front-end.sh"
 chrome=
 [[ $front != nginx ]] || chrome=$(command -v chromium || command -v chromium-browser || true)
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "app/app-private.h"
+#include "app_answer.h"
 #include "fake_env.h"
 #include "library.h"
 #include "library_app.h"
@@ -121,17 +122,26 @@ Test(cors_policy, refusals_name_what_is_wrong)
 		       "CORS methods hold a bit that is no ma_method");
 }
 
+/* cors's policy, which must be taken. */
+static ma_cors_policy *
+policy(const ma_cors *cors)
+{
+	ma_error e;
+	ma_cors_policy *p = _ma_cors_new(cors, &e);
+
+	cr_assert_not_null(p, "%s", e.message);
+	return p;
+}
+
 /* The header lines of a preflight (ok: allowed) under cors. */
 static char *
 preflight(const ma_cors *cors, const ma_cors_preflight *pf, bool ok,
 	  const char *why)
 {
-	ma_cors_policy *p;
+	ma_cors_policy *p = policy(cors);
 	ma_error e;
 	ma_buf b;
 
-	p = _ma_cors_new(cors, &e);
-	cr_assert_not_null(p, "%s", e.message);
 	_ma_buf_init(&b, 256);
 	cr_expect_eq(_ma_cors_preflight(p, pf, &b, &e), ok, "%s", e.message);
 	if (why != NULL)
@@ -278,12 +288,9 @@ Test(cors_policy, preflight_refusals_say_why_and_allow_nothing)
 static char *
 actual(const ma_cors *cors, const char *origin, size_t count, ma_method method)
 {
-	ma_cors_policy *p;
-	ma_error e;
+	ma_cors_policy *p = policy(cors);
 	ma_buf b;
 
-	p = _ma_cors_new(cors, &e);
-	cr_assert_not_null(p, "%s", e.message);
 	_ma_buf_init(&b, 256);
 	_ma_cors_actual(p, origin, count, method, &b);
 	_ma_cors_destroy(p);
@@ -297,40 +304,43 @@ actual(const ma_cors *cors, const char *origin, size_t count, ma_method method)
 
 Test(cors_policy, actual_answers)
 {
-	ma_cors creds = {.origins = LIST("http://a.example"),
-			 .credentials = true};
-	ma_cors only_get = {.origins = LIST("http://a.example"),
-			    .methods = MA_GET};
+	const ma_cors creds = {.origins = LIST("http://a.example"),
+			       .credentials = true};
+	const ma_cors only_get = {.origins = LIST("http://a.example"),
+				  .methods = MA_GET};
+	const struct {
+		const char *what;
+		const ma_cors *cors;
+		const char *origin;
+		size_t count;
+		ma_method method;
+		const char *want;
+	} cases[] = {
+		{"allowed", &one, "http://a.example", 1, MA_PATCH,
+		 "Vary: Origin\r\n"
+		 "Access-Control-Allow-Origin: http://a.example\r\n" EXPOSE},
+		{"with credentials", &creds, "http://a.example", 1, MA_GET,
+		 "Vary: Origin\r\n"
+		 "Access-Control-Allow-Origin: http://a.example\r\n"
+		 "Access-Control-Allow-Credentials: true\r\n" EXPOSE},
+		{"no Origin: nothing at all", &one, NULL, 0, MA_GET, ""},
+		{"refused: Vary alone", &one, "http://b.example", 1, MA_GET,
+		 "Vary: Origin\r\n"},
+		{"sent twice", &one, "http://a.example", 2, MA_GET,
+		 "Vary: Origin\r\n"},
+		{"empty", &one, "", 1, MA_GET, "Vary: Origin\r\n"},
+		{"a method the policy lacks", &only_get, "http://a.example", 1,
+		 MA_DELETE, "Vary: Origin\r\n"},
+	};
+	size_t i;
 	char *h;
 
-	h = actual(&one, "http://a.example", 1, MA_PATCH);
-	cr_expect_str_eq(
-		h, "Vary: Origin\r\n"
-		   "Access-Control-Allow-Origin: http://a.example\r\n" EXPOSE);
-	bson_free(h);
-	h = actual(&creds, "http://a.example", 1, MA_GET);
-	cr_expect_str_eq(h,
-			 "Vary: Origin\r\n"
-			 "Access-Control-Allow-Origin: http://a.example\r\n"
-			 "Access-Control-Allow-Credentials: true\r\n" EXPOSE);
-	bson_free(h);
-	/* No Origin: nothing at all. */
-	h = actual(&one, NULL, 0, MA_GET);
-	cr_expect_str_eq(h, "");
-	bson_free(h);
-	/* Refused: Vary alone. */
-	h = actual(&one, "http://b.example", 1, MA_GET);
-	cr_expect_str_eq(h, "Vary: Origin\r\n");
-	bson_free(h);
-	h = actual(&one, "http://a.example", 2, MA_GET);
-	cr_expect_str_eq(h, "Vary: Origin\r\n");
-	bson_free(h);
-	h = actual(&one, "", 1, MA_GET);
-	cr_expect_str_eq(h, "Vary: Origin\r\n");
-	bson_free(h);
-	h = actual(&only_get, "http://a.example", 1, MA_DELETE);
-	cr_expect_str_eq(h, "Vary: Origin\r\n");
-	bson_free(h);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		h = actual(cases[i].cors, cases[i].origin, cases[i].count,
+			   cases[i].method);
+		cr_expect_str_eq(h, cases[i].want, "%s: %s", cases[i].what, h);
+		bson_free(h);
+	}
 }
 
 /* --- an application in-process ------------------------------------------- */
@@ -384,23 +394,10 @@ teardown(void)
 
 TestSuite(cors_app, .init = setup, .fini = teardown);
 
-static ssize_t
-no_body(void *ctx, char *buf, size_t n)
-{
-	(void)ctx;
-	(void)buf;
-	(void)n;
-	return 0;
-}
-
 static char *
 run(char **env)
 {
-	ma_buf out;
-
-	_ma_buf_init(&out, 256);
-	_ma_app_handle(app, env, no_body, NULL, &out);
-	return _ma_buf_steal(&out, NULL);
+	return app_answer(app, env);
 }
 
 #define ENVP(...) ((char *[]){__VA_ARGS__, NULL})
