@@ -440,10 +440,11 @@ ma_iter_pages(int64_t page, int64_t pages, bool more, int left_edge,
 		runs[1].from = 1;
 	if (runs[1].to > pages)
 		runs[1].to = pages;
-	runs[2].to = pages;
-	runs[2].from = more || right_edge <= 0 ? pages + 1
-		       : right_edge >= pages   ? 1
-					       : pages - right_edge + 1;
+	/* No right edge: an empty run (from > to). */
+	runs[2].to = more || right_edge <= 0 ? 0 : pages;
+	runs[2].from = right_edge <= 0 || right_edge >= pages
+			       ? 1
+			       : pages - right_edge + 1;
 	/* Three items: a straight insertion sort by start. */
 	for (i = 1; i < 3; i++) {
 		for (j = i; j > 0 && runs[j].from < runs[j - 1].from; j--) {
@@ -452,15 +453,20 @@ ma_iter_pages(int64_t page, int64_t pages, bool more, int left_edge,
 			runs[j - 1] = t;
 		}
 	}
-	for (i = 0; i < 3; i++) {
+	/* Counted so that no number steps past INT64_MAX. */
+	for (i = 0; i < 3 && last < INT64_MAX; i++) {
 		int64_t v = runs[i].from > last ? runs[i].from : last + 1;
 
 		if (v > runs[i].to)
 			continue;
 		if (v > last + 1)
 			put(out, out_len, &n, 0);
-		for (; v <= runs[i].to; v++)
+		for (;;) {
 			put(out, out_len, &n, v);
+			if (v == runs[i].to)
+				break;
+			v++;
+		}
 		last = runs[i].to;
 	}
 	if (last > 0 && (last < pages || more))

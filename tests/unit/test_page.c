@@ -187,6 +187,12 @@ Test(page_links, page_outside_the_range_shows_what_is_within)
 		     "1 2 0 9223372036854775805 9223372036854775806 "
 		     "9223372036854775807");
 	expect_links(INT64_MIN, 5, false, DEFAULTS, "1 2 0 4 5");
+	/* The numbers stop at INT64_MAX, without stepping past it. */
+	expect_links(INT64_MAX, INT64_MAX, true, DEFAULTS,
+		     "1 2 0 9223372036854775805 9223372036854775806 "
+		     "9223372036854775807 0");
+	expect_links(INT64_MAX - 1, INT64_MAX, false, 0, 0, 9, -9,
+		     "0 9223372036854775806 9223372036854775807");
 }
 
 Test(page_links, unknown_total_ends_with_a_gap)
