@@ -2,12 +2,14 @@
  * The library application of examples/library, as Flask-MongoAlchemy's
  * documentation wires it: its database, the Author and Book resources, the
  * since route, and the seed of empty collections (seed.c); with a JWK Set
- * (LIBRARY_JWKS_FILE), access control and the Loan resource. The worker's
+ * (LIBRARY_JWKS_FILE), access control and the Loan resource; with
+ * LIBRARY_CORS_ORIGINS, CORS for pages of those origins. The worker's
  * main() (app.c) serves it; tests/http/test_contract builds the same
  * application in its own process, so that what the HTTP contract tests is
  * the example users run.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <mongoalchemy-fcgi.h>
 
@@ -59,6 +61,35 @@ env(const char *name)
 	return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
+/*
+ * LIBRARY_CORS_ORIGINS, split at its commas (spaces around each origin
+ * dropped): the origins whose pages may call the API from a browser.
+ * NULL when unset or empty: no CORS. An empty item stays, for the app to
+ * refuse by name. bson_strfreev() it.
+ */
+static char **
+cors_origins(void)
+{
+	const char *v = env("LIBRARY_CORS_ORIGINS"), *s, *end;
+	size_t n = 1, i = 0, len;
+	char **list;
+
+	if (v == NULL)
+		return NULL;
+	for (s = v; *s != '\0'; s++)
+		n += *s == ',';
+	list = bson_malloc0((n + 1) * sizeof(*list));
+	for (s = v; i < n; s = end + 1) {
+		s += strspn(s, " \t");
+		end = s + strcspn(s, ",");
+		len = (size_t)(end - s);
+		while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+			len--;
+		list[i++] = bson_strndup(s, len);
+	}
+	return list;
+}
+
 bool
 library_access_enabled(void)
 {
@@ -69,7 +100,10 @@ library_access_enabled(void)
 ma_app *
 library_app_new(void)
 {
-	ma_app_options opts = {.name = "library"};
+	char **origins = cors_origins();
+	ma_cors cors = {.origins = (const char *const *)origins};
+	ma_app_options opts = {.name = "library",
+			       .cors = origins != NULL ? &cors : NULL};
 	ma_app *app = ma_app_new(&opts, NULL);
 	ma_resource_options catalogue = {.access = &catalogue_access};
 	ma_resource_options loans = {.access = &loan_access,
@@ -85,6 +119,8 @@ library_app_new(void)
 	bool guarded = library_access_enabled();
 	ma_db *db;
 
+	/* The app keeps its own copy; a refused origin is its setup error. */
+	bson_strfreev(origins);
 	/* Setup errors stick to the app: ma_app_run() reports the first one
 	 * (a missing MONGOALCHEMY_DATABASE, a JWK Set it cannot read) and
 	 * exits with 2. */

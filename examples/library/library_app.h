@@ -10,8 +10,10 @@
 /*
  * A new application: MONGOALCHEMY_* from the environment, /authors and
  * /books mounted, GET /books/since/{year}, and a start hook that seeds
- * empty collections. Nothing connects here. A setup call that failed (a
- * missing MONGOALCHEMY_DATABASE, say) sticks to the app: ma_app_run()
+ * empty collections; CORS for the comma-separated origins of
+ * LIBRARY_CORS_ORIGINS (unset or empty: none). Nothing connects here. A
+ * setup call that failed (a missing MONGOALCHEMY_DATABASE, an origin that
+ * is not one, say) sticks to the app: ma_app_run()
  * reports it and exits with 2. Never NULL; ma_app_destroy() it.
  */
 ma_app *library_app_new(void);

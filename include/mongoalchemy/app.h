@@ -33,6 +33,50 @@ extern "C" {
 
 typedef struct ma_app ma_app;
 
+/*
+ * Cross-origin requests from browsers: the CORS protocol of the Fetch
+ * standard (docs/http-api.md, "Cross-origin requests"). A preflight
+ * (OPTIONS with Origin and Access-Control-Request-Method on a path that
+ * has routes) from an allowed origin, for an allowed method and headers,
+ * is answered 204 with the Access-Control-Allow-* headers, before any
+ * route and never behind access control; any other preflight is a 403
+ * naming what was refused, without them. Every other answer to a request
+ * from an allowed origin carries Access-Control-Allow-Origin and exposes
+ * MA_CORS_EXPOSE; one from another origin carries none. Both carry
+ * Vary: Origin. A request without Origin is answered as without CORS.
+ *
+ * origins      NULL-terminated list of serialized origins, compared
+ *              exactly: "https://app.example.com", "http://127.0.0.1:8081"
+ *              (lower case, no path, no default port); or "*" alone, any
+ *              origin, never with credentials. Required.
+ * methods      ma_method bits a cross-origin request may use; 0: every
+ *              method of the path's routes.
+ * headers      NULL-terminated request header names a cross-origin
+ *              request may send (any case); NULL: MA_CORS_HEADERS.
+ * max_age      seconds a browser may keep a preflight's answer; 0:
+ *              MA_CORS_MAX_AGE; negative: not said (browsers keep it 5 s).
+ * credentials  the requests may carry cookies or HTTP authentication
+ *              (Access-Control-Allow-Credentials: true). A bearer token
+ *              set by the page is a header, not a credential: it needs
+ *              Authorization in headers, which the default has.
+ *
+ * What ma_app_new() refuses (MA_ERR_INVALID, naming it): no origin, an
+ * origin that is not serialized as a browser sends it, "null", "*" beside
+ * other origins or with credentials, a header name that is not an HTTP
+ * token, an unknown method bit.
+ */
+#define MA_CORS_HEADERS "Authorization, Content-Type, If-Match, If-None-Match"
+#define MA_CORS_EXPOSE                                                         \
+	"ETag, Link, Location, Retry-After, X-Request-Id, X-Total-Count"
+#define MA_CORS_MAX_AGE 600
+typedef struct ma_cors {
+	const char *const *origins;
+	unsigned methods;
+	const char *const *headers;
+	int max_age;
+	bool credentials;
+} ma_cors;
+
 typedef struct ma_app_options {
 	size_t body_limit; /* bytes; 0: MA_BODY_LIMIT */
 	const char *name;  /* of every line the program writes (setup errors,
@@ -47,13 +91,16 @@ typedef struct ma_app_options {
 	/* where the API description is served (openapi.h); NULL:
 	 * "/openapi.json", "": nowhere */
 	const char *openapi_path;
+	/* cross-origin requests from browsers (ma_cors); NULL: none */
+	const ma_cors *cors;
 } ma_app_options;
 
 /*
  * A new application; opts may be NULL. It answers GET and HEAD on
  * /healthz, /readyz and /metrics (docs/operations.md) unless opts moves
  * or removes them: NULL with MA_ERR_INVALID when such a path is not a
- * route pattern. The setup calls below (add_db,
+ * route pattern. A cors that is refused (ma_cors) is the app's setup
+ * error: the app is returned, error filled. The setup calls below (add_db,
  * route, resource) keep the first error they meet: every later one fails
  * with it, and ma_app_run() prints it and returns 2. A main can make them
  * all and check once, as examples/library/app.c does.

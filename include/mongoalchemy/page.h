@@ -111,6 +111,39 @@ ma_page *ma_page_prev(const ma_page *page, bool error_out,
 		      ma_error *error) MA_WARN_UNUSED_RESULT;
 
 /*
+ * The page numbers a page-link widget shows, as Flask-SQLAlchemy 3.1's
+ * Pagination.iter_pages(left_edge, left_current, right_current,
+ * right_edge) yields them: the first left_edge pages, the current page
+ * with left_current pages before it and right_current after it, and the
+ * last right_edge pages, in order, with a 0 (Python's None) wherever
+ * numbers are skipped, before the first shown or after the last shown
+ * included. The defaults (MA_ITER_*): 20 pages, page 7 give
+ * 1 2 0 5 6 7 8 9 10 11 0 19 20. A negative count is 0.
+ *
+ * Writes at most out_len numbers to out (may be NULL with out_len 0) and
+ * returns how many there are, so that a first call with no room sizes the
+ * buffer; never more than left_edge + left_current + right_current +
+ * right_edge + 4. Cannot fail.
+ *
+ * ma_iter_pages() works on numbers alone: page of pages (0 pages: none
+ * shown); more: pages is only the last page known to exist (a count was
+ * not made), so right_edge does not apply and a 0 ends the list.
+ * ma_page_iter_pages() takes them from a page: its number and pages, or
+ * without a total (no_total) its number, one more when it has a next
+ * page, and more; a keyset page's number is only a label, so none.
+ */
+#define MA_ITER_LEFT_EDGE 2
+#define MA_ITER_LEFT_CURRENT 2
+#define MA_ITER_RIGHT_CURRENT 4
+#define MA_ITER_RIGHT_EDGE 2
+size_t ma_iter_pages(int64_t page, int64_t pages, bool more, int left_edge,
+		     int left_current, int right_current, int right_edge,
+		     int64_t *out, size_t out_len);
+size_t ma_page_iter_pages(const ma_page *page, int left_edge, int left_current,
+			  int right_current, int right_edge, int64_t *out,
+			  size_t out_len);
+
+/*
  * The page object as JSON text, NUL-terminated (bson_free()):
  *   {"items": [...], "page": 2, "per_page": 20, "total": 30, "pages": 2,
  *    "has_prev": true, "has_next": false, "prev_num": 1, "next_num": null}

@@ -61,6 +61,7 @@ struct ma_app {
 	void *on_start_arg, *on_worker_start_arg;
 	struct ma_auth *auth; /* access.c's; NULL: no authenticator */
 	bool needs_auth;      /* a route has an access policy */
+	ma_cors_policy *cors; /* cors.c's; NULL: no CORS */
 };
 
 /* --- setup.c -------------------------------------------------------------- */
@@ -227,6 +228,20 @@ bool _ma_bulk_body(ma_request *req);
 void _ma_resource_create_many(ma_request *req, ma_response *res, ma_db *db,
 			      const ma_type *type,
 			      const ma_resource_options *opts);
+/* --- cors.c --------------------------------------------------------------- */
+
+/* The app's CORS policy from cors (NULL: none, true); a refused one is
+ * the app's setup error. */
+bool _ma_app_cors(ma_app *app, const ma_cors *cors, ma_error *error);
+
+/* When req is a CORS preflight on a path with routes and the app has a
+ * policy: answers it into res (204, or a 403 naming what is refused) and
+ * returns true. */
+bool _ma_app_preflight(ma_app *app, ma_request *req, ma_response *res);
+
+/* The CORS headers of any other answer (none without a policy). */
+void _ma_app_cors_headers(const ma_app *app, const ma_request *req,
+			  ma_response *res);
 
 /* --- worker.c ------------------------------------------------------------- */
 

@@ -49,6 +49,9 @@ ma_app_new(const ma_app_options *opts, ma_error *error)
 		ma_app_destroy(app);
 		return NULL;
 	}
+	/* A refused CORS policy sticks, as a setup call's error (app.h). */
+	if (!_ma_app_cors(app, opts != NULL ? opts->cors : NULL, error))
+		return app;
 	ma_error_clear(error);
 	return app;
 }
@@ -165,16 +168,18 @@ _ma_app_answer(ma_app *app, char **env, ma_body_reader read, void *read_ctx,
 	ma_response res;
 	ma_error err;
 	ma_status status = MA_STATUS_BAD_REQUEST;
-	bool routable;
+	bool routable, preflight = false;
 
 	_ma_metrics_in_flight(app->metrics, 1);
 	routable = _ma_request_init(&req, app->body_limit, env, read, read_ctx,
 				    &status, &err);
 	_ma_response_init(&res, &req);
-	if (routable)
-		dispatch(app, &req, &res);
-	else
+	if (!routable)
 		ma_response_problem(&res, status, err.message);
+	else if (!(preflight = _ma_app_preflight(app, &req, &res)))
+		dispatch(app, &req, &res);
+	if (!preflight)
+		_ma_app_cors_headers(app, &req, &res);
 	ma_response_header(&res, "X-Request-Id", req.request_id);
 	_ma_response_write(&res, req.head, write, write_ctx);
 

@@ -302,4 +302,51 @@ void _ma_buf_writer(void *buf, const char *data, size_t n);
 void _ma_request_log(const ma_request *req, const char *fmt, ...)
 	MA_PRINTF(2, 3);
 
+/* --- CORS (cors.c) -------------------------------------------------------- */
+
+/* An application's ma_cors, checked and copied. */
+typedef struct ma_cors_policy ma_cors_policy;
+
+/* The checks of ma_cors (app.h): NULL with MA_ERR_INVALID naming what
+ * is refused. */
+ma_cors_policy *_ma_cors_new(const ma_cors *cors, ma_error *error);
+void _ma_cors_destroy(ma_cors_policy *p);
+
+/* Whether origin is an origin as a browser serializes it: scheme://host
+ * with an optional port, lower case, no path, no default port; not
+ * "null". MA_ERR_INVALID naming it otherwise. */
+bool _ma_cors_origin_check(const char *origin, ma_error *error);
+
+/*
+ * The CORS header lines ("Name: value\r\n") of an answer that is not a
+ * preflight, appended to headers: none without Origin (count 0); else
+ * Vary: Origin, and for an allowed origin sent once, with a method the
+ * policy allows, Access-Control-Allow-Origin (the policy's copy of the
+ * origin, or "*"), -Allow-Credentials when on, -Expose-Headers.
+ */
+void _ma_cors_actual(const ma_cors_policy *p, const char *origin, size_t count,
+		     ma_method method, ma_buf *headers);
+
+/* What a preflight carried: each header's first value (NULL: absent) and
+ * how many times it came; and the methods of the path's routes. */
+typedef struct ma_cors_preflight {
+	const char *origin;
+	size_t norigin;
+	const char *method; /* Access-Control-Request-Method */
+	size_t nmethod;
+	const char *headers; /* Access-Control-Request-Headers */
+	size_t nheaders;
+	unsigned allowed;
+} ma_cors_preflight;
+
+/*
+ * A preflight's header lines, appended to headers: Vary always; when the
+ * origin, the method and every requested header are allowed (true),
+ * Access-Control-Allow-Origin, -Allow-Credentials when on, -Allow-Methods
+ * (the path's, within the policy's), -Allow-Headers (the policy's),
+ * -Max-Age. false with why naming the first thing refused.
+ */
+bool _ma_cors_preflight(const ma_cors_policy *p, const ma_cors_preflight *pf,
+			ma_buf *headers, ma_error *why);
+
 #endif

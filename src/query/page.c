@@ -392,6 +392,115 @@ ma_page_prev(const ma_page *page, bool error_out, ma_error *error)
 	return neighbour(page, false, error_out, error);
 }
 
+/* --- page links ---------------------------------------------------------- */
+
+/* a + b without leaving int64_t (b >= 0). */
+static int64_t
+add_sat(int64_t a, int64_t b)
+{
+	return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
+static int64_t
+sub_sat(int64_t a, int64_t b)
+{
+	return a < INT64_MIN + b ? INT64_MIN : a - b;
+}
+
+typedef struct run {
+	int64_t from, to; /* empty when from > to */
+} run;
+
+static void
+put(int64_t *out, size_t out_len, size_t *n, int64_t v)
+{
+	if (*n < out_len)
+		out[*n] = v;
+	(*n)++;
+}
+
+/*
+ * The three runs (edges and the current page's neighbourhood) within
+ * 1..pages, in order of their starts, merged where they touch; a 0
+ * wherever a number between 1 and pages (or past pages when more) is
+ * not shown. For a page within 1..pages it is Flask-SQLAlchemy 3.1's
+ * iter_pages() exactly; for a page outside, the numbers of its runs
+ * that are pages.
+ */
+size_t
+ma_iter_pages(int64_t page, int64_t pages, bool more, int left_edge,
+	      int left_current, int right_current, int right_edge, int64_t *out,
+	      size_t out_len)
+{
+	run runs[3], t;
+	int64_t last = 0;
+	size_t n = 0, i, j;
+
+	if (pages <= 0)
+		return 0;
+	runs[0].from = 1;
+	runs[0].to =
+		left_edge > 0 ? (left_edge < pages ? left_edge : pages) : 0;
+	runs[1].from = sub_sat(page, left_current > 0 ? left_current : 0);
+	runs[1].to = add_sat(page, right_current > 0 ? right_current : 0);
+	if (runs[1].from < 1)
+		runs[1].from = 1;
+	if (runs[1].to > pages)
+		runs[1].to = pages;
+	/* No right edge: an empty run (from > to). */
+	runs[2].to = more || right_edge <= 0 ? 0 : pages;
+	runs[2].from = right_edge <= 0 || right_edge >= pages
+			       ? 1
+			       : pages - right_edge + 1;
+	/* Three items: a straight insertion sort by start. */
+	for (i = 1; i < 3; i++) {
+		for (j = i; j > 0 && runs[j].from < runs[j - 1].from; j--) {
+			t = runs[j];
+			runs[j] = runs[j - 1];
+			runs[j - 1] = t;
+		}
+	}
+	/* Counted so that no number steps past INT64_MAX. */
+	for (i = 0; i < 3 && last < INT64_MAX; i++) {
+		int64_t v = runs[i].from > last ? runs[i].from : last + 1;
+
+		if (v > runs[i].to)
+			continue;
+		if (v > last + 1)
+			put(out, out_len, &n, 0);
+		for (;;) {
+			put(out, out_len, &n, v);
+			if (v == runs[i].to)
+				break;
+			v++;
+		}
+		last = runs[i].to;
+	}
+	if (last > 0 && (last < pages || more))
+		put(out, out_len, &n, 0);
+	return n;
+}
+
+size_t
+ma_page_iter_pages(const ma_page *page, int left_edge, int left_current,
+		   int right_current, int right_edge, int64_t *out,
+		   size_t out_len)
+{
+	int64_t pages;
+
+	if (page->keyset)
+		return 0;
+	if (ma_page_pages(page, &pages))
+		return ma_iter_pages(page->number, pages, false, left_edge,
+				     left_current, right_current, right_edge,
+				     out, out_len);
+	/* No count: the pages up to the next one, if any, are known. */
+	return ma_iter_pages(page->number,
+			     add_sat(page->number, page->has_next ? 1 : 0),
+			     page->has_next, left_edge, left_current,
+			     right_current, right_edge, out, out_len);
+}
+
 /* --- JSON ---------------------------------------------------------------- */
 
 static void

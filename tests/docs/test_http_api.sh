@@ -6,7 +6,8 @@
 # A FerretDB of its own always: one example stops it.
 # The stack is the one scripts/run serves: access control on, with a
 # development key set; the page's $token (roles editor and admin) and
-# $editor_token (editor only) are signed by it.
+# $editor_token (editor only) are signed by it. Pages of
+# https://app.example.com may call it from a browser (CORS).
 srcdir=${abs_top_srcdir:-.}
 builddir=${abs_top_builddir:-$srcdir}
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
@@ -25,5 +26,7 @@ LIBRARY_JWKS_FILE=$keys/jwks.json
 token=$("$token_tool" sign "$keys/private.json" you editor admin) || exit 1
 editor_token=$("$token_tool" sign "$keys/private.json" ed editor) || exit 1
 export LIBRARY_JWKS_FILE token editor_token
+# The CORS examples' allowed origin.
+export LIBRARY_CORS_ORIGINS=https://app.example.com
 "$srcdir/scripts/http-stack" exec -- \
 	python3 "$srcdir/tests/docs/doc_examples.py" "$srcdir/docs/http-api.md"

@@ -21,26 +21,8 @@ export abs_top_srcdir abs_top_builddir
 source "$abs_top_srcdir/tests/tool/tap.sh"
 stack=$abs_top_srcdir/scripts/http-stack
 token_tool=$abs_top_builddir/examples/library/library-token
-front=${1:-nginx}
-
-case $front in
-nginx) bins=(nginx) ;;
-apache) bins=(apache2 httpd) ;;
-*)
-	echo "usage: tests/http/access-stack.sh nginx|apache" >&2
-	exit 2
-	;;
-esac
-found=
-for b in "${bins[@]}"; do
-	if command -v "$b" >/dev/null 2>&1 || [[ -x /usr/sbin/$b ]]; then
-		found=$b
-	fi
-done
-if [[ -z $found ]]; then
-	echo "1..0 # SKIP $front is not installed"
-	exit 0
-fi
+# shellcheck source=tests/http/front-end.sh
+source "$here/front-end.sh"
 
 tmp=$(mktemp -d -t access-stack.XXXXXX)
 MA_STACK_DIR=

@@ -29,6 +29,8 @@
 
 /* --- the run's database and each test's application ----------------------- */
 
+#define CORS_ORIGIN "https://app.example.com"
+
 static char *database;
 
 /* Runs in the runner, before any test process starts: they inherit the
@@ -44,6 +46,9 @@ ReportHook(PRE_ALL)(struct criterion_test_set *tests)
 		return;
 	database = live_unique_name("ma_contract");
 	setenv("MONGOALCHEMY_DATABASE", database, 1);
+	/* The cors suite's allowed origin; requests without Origin are
+	 * answered as without it. */
+	setenv("LIBRARY_CORS_ORIGINS", CORS_ORIGIN, 1);
 	/* The example says why it did not seed; the tests of the seed fail. */
 	if (!inproc_seed(&e))
 		fprintf(stderr, "test_contract: not seeded: %s\n", e.message);
@@ -71,6 +76,7 @@ TestSuite(errors, .fini = inproc_stop);
 TestSuite(head, .fini = inproc_stop);
 TestSuite(since, .fini = inproc_stop);
 TestSuite(paths, .fini = inproc_stop);
+TestSuite(cors, .fini = inproc_stop);
 
 /* --- CRUD, row by row, for both resources --------------------------------- */
 
@@ -826,6 +832,132 @@ Test(since, year_that_is_not_an_integer_is_400)
 {
 	expect_problem(http_get("/books/since/abc"), 400, NULL);
 	expect_problem(http_get("/books/since/20x0"), 400, NULL);
+}
+
+/* --- CORS (LIBRARY_CORS_ORIGINS) -------------------------------------------
+ */
+
+#define EXPOSED "ETag, Link, Location, Retry-After, X-Request-Id, X-Total-Count"
+
+/* method path with the headers given (NULL-terminated, at most 4). */
+static http_resp *
+http_headers(const char *method, const char *path, const char *json,
+	     const char *h1, const char *h2, const char *h3)
+{
+	const char *headers[4] = {h1, h2, h3, NULL};
+	http_opts opts = {.headers = headers};
+	http_resp *r;
+
+	http_ready();
+	r = http_try(method, path, json ? "application/json" : NULL, json,
+		     json ? strlen(json) : 0, &opts);
+
+	cr_assert(r->status != 0, "%s %s: %s", method, path, r->error);
+	return keep(r, http_free_any);
+}
+
+/* r answers the allowed origin: its CORS headers, once each. */
+static void
+expect_allowed(const http_resp *r)
+{
+	expect_header(r, "Access-Control-Allow-Origin", CORS_ORIGIN);
+	expect_header(r, "Access-Control-Expose-Headers", EXPOSED);
+	expect_header(r, "Vary", "Origin");
+	cr_expect_null(http_header_get(r, "Access-Control-Allow-Credentials"),
+		       "%s", r->what);
+}
+
+Test(cors, writes_and_reads_of_the_allowed_origin_carry_the_headers)
+{
+	const char *o = "Origin: " CORS_ORIGIN;
+	const char *title = tprintf("%sCors", prefix());
+	const char *id, *path, *tag;
+	http_resp *r;
+
+	r = http_headers("POST", "/books",
+			 book_json(title, "Luciano Ramalho", 2015), o, NULL,
+			 NULL);
+	id = id_of(r->what, expect_json(r, 201));
+	path = tprintf("/books/%s", id);
+	expect_header(r, "Location", path);
+	expect_allowed(r);
+
+	r = http_headers("GET", tprintf("/books?title=%s", qenc(title)), NULL,
+			 o, NULL, NULL);
+	expect_page(r, 1, 20, 1, 1, -1, -1, 1);
+	expect_header(r, "X-Total-Count", "1");
+	cr_assert_not_null(http_header_get(r, "Link"));
+	expect_allowed(r);
+
+	tag = etag_of(http_get(path));
+	r = http_headers("GET", path, NULL, o,
+			 tprintf("If-None-Match: %s", tag), NULL);
+	expect_status(r, 304);
+	expect_allowed(r);
+	r = http_headers("PATCH", path, "{\"year\": 2022}", o,
+			 "If-Match: \"0000000000000000\"", NULL);
+	expect_problem(r, 412, "changed");
+	expect_allowed(r);
+	r = http_headers("PATCH", path, "{\"year\": 2022}", o,
+			 tprintf("If-Match: %s", tag), NULL);
+	expect_book(r->what, expect_json(r, 200), id, title, "Luciano Ramalho",
+		    2022);
+	expect_allowed(r);
+	r = http_headers("DELETE", path, NULL, o, NULL, NULL);
+	expect_status(r, 204);
+	expect_allowed(r);
+	r = http_headers("GET", "/healthz", NULL, o, NULL, NULL);
+	expect_status(r, 200);
+	expect_allowed(r);
+}
+
+Test(cors, preflights_list_each_path_s_methods)
+{
+	const char *o = "Origin: " CORS_ORIGIN;
+	const char *get = "Access-Control-Request-Method: GET";
+	static const struct {
+		const char *path, *methods;
+	} paths[] = {
+		{"/books", "GET, HEAD, POST"},
+		{"/books/" SEED_ID("b01"), "GET, HEAD, PUT, PATCH, DELETE"},
+		{"/books/since/2013", "GET, HEAD"},
+		{"/authors", "GET, HEAD, POST"},
+		{"/healthz", "GET, HEAD"},
+		{"/openapi.json", "GET, HEAD"},
+	};
+	http_resp *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		r = http_headers("OPTIONS", paths[i].path, NULL, o, get, NULL);
+		expect_status(r, 204);
+		expect_header(r, "Access-Control-Allow-Origin", CORS_ORIGIN);
+		expect_header(r, "Access-Control-Allow-Methods",
+			      paths[i].methods);
+		expect_header(r, "Access-Control-Max-Age", "600");
+		cr_expect_eq(r->len, 0, "%s", r->what);
+	}
+}
+
+Test(cors, a_refused_origin_s_simple_post_stores_nothing)
+{
+	const char *title = tprintf("%sSimple", prefix());
+	http_resp *r;
+
+	/* The browser sends a form's POST without a preflight: text/plain
+	 * is a 415, and the answer tells the page nothing. */
+	http_ready();
+	r = http_try(
+		"POST", "/books", "text/plain",
+		book_json(title, "Mallory", 2000),
+		strlen(book_json(title, "Mallory", 2000)),
+		&(http_opts){.headers = (const char *const[]){
+				     "Origin: https://evil.example", NULL}});
+	keep(r, http_free_any);
+	expect_problem(r, 415, NULL);
+	cr_expect_null(http_header_get(r, "Access-Control-Allow-Origin"));
+	expect_header(r, "Vary", "Origin");
+	expect_listed(tprintf("/books?title=%s", qenc(title)), "title", "");
 }
 
 /* Criterion's main, with one test at a time unless CRITERION_JOBS says

@@ -1680,6 +1680,158 @@ Test(hostile, methods_the_routes_do_not_take)
 	expect_unharmed();
 }
 
+/*
+ * CORS (the stack allows https://app.example.com): hostile Origin and
+ * preflight headers get no Access-Control-Allow-* header, a preflight a
+ * 403 naming what it refused; the two allowed cases show that the check
+ * can see one.
+ */
+#define CORS_ALLOWED "https://app.example.com"
+
+typedef struct cors_case {
+	const char *what;
+	const char *method, *target;
+	const char *headers[4]; /* "Name: value", NULL-terminated */
+	long status;
+	const char *detail; /* with a 4xx: a part of it */
+	bool allowed;	    /* Access-Control-Allow-Origin: CORS_ALLOWED */
+} cors_case;
+
+/* Why r is not the answer c must get; NULL when it is. */
+static const char *
+cors_mismatch(const cors_case *c, const http_resp *r)
+{
+	const char *acao = http_header_get(r, "Access-Control-Allow-Origin");
+	const char *got;
+
+	if (r->status != c->status)
+		return tprintf("status %ld, expected %ld; body: %s", r->status,
+			       c->status, visible(r->body, r->len, 300));
+	if (c->status >= 400) {
+		got = problem_mismatch(http_header_get(r, "Content-Type"),
+				       r->body, r->len, c->status, c->detail);
+		if (got != NULL)
+			return got;
+	}
+	if (c->allowed &&
+	    (acao == NULL || strcmp(acao, CORS_ALLOWED) != 0 ||
+	     http_header_count(r, "Access-Control-Allow-Origin") != 1))
+		return tprintf("Access-Control-Allow-Origin \"%s\"",
+			       acao != NULL ? acao : "(none)");
+	if (!c->allowed &&
+	    (acao != NULL || http_header_get(r, "Access-Control-Allow-"
+						"Methods") != NULL))
+		return tprintf("Access-Control-Allow-Origin \"%s\" to a "
+			       "refused request",
+			       acao != NULL ? acao : "(none)");
+	if (http_header_get(r, "Vary") == NULL)
+		return "no Vary";
+	return NULL;
+}
+
+Test(hostile, cors_origins_and_preflights)
+{
+	const char *big = tprintf("Origin: https://%s.example",
+				  nested(6000, "a", "", NULL));
+	const char *big_method = tprintf("Access-Control-Request-Method: %s",
+					 nested(5000, "A", "", NULL));
+	const char *many =
+		tprintf("Access-Control-Request-Headers: %s",
+			nested(300, "authorization,", "content-type", NULL));
+	const char *o = "Origin: " CORS_ALLOWED;
+	const char *get = "Access-Control-Request-Method: GET";
+	const cors_case cases[] = {
+		{"allowed origin", "GET", B01, .headers = {o}, .status = 200,
+		 .allowed = true},
+		{"allowed preflight", "OPTIONS", B01,
+		 .headers = {o, "Access-Control-Request-Method: PATCH",
+			     "Access-Control-Request-Headers: "
+			     "if-match,content-type"},
+		 .status = 204, .allowed = true},
+		{"300 allowed names", "OPTIONS", B01, .headers = {o, get, many},
+		 .status = 204, .allowed = true},
+		{"a 6 KB origin", "GET", B01, .headers = {big}, .status = 200},
+		{"a 6 KB origin's preflight", "OPTIONS", B01,
+		 .headers = {big, get}, .status = 403,
+		 .detail = "is not allowed"},
+		{"origin null", "GET", "/books", .headers = {"Origin: null"},
+		 .status = 200},
+		{"origin null's preflight", "OPTIONS", "/books",
+		 .headers = {"Origin: null", get}, .status = 403,
+		 .detail = "origin null is not allowed"},
+		{"an empty origin", "GET", "/books", .headers = {"Origin;"},
+		 .status = 200},
+		{"origin in upper case", "GET", "/books",
+		 .headers = {"Origin: HTTPS://APP.EXAMPLE.COM"}, .status = 200},
+		{"origin with a path", "GET", "/books",
+		 .headers = {"Origin: " CORS_ALLOWED "/"}, .status = 200},
+		{"origin as a suffix", "GET", "/books",
+		 .headers = {"Origin: https://app.example.com.evil.example"},
+		 .status = 200},
+		{"origin sent twice", "GET", "/books", .headers = {o, o},
+		 .status = 200},
+		{"preflight with two origins", "OPTIONS", "/books",
+		 .headers = {o, o, get}, .status = 403,
+		 .detail = "2 Origin headers"},
+		{"CRLF in the origin", "GET", "/books",
+		 .headers = {"Origin: "
+			     "https://"
+			     "evil.example\r\nAccess-Control-Allow-Origin: "
+			     "*"},
+		 .status = 200},
+		{"a method in lower case", "OPTIONS", B01,
+		 .headers = {o, "Access-Control-Request-Method: patch"},
+		 .status = 403, .detail = "method patch is not allowed"},
+		{"a 5 KB method", "OPTIONS", B01, .headers = {o, big_method},
+		 .status = 403,
+		 .detail = "is not allowed in cross-origin requests"},
+		{"a method the path lacks", "OPTIONS", "/books",
+		 .headers = {o, "Access-Control-Request-Method: DELETE"},
+		 .status = 403, .detail = "allowed: GET, HEAD, POST"},
+		{"two methods asked", "OPTIONS", B01, .headers = {o, get, get},
+		 .status = 403, .detail = "sent more than once"},
+		{"junk header names", "OPTIONS", B01,
+		 .headers = {o, get,
+			     "Access-Control-Request-Headers: a b, \"c\", {d}"},
+		 .status = 403, .detail = "is not a list of header names"},
+		{"a header not allowed", "OPTIONS", B01,
+		 .headers = {o, get, "Access-Control-Request-Headers: cookie"},
+		 .status = 403, .detail = "header cookie is not allowed"},
+		{"preflight of no route", "OPTIONS", "/nothing",
+		 .headers = {o, get}, .status = 404,
+		 .detail = "no route matches this path", .allowed = true},
+	};
+	size_t i, failed = 0;
+	const char *bad;
+	ma_buf why;
+
+	_ma_buf_init(&why, 1024);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const cors_case *c = &cases[i];
+		http_opts opts = {.timeout_ms = ANSWER_MS,
+				  .headers = c->headers};
+		http_resp *r = keep(
+			http_try(c->method, c->target, NULL, NULL, 0, &opts),
+			http_free_any);
+
+		bad = r->status == 0 ? tprintf("no answer: %s", r->error)
+				     : cors_mismatch(c, r);
+		table_add("cors", c->what,
+			  tprintf("%s %s +%s", c->method, c->target,
+				  visible(c->headers[0], strlen(c->headers[0]),
+					  60)),
+			  r->status, answer_text(r));
+		if (bad == NULL)
+			continue;
+		failed++;
+		_ma_buf_printf(&why, "\n  %s: %s", c->what, bad);
+	}
+	cr_assert(failed == 0, "cors: %zu requests answered otherwise:%s",
+		  failed,
+		  (const char *)keep(_ma_buf_steal(&why, NULL), bson_free));
+	expect_unharmed();
+}
+
 Test(hostile, ids_of_the_wrong_shape_are_404)
 {
 	const row rows[] = {

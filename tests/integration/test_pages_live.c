@@ -1225,3 +1225,65 @@ Test(pagination, stopped_server_is_unavailable_not_not_found)
 	ma_query_destroy(stopped);
 	ma_db_destroy(db);
 }
+
+/* --- page links (iter_pages) ------------------------------------------- */
+
+/* The numbers p's links show with the defaults, as text ("1 2 0 5"). */
+static void
+assert_links(const ma_page *p, const char *want)
+{
+	int64_t got[32];
+	char text[256] = "";
+	size_t n, i, o = 0;
+
+	n = ma_page_iter_pages(p, MA_ITER_LEFT_EDGE, MA_ITER_LEFT_CURRENT,
+			       MA_ITER_RIGHT_CURRENT, MA_ITER_RIGHT_EDGE, got,
+			       32);
+	cr_assert_leq(n, 32);
+	for (i = 0; i < n; i++)
+		o += (size_t)snprintf(text + o, sizeof(text) - o,
+				      i ? " %" PRId64 : "%" PRId64, got[i]);
+	cr_expect_str_eq(text, want, "page %" PRId64 ": \"%s\", not \"%s\"",
+			 ma_page_number(p), text, want);
+}
+
+Test(pagination, links_of_counted_pages, .init = thirty_books)
+{
+	ma_page *p;
+
+	/* 30 books, 2 a page: 15 pages. */
+	p = paginate_ok(q, 7, 2, true, NULL);
+	assert_links(p, "1 2 0 5 6 7 8 9 10 11 0 14 15");
+	ma_page_destroy(p);
+	p = paginate_ok(q, 15, 2, true, NULL);
+	assert_links(p, "1 2 0 13 14 15");
+	ma_page_destroy(p);
+}
+
+Test(pagination, links_without_a_count_end_with_a_gap, .init = thirty_books)
+{
+	ma_page_opts opts = {.no_total = true};
+	ma_page *p;
+
+	p = paginate_ok(q, 7, 2, true, &opts);
+	assert_links(p, "1 2 0 5 6 7 8 0");
+	ma_page_destroy(p);
+	/* The last page knows it is the last. */
+	p = paginate_ok(q, 15, 2, true, &opts);
+	assert_links(p, "1 2 0 13 14 15");
+	ma_page_destroy(p);
+}
+
+Test(pagination, keyset_pages_have_no_links, .init = thirty_books)
+{
+	ma_page_opts opts = {.keyset = true};
+	ma_page *p;
+
+	p = paginate_ok(q, 1, 2, true, &opts);
+	cr_expect_eq(ma_page_iter_pages(p, MA_ITER_LEFT_EDGE,
+					MA_ITER_LEFT_CURRENT,
+					MA_ITER_RIGHT_CURRENT,
+					MA_ITER_RIGHT_EDGE, NULL, 0),
+		     0);
+	ma_page_destroy(p);
+}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app/app-private.h"
+#include "app_answer.h"
 #include "fake_env.h"
 #include "jwt_keys.h"
 #include "library.h"
@@ -74,24 +75,11 @@ teardown(void)
 
 TestSuite(access, .init = setup, .fini = teardown);
 
-static ssize_t
-no_body(void *ctx, char *buf, size_t n)
-{
-	(void)ctx;
-	(void)buf;
-	(void)n;
-	return 0;
-}
-
 /* One request through the app: its serialized answer (bson_free()). */
 static char *
 run(char **env)
 {
-	ma_buf out;
-
-	_ma_buf_init(&out, 256);
-	_ma_app_handle(app, env, no_body, NULL, &out);
-	return _ma_buf_steal(&out, NULL);
+	return app_answer(app, env);
 }
 
 #define ENVP(...) ((char *[]){__VA_ARGS__, NULL})
@@ -328,16 +316,11 @@ Test(access, a_policy_without_an_authenticator_stops_the_program)
 Test(access, authorize_without_an_authenticator_fails_closed)
 {
 	ma_app *bare = ma_app_new(NULL, NULL);
-	ma_buf out;
 	char *text;
 
 	cr_assert(ma_app_route(bare, MA_GET, "/me", whoami, bare, NULL));
-	_ma_buf_init(&out, 256);
-	_ma_app_handle(bare,
-		       ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/me",
-			    "REMOTE_USER=alice", "MA_ROLES=admin"),
-		       no_body, NULL, &out);
-	text = _ma_buf_steal(&out, NULL);
+	text = app_answer(bare, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/me",
+				     "REMOTE_USER=alice", "MA_ROLES=admin"));
 	cr_assert(strstr(text, "Status: 500 Internal Server Error\r\n") == text,
 		  "%s", text);
 	bson_free(text);

@@ -4,6 +4,7 @@
  * The database object points at a port nothing listens on, so a call that
  * wrongly reaches for the server fails fast with another error code.
  */
+#include <inttypes.h>
 #include <stdio.h>
 
 #include <criterion/criterion.h>
@@ -81,6 +82,137 @@ Test(page_math, pages_does_not_overflow)
 }
 
 /* --- arguments refused before the server is asked ------------------------ */
+
+/* --- page links (iter_pages) -------------------------------------------- */
+
+#define DEFAULTS                                                               \
+	MA_ITER_LEFT_EDGE, MA_ITER_LEFT_CURRENT, MA_ITER_RIGHT_CURRENT,        \
+		MA_ITER_RIGHT_EDGE
+
+/* The numbers as text ("1 2 0 5"), for messages that show the whole. */
+static void
+numbers_text(const int64_t *v, size_t n, char *buf, size_t len)
+{
+	size_t i, o = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o,
+				      i ? " %" PRId64 : "%" PRId64, v[i]);
+}
+
+static void
+expect_links(int64_t page, int64_t pages, bool more, int le, int lc, int rc,
+	     int re, const char *want)
+{
+	int64_t got[64];
+	char text[512];
+	size_t n, again;
+
+	n = ma_iter_pages(page, pages, more, le, lc, rc, re, NULL, 0);
+	cr_assert_leq(n, 64);
+	again = ma_iter_pages(page, pages, more, le, lc, rc, re, got, n);
+	cr_expect_eq(again, n, "sized %zu, wrote %zu", n, again);
+	numbers_text(got, n, text, sizeof(text));
+	cr_expect_str_eq(text, want,
+			 "page %" PRId64 " of %" PRId64 "%s (%d, %d, %d, %d): "
+			 "\"%s\", not \"%s\"",
+			 page, pages, more ? " and more" : "", le, lc, rc, re,
+			 text, want);
+}
+
+Test(page_links, flask_sqlalchemy_documented_example)
+{
+	/* Flask-SQLAlchemy 3.1's documentation: 20 pages, the 7th. */
+	expect_links(7, 20, false, DEFAULTS, "1 2 0 5 6 7 8 9 10 11 0 19 20");
+}
+
+Test(page_links, first_and_last_pages)
+{
+	expect_links(1, 20, false, DEFAULTS, "1 2 3 4 5 0 19 20");
+	expect_links(20, 20, false, DEFAULTS, "1 2 0 18 19 20");
+	expect_links(2, 20, false, DEFAULTS, "1 2 3 4 5 6 0 19 20");
+	expect_links(19, 20, false, DEFAULTS, "1 2 0 17 18 19 20");
+}
+
+Test(page_links, middle_runs_join_the_edges_without_a_gap)
+{
+	/* 5 - 2 = 3 follows the left edge's 2: no gap between them. */
+	expect_links(5, 20, false, DEFAULTS, "1 2 3 4 5 6 7 8 9 0 19 20");
+	/* 14 + 4 = 18 is followed by the right edge's 19. */
+	expect_links(14, 20, false, DEFAULTS,
+		     "1 2 0 12 13 14 15 16 17 18 19 20");
+	/* One number skipped is still a gap, as in Flask-SQLAlchemy. */
+	expect_links(6, 20, false, DEFAULTS, "1 2 0 4 5 6 7 8 9 10 0 19 20");
+	expect_links(13, 20, false, DEFAULTS,
+		     "1 2 0 11 12 13 14 15 16 17 0 19 20");
+}
+
+Test(page_links, small_totals_show_every_page)
+{
+	expect_links(1, 1, false, DEFAULTS, "1");
+	expect_links(1, 2, false, DEFAULTS, "1 2");
+	expect_links(3, 5, false, DEFAULTS, "1 2 3 4 5");
+	expect_links(5, 11, false, DEFAULTS, "1 2 3 4 5 6 7 8 9 10 11");
+	/* Page 3 alone is skipped: Flask-SQLAlchemy 3.1 shows the gap too. */
+	expect_links(6, 11, false, DEFAULTS, "1 2 0 4 5 6 7 8 9 10 11");
+}
+
+Test(page_links, no_pages_no_numbers)
+{
+	expect_links(1, 0, false, DEFAULTS, "");
+	expect_links(1, -3, false, DEFAULTS, "");
+	cr_expect_eq(ma_iter_pages(1, 0, true, DEFAULTS, NULL, 0), 0);
+}
+
+Test(page_links, other_widths)
+{
+	/* No edges: the neighbourhood, with gaps on both sides. */
+	expect_links(10, 20, false, 0, 1, 1, 0, "0 9 10 11 0");
+	expect_links(1, 20, false, 0, 0, 0, 0, "1 0");
+	expect_links(20, 20, false, 0, 0, 0, 0, "0 20");
+	/* Edges wider than the whole: every page once. */
+	expect_links(3, 4, false, 10, 0, 0, 10, "1 2 3 4");
+	expect_links(9, 30, false, 1, 3, 1, 1, "1 0 6 7 8 9 10 0 30");
+	/* Negative counts are 0. */
+	expect_links(10, 20, false, -1, -5, -5, -1, "0 10 0");
+}
+
+Test(page_links, page_outside_the_range_shows_what_is_within)
+{
+	expect_links(40, 20, false, DEFAULTS, "1 2 0 19 20");
+	/* Page 0's neighbours up to 4 are pages. */
+	expect_links(0, 20, false, DEFAULTS, "1 2 3 4 0 19 20");
+	expect_links(INT64_MAX, INT64_MAX, false, DEFAULTS,
+		     "1 2 0 9223372036854775805 9223372036854775806 "
+		     "9223372036854775807");
+	expect_links(INT64_MIN, 5, false, DEFAULTS, "1 2 0 4 5");
+	/* The numbers stop at INT64_MAX, without stepping past it. */
+	expect_links(INT64_MAX, INT64_MAX, true, DEFAULTS,
+		     "1 2 0 9223372036854775805 9223372036854775806 "
+		     "9223372036854775807 0");
+	expect_links(INT64_MAX - 1, INT64_MAX, false, 0, 0, 9, -9,
+		     "0 9223372036854775806 9223372036854775807");
+}
+
+Test(page_links, unknown_total_ends_with_a_gap)
+{
+	/* Page 7 of a list without a count, which has a next page: pages up
+	 * to 8 exist, what follows is unknown. */
+	expect_links(7, 8, true, DEFAULTS, "1 2 0 5 6 7 8 0");
+	expect_links(1, 2, true, DEFAULTS, "1 2 0");
+}
+
+Test(page_links, short_buffer_gets_the_first_numbers)
+{
+	int64_t got[4] = {-1, -1, -1, -1};
+
+	cr_expect_eq(ma_iter_pages(7, 20, false, DEFAULTS, got, 3), 13);
+	cr_expect_eq(got[0], 1);
+	cr_expect_eq(got[1], 2);
+	cr_expect_eq(got[2], 0);
+	cr_expect_eq(got[3], -1, "wrote past out_len");
+}
 
 static ma_db *db;
 /* A server that is not there (it fails fast and differently): any
