@@ -15,7 +15,8 @@
  *   ma_app_resource(app, "/books", db, &book_type, &o, &err);
  *
  * A request without credentials where they are needed is a 401 with
- * WWW-Authenticate: Bearer realm="<app name>" (RFC 6750 section 3), one
+ * WWW-Authenticate: Bearer realm="<app name>" (RFC 6750 section 3; "api"
+ * for an app without a name run in-process), one
  * with a token that does not verify a 401 with error="invalid_token", a
  * caller without a role the operation needs a 403 with
  * error="insufficient_scope"; each as application/problem+json whose

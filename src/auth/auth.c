@@ -187,6 +187,10 @@ challenge(const ma_auth *auth, ma_response *res, const char *realm,
 	char value[256];
 	size_t o, i;
 
+	/* An app that was given no name and is not run by ma_app_run()
+	 * (which names it after the program) is still one realm. */
+	if (realm == NULL || realm[0] == '\0')
+		realm = "api";
 	o = (size_t)snprintf(value, sizeof(value), "%s realm=\"",
 			     auth->jwt ? "Bearer" : "Basic");
 	for (i = 0; realm[i] != '\0' && o < 128; i++) {

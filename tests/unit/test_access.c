@@ -402,3 +402,36 @@ Test(access, with_the_front_end_trusted_a_token_still_works)
 	bson_free(out);
 	free(h);
 }
+
+/* An app without a name, answering in-process (ma_app_run() would name it
+ * after the program): its 401s still carry a realm, with either kind of
+ * authenticator. */
+Test(access, an_app_without_a_name_challenges_in_the_realm_api)
+{
+	ma_jwt_options jwt = {.jwks_file = keys.path};
+	ma_app *anon = ma_app_new(NULL, NULL);
+	ma_error e;
+	char *out;
+
+	cr_assert_not_null(anon);
+	cr_assert(ma_app_auth_frontend(anon, "MA_ROLES", NULL));
+	cr_assert(ma_app_route(anon, MA_GET, "/me", whoami, anon, NULL));
+	out = app_answer(anon, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/me"));
+	cr_assert(strstr(out, "Status: 401 Unauthorized\r\n") == out, "%s",
+		  out);
+	cr_assert(strstr(out, "\r\nWWW-Authenticate: Basic realm=\"api\"\r\n"),
+		  "%s", out);
+	bson_free(out);
+	ma_app_destroy(anon);
+
+	anon = ma_app_new(NULL, NULL);
+	cr_assert(ma_app_auth_jwt(anon, &jwt, &e), "%s", e.message);
+	cr_assert(ma_app_route(anon, MA_GET, "/me", whoami, anon, NULL));
+	out = app_answer(anon, ENVP("REQUEST_METHOD=GET", "REQUEST_URI=/me"));
+	assert_answer(out, "Status: 401 Unauthorized\r\n",
+		      "Bearer realm=\"api\"",
+		      "this needs credentials: Authorization: Bearer and a "
+		      "token");
+	bson_free(out);
+	ma_app_destroy(anon);
+}
