@@ -4,17 +4,7 @@
  */
 #include <string.h>
 
-#include "app/app-private.h"
-
-typedef struct resource {
-	char *path; /* "/books" */
-	ma_app *app;
-	ma_db *db;
-	const ma_type *type;
-	ma_resource_options opts;
-	ma_route_doc docs[6]; /* what each route says of itself (openapi.h) */
-	char *summaries[6];   /* theirs, with the type's name */
-} resource;
+#include "app/resource-private.h"
 
 /* The path parameter of the item routes. */
 static const ma_field id_param[] = {MA_OBJECTID("id"), MA_FIELDS_END};
@@ -35,8 +25,8 @@ resource_destroy(void *ptr)
  * The 404 of an item route: the path's id names no document (a malformed
  * one included), in the words of ma_query_get_or_404().
  */
-static void
-not_found(const resource *r, const ma_request *req, ma_response *res)
+void
+_ma_res_not_found(const resource *r, const ma_request *req, ma_response *res)
 {
 	const char *id = ma_request_param(req, "id");
 	ma_error e;
@@ -48,15 +38,15 @@ not_found(const resource *r, const ma_request *req, ma_response *res)
 
 /* A query for the document with the path's id; NULL, 404 answered, for a
  * malformed id. */
-static ma_query *
-by_path_id(const resource *r, const ma_request *req, ma_response *res,
-	   bson_oid_t *oid)
+ma_query *
+_ma_res_by_path_id(const resource *r, const ma_request *req, ma_response *res,
+		   bson_oid_t *oid)
 {
 	ma_query *q;
 	ma_error e;
 
 	if (!_ma_oid_from_hex(ma_request_param(req, "id"), oid)) {
-		not_found(r, req, res);
+		_ma_res_not_found(r, req, res);
 		return NULL;
 	}
 	q = ma_query_new(r->db, r->type);
@@ -70,8 +60,8 @@ by_path_id(const resource *r, const ma_request *req, ma_response *res,
 }
 
 /* A document with its entity tag. */
-static void
-respond_doc(ma_response *res, ma_status status, const ma_doc *doc)
+void
+_ma_res_respond_doc(ma_response *res, ma_status status, const ma_doc *doc)
 {
 	char etag[MA_ETAG_SIZE];
 
@@ -81,8 +71,8 @@ respond_doc(ma_response *res, ma_status status, const ma_doc *doc)
 }
 
 /* true when the request makes a write conditional (or must make it). */
-static bool
-conditional(const resource *r, const ma_request *req)
+bool
+_ma_res_conditional(const resource *r, const ma_request *req)
 {
 	return r->opts.require_if_match ||
 	       ma_request_header(req, "If-Match") != NULL ||
@@ -95,9 +85,9 @@ conditional(const resource *r, const ma_request *req)
  * written and the result is false: 304 for a read whose If-None-Match
  * matched (with the tag), 412 otherwise.
  */
-static bool
-preconditions(const ma_request *req, ma_response *res, const ma_doc *current,
-	      bool read)
+bool
+_ma_res_preconditions(const ma_request *req, ma_response *res,
+		      const ma_doc *current, bool read)
 {
 	const char *if_match = ma_request_header(req, "If-Match");
 	const char *if_none = ma_request_header(req, "If-None-Match");
@@ -129,87 +119,6 @@ preconditions(const ma_request *req, ma_response *res, const ma_doc *current,
 		return false;
 	}
 	return true;
-}
-
-/*
- * A write's precondition: whether it holds the document's lock (shared by
- * the pool's workers), and the stored document its preconditions were
- * checked against (NULL: none is stored, or the write is unconditional).
- */
-typedef struct guard {
-	bool locked;
-	bson_oid_t oid;
-	ma_doc *current;
-} guard;
-
-/*
- * Before a write to the path's document. When the request makes it
- * conditional: a 428 (before any read) when the resource demands If-Match
- * and the request has none; otherwise the lock, the stored document, its
- * preconditions, and, with q (PATCH, DELETE), q narrowed to the document
- * exactly as read, so that the write itself matches nothing once it
- * changed. false, answered, when the write must not go on; guard_end()
- * either way.
- */
-static bool
-guard_begin(const resource *r, const ma_request *req, ma_response *res,
-	    const bson_oid_t *oid, ma_query *q, guard *g)
-{
-	ma_query *read;
-	ma_error e;
-	bool ok;
-
-	g->oid = *oid;
-	g->current = NULL;
-	g->locked = conditional(r, req);
-	if (!g->locked)
-		return true;
-	if (r->opts.require_if_match &&
-	    ma_request_header(req, "If-Match") == NULL) {
-		g->locked = false;
-		ma_response_problem(res, MA_STATUS_PRECONDITION_REQUIRED,
-				    "this write needs If-Match with the "
-				    "document's ETag (from a GET)");
-		return false;
-	}
-	_ma_locks_acquire(r->app->locks, oid);
-	read = ma_query_new(r->db, r->type);
-	ok = ma_query_get_oid(read, oid, &g->current, &e);
-	ma_query_destroy(read);
-	if (ok && g->current != NULL && q != NULL)
-		ok = ma_query_filter_unchanged(q, g->current, &e);
-	if (!ok) {
-		ma_response_error(res, &e, NULL);
-		return false;
-	}
-	return preconditions(req, res, g->current, false);
-}
-
-static void
-guard_end(const resource *r, guard *g)
-{
-	if (g->locked)
-		_ma_locks_release(r->app->locks, &g->oid);
-	ma_doc_destroy(g->current);
-}
-
-/* A write that found no document to change: the path's id names none,
- * or, for a conditional write, the document changed (or went) after it
- * was read. */
-static void
-matched_nothing(const resource *r, const ma_request *req, ma_response *res,
-		const guard *g)
-{
-	ma_error e;
-
-	if (g->current == NULL) {
-		not_found(r, req, res);
-		return;
-	}
-	_ma_error_set(&e, MA_ERR_PRECONDITION,
-		      "this %s changed since it was read; GET it again",
-		      r->type->name);
-	ma_response_error(res, &e, NULL);
 }
 
 /* The controller's part of a list: the request read, the page run (its
@@ -288,174 +197,9 @@ get(ma_request *req, ma_response *res, void *arg)
 	}
 	if (doc == NULL)
 		ma_response_error(res, &e, NULL);
-	else if (preconditions(req, res, doc, true))
-		respond_doc(res, MA_STATUS_OK, doc);
+	else if (_ma_res_preconditions(req, res, doc, true))
+		_ma_res_respond_doc(res, MA_STATUS_OK, doc);
 	ma_doc_destroy(doc);
-	ma_query_destroy(q);
-}
-
-/* POST /books */
-static void
-create(ma_request *req, ma_response *res, void *arg)
-{
-	resource *r = arg;
-	ma_problems *problems = ma_problems_new();
-	ma_doc *doc = NULL;
-	char hex[25], *location;
-	bson_oid_t oid;
-	ma_error e;
-
-	if (_ma_bulk_body(req)) {
-		_ma_resource_create_many(req, res, r->db, r->type, &r->opts);
-		ma_problems_destroy(problems);
-		return;
-	}
-	doc = ma_request_doc(req, r->type, problems, &e);
-	if (doc != NULL &&
-	    !_ma_owner_set(r->opts.access, req, res, doc, NULL)) {
-		/* answered */
-	} else if (doc == NULL ||
-		   !ma_doc_insert(r->db, doc, r->opts.safe, problems, &e)) {
-		ma_response_error(res, &e, problems);
-	} else {
-		ma_doc_id(doc, &oid);
-		bson_oid_to_string(&oid, hex);
-		location = bson_strdup_printf("%s/%s", r->path, hex);
-		respond_doc(res, MA_STATUS_CREATED, doc);
-		ma_response_header(res, "Location", location);
-		bson_free(location);
-	}
-	ma_doc_destroy(doc);
-	ma_problems_destroy(problems);
-}
-
-/* PUT /books/{id}; with If-Match, only over the document of that ETag. */
-static void
-replace(ma_request *req, ma_response *res, void *arg)
-{
-	resource *r = arg;
-	ma_problems *problems = NULL;
-	ma_doc *doc = NULL, *stored = NULL;
-	bson_oid_t oid, given;
-	ma_error e;
-	guard g;
-	bool ok;
-
-	if (!_ma_oid_from_hex(ma_request_param(req, "id"), &oid)) {
-		not_found(r, req, res);
-		return;
-	}
-	if (!_ma_owner_stored(r->opts.access, req, r->db, r->type, &oid,
-			      &stored, &e)) {
-		ma_response_error(res, &e, NULL);
-		return;
-	}
-	if (r->opts.access != NULL && r->opts.access->owner_field != NULL &&
-	    stored == NULL) {
-		not_found(r, req, res); /* none the caller may see */
-		return;
-	}
-	if (!guard_begin(r, req, res, &oid, NULL, &g))
-		goto done;
-	problems = ma_problems_new();
-	doc = ma_request_doc(req, r->type, problems, &e);
-	if (doc == NULL) {
-		ma_response_error(res, &e, problems);
-	} else if (ma_doc_id(doc, &given) &&
-		   bson_oid_compare(&given, &oid) != 0) {
-		ma_response_problem(res, MA_STATUS_BAD_REQUEST,
-				    "_id: does not match the id in the path");
-	} else if (_ma_owner_set(r->opts.access, req, res, doc, stored)) {
-		ma_doc_set_id(doc, &oid);
-		ok = g.current != NULL
-			     ? ma_doc_replace_if(r->db, doc, g.current,
-						 r->opts.safe, problems, &e)
-			     : ma_doc_replace(r->db, doc, r->opts.safe,
-					      problems, &e);
-		if (ok)
-			respond_doc(res, MA_STATUS_OK, doc);
-		else if (e.code == MA_ERR_NOT_FOUND ||
-			 e.code == MA_ERR_PRECONDITION)
-			matched_nothing(r, req, res, &g);
-		else
-			ma_response_error(res, &e, problems);
-	}
-done:
-	guard_end(r, &g);
-	ma_doc_destroy(doc);
-	ma_doc_destroy(stored);
-	ma_problems_destroy(problems);
-}
-
-/* PATCH /books/{id}: $set of the fields given, atomically; with If-Match,
- * only on the document of that ETag. */
-static void
-update(ma_request *req, ma_response *res, void *arg)
-{
-	resource *r = arg;
-	ma_problems *problems = NULL;
-	ma_update *u = NULL;
-	ma_doc *doc = NULL;
-	const char *body;
-	bson_oid_t oid;
-	size_t len;
-	ma_error e;
-	guard g;
-	bool ok;
-	ma_query *q = by_path_id(r, req, res, &oid);
-
-	if (q == NULL)
-		return;
-	if (!guard_begin(r, req, res, &oid, q, &g))
-		goto done;
-	problems = ma_problems_new();
-	if (_ma_request_json_body(req, &body, &len, &e))
-		u = ma_update_new_from_json(r->type, body, len, &oid, problems,
-					    &e);
-	if (u == NULL)
-		ok = false;
-	else if (!_ma_owner_update_ok(r->opts.access, r->type, req, res, u))
-		goto done;
-	else if (bson_empty(ma_update_bson(u)))
-		ok = ma_query_first(q, &doc, &e); /* nothing to change */
-	else
-		ok = ma_query_find_and_modify(q, u, MA_UPDATE_RETURN_NEW, &doc,
-					      &e);
-	if (!ok)
-		ma_response_error(res, &e, problems);
-	else if (doc == NULL)
-		matched_nothing(r, req, res, &g);
-	else
-		respond_doc(res, MA_STATUS_OK, doc);
-done:
-	guard_end(r, &g);
-	ma_doc_destroy(doc);
-	ma_query_destroy(q);
-	ma_update_destroy(u);
-	ma_problems_destroy(problems);
-}
-
-/* DELETE /books/{id}; with If-Match, only the document of that ETag. */
-static void delete (ma_request *req, ma_response *res, void *arg)
-{
-	resource *r = arg;
-	int64_t deleted = 0;
-	bson_oid_t oid;
-	ma_error e;
-	guard g;
-	ma_query *q = by_path_id(r, req, res, &oid);
-
-	if (q == NULL)
-		return;
-	if (guard_begin(r, req, res, &oid, q, &g)) {
-		if (!ma_query_remove(q, r->opts.safe, &deleted, &e))
-			ma_response_error(res, &e, NULL);
-		else if (deleted == 0)
-			matched_nothing(r, req, res, &g);
-		else
-			ma_response_status(res, MA_STATUS_NO_CONTENT);
-	}
-	guard_end(r, &g);
 	ma_query_destroy(q);
 }
 
@@ -500,7 +244,7 @@ ma_app_resource(ma_app *app, const char *path, ma_db *db, const ma_type *type,
 		 "",
 		 MA_POST,
 		 false,
-		 create,
+		 _ma_res_create,
 		 {.summary = "Stores a new ",
 		  .answer = MA_ANSWER_DOC,
 		  .status = MA_STATUS_CREATED,
@@ -515,7 +259,7 @@ ma_app_resource(ma_app *app, const char *path, ma_db *db, const ma_type *type,
 		 " of this id",
 		 MA_PUT,
 		 true,
-		 replace,
+		 _ma_res_replace,
 		 {.summary = "Replaces the ",
 		  .answer = MA_ANSWER_DOC,
 		  .body = MA_BODY_DOC,
@@ -524,7 +268,7 @@ ma_app_resource(ma_app *app, const char *path, ma_db *db, const ma_type *type,
 		 "",
 		 MA_PATCH,
 		 true,
-		 update,
+		 _ma_res_update,
 		 {.summary = "Changes the fields given of the ",
 		  .answer = MA_ANSWER_DOC,
 		  .body = MA_BODY_PARTIAL,
@@ -533,7 +277,7 @@ ma_app_resource(ma_app *app, const char *path, ma_db *db, const ma_type *type,
 		 " of this id",
 		 MA_DELETE,
 		 true,
-		 delete,
+		 _ma_res_delete,
 		 {.summary = "Deletes the ",
 		  .answer = MA_ANSWER_NONE,
 		  .status = MA_STATUS_NO_CONTENT,
