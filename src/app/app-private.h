@@ -210,7 +210,7 @@ bool _ma_embed_docs(ma_app *app, const ma_request *req, ma_db *db,
 		    const ma_embed_req *em, ma_doc *const *docs, size_t n,
 		    ma_page *page, ma_error *error);
 
-/* --- resource.c ----------------------------------------------------------- */
+/* --- resource-own.c ------------------------------------------------------- */
 
 /* The policy of each resource of app serving type from db, in turn, from
  * *i = 0 (NULL: none); false past the last. */

@@ -18,6 +18,10 @@ typedef struct resource {
 	char *summaries[6];   /* theirs, with the type's name */
 } resource;
 
+/* Frees a resource (resource-own.c); the app's ownership of a resource
+ * is known by it. */
+void _ma_res_destroy(void *ptr);
+
 /* The 404 of an item route: the path's id names no document (a malformed
  * one included), in the words of ma_query_get_or_404(). */
 void _ma_res_not_found(const resource *r, const ma_request *req,

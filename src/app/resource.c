@@ -9,18 +9,6 @@
 /* The path parameter of the item routes. */
 static const ma_field id_param[] = {MA_OBJECTID("id"), MA_FIELDS_END};
 
-static void
-resource_destroy(void *ptr)
-{
-	resource *r = ptr;
-	size_t i;
-
-	for (i = 0; i < sizeof(r->summaries) / sizeof(r->summaries[0]); i++)
-		bson_free(r->summaries[i]);
-	bson_free(r->path);
-	bson_free(r);
-}
-
 /*
  * The 404 of an item route: the path's id names no document (a malformed
  * one included), in the words of ma_query_get_or_404().
@@ -204,25 +192,6 @@ get(ma_request *req, ma_response *res, void *arg)
 }
 
 bool
-_ma_resource_policy_next(ma_app *app, const ma_db *db, const ma_type *type,
-			 size_t *i, const ma_access **access)
-{
-	const resource *r;
-
-	/* The app owns each of its resources (ma_app_resource()). */
-	for (; *i < app->nowned; (*i)++) {
-		r = app->owned[*i].ptr;
-		if (app->owned[*i].destroy == resource_destroy && r->db == db &&
-		    r->type == type) {
-			*access = r->opts.access;
-			(*i)++;
-			return true;
-		}
-	}
-	return false;
-}
-
-bool
 ma_app_resource(ma_app *app, const char *path, ma_db *db, const ma_type *type,
 		const ma_resource_options *opts, ma_error *error)
 {
@@ -313,7 +282,7 @@ ma_app_resource(ma_app *app, const char *path, ma_db *db, const ma_type *type,
 		r->opts.ops = MA_RES_ALL;
 	if (r->opts.max_per_page <= 0)
 		r->opts.max_per_page = MA_MAX_PER_PAGE;
-	_ma_app_own(app, r, resource_destroy);
+	_ma_app_own(app, r, _ma_res_destroy);
 
 	item = bson_strdup_printf("%s/{id}", r->path);
 	for (i = 0; ok && i < sizeof(routes) / sizeof(routes[0]); i++) {
