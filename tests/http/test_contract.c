@@ -1087,25 +1087,34 @@ Test(paths, lists_of_scalars_over_http)
 		       "sort: tags cannot be a sort key: it holds a list");
 }
 
+/* Serves /tagged and creates two documents under a fresh prefix, titled a
+ * and b, with empty lists and the members a and b (JSON) more; the
+ * prefix. */
+static const char *
+two_tagged(const char *a, const char *b)
+{
+	static const char form[] = "{\"title\": \"%s%s\", \"tags\": [], "
+				   "\"counts\": [], \"moves\": [], %s}";
+	const char *p;
+
+	serve_tagged();
+	p = prefix();
+	create(&tagged, tprintf(form, p, "a", a));
+	create(&tagged, tprintf(form, p, "b", b));
+	return p;
+}
+
 /* An enum's filter value must be one of its values, in the words of a
  * body's check; an order is a question about text all the same. */
 Test(paths, enum_filters_take_the_field_s_values_only)
 {
 	static const char genres[] = "must be one of: novel, poetry, essay";
-	const char *p, *base;
+	const char *p = two_tagged(
+		"\"genre\": \"novel\", \"moods\": [\"calm\"]",
+		"\"genre\": \"poetry\", \"moods\": [\"calm\", \"dark\"]");
+	const char *base =
+		tprintf("/tagged?title__startswith=%s&sort=title", qenc(p));
 	http_resp *r;
-
-	serve_tagged();
-	p = prefix();
-	base = tprintf("/tagged?title__startswith=%s&sort=title", qenc(p));
-	create(&tagged, tprintf("{\"title\": \"%sa\", \"tags\": [], "
-				"\"counts\": [], \"moves\": [], \"genre\": "
-				"\"novel\", \"moods\": [\"calm\"]}",
-				p));
-	create(&tagged, tprintf("{\"title\": \"%sb\", \"tags\": [], "
-				"\"counts\": [], \"moves\": [], \"genre\": "
-				"\"poetry\", \"moods\": [\"calm\", \"dark\"]}",
-				p));
 
 	expect_listed(tprintf("%s&genre=novel", base), "title",
 		      prefixed(p, "a"));
@@ -1183,19 +1192,10 @@ Test(filters, bounds_and_lengths_are_for_bodies_only)
 /* Dates in a filter are RFC 3339, in every form it allows. */
 Test(paths, date_filters_are_rfc_3339)
 {
-	const char *p, *base;
-
-	serve_tagged();
-	p = prefix();
-	base = tprintf("/tagged?title__startswith=%s&sort=title", qenc(p));
-	create(&tagged, tprintf("{\"title\": \"%sa\", \"tags\": [], "
-				"\"counts\": [], \"moves\": [], \"at\": "
-				"\"2004-07-01T12:00:00Z\"}",
-				p));
-	create(&tagged, tprintf("{\"title\": \"%sb\", \"tags\": [], "
-				"\"counts\": [], \"moves\": [], \"at\": "
-				"\"2004-07-01T12:00:00.250Z\"}",
-				p));
+	const char *p = two_tagged("\"at\": \"2004-07-01T12:00:00Z\"",
+				   "\"at\": \"2004-07-01T12:00:00.250Z\"");
+	const char *base =
+		tprintf("/tagged?title__startswith=%s&sort=title", qenc(p));
 
 	expect_listed(tprintf("%s&at=2004-07-01T12:00:00Z", base), "title",
 		      prefixed(p, "a"));
