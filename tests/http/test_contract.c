@@ -872,6 +872,11 @@ Test(paths, filters_on_the_author_s_name)
 	expect_listed(
 		tprintf("%s&author.name=Mark+Pilgrim&year__gt=2005", base),
 		"title", prefixed(p, "d"));
+	/* two conditions on one path: both hold */
+	expect_listed(tprintf("%s&author.name__gte=L&author.name__lt=M&sort="
+			      "title",
+			      base),
+		      "title", prefixed(p, "b"));
 }
 
 Test(paths, seed_books_of_mark_pilgrim_newest_first)

@@ -746,6 +746,30 @@ Test(filter, same_field_twice_goes_through_and)
 	ma_query_destroy(q);
 }
 
+/* A dotted path is one key too: two conditions on it never share a
+ * document (FerretDB drops the connection on a duplicated key). */
+Test(filter, same_dotted_path_twice_goes_through_and)
+{
+	ma_query *q = ma_query_new(db, &library_book_type);
+	ma_error e = {.code = MA_OK};
+	bson_iter_t it;
+	size_t n = 0;
+
+	cr_assert(ma_query_filter(q, "author.name", MA_OP_EQ, MA_V_TEXT("M"),
+				  &e));
+	cr_assert(ma_query_filter(q, "author.name", MA_OP_NE, MA_V_TEXT("L"),
+				  &e));
+	cr_assert(bson_iter_init(&it, ma_query_filter_bson(q)));
+	while (bson_iter_next(&it))
+		n += strcmp(bson_iter_key(&it), "author.name") == 0;
+	cr_expect_eq(n, 1, "author.name is a key %zu times", n);
+	expect_clauses(ma_query_filter_bson(q),
+		       (const char *const[]){
+			       "{\"author.name\":\"M\"}",
+			       "{\"author.name\":{\"$ne\":\"L\"}}", NULL});
+	ma_query_destroy(q);
+}
+
 Test(filter, empty_query_matches_everything)
 {
 	ma_query *q = ma_query_new(db, &library_book_type);
