@@ -24,6 +24,13 @@ json_object *_ma_openapi_type_schema(const ma_type *type, ma_schema_form form);
 
 /* A field's schema, as a path parameter's. */
 json_object *_ma_openapi_field_schema(const ma_field *f);
+/* One value of f, in a body's form: its nullability and default aside. */
+json_object *_ma_openapi_value_schema(const ma_field *f);
+/* Appends s to b with the ECMA-262 syntax characters escaped. */
+void _ma_openapi_regex_quote(ma_buf *b, const char *s);
+/* An optional query parameter (openapi-params.c); takes schema. */
+json_object *_ma_openapi_query_param(const char *name, const char *description,
+				     json_object *schema);
 
 /* The list parameters of a type, appended to params (an array). */
 /* The schema of an RFC 9457 problem, as the workers write them. */

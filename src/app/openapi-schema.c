@@ -1,9 +1,9 @@
 /*
  * The API description's JSON Schemas (2020-12, as OpenAPI 3.1 takes them):
- * a type's documents in the forms the HTTP contract uses, and the list
- * parameters of a type. Everything is read from the type's static tables;
- * the rules they follow (what sorts, what a filter value is, which
- * operators a kind takes) are the query layer's own, asked, not restated.
+ * a type's documents in the forms the HTTP contract uses (the list
+ * parameters are in openapi-params.c). Everything is read from the type's
+ * static tables; the rules they follow (what sorts, what a filter value is,
+ * which operators a kind takes) are the query layer's own, asked, not restated.
  */
 #include <string.h>
 
@@ -232,186 +232,16 @@ _ma_openapi_field_schema(const ma_field *f)
 	return field_schema(f, false);
 }
 
-/* --- list parameters ----------------------------------------------------- */
-
-static json_object *
-query_param(const char *name, const char *description, json_object *schema)
+json_object *
+_ma_openapi_value_schema(const ma_field *f)
 {
-	json_object *p = json_object_new_object();
-
-	_ma_json_put_str(p, "name", name);
-	_ma_json_put_str(p, "in", "query");
-	_ma_json_put(p, "required", json_object_new_boolean(false));
-	if (description != NULL)
-		_ma_json_put_str(p, "description", description);
-	_ma_json_put(p, "schema", schema);
-	return p;
-}
-
-/*
- * "^-?(?:_id|title|year)(?:,-?(?:_id|title|year))*$": a comma-separated
- * list of the fields that pass (sortable ones for sort), '-' first when
- * sort.
- */
-static json_object *
-names_schema(const ma_type *type, bool sort)
-{
-	const char *dash = sort ? "-?" : "";
-	json_object *o = _ma_json_typed("string");
-	const ma_field *f;
-	ma_buf alt, b;
-
-	_ma_buf_init(&alt, 64);
-	_ma_buf_append(&alt, "_id", 3);
-	for (f = type->fields; f != NULL && f->kind != MA_KIND_NONE; f++) {
-		if (sort && !_ma_field_sortable(f))
-			continue;
-		_ma_buf_putc(&alt, '|');
-		regex_quote(&alt, f->name);
-	}
-	_ma_buf_init(&b, alt.len * 2 + 32);
-	_ma_buf_printf(&b, "^%s(?:%.*s)(?:,%s(?:%.*s))*$", dash, (int)alt.len,
-		       alt.data, dash, (int)alt.len, alt.data);
-	_ma_json_put_str(o, "pattern", b.data);
-	_ma_buf_destroy(&b);
-	_ma_buf_destroy(&alt);
-	return o;
-}
-
-/* A filter value: text read by the field's kind (MA_V_TEXT), so any
- * integer for an int field, whatever its bounds. */
-static json_object *
-filter_value_schema(const ma_field *f)
-{
-	if (f == NULL)
-		return oid_schema();
-	if (f->kind == MA_KIND_LIST && f->item != NULL)
-		return filter_value_schema(f->item);
-	switch (f->kind) {
-	case MA_KIND_INT:
-		return int_schema(false, 0, false, 0);
-	case MA_KIND_FLOAT:
-		return _ma_json_typed("number");
-	case MA_KIND_BOOL:
-		return _ma_json_typed("boolean");
-	case MA_KIND_DATETIME:
-	case MA_KIND_OBJECTID:
-	case MA_KIND_REF:
-		return value_schema(f, false);
-	case MA_KIND_STRING:
-	case MA_KIND_ENUM:
-	case MA_KIND_ANY:
-	case MA_KIND_DOCUMENT:
-	case MA_KIND_LIST:
-	case MA_KIND_NONE:
-	case MA_KIND__MAX:
-	default:
-		return _ma_json_typed("string");
-	}
-}
-
-/* An item of an in or nin list: no comma (it splits the list), not
- * empty. */
-static json_object *
-in_item_schema(const ma_field *f)
-{
-	json_object *o = filter_value_schema(f);
-	json_object *type;
-
-	if (json_object_object_get_ex(o, "type", &type) &&
-	    strcmp(json_object_get_string(type), "string") == 0 &&
-	    !json_object_object_get_ex(o, "pattern", NULL))
-		_ma_json_put_str(o, "pattern", "^[^,]+$");
-	return o;
-}
-
-/* The filters of one field (NULL: _id): name=value and name__op=value. */
-static void
-field_filters(json_object *params, const char *name, const ma_field *f)
-{
-	static const struct {
-		const char *name;
-		bool list; /* name__in=a,b,c */
-	} ops[] = {{"ne", false},  {"gt", false}, {"gte", false}, {"lt", false},
-		   {"lte", false}, {"in", true},  {"nin", true}};
-	json_object *list;
-	char *pname;
-	size_t i;
-
-	/* A document is compared whole, as JSON, which the grammar does not
-	 * take from a client: only its presence can be asked for. */
-	if (f == NULL || f->kind != MA_KIND_DOCUMENT) {
-		json_object_array_add(
-			params,
-			query_param(name, "equal to", filter_value_schema(f)));
-		for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-			pname = bson_strdup_printf("%s__%s", name, ops[i].name);
-			if (ops[i].list) {
-				list = _ma_json_typed("array");
-				_ma_json_put(list, "items", in_item_schema(f));
-				_ma_json_put(list, "minItems",
-					     json_object_new_int(1));
-				_ma_json_put(
-					list, "maxItems",
-					json_object_new_int(MA_MAX_IN_VALUES));
-				list = query_param(pname, NULL, list);
-				_ma_json_put_str(list, "style", "form");
-				_ma_json_put(list, "explode",
-					     json_object_new_boolean(false));
-			} else {
-				list = query_param(pname, NULL,
-						   filter_value_schema(f));
-			}
-			json_object_array_add(params, list);
-			bson_free(pname);
-		}
-	}
-	pname = bson_strdup_printf("%s__exists", name);
-	json_object_array_add(params, query_param(pname, "present or absent",
-						  _ma_json_typed("boolean")));
-	bson_free(pname);
-	if (f != NULL && _ma_field_matches_text(f)) {
-		pname = bson_strdup_printf("%s__startswith", name);
-		json_object_array_add(params,
-				      query_param(pname, "starts with",
-						  _ma_json_typed("string")));
-		bson_free(pname);
-	}
+	return value_schema(f, false);
 }
 
 void
-_ma_openapi_list_params(json_object *params, const ma_type *type,
-			int64_t max_per_page)
+_ma_openapi_regex_quote(ma_buf *b, const char *s)
 {
-	const ma_field *f;
-	json_object *s;
-
-	if (max_per_page < 1)
-		max_per_page = MA_MAX_PER_PAGE;
-	s = int_schema(true, 1, false, 0);
-	_ma_json_put(s, "default", json_object_new_int(1));
-	json_object_array_add(
-		params,
-		query_param("page", "page number; past the last page: 404", s));
-	s = int_schema(true, 1, true, max_per_page);
-	_ma_json_put(s, "default",
-		     json_object_new_int64(MA_PER_PAGE < max_per_page
-						   ? MA_PER_PAGE
-						   : max_per_page));
-	json_object_array_add(params,
-			      query_param("per_page", "items per page", s));
-	json_object_array_add(params,
-			      query_param("sort",
-					  "sort keys, comma-separated, '-' for "
-					  "descending: -year,title",
-					  names_schema(type, true)));
-	json_object_array_add(
-		params,
-		query_param("fields", "the fields to return, comma-separated",
-			    names_schema(type, false)));
-	field_filters(params, "_id", NULL);
-	for (f = type->fields; f != NULL && f->kind != MA_KIND_NONE; f++)
-		field_filters(params, f->name, f);
+	regex_quote(b, s);
 }
 
 /*
@@ -491,10 +321,11 @@ _ma_openapi_embed(json_object *params, json_object *schemas,
 	_ma_json_put(s, "items", items);
 	_ma_json_put(s, "minItems", json_object_new_int(1));
 	_ma_json_put(s, "uniqueItems", json_object_new_boolean(true));
-	p = query_param("embed",
-			"reference fields to show as the documents they name, "
-			"comma-separated",
-			s);
+	p = _ma_openapi_query_param(
+		"embed",
+		"reference fields to show as the documents they name, "
+		"comma-separated",
+		s);
 	_ma_json_put_str(p, "style", "form");
 	_ma_json_put(p, "explode", json_object_new_boolean(false));
 	json_object_array_add(params, p);

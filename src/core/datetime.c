@@ -1,5 +1,6 @@
 /*
- * ISO 8601 dates and times <-> milliseconds since 1970 in UTC.
+ * RFC 3339 dates and times (ISO 8601's profile for the Internet) <->
+ * milliseconds since 1970 in UTC.
  *
  * Our own calendar arithmetic (Howard Hinnant's days_from_civil) rather
  * than timegm() and gmtime_r(): those depend on time_t's width and the C
@@ -86,17 +87,21 @@ _ma_datetime_parse(const char *s, size_t len, int64_t *ms)
 	    !digits(s + 8, 2, &day) || !digits(s + 11, 2, &hour) ||
 	    !digits(s + 14, 2, &min) || !digits(s + 17, 2, &sec))
 		return false;
+	/* Second 60 is RFC 3339's leap second; milliseconds since 1970
+	 * have none, so it is read as the first of the next minute, as
+	 * POSIX reads it. */
 	if (mon < 1 || mon > 12 || day < 1 || day > days_in_month(year, mon) ||
-	    hour > 23 || min > 59 || sec > 59)
+	    hour > 23 || min > 59 || sec > 60)
 		return false;
 
-	/* A fraction of 1 to 9 digits; milliseconds are what BSON keeps. */
+	/* A fraction of one digit or more (RFC 3339 sets no limit);
+	 * milliseconds are what BSON keeps, the rest is cut. */
 	if (s[i] == '.') {
 		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, nfrac++) {
 			if (nfrac < 3)
 				frac = frac * 10 + (unsigned)(s[i] - '0');
 		}
-		if (nfrac == 0 || nfrac > 9)
+		if (nfrac == 0)
 			return false;
 		for (; nfrac < 3; nfrac++)
 			frac *= 10;

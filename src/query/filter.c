@@ -294,7 +294,8 @@ append_condition(const ma_field *f, const char *path, ma_op op,
 		}
 		return _ma_value_to_bson(f, path, v, cond, op_mongo[op], error);
 	case MA_OP_NE:
-		return _ma_value_to_bson(f, path, v, cond, op_mongo[op], error);
+		return _ma_value_in_enum(f, path, v, error) &&
+		       _ma_value_to_bson(f, path, v, cond, op_mongo[op], error);
 	case MA_OP_SIZE:
 		return append_size(path, v, cond, error);
 	case MA_OP_EQ:
@@ -370,7 +371,8 @@ build(const ma_type *type, const char *path, ma_op op, bool list,
 	if (op == MA_OP_EQ) {
 		/* {path: value}: the form every server's planner and an
 		 * upsert's seed understand. */
-		ok = _ma_value_to_bson(f, path, values, &filter->bson, db.data,
+		ok = _ma_value_in_enum(f, path, values, &e) &&
+		     _ma_value_to_bson(f, path, values, &filter->bson, db.data,
 				       &e);
 	} else if (list) {
 		bson_append_document_begin(&filter->bson, db.data, -1, &cond);
@@ -378,7 +380,8 @@ build(const ma_type *type, const char *path, ma_op op, bool list,
 		for (i = 0; i < n && ok; i++) {
 			bson_uint32_to_string((uint32_t)i, &key, buf,
 					      sizeof(buf));
-			ok = _ma_value_to_bson(f, path, &values[i], &items, key,
+			ok = _ma_value_in_enum(f, path, &values[i], &e) &&
+			     _ma_value_to_bson(f, path, &values[i], &items, key,
 					       &e);
 		}
 		bson_append_array_end(&cond, &items);

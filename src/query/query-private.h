@@ -54,6 +54,15 @@ bool _ma_value_to_bson(const ma_field *field, const char *path,
 		       const ma_value *value, bson_t *out, const char *key,
 		       ma_error *error);
 
+/*
+ * Checks that value, given for an enum field or a list of enums, is one of
+ * the field's values: what eq, ne, in, nin and all compare with. Any other
+ * field or value passes. false with MA_ERR_INVALID naming path and the
+ * values, in the words of a body's check.
+ */
+bool _ma_value_in_enum(const ma_field *field, const char *path,
+		       const ma_value *value, ma_error *error);
+
 /* The kind of a value given, for messages: "an integer", "text". */
 const char *_ma_value_kind_name(ma_value_kind kind);
 

@@ -129,15 +129,18 @@ refine_failed(ma_query *query, const ma_error *why, ma_error *error)
 void
 _ma_query_add_clause(ma_query *query, const bson_t *clause)
 {
-	bson_iter_t it;
+	bson_iter_t it, found;
 	const char *key;
 	char buf[16];
 
 	/* Two conditions on one key cannot share a document: the second
-	 * would replace the first. */
+	 * would replace the first, or, on some servers, fail. The key is
+	 * looked for as it is: bson_has_field() would read "author.name"
+	 * as a path and miss it. */
 	if (bson_iter_init(&it, clause)) {
 		while (bson_iter_next(&it)) {
-			if (bson_has_field(&query->merged, bson_iter_key(&it)))
+			if (bson_iter_init_find(&found, &query->merged,
+						bson_iter_key(&it)))
 				goto separate;
 		}
 	}

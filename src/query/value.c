@@ -104,6 +104,7 @@ json_value(const ma_field *f, const char *path, const char *json, bson_t *out,
 	bool ok = false;
 
 	_ma_walk_init(&walk, problems);
+	walk.compare = true;
 	_ma_walk_push_key(&walk, path, strlen(path));
 	v = _ma_json_parse(json, strlen(json), false, &walk, &jerr);
 	if (v == NULL && jerr.code != MA_OK) {
@@ -119,6 +120,34 @@ json_value(const ma_field *f, const char *path, const char *json, bson_t *out,
 	}
 	ok = !_ma_error_from_first_problem(error, problems);
 done:
+	_ma_walk_destroy(&walk);
+	ma_problems_destroy(problems);
+	return ok;
+}
+
+bool
+_ma_value_in_enum(const ma_field *f, const char *path, const ma_value *v,
+		  ma_error *error)
+{
+	ma_problems *problems;
+	ma_walk walk;
+	bool ok;
+
+	/* A list of enums: the item is what a filter's value is. JSON was
+	 * checked as it was read. */
+	if (f != NULL && f->kind == MA_KIND_LIST)
+		f = f->item;
+	if (f == NULL || f->kind != MA_KIND_ENUM ||
+	    (v->kind != MA_VALUE_STRING && v->kind != MA_VALUE_TEXT) ||
+	    v->u.s == NULL)
+		return true;
+
+	/* The body's check, so that both say the same words. */
+	problems = ma_problems_new();
+	_ma_walk_init(&walk, problems);
+	_ma_walk_push_key(&walk, path, strlen(path));
+	_ma_check_enum(&walk, f, v->u.s, strlen(v->u.s));
+	ok = !_ma_error_from_first_problem(error, problems);
 	_ma_walk_destroy(&walk);
 	ma_problems_destroy(problems);
 	return ok;

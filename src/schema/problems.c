@@ -128,6 +128,7 @@ void
 _ma_walk_init(ma_walk *walk, ma_problems *problems)
 {
 	walk->problems = problems;
+	walk->compare = false;
 	_ma_buf_init(&walk->path, 64);
 }
 

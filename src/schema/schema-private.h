@@ -15,10 +15,14 @@
 /*
  * The state of a walk over a document: where we are (the path of the
  * field, "author.name" or "tags[2]") and the problems found so far.
+ * compare (false after init) walks a value a filter compares with: kinds
+ * and enum values are checked, while lengths, bounds, patterns and item
+ * counts, which are for writes, are not.
  */
 typedef struct ma_walk {
 	ma_problems *problems;
 	ma_buf path;
+	bool compare;
 } ma_walk;
 
 void _ma_walk_init(ma_walk *walk, ma_problems *problems);

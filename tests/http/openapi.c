@@ -141,9 +141,19 @@ Test(openapi, list_parameters_come_from_the_type_and_the_limits)
 	cr_assert_not_null(p);
 	expect_jint("per_page", AT(p, "schema"), "maximum", MA_MAX_PER_PAGE);
 	expect_jint("per_page", AT(p, "schema"), "default", MA_PER_PAGE);
-	/* Sort takes the sortable fields only: not the embedded author. */
+	/* Sort takes the sortable fields only: not the embedded author,
+	 * but its name by its dotted path; fields take both. */
 	expect_jstr("sort", AT(param(op, "sort"), "schema"), "pattern",
-		    "^-?(?:_id|title|year)(?:,-?(?:_id|title|year))*$");
+		    "^-?(?:_id|title|author\\.name|year)(?:,-?(?:_id|title|"
+		    "author\\.name|year))*$");
+	expect_jstr("fields", AT(param(op, "fields"), "schema"), "pattern",
+		    "^(?:_id|title|author|author\\.name|year)(?:,(?:_id|title|"
+		    "author|author\\.name|year))*$");
+	/* the author's name filtered by its dotted path */
+	cr_assert_not_null(param(op, "author.name__startswith"));
+	expect_jstr("author.name__ne",
+		    AT(param(op, "author.name__ne"), "schema"), "type",
+		    "string");
 	expect_jstr("year__gte", AT(param(op, "year__gte"), "schema"), "type",
 		    "integer");
 	expect_jint("year__in", AT(param(op, "year__in"), "schema"), "maxItems",

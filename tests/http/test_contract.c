@@ -1004,6 +1004,11 @@ Test(paths, filters_on_the_author_s_name)
 	expect_listed(
 		tprintf("%s&author.name=Mark+Pilgrim&year__gt=2005", base),
 		"title", prefixed(p, "d"));
+	/* two conditions on one path: both hold */
+	expect_listed(tprintf("%s&author.name__gte=L&author.name__lt=M&sort="
+			      "title",
+			      base),
+		      "title", prefixed(p, "b"));
 }
 
 Test(paths, seed_books_of_mark_pilgrim_newest_first)
@@ -1121,7 +1126,12 @@ static const ma_field tagged_fields[] = {
 	MA_LIST("tags", MA_ITEM(MA_STRING(NULL, .max_len = 12))),
 	MA_LIST("counts", MA_ITEM(MA_INT(NULL))),
 	MA_LIST("moves", MA_ITEM(MA_DOCUMENT(NULL, &move_type))),
-	MA_FIELDS_END};
+	/* filter values checked as a body's: enums, a date */
+	MA_ENUM("genre", MA_VALUES("novel", "poetry", "essay"),
+		.optional = true),
+	MA_LIST("moods", MA_ITEM(MA_ENUM(NULL, MA_VALUES("calm", "dark"))),
+		.optional = true),
+	MA_DATETIME("at", .optional = true), MA_FIELDS_END};
 static const ma_type tagged_type = {
 	.name = "Tagged", .collection = "tagged", .fields = tagged_fields};
 static const resource tagged = {.path = "/tagged", .key = "title"};
@@ -1212,6 +1222,140 @@ Test(paths, lists_of_scalars_over_http)
 		       "counts__all: must be an integer, not 'x'");
 	expect_problem(http_get("/tagged?sort=tags"), 400,
 		       "sort: tags cannot be a sort key: it holds a list");
+}
+
+/* Serves /tagged and creates two documents under a fresh prefix, titled a
+ * and b, with empty lists and the members a and b (JSON) more; the
+ * prefix. */
+static const char *
+two_tagged(const char *a, const char *b)
+{
+	static const char form[] = "{\"title\": \"%s%s\", \"tags\": [], "
+				   "\"counts\": [], \"moves\": [], %s}";
+	const char *p;
+
+	serve_tagged();
+	p = prefix();
+	create(&tagged, tprintf(form, p, "a", a));
+	create(&tagged, tprintf(form, p, "b", b));
+	return p;
+}
+
+/* An enum's filter value must be one of its values, in the words of a
+ * body's check; an order is a question about text all the same. */
+Test(paths, enum_filters_take_the_field_s_values_only)
+{
+	static const char genres[] = "must be one of: novel, poetry, essay";
+	const char *p = two_tagged(
+		"\"genre\": \"novel\", \"moods\": [\"calm\"]",
+		"\"genre\": \"poetry\", \"moods\": [\"calm\", \"dark\"]");
+	const char *base =
+		tprintf("/tagged?title__startswith=%s&sort=title", qenc(p));
+	http_resp *r;
+
+	expect_listed(tprintf("%s&genre=novel", base), "title",
+		      prefixed(p, "a"));
+	expect_listed(tprintf("%s&genre__ne=novel", base), "title",
+		      prefixed(p, "b"));
+	expect_listed(tprintf("%s&genre__in=essay,poetry", base), "title",
+		      prefixed(p, "b"));
+	expect_listed(tprintf("%s&genre__nin=essay", base), "title",
+		      prefixed(p, "a|b"));
+	expect_listed(tprintf("%s&genre__gt=o", base), "title",
+		      prefixed(p, "b"));
+	expect_listed(tprintf("%s&moods=calm", base), "title",
+		      prefixed(p, "a|b"));
+	expect_listed(tprintf("%s&moods__all=dark,calm", base), "title",
+		      prefixed(p, "b"));
+
+	expect_problem(http_get("/tagged?genre=western"), 400,
+		       tprintf("genre: %s", genres));
+	expect_problem(http_get("/tagged?genre__ne=Novel"), 400,
+		       tprintf("genre__ne: %s", genres));
+	expect_problem(http_get("/tagged?genre__in=novel,western"), 400,
+		       tprintf("genre__in: %s", genres));
+	expect_problem(http_get("/tagged?genre__nin=western"), 400,
+		       tprintf("genre__nin: %s", genres));
+	expect_problem(http_get("/tagged?moods=sunny"), 400,
+		       "moods: must be one of: calm, dark");
+	expect_problem(http_get("/tagged?moods__all=calm,sunny"), 400,
+		       "moods__all: must be one of: calm, dark");
+	/* a body says the same */
+	r = http_json("POST", "/tagged",
+		      "{\"title\": \"x\", \"tags\": [], \"counts\": [], "
+		      "\"moves\": [], \"genre\": \"western\"}");
+	expect_problem(r, 400, NULL);
+	expect_error_for(r, "genre");
+	cr_assert_str_eq(json_object_get_string(jget(
+				 r->what,
+				 json_object_array_get_idx(
+					 jget(r->what, r->json, "errors"), 0),
+				 "message")),
+			 genres);
+}
+
+/* A filter may ask for anything the field could hold: the bounds and
+ * lengths of a body are not applied to it. */
+Test(filters, bounds_and_lengths_are_for_bodies_only)
+{
+	const char *p = prefix();
+	char long_title[600];
+	http_resp *r;
+
+	create_book(tprintf("%sa", p), "Mark Pilgrim", 9999);
+	memset(long_title, 'x', sizeof(long_title) - 1);
+	long_title[sizeof(long_title) - 1] = '\0';
+
+	expect_listed(
+		tprintf("/books?title__startswith=%s&year=20000", qenc(p)),
+		"title", "");
+	expect_listed(
+		tprintf("/books?title__startswith=%s&year__lt=20000", qenc(p)),
+		"title", prefixed(p, "a"));
+	expect_listed(
+		tprintf("/books?title__startswith=%s&year__gt=-1", qenc(p)),
+		"title", prefixed(p, "a"));
+	expect_listed(tprintf("/books?title=%s", long_title), "title", "");
+	expect_listed(
+		tprintf("/books?title__startswith=%s&author.name=", qenc(p)),
+		"title", "");
+
+	/* where a body of the same values is refused */
+	r = http_json("POST", "/books", book_json("x", "y", 20000));
+	expect_problem(r, 400, NULL);
+	expect_error_for(r, "year");
+}
+
+/* Dates in a filter are RFC 3339, in every form it allows. */
+Test(paths, date_filters_are_rfc_3339)
+{
+	const char *p = two_tagged("\"at\": \"2004-07-01T12:00:00Z\"",
+				   "\"at\": \"2004-07-01T12:00:00.250Z\"");
+	const char *base =
+		tprintf("/tagged?title__startswith=%s&sort=title", qenc(p));
+
+	expect_listed(tprintf("%s&at=2004-07-01T12:00:00Z", base), "title",
+		      prefixed(p, "a"));
+	expect_listed(tprintf("%s&at=2004-07-01t12:00:00z", base), "title",
+		      prefixed(p, "a"));
+	expect_listed(tprintf("%s&at=2004-07-01T14:00:00%%2B02:00", base),
+		      "title", prefixed(p, "a"));
+	expect_listed(tprintf("%s&at=2004-07-01T11:00:00-01:00", base), "title",
+		      prefixed(p, "a"));
+	expect_listed(tprintf("%s&at=2004-07-01T12:00:00.2501234567Z", base),
+		      "title", prefixed(p, "b"));
+	expect_listed(tprintf("%s&at__gt=2004-07-01T12:00:00.1Z", base),
+		      "title", prefixed(p, "b"));
+	expect_listed(tprintf("%s&at__in=2004-07-01T11:59:60Z,2004-07-01T12:"
+			      "00:00.25Z",
+			      base),
+		      "title", prefixed(p, "a|b"));
+
+	expect_problem(http_get("/tagged?at=2004-07-01"), 400, "at: must be");
+	expect_problem(http_get("/tagged?at=2004-07-01T12:00:00"), 400,
+		       "at: must be");
+	expect_problem(http_get("/tagged?at=2004-07-01T12:00:00+02:00"), 400,
+		       "at: must be");
 }
 
 int

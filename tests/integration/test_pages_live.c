@@ -891,6 +891,76 @@ Test(pagination, keyset_walk_forward_matches_offset_pages,
 	ma_page_destroy(p);
 }
 
+/* Twenty books by three authors (and years in runs across them), sorted
+ * by the embedded author's name: keyset pages of three, each after the
+ * last page's token, give every book once, in the offset pages' order,
+ * the names never going down. */
+static void
+twenty_books_of_three_authors(void)
+{
+	static const char *const names[] = {"Mark Pilgrim", "Al Sweigart",
+					    "Luciano Ramalho"};
+	ma_error e;
+	ma_doc *book;
+	char *json;
+	int i;
+
+	open_own();
+	for (i = 0; i < 20; i++) {
+		json = bson_strdup_printf("{\"title\": \"Book %02d\", "
+					  "\"author\": {\"name\": \"%s\"}, "
+					  "\"year\": %d}",
+					  i, names[i % 3], 2000 + i % 2);
+		book = ma_doc_new_from_json(&library_book_type, json,
+					    strlen(json), NULL, &e);
+		cr_assert_not_null(book, "%s: %s", json, e.message);
+		cr_assert(ma_doc_save(own.db, book, MA_SAFE_SESSION, NULL, &e),
+			  "%s (%s)", e.message, ma_strerror(e.code));
+		ma_doc_destroy(book);
+		bson_free(json);
+	}
+	q = sorted_query(own.db, "author.name", "-year");
+}
+
+Test(pagination, keyset_walk_by_a_dotted_key_sees_each_document_once,
+     .init = twenty_books_of_three_authors)
+{
+	bson_oid_t by_offset[20], walked[20];
+	const char *name, *last = "";
+	char prev[32] = "";
+	size_t n = 0, i, j;
+	ma_page *p;
+
+	cr_assert_eq(offset_ids(q, 3, by_offset, 20), 20);
+	p = paginate_ok(q, 1, 3, true, NULL);
+	for (;;) {
+		for (i = 0; i < ma_page_count(p); i++) {
+			cr_assert(ma_doc_get_string(ma_page_item(p, i),
+						    "author.name", &name));
+			cr_assert_geq(strcmp(name, last), 0, "%s after %s",
+				      name, prev);
+			snprintf(prev, sizeof(prev), "%s", name);
+			last = prev;
+		}
+		n = append_ids(p, walked, n, 20);
+		if (!ma_page_has_next(p))
+			break;
+		p = keyset_step(q, p, true);
+	}
+	ma_page_destroy(p);
+
+	cr_assert_eq(n, 20, "%zu books walked, not 20", n);
+	for (i = 0; i < n; i++) {
+		cr_assert_eq(bson_oid_compare(&walked[i], &by_offset[i]), 0,
+			     "item %zu is not the offset walk's", i);
+		for (j = 0; j < i; j++)
+			cr_assert_neq(bson_oid_compare(&walked[i], &walked[j]),
+				      0, "items %zu and %zu are one book", j,
+				      i);
+	}
+	cr_assert_str_eq(prev, "Mark Pilgrim");
+}
+
 Test(pagination, keyset_next_follows_the_last_item,
      .init = thirty_repeating_books)
 {

@@ -1,5 +1,6 @@
 /*
- * ISO 8601 <-> milliseconds: the calendar arithmetic at its edges.
+ * RFC 3339 <-> milliseconds: the calendar arithmetic at its edges, and
+ * every form of the grammar (RFC 3339 section 5.6).
  */
 #include <string.h>
 
@@ -101,6 +102,40 @@ Test(datetime, fraction_is_truncated_to_milliseconds)
 	cr_assert_eq(parse_ok("1970-01-01T00:00:00.12Z"), 120);
 	cr_assert_eq(parse_ok("1970-01-01T00:00:00.123456789Z"), 123);
 	cr_assert_eq(parse_ok("1969-12-31T23:59:59.9999Z"), -1);
+	/* RFC 3339 sets no limit on the fraction's digits */
+	cr_assert_eq(parse_ok("1970-01-01T00:00:00.1234567890Z"), 123);
+	cr_assert_eq(parse_ok("1970-01-01T00:00:00."
+			      "99999999999999999999999999999999+00:00"),
+		     999);
+}
+
+Test(datetime, every_form_of_rfc_3339_is_read)
+{
+	/* 'T' and 'Z' in either case, a numeric offset of either sign,
+	 * -00:00 (UTC, the local offset unknown), a fraction with each */
+	cr_assert_eq(parse_ok("2004-07-01T12:00:00Z"), INT64_C(1088683200000));
+	cr_assert_eq(parse_ok("2004-07-01t12:00:00Z"), INT64_C(1088683200000));
+	cr_assert_eq(parse_ok("2004-07-01T12:00:00z"), INT64_C(1088683200000));
+	cr_assert_eq(parse_ok("2004-07-01T12:00:00-00:00"),
+		     INT64_C(1088683200000));
+	cr_assert_eq(parse_ok("2004-07-01T14:30:00.5+02:30"),
+		     INT64_C(1088683200500));
+	cr_assert_eq(parse_ok("2004-07-01T00:00:00.250-12:00"),
+		     INT64_C(1088683200250));
+	cr_assert_eq(parse_ok("2004-07-02T11:59:00+23:59"),
+		     INT64_C(1088683200000));
+}
+
+Test(datetime, leap_second_is_the_next_minute_s_first)
+{
+	/* 2016 ended with a leap second: 23:59:60 is read as 2017's first
+	 * second, milliseconds since 1970 having no leap seconds */
+	cr_assert_eq(parse_ok("2016-12-31T23:59:60Z"), INT64_C(1483228800000));
+	cr_assert_eq(parse_ok("2016-12-31T23:59:60.5Z"),
+		     INT64_C(1483228800500));
+	cr_assert_eq(parse_ok("2017-01-01T00:59:60+01:00"),
+		     INT64_C(1483228800000));
+	parse_refused("2016-12-31T23:59:61Z");
 }
 
 Test(datetime, leap_years)
@@ -125,9 +160,13 @@ Test(datetime, malformed_is_refused)
 		"2004-07-00T12:00:00Z",
 		"2004-07-01T24:00:00Z",
 		"2004-07-01T12:60:00Z",
-		"2004-07-01T12:00:60Z",
+		"2004-07-01T12:00:61Z",
+		"2004-07-01T12:00:99Z",
 		"2004-07-01T12:00:00.Z",
-		"2004-07-01T12:00:00.1234567890Z", /* ten digits */
+		"2004-07-01T12:00:00.1.2Z",
+		"2004-07-01T12:00:00+0200", /* RFC 3339 has the colon */
+		"2004-07-01T12:00:00+02",
+		"2004-07-01T12:00:00Z+02:00",
 		"2004-07-01T12:00:00+2:00",
 		"2004-07-01T12:00:00+24:00",
 		"2004-07-01T12:00:00+02:60",

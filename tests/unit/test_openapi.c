@@ -218,6 +218,122 @@ Test(openapi, every_kind_becomes_its_json_schema)
 	ma_db_destroy(db);
 }
 
+/* Embedded documents two deep, lists of enums and of documents, a date. */
+static const ma_field spot_fields[] = {MA_INT("row", MA_MIN(1)), MA_FIELDS_END};
+static const ma_type spot_type = {.name = "Spot", .fields = spot_fields};
+static const ma_field place_fields[] = {
+	MA_STRING("city"), MA_DOCUMENT("spot", &spot_type), MA_FIELDS_END};
+static const ma_type place_type = {.name = "Place", .fields = place_fields};
+static const ma_field paths_fields[] = {
+	MA_STRING("title"),
+	MA_DOCUMENT("place", &place_type),
+	MA_ENUM("genre", genres),
+	MA_LIST("moods", MA_ITEM(MA_ENUM(NULL, genres))),
+	MA_LIST("stops", MA_ITEM(MA_DOCUMENT(NULL, &spot_type))),
+	MA_DATETIME("at"),
+	MA_FIELDS_END};
+static const ma_type paths_type = {.name = "Paths", .fields = paths_fields};
+
+/* The list's parameter called name, or NULL. */
+static json_object *
+param(json_object *d, const char *name)
+{
+	json_object *params = at(d, "paths/~1paths/get/parameters"), *p;
+	size_t i;
+
+	cr_assert_not_null(params);
+	for (i = 0; i < json_object_array_length(params); i++) {
+		p = json_object_array_get_idx(params, i);
+		if (strcmp(str_at(p, "name"), name) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+static const char *
+plain(json_object *o)
+{
+	cr_assert_not_null(o);
+	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+}
+
+Test(openapi, list_parameters_follow_paths_lists_enums_and_dates)
+{
+	ma_app *app = ma_app_new(NULL, NULL);
+	ma_error e;
+	ma_db *db = fake_db("unit", &e);
+	json_object *d;
+
+	cr_assert_not_null(db, "%s", e.message);
+	cr_assert(ma_app_resource(app, "/paths", db, &paths_type, NULL, &e),
+		  "%s", e.message);
+	d = parsed(app);
+
+	/* sort and fields take the dotted paths of embedded documents */
+	cr_assert_str_eq(str_at(param(d, "sort"), "schema/pattern"),
+			 "^-?(?:_id|title|place\\.city|place\\.spot\\.row|"
+			 "genre|at)(?:,-?(?:_id|title|place\\.city|place\\."
+			 "spot\\.row|genre|at))*$");
+	cr_assert_str_eq(str_at(param(d, "fields"), "schema/pattern"),
+			 "^(?:_id|title|place|place\\.city|place\\.spot|"
+			 "place\\.spot\\.row|genre|moods|stops|at)(?:,(?:_"
+			 "id|title|place|place\\.city|place\\.spot|place"
+			 "\\.spot\\.row|genre|moods|stops|at))*$");
+
+	/* filters by dotted paths, with the leaf's operators; a document
+	 * only by its presence */
+	cr_assert_str_eq(
+		plain(at(param(d, "place.city__startswith"), "schema")),
+		"{\"type\":\"string\"}");
+	cr_assert_str_eq(str_at(param(d, "place.spot.row__gte"), "schema/type"),
+			 "integer");
+	cr_assert_eq(json_object_get_int64(
+			     at(param(d, "place.spot.row"), "schema/minimum")),
+		     INT64_MIN, "a filter is held to no bound");
+	cr_assert_not_null(param(d, "place.spot__exists"));
+	cr_assert_null(param(d, "place"));
+	cr_assert_null(param(d, "place.spot__in"));
+
+	/* an enum's values where a value is compared for equality */
+	cr_assert_str_eq(plain(at(param(d, "genre"), "schema/enum")),
+			 "[\"novel\",\"poetry\"]");
+	cr_assert_str_eq(plain(at(param(d, "genre__ne"), "schema/enum")),
+			 "[\"novel\",\"poetry\"]");
+	cr_assert_str_eq(plain(at(param(d, "genre__in"), "schema/items/enum")),
+			 "[\"novel\",\"poetry\"]");
+	cr_assert_str_eq(plain(at(param(d, "genre__gt"), "schema")),
+			 "{\"type\":\"string\"}");
+
+	/* a list of scalars: its items' filters, all and size */
+	cr_assert_str_eq(plain(at(param(d, "moods"), "schema/enum")),
+			 "[\"novel\",\"poetry\"]");
+	cr_assert_str_eq(plain(at(param(d, "moods__all"), "schema")),
+			 "{\"type\":\"array\",\"items\":{\"type\":"
+			 "\"string\",\"enum\":[\"novel\",\"poetry\"]},"
+			 "\"minItems\":1,\"maxItems\":100}");
+	cr_assert_str_eq(str_at(param(d, "moods__all"), "style"), "form");
+	cr_assert_str_eq(plain(at(param(d, "moods__size"), "schema")),
+			 "{\"type\":\"integer\",\"minimum\":0,"
+			 "\"maximum\":2147483647}");
+	/* a list of documents: its length and presence only */
+	cr_assert_not_null(param(d, "stops__size"));
+	cr_assert_not_null(param(d, "stops__exists"));
+	cr_assert_null(param(d, "stops"));
+	cr_assert_null(param(d, "stops__all"));
+	cr_assert_null(param(d, "title__all"));
+	cr_assert_null(param(d, "title__size"));
+
+	/* dates as RFC 3339's date-time */
+	cr_assert_str_eq(str_at(param(d, "at"), "schema/format"), "date-time");
+	cr_assert_str_eq(str_at(param(d, "at__lte"), "schema/format"),
+			 "date-time");
+	cr_assert_str_eq(str_at(param(d, "at__in"), "schema/items/format"),
+			 "date-time");
+	json_object_put(d);
+	ma_app_destroy(app);
+	ma_db_destroy(db);
+}
+
 /* Served at /openapi.json by default, elsewhere, or nowhere. */
 Test(openapi, path_is_configurable_and_can_be_switched_off)
 {

@@ -48,6 +48,8 @@ static const ma_field sample_fields[] = {
 	MA_LIST("tags", MA_ITEM(MA_STRING(NULL, .max_len = 5)),
 		.optional = true),
 	MA_LIST("nums", MA_ITEM(MA_INT(NULL)), .optional = true),
+	MA_LIST("kinds", MA_ITEM(MA_ENUM(NULL, MA_VALUES("new", "old"))),
+		.optional = true),
 	MA_ANY("x", .optional = true),
 	MA_DOCUMENT("part", &part_type, .optional = true),
 	MA_REF("owner", &part_type, .optional = true),
@@ -440,6 +442,79 @@ Test(filter, all_takes_items_of_a_list_field)
 		       "{\"tags\":{\"$all\":[\"a\",\"abcdef\"]}}", NULL);
 }
 
+/* The words of a body's enum check (checks.c), for each operator that
+ * compares for equality, and for the items of a list of enums. */
+Test(filter, enum_values_must_be_the_field_s_values)
+{
+	static const char says_e[] = "e: must be one of: new, old";
+	static const char says_kinds[] = "kinds: must be one of: new, old";
+	ma_value good[] = {MA_V_TEXT("new"), MA_V_STRING("old")};
+	ma_value bad[] = {MA_V_TEXT("new"), MA_V_TEXT("western")};
+	ma_value v[] = {MA_V_TEXT("western")};
+
+	expect_list_op(&sample_type, "e", MA_OP_EQ, good, SIZE_MAX,
+		       "{\"e\":\"new\"}", NULL);
+	expect_list_op(&sample_type, "e", MA_OP_IN, good, 2,
+		       "{\"e\":{\"$in\":[\"new\",\"old\"]}}", NULL);
+	expect_list_op(&sample_type, "kinds", MA_OP_ALL, good, 2,
+		       "{\"kinds\":{\"$all\":[\"new\",\"old\"]}}", NULL);
+	expect_list_op(&sample_type, "e", MA_OP_EQ, v, SIZE_MAX, NULL, says_e);
+	expect_list_op(&sample_type, "e", MA_OP_NE, v, SIZE_MAX, NULL, says_e);
+	expect_list_op(&sample_type, "e", MA_OP_IN, bad, 2, NULL, says_e);
+	expect_list_op(&sample_type, "e", MA_OP_NIN, bad, 2, NULL, says_e);
+	expect_list_op(&sample_type, "kinds", MA_OP_EQ, v, SIZE_MAX, NULL,
+		       says_kinds);
+	expect_list_op(&sample_type, "kinds", MA_OP_ALL, bad, 2, NULL,
+		       says_kinds);
+	expect_list_op(&sample_type, "kinds", MA_OP_NIN, bad, 2, NULL,
+		       says_kinds);
+	/* case matters, as it does in a body */
+	v[0] = MA_V_STRING("New");
+	expect_list_op(&sample_type, "e", MA_OP_EQ, v, SIZE_MAX, NULL, says_e);
+	/* JSON is read as a body's value is */
+	v[0] = MA_V_JSON("\"western\"");
+	expect_list_op(&sample_type, "e", MA_OP_EQ, v, SIZE_MAX, NULL, says_e);
+	v[0] = MA_V_JSON("[\"new\", \"western\"]");
+	expect_list_op(&sample_type, "kinds", MA_OP_EQ, v, SIZE_MAX, NULL,
+		       "kinds[1]: must be one of: new, old");
+	/* an order is a question about text, not a value */
+	v[0] = MA_V_TEXT("m");
+	expect_list_op(&sample_type, "e", MA_OP_GT, v, SIZE_MAX,
+		       "{\"e\":{\"$gt\":\"m\"}}", NULL);
+	/* null asks for a missing value */
+	v[0] = MA_V_NULL;
+	expect_list_op(&sample_type, "e", MA_OP_EQ, v, SIZE_MAX, "{\"e\":null}",
+		       NULL);
+}
+
+/* Lengths, bounds and item counts are for writes: JSON values of a filter
+ * are read as a body's are, without them, while a set still checks them. */
+Test(filter, json_values_are_not_held_to_bounds)
+{
+	ma_value v[1];
+	ma_update *u;
+	ma_error e = {.code = MA_OK};
+
+	v[0] = MA_V_JSON("20000");
+	expect_list_op(&sample_type, "i", MA_OP_EQ, v, SIZE_MAX,
+		       "{\"i\":" I64(20000) "}", NULL);
+	v[0] = MA_V_JSON("[\"abcdefgh\"]");
+	expect_list_op(&sample_type, "tags", MA_OP_EQ, v, SIZE_MAX,
+		       "{\"tags\":[\"abcdefgh\"]}", NULL);
+	v[0] = MA_V_JSON("\"\"");
+	expect_list_op(&library_book_type, "title", MA_OP_EQ, v, SIZE_MAX,
+		       "{\"title\":\"\"}", NULL);
+	/* the kind still counts, and the message names no bound */
+	v[0] = MA_V_JSON("\"x\"");
+	expect_list_op(&sample_type, "i", MA_OP_EQ, v, SIZE_MAX, NULL,
+		       "i: must be an integer");
+
+	u = ma_update_new(&sample_type);
+	cr_expect_not(ma_update_set(u, "i", MA_V_JSON("20000"), &e));
+	cr_expect_str_eq(e.message, "i: must be an integer between 0 and 10");
+	ma_update_destroy(u);
+}
+
 Test(filter, size_takes_an_integer_from_0_to_int32_max)
 {
 	ma_value v[1];
@@ -668,6 +743,30 @@ Test(filter, same_field_twice_goes_through_and)
 			       "{\"year\":{\"$gte\":" I64(2000) "}}",
 			       "{\"title\":\"Dive\"}",
 			       "{\"year\":{\"$lt\":" I64(2010) "}}", NULL});
+	ma_query_destroy(q);
+}
+
+/* A dotted path is one key too: two conditions on it never share a
+ * document (FerretDB drops the connection on a duplicated key). */
+Test(filter, same_dotted_path_twice_goes_through_and)
+{
+	ma_query *q = ma_query_new(db, &library_book_type);
+	ma_error e = {.code = MA_OK};
+	bson_iter_t it;
+	size_t n = 0;
+
+	cr_assert(ma_query_filter(q, "author.name", MA_OP_EQ, MA_V_TEXT("M"),
+				  &e));
+	cr_assert(ma_query_filter(q, "author.name", MA_OP_NE, MA_V_TEXT("L"),
+				  &e));
+	cr_assert(bson_iter_init(&it, ma_query_filter_bson(q)));
+	while (bson_iter_next(&it))
+		n += strcmp(bson_iter_key(&it), "author.name") == 0;
+	cr_expect_eq(n, 1, "author.name is a key %zu times", n);
+	expect_clauses(ma_query_filter_bson(q),
+		       (const char *const[]){
+			       "{\"author.name\":\"M\"}",
+			       "{\"author.name\":{\"$ne\":\"L\"}}", NULL});
 	ma_query_destroy(q);
 }
 
