@@ -45,7 +45,11 @@ stop_case() {
 	rm -f "$tmp/pipe"
 	mkfifo "$tmp/pipe"
 	shift 2
-	PORT=$port "$ROOT/scripts/run" "$@" >"$tmp/pipe" 2>&1 &
+	# With the signals it is sent at their defaults, as in a terminal:
+	# a shell cannot trap a signal ignored when it started, and a suite
+	# run under nohup or as a background job would hand it HUP or INT
+	# ignored.
+	PORT=$port env --default-signal=HUP,INT,TERM "$ROOT/scripts/run" "$@" >"$tmp/pipe" 2>&1 &
 	run_pid=$!
 	# The reader keeps what it read and leaves once the service is up.
 	while IFS= read -r line; do
@@ -93,7 +97,12 @@ stop_case() {
 	# Whatever a failure left behind goes now, so the next case starts clean.
 	kill -KILL -- "-$run_pid" 2>/dev/null
 	# shellcheck disable=SC2086 # one word per pid
-	[[ -z $left ]] || kill -KILL $left 2>/dev/null
+	# TERM first: an nginx master killed outright leaves its workers.
+	if [[ -n $left ]]; then
+		kill -TERM $left 2>/dev/null
+		sleep 2
+		kill -KILL $left 2>/dev/null
+	fi
 	[[ -z $dir || ! -f $dir/stack.env ]] || rm -rf -- "$dir" "$mongo"
 	wait "$run_pid" "$reader" 2>/dev/null
 	return 0
