@@ -96,8 +96,8 @@ stop_case() {
 	[[ -z $kept ]] || rm -rf -- "$kept"
 	# Whatever a failure left behind goes now, so the next case starts clean.
 	kill -KILL -- "-$run_pid" 2>/dev/null
-	# shellcheck disable=SC2086 # one word per pid
 	# TERM first: an nginx master killed outright leaves its workers.
+	# shellcheck disable=SC2086 # one word per pid
 	if [[ -n $left ]]; then
 		kill -TERM $left 2>/dev/null
 		sleep 2
