@@ -13,21 +13,6 @@
  * itself would otherwise have no end. */
 #define PATH_DEPTH 8
 
-json_object *
-_ma_openapi_query_param(const char *name, const char *description,
-			json_object *schema)
-{
-	json_object *p = json_object_new_object();
-
-	_ma_json_put_str(p, "name", name);
-	_ma_json_put_str(p, "in", "query");
-	_ma_json_put(p, "required", json_object_new_boolean(false));
-	if (description != NULL)
-		_ma_json_put_str(p, "description", description);
-	_ma_json_put(p, "schema", schema);
-	return p;
-}
-
 /* Integers from min (when has_min) to max (when has_max), int64's bounds
  * where there is none: what the query string's reader takes. */
 static json_object *

@@ -281,6 +281,22 @@ _ma_openapi_bulk_items_schema(void)
 	return json_tokener_parse(doc);
 }
 
+/* A query parameter of a list (openapi-params.c, embed=). */
+json_object *
+_ma_openapi_query_param(const char *name, const char *description,
+			json_object *schema)
+{
+	json_object *p = json_object_new_object();
+
+	_ma_json_put_str(p, "name", name);
+	_ma_json_put_str(p, "in", "query");
+	_ma_json_put(p, "required", json_object_new_boolean(false));
+	if (description != NULL)
+		_ma_json_put_str(p, "description", description);
+	_ma_json_put(p, "schema", schema);
+	return p;
+}
+
 /* A field's answer schema: its id, or, embedded, its document. */
 static void
 embedded_or_id(json_object *schema, const ma_field *f)
