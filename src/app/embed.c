@@ -12,9 +12,6 @@
 #include "app/app-private.h"
 #include "auth/auth-private.h"
 
-/* How much of a client's name a message repeats. */
-#define NAME_SHOW 64
-
 /* error = "embed: <fmt...>" */
 static bool refuse(ma_error *error, const char *fmt, ...) MA_PRINTF(2, 3);
 
@@ -29,21 +26,6 @@ refuse(ma_error *error, const char *fmt, ...)
 	va_end(ap);
 	_ma_error_set(error, MA_ERR_INVALID, "embed: %s", msg);
 	return false;
-}
-
-/* How many bytes of a client's name a message repeats: at most NAME_SHOW,
- * cut between characters (the name is valid UTF-8). */
-static int
-shown_len(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n <= NAME_SHOW)
-		return (int)n;
-	n = NAME_SHOW;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	return (int)n;
 }
 
 static bool
@@ -103,7 +85,7 @@ static bool
 embed_item(const ma_type *type, const char *const *embeddable, const char *item,
 	   ma_embed_req *out, ma_error *error)
 {
-	char list[256];
+	char list[256], name[MA_NAME_SHOW + 4];
 	const ma_field *f;
 	size_t i;
 
@@ -111,13 +93,13 @@ embed_item(const ma_type *type, const char *const *embeddable, const char *item,
 		return refuse(error, "an item is empty");
 	if (strchr(item, '.') != NULL || strchr(item, '$') != NULL)
 		return refuse(error,
-			      "\"%.*s\" must be a top-level field name (no "
+			      "\"%s\" must be a top-level field name (no "
 			      "'.' or '$'): only depth 1 is embedded",
-			      shown_len(item), item);
+			      _ma_shown(name, sizeof(name), item));
 	f = ma_type_field(type, item);
 	if (f == NULL)
-		return refuse(error, "no such field \"%.*s\" in %s",
-			      shown_len(item), item, type->name);
+		return refuse(error, "no such field \"%s\" in %s",
+			      _ma_shown(name, sizeof(name), item), type->name);
 	if (f->kind != MA_KIND_REF)
 		return refuse(error, "\"%s\" is not a reference field",
 			      f->name);

@@ -349,4 +349,12 @@ typedef struct ma_cors_preflight {
 bool _ma_cors_preflight(const ma_cors_policy *p, const ma_cors_preflight *pf,
 			ma_buf *headers, ma_error *why);
 
+/* How much of a client's name a message repeats. */
+#define MA_NAME_SHOW 64
+
+/* A client's text (valid UTF-8, decoded) for a message: s itself, or at
+ * most MA_NAME_SHOW bytes of it, cut between characters, and "..." in dst
+ * (MA_NAME_SHOW + 4 bytes). params.c. */
+const char *_ma_shown(char *dst, size_t size, const char *s);
+
 #endif

@@ -40,23 +40,20 @@ static const struct {
 	"ne, gt, gte, lt, lte, in, nin, exists, startswith, all, size"
 #define N_LIST_OPS (sizeof(list_ops) / sizeof(list_ops[0]))
 
-/* How much of a client's name a message repeats. */
-#define NAME_SHOW 64
-
 /* --- messages ------------------------------------------------------------ */
 
 /*
- * A client's text (valid UTF-8, decoded) for a message: at most NAME_SHOW
+ * A client's text (valid UTF-8, decoded) for a message: at most MA_NAME_SHOW
  * bytes, cut between characters.
  */
-static const char *
-shown(char *dst, size_t size, const char *s)
+const char *
+_ma_shown(char *dst, size_t size, const char *s)
 {
 	size_t n = strlen(s);
 
-	if (n <= NAME_SHOW && n < size)
+	if (n <= MA_NAME_SHOW && n < size)
 		return s;
-	n = NAME_SHOW < size - 4 ? NAME_SHOW : size - 4;
+	n = MA_NAME_SHOW < size - 4 ? MA_NAME_SHOW : size - 4;
 	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
 		n--;
 	memcpy(dst, s, n);
@@ -69,7 +66,7 @@ shown(char *dst, size_t size, const char *s)
 static const char *
 param_shown(char *dst, size_t size, const char *param)
 {
-	return param[0] != '\0' ? shown(dst, size, param) : "\"\"";
+	return param[0] != '\0' ? _ma_shown(dst, size, param) : "\"\"";
 }
 
 /* error = "param: <e's message>", without the "field: " that the query
@@ -78,7 +75,7 @@ static bool
 relabel(ma_error *error, const char *param, const char *field,
 	const ma_error *e)
 {
-	char name[NAME_SHOW + 4];
+	char name[MA_NAME_SHOW + 4];
 	const char *msg = e->message;
 	size_t n = field != NULL ? strlen(field) : 0;
 
@@ -91,14 +88,14 @@ relabel(ma_error *error, const char *param, const char *field,
 }
 
 /* error = "param: <fmt...>"; client text in the arguments goes through
- * shown(). */
+ * _ma_shown(). */
 static bool refuse(ma_error *error, const char *param, const char *fmt, ...)
 	MA_PRINTF(3, 4);
 
 static bool
 refuse(ma_error *error, const char *param, const char *fmt, ...)
 {
-	char name[NAME_SHOW + 4];
+	char name[MA_NAME_SHOW + 4];
 	char msg[MA_ERROR_MESSAGE_SIZE];
 	va_list ap;
 
@@ -129,7 +126,7 @@ typedef struct path_leaf {
 static bool
 walk_path(const ma_type *type, const char *path, path_leaf *leaf)
 {
-	char seg[NAME_SHOW + 4];
+	char seg[MA_NAME_SHOW + 4];
 	const char *p = path, *dot;
 	const ma_field *f = NULL;
 	char *part;
@@ -158,7 +155,7 @@ walk_path(const ma_type *type, const char *path, path_leaf *leaf)
 		} else if ((f = ma_type_field(type, part)) == NULL) {
 			snprintf(leaf->why, sizeof(leaf->why),
 				 "no such field \"%s\" in %s",
-				 shown(seg, sizeof(seg), part), type->name);
+				 _ma_shown(seg, sizeof(seg), part), type->name);
 			bson_free(part);
 			return false;
 		}
@@ -166,7 +163,7 @@ walk_path(const ma_type *type, const char *path, path_leaf *leaf)
 				    f->type == NULL)) {
 			snprintf(leaf->why, sizeof(leaf->why),
 				 "cannot go through \"%s\": it is %s",
-				 shown(seg, sizeof(seg), part),
+				 _ma_shown(seg, sizeof(seg), part),
 				 f != NULL ? _ma_kind_name(f->kind)
 					   : "an objectid");
 			bson_free(part);
@@ -237,7 +234,7 @@ apply_list(ma_query *q, const char *param, const char *value, bool sort,
 {
 	const ma_type *type = ma_query_type(q);
 	char *copy = bson_strdup(value);
-	char arg[NAME_SHOW + 4];
+	char arg[MA_NAME_SHOW + 4];
 	char *item, *next, *name;
 	path_leaf leaf;
 	ma_error e;
@@ -254,7 +251,7 @@ apply_list(ma_query *q, const char *param, const char *value, bool sort,
 		}
 		if (strchr(name, '$') != NULL) {
 			refuse(error, param, "\"%s\": a name cannot hold '$'",
-			       shown(arg, sizeof(arg), name));
+			       _ma_shown(arg, sizeof(arg), name));
 			goto done;
 		}
 		/* The top-level name is in the message already. */
@@ -263,7 +260,8 @@ apply_list(ma_query *q, const char *param, const char *value, bool sort,
 				refuse(error, param, "%s", leaf.why);
 			else
 				refuse(error, param, "\"%s\": %s",
-				       shown(arg, sizeof(arg), name), leaf.why);
+				       _ma_shown(arg, sizeof(arg), name),
+				       leaf.why);
 			goto done;
 		}
 		if (sort ? !ma_query_sort(q, item, &e)
@@ -339,7 +337,7 @@ static bool
 apply_filter(ma_query *q, const char *param, const char *value, ma_error *error)
 {
 	const ma_type *type = ma_query_type(q);
-	char arg[NAME_SHOW + 4];
+	char arg[MA_NAME_SHOW + 4];
 	const char *sep, *opname, *fshown;
 	const ma_field *f;
 	path_leaf leaf;
@@ -373,7 +371,7 @@ apply_filter(ma_query *q, const char *param, const char *value, ma_error *error)
 		if (i == N_LIST_OPS) {
 			refuse(error, param,
 			       "unknown operator \"%s\" (" LIST_OPS_TEXT ")",
-			       shown(arg, sizeof(arg), opname));
+			       _ma_shown(arg, sizeof(arg), opname));
 			goto done;
 		}
 		op = list_ops[i].op;
@@ -382,7 +380,7 @@ apply_filter(ma_query *q, const char *param, const char *value, ma_error *error)
 	 * take from a client: only its presence can be asked for, and a
 	 * list of them also by its length. */
 	f = leaf.field;
-	fshown = shown(arg, sizeof(arg), field);
+	fshown = _ma_shown(arg, sizeof(arg), field);
 	if (f != NULL && f->kind == MA_KIND_DOCUMENT && op != MA_OP_EXISTS) {
 		refuse(error, param,
 		       "an embedded document can only be tested with "

@@ -93,7 +93,7 @@ Test(embed_params, a_long_name_is_cut_in_the_message)
 	text[606] = '\0';
 	cr_assert_str_eq(REVIEW(text),
 			 "embed: no such field \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-			 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" in Review");
+			 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...\" in Review");
 }
 
 Test(embed_params, a_field_not_declared_is_refused_with_the_list)
